@@ -1,0 +1,678 @@
+//! The syntax tree of a `.tier` ruleset.
+//!
+//! Every node carries the [`Span`] of the source text it came from, so the checker and the
+//! evaluator can point back at the ruleset. Each variant documents its surface syntax; the full
+//! language is described in `docs/LANGUAGE.md`.
+
+use crate::source::Span;
+use crate::value::{Duration, Unit};
+use rust_decimal::Decimal;
+
+/// A whole ruleset file.
+///
+/// ```text
+/// ruleset "经销商综合评价" version "2026.1"
+/// description "..."
+/// <items>
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ruleset {
+    pub name: StrLit,
+    pub version: Option<StrLit>,
+    pub description: Option<StrLit>,
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+/// A name written by the author: Chinese or English (`销售额`, `sales`, `A1`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A double-quoted string literal, unescaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrLit {
+    pub value: String,
+    pub span: Span,
+}
+
+/// One top-level declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `input { 销售额 money(万) column "年度销售额" ... }`
+    Input(InputBlock),
+    /// `scale 风险分类 { 正常 > 关注 > 次级 > 可疑 > 损失 }`
+    Scale(ScaleDecl),
+    /// `let 增长率 = (销售额 - 上年销售额) / 上年销售额`
+    Let(LetDecl),
+    /// `scorecard 综合得分 { 销售额 30% linear 销售额 from 10万 to 210万 ... }`
+    Scorecard(Scorecard),
+    /// `grade 等级 by 综合得分 { A >= 80 ... }` or `grade 等级 { A when ... }`
+    Grade(GradeDecl),
+    /// `adjust 最终分类 from 初始分类 { up 1 when ... }`
+    Adjust(AdjustDecl),
+    /// `tag 呆滞 when 欠款 > 2万 color "grey"`
+    Tag(TagDecl),
+    /// `relative 贡献等级 = pareto 销售额 { A 65%  B 85%  C rest }`
+    Relative(RelativeDecl),
+    /// `follow_up by 等级 from 最近联系 { ... }` and `review by 等级 from 上次评估 { ... }`
+    Schedule(ScheduleDecl),
+    /// `override 等级 with 人工等级 reason 调整原因`
+    Override(OverrideDecl),
+    /// `output { grade 等级  subgrade 分级  score 综合得分  revenue 销售额 }`
+    Output(OutputDecl),
+    /// `test "name" { as_of 2026-11-23  given ...  expect ... }`
+    Test(TestCase),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------
+
+/// `input { <field>* }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputBlock {
+    pub fields: Vec<InputField>,
+    pub span: Span,
+}
+
+/// `NAME TYPE[?] [RANGE] [column "列名"[, "别名"]*] [default LITERAL]`
+///
+/// e.g. `经理评分 number 0..100 column "经理评分"`, `最近联系 date? column "最近联系日期"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputField {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    /// Written `?` after the type: the cell may be empty, the value is then `missing`.
+    pub optional: bool,
+    /// `a..b`, both ends inclusive; a value outside rejects the row.
+    pub range: Option<(Literal, Literal)>,
+    /// Column names in the data file; empty means "the field's own name".
+    pub columns: Vec<StrLit>,
+    /// Value used when the cell is empty.
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+/// A field's declared type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeExpr {
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+/// Multiplier in which a data column writes its numbers: `money(万)` data `12.5` is 125000 元.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scale {
+    /// ×1 (`元`, `㎡`, `吨`)
+    One,
+    /// ×10⁴ (`万`, `万元`, `万㎡`)
+    Wan,
+    /// ×10⁸ (`亿`, `亿元`)
+    Yi,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// `number`: a plain decimal.
+    Number,
+    /// `integer` (also `count`): a whole number.
+    Integer,
+    /// `percent`: data `92%` or `92` is 0.92; `percent(fraction)`: data `0.92` is 0.92.
+    Percent { fraction: bool },
+    /// `money`, `money(元)`, `money(万)`, `money(万元)`, `money(亿)`; stored in 元.
+    Money(Scale),
+    /// `quantity(吨)`, `quantity(㎡)`, `quantity(万㎡)`: `unit` is `Unit::Mass` or `Unit::Area`.
+    Quantity { unit: Unit, scale: Scale },
+    /// `date`: `2026-11-01`, `2026/11/1`, `2026年11月1日`, Excel serials.
+    Date,
+    /// `text`
+    Text,
+    /// `bool`: 是/否, yes/no, true/false, y/n, 1/0, √/×.
+    Bool,
+    /// `enum { 加盟商 "加盟" "加盟店", OEM商 "OEM", 普通商 }`: variants with synonyms.
+    Enum(Vec<EnumVariant>),
+    /// `grade(风险分类)`: a label of a declared scale (e.g. last period's class).
+    Grade(Ident),
+}
+
+/// `加盟商 "加盟" "加盟店"`: the variant and the other spellings a data file may use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    pub name: Ident,
+    pub synonyms: Vec<StrLit>,
+    pub span: Span,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Declarations
+// ---------------------------------------------------------------------------------------------
+
+/// `scale NAME { L1 > L2 > ... }`: an ordered grade scale, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaleDecl {
+    pub name: Ident,
+    pub labels: Vec<Ident>,
+    pub span: Span,
+}
+
+/// `let NAME = EXPR`
+#[derive(Debug, Clone, PartialEq)]
+pub struct LetDecl {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `scorecard NAME [round N] { <component>* }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scorecard {
+    pub name: Ident,
+    /// `round 1`: round the total half away from zero to N decimals.
+    pub round: Option<u32>,
+    pub components: Vec<Component>,
+    pub span: Span,
+}
+
+/// `NAME [WEIGHT] EXPR [, missing -> POINTS]`
+///
+/// e.g. `回款率 20% linear 回款率 from 90% to 100%`, `增长率 30% linear 增长率 from 0% to 25%, missing -> 0`.
+/// Without weights (all components), the scorecard is a plain sum of points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    pub name: Ident,
+    pub weight: Option<Literal>,
+    pub expr: Expr,
+    pub on_missing: Option<Expr>,
+    pub span: Span,
+}
+
+/// `grade NAME [on SCALE] <body>`
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradeDecl {
+    pub name: Ident,
+    /// `on 风险分类`; without it the scale is the arms' labels in order of first appearance.
+    pub scale: Option<Ident>,
+    pub body: GradeBody,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum GradeBody {
+    /// `by EXPR { A >= 80  B >= 60  C otherwise }`: the first arm whose test holds.
+    Thresholds {
+        input: Expr,
+        arms: Vec<ThresholdArm>,
+    },
+    /// `{ A when COND  B when COND  C otherwise }`: first match wins.
+    Rules { arms: Vec<RuleArm> },
+}
+
+/// `LABEL (CMP EXPR | otherwise | missing) [ATTRS]`, e.g. `A >= 80 color "green"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdArm {
+    pub label: Ident,
+    pub test: ThresholdTest,
+    pub attrs: Attrs,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ThresholdTest {
+    /// `>= 80`, `< 7`: compares the grade's input with the expression.
+    Cmp(CmpOp, Expr),
+    /// `otherwise`: any non-missing value not matched above.
+    Otherwise,
+    /// `missing`: the input is missing.
+    Missing,
+}
+
+/// `LABEL when COND [ATTRS]`, `LABEL otherwise [ATTRS]`, `LABEL missing [ATTRS]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleArm {
+    pub label: Ident,
+    pub test: RuleTest,
+    pub attrs: Attrs,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleTest {
+    When(Expr),
+    Otherwise,
+}
+
+/// Per-grade or per-tag attributes: `color "yellow" action "24小时内电话" owner "销售经理"`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attrs {
+    pub color: Option<StrLit>,
+    pub action: Option<StrLit>,
+    pub owner: Option<StrLit>,
+}
+
+/// `adjust NAME from GRADE { (up N | down N | to LABEL) when COND ... }`
+///
+/// Arms apply in order, every arm whose condition holds, each clamped to the scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdjustDecl {
+    pub name: Ident,
+    pub base: Ident,
+    pub arms: Vec<AdjustArm>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdjustArm {
+    pub action: AdjustAction,
+    pub when: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdjustAction {
+    /// `up N`: N steps towards the best label.
+    Up(u32),
+    /// `down N`: N steps towards the worst label.
+    Down(u32),
+    /// `to LABEL`: set, e.g. `to 关注 when 未付比例 <= 25%`.
+    To(Ident),
+}
+
+/// `tag NAME when COND [ATTRS]`: one of several labels a customer may carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagDecl {
+    pub name: Ident,
+    pub when: Expr,
+    pub attrs: Attrs,
+    pub span: Span,
+}
+
+/// `relative NAME = METHOD EXPR ... [per EXPR] [ties same|input_order] [missing -> LABEL]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelativeDecl {
+    pub name: Ident,
+    pub method: RelMethod,
+    /// The value customers are ranked by.
+    pub input: Expr,
+    /// `per 区域`: rank within each group.
+    pub per: Option<Expr>,
+    pub ties: TiePolicy,
+    /// `missing -> C`: the label for customers whose value is missing (else the row is rejected).
+    pub on_missing: Option<Ident>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelMethod {
+    /// `pareto EXPR { A 65%  B 85%  C rest }`: cumulative share of the column total, largest first.
+    Pareto(Vec<Cut>),
+    /// `top EXPR { A 20%  B 50%  C rest }`: cumulative share of the customer count, largest first.
+    Top(Vec<Cut>),
+    /// `quantiles EXPR into 5 [higher is better | lower is better]`: classes 1..=N, N best.
+    Quantiles { n: u32, higher_is_better: bool },
+    /// `mean EXPR { 高 above  低 otherwise }` / `median EXPR { ... }`: strictly above vs the rest.
+    Split {
+        stat: SplitStat,
+        above: Ident,
+        otherwise: Ident,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitStat {
+    Mean,
+    Median,
+}
+
+/// `A 65%` (up to that cumulative share) or `C rest`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    pub label: Ident,
+    /// `None` for `rest`.
+    pub share: Option<Literal>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TiePolicy {
+    /// `ties same` (default): equal values get the same class, the one of the first of them.
+    #[default]
+    Same,
+    /// `ties input_order`: equal values are ordered by input row, as pandas' `rank(method='first')`.
+    InputOrder,
+}
+
+/// `follow_up by GRADE from DATE_EXPR { <arm>* }` or `review by GRADE from DATE_EXPR { <arm>* }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleDecl {
+    pub kind: ScheduleKind,
+    pub grade: Ident,
+    pub from: Expr,
+    pub arms: Vec<ScheduleArm>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleKind {
+    FollowUp,
+    Review,
+}
+
+/// `LABEL CADENCE [reassign after DURATION]`, or `otherwise CADENCE ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleArm {
+    /// `None` for `otherwise`.
+    pub label: Option<Ident>,
+    pub cadence: Cadence,
+    pub reassign_after: Option<Literal>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cadence {
+    /// `every 3 days`: due at last + 3 days; overdue after that.
+    Every(Literal),
+    /// `within 48h` or `within 48h..72h`: due at last + 48h; overdue after last + 72h.
+    Within(Literal, Option<Literal>),
+    /// `8 per month`: interval = period / count, in whole days (month = 30 days, week = 7, year = 365).
+    PerPeriod { count: Literal, period: Period },
+    /// `none`: no follow-up for this grade.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Week,
+    Month,
+    Year,
+}
+
+/// `override GRADE with FIELD reason FIELD`: a manual grade with a required reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverrideDecl {
+    pub grade: Ident,
+    pub with: Ident,
+    pub reason: Ident,
+    pub span: Span,
+}
+
+/// `output { grade X  subgrade Y  score Z  revenue W }`: which names fill the result columns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutputDecl {
+    pub grade: Option<Ident>,
+    pub subgrade: Option<Ident>,
+    pub score: Option<Ident>,
+    pub revenue: Option<Ident>,
+    pub span: Span,
+}
+
+/// `test "name" { [as_of DATE] given N = V, ... expect N = V, ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestCase {
+    pub name: StrLit,
+    pub as_of: Option<Literal>,
+    pub given: Vec<Given>,
+    pub expects: Vec<Expect>,
+    pub span: Span,
+}
+
+/// `销售额 = 200万` inside `given`; the value is a literal or a label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// One expectation: `综合得分 = 70.5`, `综合得分.销售额 = 28.5`, `tags include 正常`,
+/// `next_due = 2026-11-26`, `overdue = no`, `rejected`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expect {
+    pub target: ExpectTarget,
+    pub check: ExpectCheck,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectTarget {
+    /// A named value: input, let, grade, scorecard, relative, adjust.
+    Name(Ident),
+    /// `scorecard.component`: the component's points (before weighting).
+    Component(Ident, Ident),
+    /// `tags`
+    Tags,
+    /// `next_due`
+    NextDue,
+    /// `overdue`
+    Overdue,
+    /// `reassign`
+    Reassign,
+    /// `review_due`
+    ReviewDue,
+    /// `rejected`: the record cannot be graded (a runtime error is expected).
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectCheck {
+    /// `= VALUE`
+    Equals(Expr),
+    /// `include X, Y` (tags only)
+    Includes(Vec<Ident>),
+    /// `exclude X, Y` (tags only)
+    Excludes(Vec<Ident>),
+    /// `rejected` has no value.
+    Holds,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `200万`, `92%`, `7 days`, `2026-06-30`, `"text"`, `yes`, `missing`
+    Lit(Literal),
+    /// A declared name, or a bare label/enum variant (`A`, `加盟商`) when no name matches.
+    Name(Ident),
+    /// `综合得分.销售额`: a scorecard component's points.
+    Path(Ident, Ident),
+    /// `as_of`: the evaluation date.
+    AsOf,
+    /// `-x`, `not x`
+    Unary(UnOp, Box<Expr>),
+    /// `a + b`, `a and b`, `a >= b`, `a ?? b`, ...
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `x is missing`, `x is not missing`
+    IsMissing { expr: Box<Expr>, negated: bool },
+    /// `x in {A, B}`, `x not in {"a", "b"}`
+    In {
+        expr: Box<Expr>,
+        set: Vec<Expr>,
+        negated: bool,
+    },
+    /// `if C then A else B`
+    If {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    /// `days_since(d)`, `min(a, b)`, `round(x, 2)`, `concat(a, b)`, ...
+    Call { func: Ident, args: Vec<Expr> },
+    /// `at_least 2 of (a, b, c)`: at least K of the conditions hold.
+    AtLeast { k: u32, items: Vec<Expr> },
+    /// `linear X from A to B [points P to Q]`
+    Linear(Linear),
+    /// `bands X [increasing|decreasing|unordered] { [a, b) -> v  >= c -> w  missing -> m  otherwise -> o }`
+    Bands(Bands),
+    /// `match X { A, B -> v  "x" -> w  missing -> m  otherwise -> o }`
+    Match(MatchExpr),
+    /// `matrix ROW, COL { c1 c2 c3  r1: v v v  r2: v v v }`
+    Matrix(Matrix),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    Neg,
+    Not,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    And,
+    Or,
+    /// `??`: the left value, or the right one when the left is missing.
+    Coalesce,
+    Cmp(CmpOp),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `=` (also `==`)
+    Eq,
+    /// `!=` (also `≠`)
+    Ne,
+    Lt,
+    /// `<=` (also `≤`)
+    Le,
+    Gt,
+    /// `>=` (also `≥`)
+    Ge,
+}
+
+/// Clamped linear interpolation. `from`/`to` may be reversed (`from 5% to 1%`): the value at
+/// `from` scores `points.0` (default 0), at `to` scores `points.1` (default 100).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linear {
+    pub input: Box<Expr>,
+    pub from: Box<Expr>,
+    pub to: Box<Expr>,
+    pub points: Option<(Box<Expr>, Box<Expr>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BandOrder {
+    /// Nothing declared: results must be monotonic in either direction.
+    #[default]
+    Unspecified,
+    /// `increasing`: a higher value never gives a lower result.
+    Increasing,
+    /// `decreasing`: a higher value never gives a higher result.
+    Decreasing,
+    /// `unordered`: no monotonicity check.
+    Unordered,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bands {
+    pub input: Box<Expr>,
+    pub order: BandOrder,
+    pub arms: Vec<BandArm>,
+}
+
+/// `GUARD -> EXPR`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandArm {
+    pub guard: BandGuard,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BandGuard {
+    /// `[a, b)`, `(a, b]`, `>= a` (hi = None), `< b` (lo = None).
+    Interval {
+        lo: Option<Bound>,
+        hi: Option<Bound>,
+    },
+    Missing,
+    Otherwise,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    pub value: Expr,
+    pub inclusive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchExpr {
+    pub input: Box<Expr>,
+    pub arms: Vec<MatchArm>,
+}
+
+/// `KEY[, KEY]* -> EXPR`, `missing -> EXPR`, `otherwise -> EXPR`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchArm {
+    pub keys: MatchKeys,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MatchKeys {
+    /// Labels, enum variants, strings or booleans.
+    Values(Vec<Expr>),
+    Missing,
+    Otherwise,
+}
+
+/// A 2-D lookup table; `otherwise` may stand as a row or column key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    pub row: Box<Expr>,
+    pub col: Box<Expr>,
+    pub columns: Vec<MatrixKey>,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MatrixKey {
+    Value(Expr),
+    Otherwise(Span),
+}
+
+/// `r1: v v v`
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatrixRow {
+    pub key: MatrixKey,
+    pub cells: Vec<Expr>,
+    pub span: Span,
+}
+
+/// A literal as the author wrote it; `text` is the original spelling, kept for explanations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Literal {
+    pub kind: LitKind,
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LitKind {
+    /// A number in base units: `200万` → 2000000 (unit Plain: adopts the other side's unit),
+    /// `200万元` → 2000000 Money, `92%` → 0.92 Percent, `3万㎡` → 30000 Area, `500吨` → 500 Mass.
+    Number { value: Decimal, unit: Unit },
+    /// `2026-06-30`
+    Date(jiff::civil::Date),
+    /// `48h`, `7 days`, `7天`, `2 weeks`, `3 months`, `3个月`, `1 year`, `5 workdays`
+    Duration(Duration),
+    /// `"文本"`
+    Text(String),
+    /// `yes`/`no`/`true`/`false`/`是`/`否`
+    Bool(bool),
+    /// `missing`
+    Missing,
+}

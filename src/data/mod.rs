@@ -1,0 +1,1 @@
+//! Data readers and writers. (Placeholder: replaced by the data work.)

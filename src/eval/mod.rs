@@ -1,0 +1,1 @@
+//! Evaluation. (Placeholder: replaced by the evaluator work.)
