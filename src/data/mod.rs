@@ -20,10 +20,12 @@ mod read_csv;
 mod read_json;
 mod read_xlsx;
 mod text;
+pub mod write;
 
 pub use cell::{CellParser, EMPTY_MARKERS};
 pub use date::excel_serial_to_date;
 pub use text::normalize_width;
+pub use write::{create_sink, write_rejects, OutputColumns, OutputFormat, RowSink, WriteOptions};
 
 use crate::diagnostic::Diagnostic;
 use encoding::Input;
