@@ -453,7 +453,7 @@ pub(crate) fn evaluate(prog: &Program, record: &[Value], rels: &[Value], as_of: 
                     out.trace.push(TraceStep {
                         name: node.name.clone(),
                         value: v.clone(),
-                        explanation: g.reason.clone(),
+                        explanation: format!("{}: {}", node.name, g.reason),
                         span: node.span,
                     });
                 }

@@ -86,7 +86,7 @@ impl EvalError {
         EvalError {
             diagnostic: Diagnostic::error(code, message)
                 .in_source(source)
-                .with_label(span, label),
+                .with_label(run::tight(source, span), label),
             field: None,
         }
     }

@@ -374,11 +374,6 @@ impl Program {
         }
     }
 
-    /// The source text of a span of the ruleset (empty if the span is out of range).
-    pub(crate) fn text(&self, span: Span) -> &str {
-        self.source.text.get(span.start..span.end).unwrap_or("")
-    }
-
     pub(crate) fn output_info(&self) -> OutputInfo {
         let name = |o: &Option<(Arc<str>, Slot)>| o.as_ref().map(|(n, _)| n.clone());
         let components = match &self.out.score {

@@ -200,3 +200,201 @@ fn median(mut values: Vec<Decimal>) -> Option<Decimal> {
         sum.checked_div(Decimal::TWO)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::{Cut, Expr, ExprKind, Ident, LitKind, Literal, RelativeDecl};
+    use crate::source::Span;
+    use crate::value::Unit;
+    use std::sync::Arc;
+
+    fn ident(n: &str) -> Ident {
+        Ident {
+            name: n.into(),
+            span: Span::default(),
+        }
+    }
+
+    fn x() -> Expr {
+        Expr {
+            kind: ExprKind::Name(ident("x")),
+            span: Span::default(),
+        }
+    }
+
+    fn cuts(spec: &[(&str, Option<u32>)]) -> Vec<Cut> {
+        spec.iter()
+            .map(|(l, s)| Cut {
+                label: ident(l),
+                share: s.map(|p| Literal {
+                    kind: LitKind::Number {
+                        value: Decimal::from(p) / Decimal::ONE_HUNDRED,
+                        unit: Unit::Percent,
+                    },
+                    text: format!("{p}%"),
+                    span: Span::default(),
+                }),
+                span: Span::default(),
+            })
+            .collect()
+    }
+
+    fn spec(method: RelMethod, ties: TiePolicy, per: bool, missing: Option<&str>) -> RelativeSpec {
+        let mut labels: Vec<Arc<str>> = match &method {
+            RelMethod::Pareto(c) | RelMethod::Top(c) => {
+                c.iter().map(|c| c.label.name.as_str().into()).collect()
+            }
+            RelMethod::Quantiles { n, .. } => (1..=*n).rev().map(|k| k.to_string().into()).collect(),
+            RelMethod::Split {
+                above, otherwise, ..
+            } => vec![above.name.as_str().into(), otherwise.name.as_str().into()],
+        };
+        if let Some(m) = missing {
+            if !labels.iter().any(|l| &**l == m) {
+                labels.push(m.into());
+            }
+        }
+        RelativeSpec {
+            name: "r".into(),
+            decl: RelativeDecl {
+                name: ident("r"),
+                method,
+                input: x(),
+                per: per.then(x),
+                ties,
+                on_missing: missing.map(ident),
+                span: Span::default(),
+            },
+            labels,
+        }
+    }
+
+    fn keys(values: &[Option<i64>]) -> Vec<RelKey> {
+        values
+            .iter()
+            .map(|v| RelKey {
+                value: v.map_or(Value::Missing, |v| Value::Number(Decimal::from(v), Unit::Money)),
+                group: Value::Missing,
+            })
+            .collect()
+    }
+
+    fn names(vs: &[Value]) -> Vec<String> {
+        vs.iter().map(|v| v.to_string()).collect()
+    }
+
+    fn abc() -> RelMethod {
+        RelMethod::Pareto(cuts(&[("A", Some(65)), ("B", Some(85)), ("C", None)]))
+    }
+
+    #[test]
+    fn pareto_crosser_stays_in_the_upper_class() {
+        // Sorted: 50 (0% before → A), 30 (50% before → A, crosses 65%), 10 (80% → B),
+        // 5 (90% → C), 5 (95% → C).
+        let s = spec(abc(), TiePolicy::InputOrder, false, None);
+        let out = assign(&s, &keys(&[Some(10), Some(50), Some(5), Some(30), Some(5)]));
+        assert_eq!(names(&out), ["B", "A", "C", "A", "C"]);
+        // Ranks follow the labels, best first.
+        assert_eq!(out[1], Value::Label(Label { name: "A".into(), rank: 0 }));
+        assert_eq!(out[2], Value::Label(Label { name: "C".into(), rank: 2 }));
+    }
+
+    #[test]
+    fn pareto_largest_is_always_first_class() {
+        let s = spec(abc(), TiePolicy::Same, false, None);
+        let out = assign(&s, &keys(&[Some(1), Some(99)]));
+        assert_eq!(names(&out), ["C", "A"]);
+    }
+
+    #[test]
+    fn pareto_ties_same_vs_input_order() {
+        let m = || RelMethod::Pareto(cuts(&[("A", Some(50)), ("B", None)]));
+        // 40 (0 → A), 30 (40% → A), 30 (70% → B unless tied with the previous one).
+        let k = keys(&[Some(30), Some(40), Some(30)]);
+        assert_eq!(names(&assign(&spec(m(), TiePolicy::Same, false, None), &k)), ["A", "A", "A"]);
+        assert_eq!(names(&assign(&spec(m(), TiePolicy::InputOrder, false, None), &k)), ["A", "A", "B"]);
+    }
+
+    #[test]
+    fn pareto_total_is_exact() {
+        // Three equal thirds: 1/3 + 1/3 must not drift past 2/3.
+        let m = RelMethod::Pareto(cuts(&[("A", Some(50)), ("B", None)]));
+        let out = assign(&spec(m, TiePolicy::InputOrder, false, None), &keys(&[Some(1), Some(1), Some(1)]));
+        // before: 0 → A, 1/3 → A, 2/3 → B
+        assert_eq!(names(&out), ["A", "A", "B"]);
+    }
+
+    #[test]
+    fn top_by_count_with_ties() {
+        let m = || RelMethod::Top(cuts(&[("头部", Some(20)), ("腰部", Some(50)), ("尾部", None)]));
+        let vals: Vec<Option<i64>> = (1..=10).rev().map(Some).collect();
+        let out = assign(&spec(m(), TiePolicy::Same, false, None), &keys(&vals));
+        assert_eq!(
+            names(&out),
+            ["头部", "头部", "腰部", "腰部", "腰部", "尾部", "尾部", "尾部", "尾部", "尾部"]
+        );
+        // Position 3 ties with position 2: same → 头部, input_order → 腰部.
+        let tied = keys(&[Some(10), Some(9), Some(9), Some(8), Some(7), Some(6), Some(5), Some(4), Some(3), Some(2)]);
+        assert_eq!(names(&assign(&spec(m(), TiePolicy::Same, false, None), &tied))[2], "头部");
+        assert_eq!(names(&assign(&spec(m(), TiePolicy::InputOrder, false, None), &tied))[2], "腰部");
+    }
+
+    #[test]
+    fn quintiles_by_rank() {
+        let q = |hib| RelMethod::Quantiles { n: 5, higher_is_better: hib };
+        let vals: Vec<Option<i64>> = (1..=10).map(Some).collect();
+        let out = assign(&spec(q(true), TiePolicy::Same, false, None), &keys(&vals));
+        assert_eq!(names(&out), ["1", "1", "2", "2", "3", "3", "4", "4", "5", "5"]);
+        // Class 5 is the best: rank 0.
+        assert_eq!(out[9], Value::Label(Label { name: "5".into(), rank: 0 }));
+        let out = assign(&spec(q(false), TiePolicy::Same, false, None), &keys(&vals));
+        assert_eq!(names(&out), ["5", "5", "4", "4", "3", "3", "2", "2", "1", "1"]);
+    }
+
+    #[test]
+    fn quintiles_ties_same_vs_input_order() {
+        let q = || RelMethod::Quantiles { n: 5, higher_is_better: true };
+        // Worst first: 1 (p1 → 1), 2 (p2 → 2), 2 (p3 → 3, or 2 when tied), 3 (p4 → 4), 4 (p5 → 5).
+        let k = keys(&[Some(2), Some(1), Some(3), Some(2), Some(4)]);
+        assert_eq!(names(&assign(&spec(q(), TiePolicy::Same, false, None), &k)), ["2", "1", "4", "2", "5"]);
+        assert_eq!(names(&assign(&spec(q(), TiePolicy::InputOrder, false, None), &k)), ["2", "1", "4", "3", "5"]);
+    }
+
+    #[test]
+    fn mean_and_median_split_strictly_above() {
+        let split = |stat| RelMethod::Split { stat, above: ident("高"), otherwise: ident("低") };
+        let k = keys(&[Some(1), Some(1), Some(1), Some(9)]);
+        // mean 3: only 9 is above.
+        assert_eq!(names(&assign(&spec(split(SplitStat::Mean), TiePolicy::Same, false, None), &k)), ["低", "低", "低", "高"]);
+        // median of 1,2,3,4 is 2.5.
+        let k = keys(&[Some(4), Some(1), Some(3), Some(2)]);
+        assert_eq!(names(&assign(&spec(split(SplitStat::Median), TiePolicy::Same, false, None), &k)), ["高", "低", "高", "低"]);
+        // median of 1,2,3 is 2: 2 is not strictly above.
+        let k = keys(&[Some(2), Some(1), Some(3)]);
+        assert_eq!(names(&assign(&spec(split(SplitStat::Median), TiePolicy::Same, false, None), &k)), ["低", "低", "高"]);
+    }
+
+    #[test]
+    fn per_group_ranks_within_each_group() {
+        let m = RelMethod::Top(cuts(&[("头部", Some(50)), ("尾部", None)]));
+        let s = spec(m, TiePolicy::Same, true, None);
+        let g = |v: i64, region: &str| RelKey {
+            value: Value::Number(Decimal::from(v), Unit::Plain),
+            group: Value::Text(region.into()),
+        };
+        let k = vec![g(1, "华东"), g(100, "华北"), g(2, "华东"), g(50, "华北")];
+        assert_eq!(names(&assign(&s, &k)), ["尾部", "头部", "头部", "尾部"]);
+    }
+
+    #[test]
+    fn missing_values_get_the_missing_label_or_stay_missing() {
+        let k = keys(&[Some(10), None, Some(5)]);
+        let out = assign(&spec(abc(), TiePolicy::Same, false, Some("C")), &k);
+        assert_eq!(names(&out), ["A", "C", "B"]);
+        let out = assign(&spec(abc(), TiePolicy::Same, false, None), &k);
+        assert_eq!(out[1], Value::Missing);
+        // A missing row does not count in the total: 10 of 15 → before 0 → A; 5 → before 66.7% → B.
+        assert_eq!(names(&out)[2], "B");
+    }
+}

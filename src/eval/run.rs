@@ -24,7 +24,27 @@ pub(crate) type R<T> = Result<T, EvalError>;
 
 /// The text of a span in `src` (empty when out of range).
 pub(crate) fn text(src: &SourceFile, span: Span) -> &str {
-    src.text.get(span.start..span.end).unwrap_or("")
+    let t = tight(src, span);
+    src.text.get(t.start..t.end).unwrap_or("")
+}
+
+/// `span` without the whitespace and trailing comment lines a parser span may carry, so a
+/// diagnostic underlines the expression only.
+pub(crate) fn tight(src: &SourceFile, span: Span) -> Span {
+    let Some(raw) = src.text.get(span.start..span.end) else {
+        return span;
+    };
+    // Spans may carry the whitespace (and comments) after an expression: keep the words only.
+    let mut t = raw.trim();
+    // A trailing `# comment` line picked up by the span.
+    while let Some((head, last)) = t.rsplit_once('\n') {
+        if !last.trim_start().starts_with('#') {
+            break;
+        }
+        t = head.trim_end();
+    }
+    let lead = raw.len() - raw.trim_start().len();
+    Span::new(span.start + lead, span.start + lead + t.len())
 }
 
 impl<'a> Env<'a> {

@@ -123,11 +123,11 @@ impl<'a> Env<'a> {
                 None => String::new(),
             };
             format!(
-                "{input_text} {shown}: {}→{} linear{pts} → {}{}",
+                "{input_text} {shown}: {}→{} linear{pts}{} → {}",
                 text(src, l.from.span),
                 text(src, l.to.span),
+                if clamped { ", clamped" } else { "" },
                 show_dec(points),
-                if clamped { " (clamped)" } else { "" }
             )
         });
         Ok((Value::Number(points, Unit::Plain), why))

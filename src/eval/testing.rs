@@ -75,7 +75,7 @@ pub fn run_tests(ruleset: &Ruleset, source: &SourceFile, program: &Program, defa
 fn fail(source: &SourceFile, test: &TestCase, span: Span, message: String, label: String) -> Diagnostic {
     Diagnostic::error("tier::test::failed", format!("test \"{}\": {message}", test.name.value))
         .in_source(source)
-        .with_label(span, label)
+        .with_label(super::run::tight(source, span), label)
 }
 
 fn run_one(test: &TestCase, source: &SourceFile, prog: &Program, default_as_of: Date) -> TestResult {
