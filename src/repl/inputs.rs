@@ -1,0 +1,598 @@
+//! The current customer: `:set`, `:unset`, `:show`, `:row`, and grading it (`:grade`,
+//! `:explain`).
+
+use super::{words, Reply, Session};
+use crate::data::{self, Cell, CellParser, ReadOptions};
+use crate::diagnostic;
+use crate::eval::InputSpec;
+use crate::value::{Label, Value};
+use std::path::Path;
+
+/// The current inputs as the evaluator wants them. Unset required inputs are `missing` here, so
+/// an expression that does not need them still evaluates; `:grade` refuses to run without them,
+/// as `tier run` would reject the row.
+pub(super) struct Record {
+    pub inputs: Vec<Value>,
+    pub relatives: Vec<Value>,
+    /// Required inputs (no `?`, no `default`) that are not set.
+    pub unset_required: Vec<String>,
+    /// Inputs whose typed value no longer parses (a reload changed the field's type).
+    pub invalid: Vec<String>,
+}
+
+const NO_RULESET: &str = "no ruleset loaded: use :load FILE (e.g. :load rulesets/distributor_composite.tier)";
+const SET_USAGE: &str = "write :set 字段 = 值, e.g. :set 销售额 = 200万 (several: :set 销售额 = 200万, 回款率 = 92%)";
+
+impl Session {
+    pub(super) fn record(&self) -> Record {
+        let mut r = Record {
+            inputs: Vec::new(),
+            relatives: Vec::new(),
+            unset_required: Vec::new(),
+            invalid: Vec::new(),
+        };
+        let Some(l) = &self.loaded else { return r };
+        for spec in l.program.inputs() {
+            let parser = parser(spec);
+            let value = match self.inputs.get(&*spec.name) {
+                None => parser.parse(&Cell::Empty).unwrap_or_else(|_| {
+                    r.unset_required.push(spec.name.to_string());
+                    Value::Missing
+                }),
+                Some(cell) => parser.parse(cell).unwrap_or_else(|reason| {
+                    r.invalid.push(format!("{}: {reason}", spec.name));
+                    Value::Missing
+                }),
+            };
+            r.inputs.push(value);
+        }
+        for rel in l.program.relatives() {
+            let value = match self.inputs.get(&*rel.name) {
+                Some(Cell::Text(t)) => relative_label(&rel.labels, t).unwrap_or(Value::Missing),
+                _ => Value::Missing,
+            };
+            r.relatives.push(value);
+        }
+        r
+    }
+
+    /// `:set 字段 = 值[, 字段 = 值 ...]`: every assignment is checked before any is applied.
+    pub(super) fn set(&mut self, rest: &str) -> Reply {
+        if rest.trim().is_empty() {
+            return Reply::error(SET_USAGE);
+        }
+        let Some(l) = &self.loaded else {
+            return Reply::error(NO_RULESET);
+        };
+        let mut changes: Vec<(String, Option<Cell>, String)> = Vec::new();
+        let mut errors = Vec::new();
+        for part in split_assignments(rest) {
+            let Some((name, value)) = part.split_once(['=', '＝']) else {
+                let name = part.trim();
+                let mut msg = format!("`{name}`: {SET_USAGE}");
+                if let Some(current) = self.inputs.get(name) {
+                    let shown = l
+                        .program
+                        .inputs()
+                        .iter()
+                        .find(|i| &*i.name == name)
+                        .and_then(|spec| parser(spec).parse(current).ok())
+                        .map(|v| show_value(&v))
+                        .unwrap_or_else(|| current.to_text());
+                    msg.push_str(&format!("\n({name} is now {shown})"));
+                }
+                errors.push(msg);
+                continue;
+            };
+            let (name, value) = (name.trim(), unquote(value.trim()));
+            if name.is_empty() {
+                errors.push(SET_USAGE.to_string());
+                continue;
+            }
+            match self.resolve_input(name) {
+                Err(e) => errors.push(e),
+                Ok(Target::Input(i)) => {
+                    let spec = &l.program.inputs()[i];
+                    if value.is_empty() {
+                        changes.push((spec.name.to_string(), None, String::new()));
+                        continue;
+                    }
+                    let cell = Cell::Text(value.to_string());
+                    match parser(spec).parse(&cell) {
+                        Ok(v) => changes.push((spec.name.to_string(), Some(cell), show_value(&v))),
+                        Err(reason) => errors.push(format!("{}: {reason}", spec.name)),
+                    }
+                }
+                Ok(Target::Relative(i)) => {
+                    let rel = &l.program.relatives()[i];
+                    if value.is_empty() {
+                        changes.push((rel.name.to_string(), None, String::new()));
+                        continue;
+                    }
+                    match relative_label(&rel.labels, value) {
+                        Some(v) => changes.push((
+                            rel.name.to_string(),
+                            Some(Cell::Text(value.to_string())),
+                            v.to_string(),
+                        )),
+                        None => errors.push(format!(
+                            "`{value}` is not a class of the relative grade {}; use one of: {}",
+                            rel.name,
+                            join(&rel.labels)
+                        )),
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Reply::error(errors.join("\n"));
+        }
+        let mut lines = Vec::new();
+        for (name, cell, shown) in changes {
+            match cell {
+                Some(c) => {
+                    self.inputs.insert(name.clone(), c);
+                    lines.push(format!("{name} = {shown}"));
+                }
+                None => {
+                    self.inputs.remove(&name);
+                    lines.push(format!("{name} unset ({})", self.unset_meaning(&name)));
+                }
+            }
+        }
+        Reply::ok(lines.join("\n"))
+    }
+
+    /// What an unset input is: its default, `missing`, or required.
+    fn unset_meaning(&self, name: &str) -> String {
+        let Some(l) = &self.loaded else {
+            return "not set".into();
+        };
+        match l.program.inputs().iter().find(|i| &*i.name == name) {
+            Some(spec) => match parser(spec).parse(&Cell::Empty) {
+                Ok(Value::Missing) => "missing".into(),
+                Ok(v) => format!("default {}", show_value(&v)),
+                Err(_) => "required: :grade needs it".into(),
+            },
+            None => "missing".into(),
+        }
+    }
+
+    /// An input or relative by its name or its data-file column name.
+    fn resolve_input(&self, name: &str) -> Result<Target, String> {
+        let Some(l) = &self.loaded else {
+            return Err(NO_RULESET.into());
+        };
+        let inputs = l.program.inputs();
+        let relatives = l.program.relatives();
+        if let Some(i) = inputs.iter().position(|i| &*i.name == name) {
+            return Ok(Target::Input(i));
+        }
+        if let Some(i) = relatives.iter().position(|r| &*r.name == name) {
+            return Ok(Target::Relative(i));
+        }
+        if let Some(i) = inputs
+            .iter()
+            .position(|i| i.field.columns.iter().any(|c| c.value.trim() == name))
+        {
+            return Ok(Target::Input(i));
+        }
+        // A computed name: say which inputs it is computed from.
+        if let Some(text) = self.declaration_text(name) {
+            let used: Vec<&str> = words::identifiers(&text)
+                .into_iter()
+                .filter(|w| inputs.iter().any(|i| &*i.name == *w))
+                .collect();
+            let mut used_unique: Vec<&str> = Vec::new();
+            for u in used {
+                if !used_unique.contains(&u) {
+                    used_unique.push(u);
+                }
+            }
+            let mut msg = format!("{name} is computed by the ruleset, not an input");
+            if !used_unique.is_empty() {
+                msg.push_str(&format!("; set what it uses: {}", used_unique.join(", ")));
+            }
+            return Err(msg);
+        }
+        let candidates: Vec<&str> = inputs
+            .iter()
+            .map(|i| &*i.name)
+            .chain(relatives.iter().map(|r| &*r.name))
+            .collect();
+        if candidates.is_empty() {
+            return Err(format!(
+                "the ruleset has no inputs (so nothing to set): {NO_RULESET}"
+            ));
+        }
+        Err(match diagnostic::suggest(name, candidates.iter().copied()) {
+            Some(s) => format!("the ruleset has no input `{name}`; did you mean `{s}`?"),
+            None => format!(
+                "the ruleset has no input `{name}`; inputs are: {}",
+                candidates.join(", ")
+            ),
+        })
+    }
+
+    /// `:unset 字段[, 字段]`; `:unset` alone clears every input.
+    pub(super) fn unset(&mut self, rest: &str) -> Reply {
+        let names: Vec<&str> = rest
+            .split([',', '，', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if names.is_empty() || names == ["all"] || names == ["*"] {
+            let n = self.inputs.len();
+            self.inputs.clear();
+            return Reply::ok(format!("cleared {n} input{}", if n == 1 { "" } else { "s" }));
+        }
+        let mut lines = Vec::new();
+        let mut errors = Vec::new();
+        for name in names {
+            match self.resolve_input(name) {
+                Ok(t) => {
+                    let name = self.target_name(t);
+                    if self.inputs.remove(&name).is_some() {
+                        lines.push(format!("{name} unset ({})", self.unset_meaning(&name)));
+                    } else {
+                        lines.push(format!("{name} was not set"));
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Reply::ok(lines.join("\n"))
+        } else {
+            Reply::error(errors.join("\n"))
+        }
+    }
+
+    fn target_name(&self, t: Target) -> String {
+        let Some(l) = &self.loaded else {
+            return String::new();
+        };
+        match t {
+            Target::Input(i) => l.program.inputs()[i].name.to_string(),
+            Target::Relative(i) => l.program.relatives()[i].name.to_string(),
+        }
+    }
+
+    /// `:show`: the as-of date, every input (set, default, missing or required), the typed
+    /// definitions.
+    pub(super) fn show(&self) -> String {
+        let Some(l) = &self.loaded else {
+            return NO_RULESET.into();
+        };
+        let mut out = format!("as of {}\n", self.as_of);
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for spec in l.program.inputs() {
+            let parser = parser(spec);
+            let shown = match self.inputs.get(&*spec.name) {
+                Some(cell) => match parser.parse(cell) {
+                    Ok(v) => show_value(&v),
+                    Err(reason) => format!("{} (invalid: {reason})", cell.to_text()),
+                },
+                None => match parser.parse(&Cell::Empty) {
+                    Ok(Value::Missing) => "missing (not set)".into(),
+                    Ok(v) => format!("{} (default)", show_value(&v)),
+                    Err(_) => "(not set, required)".into(),
+                },
+            };
+            rows.push((spec.name.to_string(), shown));
+        }
+        for rel in l.program.relatives() {
+            let shown = match self.inputs.get(&*rel.name) {
+                Some(c) => c.to_text(),
+                None => "(not set: a relative grade needs the whole file; :set it or use :row)"
+                    .into(),
+            };
+            rows.push((rel.name.to_string(), shown));
+        }
+        if rows.is_empty() {
+            out.push_str("  (the ruleset has no inputs)\n");
+        }
+        let w = rows.iter().map(|(n, _)| words::width(n)).max().unwrap_or(0);
+        for (name, shown) in rows {
+            let pad = " ".repeat(w - words::width(&name));
+            out.push_str(&format!("  {name}{pad} = {shown}\n"));
+        }
+        if !self.typed.is_empty() {
+            out.push_str("typed in this session:\n");
+            for t in &self.typed {
+                let first = t.text.lines().next().unwrap_or_default().trim_end();
+                let more = if t.text.trim_end().contains('\n') {
+                    " …"
+                } else {
+                    ""
+                };
+                out.push_str(&format!("  {first}{more}\n"));
+            }
+        }
+        out.trim_end().to_string()
+    }
+
+    /// `:grade` / `:explain`
+    pub(super) fn grade(&self, explain: bool) -> Reply {
+        let Some(l) = &self.loaded else {
+            return Reply::error(NO_RULESET);
+        };
+        let rec = self.record();
+        if let Some(r) = self.not_gradable(&rec) {
+            return r;
+        }
+        let head = format!("as of {}\n", self.as_of);
+        match l.program.evaluate(&rec.inputs, &rec.relatives, self.as_of) {
+            Ok(o) => {
+                let body = if explain {
+                    crate::eval::explain::render_trace(&o)
+                } else {
+                    crate::eval::explain::render_outcome(&o)
+                };
+                Reply::ok(format!("{head}{}", body.trim_end()))
+            }
+            Err(e) => Reply::error(format!(
+                "this customer would be rejected:\n{}",
+                diagnostic::render(&[e.diagnostic], self.render).trim_end()
+            )),
+        }
+    }
+
+    /// Why the current inputs cannot be graded yet, if they cannot.
+    fn not_gradable(&self, rec: &Record) -> Option<Reply> {
+        let l = self.loaded.as_ref()?;
+        if !rec.invalid.is_empty() {
+            return Some(Reply::error(format!(
+                "fix these inputs first (:set them again):\n  {}",
+                rec.invalid.join("\n  ")
+            )));
+        }
+        let unset_rel: Vec<&str> = l
+            .program
+            .relatives()
+            .iter()
+            .filter(|r| !self.inputs.contains_key(&*r.name))
+            .map(|r| &*r.name)
+            .collect();
+        if rec.unset_required.is_empty() && unset_rel.is_empty() {
+            return None;
+        }
+        let mut msg = String::from("cannot grade yet:");
+        if !rec.unset_required.is_empty() {
+            msg.push_str(&format!(
+                " required inputs not set: {}",
+                rec.unset_required.join(", ")
+            ));
+        }
+        if !unset_rel.is_empty() {
+            if !rec.unset_required.is_empty() {
+                msg.push(';');
+            }
+            msg.push_str(&format!(
+                " relative grades (they rank the whole file) not set: {}",
+                unset_rel.join(", ")
+            ));
+        }
+        let first = rec
+            .unset_required
+            .first()
+            .map(String::as_str)
+            .or(unset_rel.first().copied())
+            .unwrap_or("字段");
+        msg.push_str(&format!(
+            "\n  :set {first} = …   or load a customer from a file: :row DATA_FILE N"
+        ));
+        Some(Reply::error(msg))
+    }
+
+    /// `:row DATA_FILE N|ID`: replaces the inputs with one customer's row.
+    pub(super) fn row(&mut self, rest: &str) -> Reply {
+        const USAGE: &str = "write :row DATA_FILE N (the row number as in the file; the header is row 1) or :row DATA_FILE ID";
+        let rest = rest.trim();
+        let Some((file, key)) = rest.rsplit_once(char::is_whitespace) else {
+            return Reply::error(USAGE);
+        };
+        let (file, key) = (unquote(file.trim()), key.trim());
+        let Some(l) = &self.loaded else {
+            return Reply::error(NO_RULESET);
+        };
+        let source = match data::open(Path::new(file), &ReadOptions::default()) {
+            Ok(s) => s,
+            Err(d) => return Reply::error(diagnostic::render(&[d], self.render).trim_end()),
+        };
+        let headers = source.headers().to_vec();
+        let map = match crate::run::ColumnMap::new(&l.program, &headers, None, file) {
+            Ok((map, _warnings)) => map,
+            Err(d) => return Reply::error(diagnostic::render(&d, self.render).trim_end()),
+        };
+        let number: Option<usize> = key.parse().ok();
+        // An ID is looked for in the columns that are not inputs (ID, name, region), so that
+        // `:row FILE 1` does not pick a customer with 1 batch.
+        let used: Vec<usize> = map.inputs.iter().flatten().copied().collect();
+        let id_columns: Vec<usize> = (0..headers.len()).filter(|c| !used.contains(c)).collect();
+        let mut by_id = None;
+        let mut by_number = None;
+        let mut first_row = None;
+        for item in source {
+            let Ok(row) = item else { continue };
+            first_row.get_or_insert(row.row);
+            if number == Some(row.row) {
+                by_number = Some(row);
+                break;
+            }
+            let has_id = id_columns
+                .iter()
+                .any(|&c| row.cells.get(c).is_some_and(|v| v.to_text().trim() == key));
+            if by_id.is_none() && has_id {
+                by_id = Some(row);
+                if number.is_none() {
+                    break;
+                }
+            }
+        }
+        let Some(row) = by_number.or(by_id) else {
+            let mut msg = format!("{file} has no row {key}");
+            if number.is_some_and(|n| first_row.is_some_and(|f| n < f)) {
+                msg.push_str(&format!(
+                    " (row {key} is the header; the first customer is row {})",
+                    first_row.unwrap_or(2)
+                ));
+            } else if number.is_none() {
+                msg = format!("no cell in {file} is `{key}` (give a customer ID or a row number)");
+            }
+            return Reply::error(msg);
+        };
+        // Say whose row this is: the first columns that are not inputs (ID, name).
+        let who: Vec<String> = id_columns
+            .iter()
+            .filter_map(|&c| row.cells.get(c).map(|v| v.to_text()))
+            .filter(|t| !t.trim().is_empty())
+            .take(2)
+            .collect();
+        self.inputs.clear();
+        for (spec, col) in l.program.inputs().iter().zip(&map.inputs) {
+            if let Some(cell) = col.and_then(|c| row.cells.get(c)) {
+                if !matches!(cell, Cell::Empty) {
+                    self.inputs.insert(spec.name.to_string(), cell.clone());
+                }
+            }
+        }
+        let mut out = format!("row {} of {file}", row.row);
+        if !who.is_empty() {
+            out.push_str(&format!(" ({})", who.join(" ")));
+        }
+        out.push_str(":\n");
+        let shown = self.show();
+        // The inputs part of :show, without the date line and the typed definitions.
+        for line in shown.lines().skip(1) {
+            if !line.starts_with("  ") {
+                break;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(&self.one_line_result());
+        Reply::ok(out)
+    }
+
+    /// `→ 等级 = B, 综合得分 = 70.5, tags 非正常` or why the customer cannot be graded.
+    fn one_line_result(&self) -> String {
+        let Some(l) = &self.loaded else {
+            return String::new();
+        };
+        let rec = self.record();
+        if let Some(r) = self.not_gradable(&rec) {
+            return format!("→ {}", r.text.lines().next().unwrap_or_default());
+        }
+        match l.program.evaluate(&rec.inputs, &rec.relatives, self.as_of) {
+            Ok(o) => {
+                let mut parts = Vec::new();
+                if let Some(g) = &o.grade {
+                    parts.push(format!(
+                        "{} = {}",
+                        g.name,
+                        g.label.as_deref().unwrap_or("missing")
+                    ));
+                }
+                if let (Some(name), Some(s)) = (l.program.output().score, &o.score) {
+                    parts.push(format!("{name} = {s}"));
+                }
+                if let Some(s) = &o.subgrade {
+                    parts.push(format!("sub-grade {s}"));
+                }
+                if !o.tags.is_empty() {
+                    let names: Vec<&str> = o.tags.iter().map(|t| &*t.name).collect();
+                    parts.push(format!("tags {}", names.join(", ")));
+                }
+                format!(
+                    "→ {}   (:grade for details, :explain for the steps)",
+                    parts.join(", ")
+                )
+            }
+            Err(e) => format!("→ this customer would be rejected: {}", e.diagnostic.message),
+        }
+    }
+}
+
+/// What `:set` assigns to.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Input(usize),
+    Relative(usize),
+}
+
+fn parser(spec: &InputSpec) -> CellParser {
+    CellParser::new(&spec.field, spec.grade_labels.as_deref())
+}
+
+fn relative_label(labels: &[std::sync::Arc<str>], text: &str) -> Option<Value> {
+    let text = text.trim();
+    labels
+        .iter()
+        .position(|l| &**l == text)
+        .map(|rank| {
+            Value::Label(Label {
+                name: labels[rank].clone(),
+                rank: rank as u32,
+            })
+        })
+}
+
+/// A value as the user would write it; `missing` for an empty one.
+pub(super) fn show_value(v: &Value) -> String {
+    match v {
+        // Quotes only where the text would otherwise be invisible or ambiguous.
+        Value::Text(t) if t.is_empty() || t.trim() != &**t || &**t == "missing" => {
+            format!("\"{t}\"")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn join(labels: &[std::sync::Arc<str>]) -> String {
+    labels
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Removes one pair of surrounding double quotes (`"昆明恒达"` → `昆明恒达`).
+fn unquote(s: &str) -> &str {
+    s.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| s.strip_prefix('“').and_then(|s| s.strip_suffix('”')))
+        .unwrap_or(s)
+}
+
+/// Splits `a = 1, b = 2,3` into `a = 1` and `b = 2,3`: a comma starts a new assignment only when
+/// what follows has its own `=` (so `1,234.5` stays one number).
+fn split_assignments(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in text.split([',', '，', ';', '；']) {
+        let starts_new = part.contains(['=', '＝']) || out.is_empty();
+        match out.last_mut() {
+            Some(last) if !starts_new => {
+                last.push(',');
+                last.push_str(part);
+            }
+            _ => out.push(part.to_string()),
+        }
+    }
+    out.retain(|p| !p.trim().is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignments_split_on_commas_that_start_a_new_name() {
+        assert_eq!(
+            split_assignments("销售额 = 200万, 回款率 = 92%"),
+            vec!["销售额 = 200万", " 回款率 = 92%"]
+        );
+        assert_eq!(split_assignments("销售额 = 1,234.5"), vec!["销售额 = 1,234.5"]);
+    }
+}

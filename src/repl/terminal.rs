@@ -1,0 +1,264 @@
+//! The thin shell around [`Session`]: a rustyline loop on a terminal (completion, hints,
+//! multi-line input, history), a script runner when stdin is piped.
+
+use super::words::{command_hint, is_incomplete};
+use super::{ReplyKind, Session};
+use crate::cli::{Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
+use rustyline::completion::{Completer, Pair};
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::{Hint, Hinter, HistoryHinter};
+use rustyline::history::DefaultHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+use std::borrow::Cow;
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+/// `tier repl [RULESET]`: interactive on a terminal, a script runner when stdin is piped (exit 1
+/// when any reply was an error).
+pub fn run_interactive(ruleset: Option<&Path>, as_of: jiff::civil::Date, ui: &Ui) -> u8 {
+    let mut session = Session::new(as_of);
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        session.set_color(ui.color);
+    }
+    if let Some(p) = ruleset {
+        let r = session.load(p);
+        if r.kind == ReplyKind::Error {
+            eprintln!("{}", r.text);
+            return EXIT_FAILED;
+        }
+        if interactive {
+            println!("{}", r.text);
+        }
+    }
+    if interactive {
+        interactive_loop(session)
+    } else {
+        script(session)
+    }
+}
+
+/// Piped stdin: complete inputs (braces balanced) in order, replies on stdout, errors on stderr.
+fn script(mut session: Session) -> u8 {
+    let mut failed = false;
+    let mut buf = String::new();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    loop {
+        let line = match lines.next() {
+            Some(Ok(line)) => Some(line),
+            Some(Err(e)) => {
+                eprintln!("cannot read the script from stdin: {e}");
+                return EXIT_IO;
+            }
+            None => None,
+        };
+        let at_end = line.is_none();
+        if let Some(line) = line {
+            buf.push_str(&line);
+            buf.push('\n');
+            if is_incomplete(&buf) {
+                continue;
+            }
+        }
+        if buf.trim().is_empty() {
+            buf.clear();
+            if at_end {
+                break;
+            }
+            continue;
+        }
+        // At the end, an input still open is evaluated anyway: its error says what is missing.
+        let reply = session.eval_line(&buf);
+        buf.clear();
+        match reply.kind {
+            ReplyKind::Quit => break,
+            ReplyKind::Error => {
+                failed = true;
+                eprintln!("{}", reply.text);
+            }
+            ReplyKind::Ok if !reply.text.is_empty() => println!("{}", reply.text),
+            ReplyKind::Ok => {}
+        }
+        if at_end {
+            break;
+        }
+    }
+    if failed {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn history_path() -> Option<PathBuf> {
+    std::env::var_os("TIER_HISTORY")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".tier_history")))
+}
+
+fn interactive_loop(mut session: Session) -> u8 {
+    let config = rustyline::Config::builder()
+        .auto_add_history(true)
+        .history_ignore_dups(true)
+        .map(|b| b.history_ignore_space(true))
+        .unwrap_or_else(|_| rustyline::Config::builder())
+        .completion_type(rustyline::CompletionType::List)
+        .max_history_size(5000)
+        .map(|b| b.build())
+        .unwrap_or_default();
+    let mut editor: Editor<TierHelper, DefaultHistory> = match Editor::with_config(config) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("cannot start the line editor: {e}");
+            return EXIT_IO;
+        }
+    };
+    let history = history_path();
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    println!(
+        "tier {} repl, as of {} — :help for commands, Tab completes, Ctrl-D leaves",
+        env!("CARGO_PKG_VERSION"),
+        session.as_of()
+    );
+    loop {
+        editor.set_helper(Some(TierHelper {
+            names: session.completions(),
+            hinter: HistoryHinter::new(),
+            color: session.render.color,
+        }));
+        match editor.readline(&session.prompt()) {
+            Ok(line) => {
+                let reply = session.eval_line(&line);
+                match reply.kind {
+                    ReplyKind::Quit => break,
+                    ReplyKind::Error => eprintln!("{}", reply.text),
+                    ReplyKind::Ok if !reply.text.is_empty() => println!("{}", reply.text),
+                    ReplyKind::Ok => {}
+                }
+                // Saved after every input so a crash of the terminal loses nothing.
+                if let Some(h) = &history {
+                    let _ = editor.append_history(h);
+                }
+            }
+            // Ctrl-C abandons the current input, as in a shell.
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(_) => break,
+        }
+    }
+    EXIT_OK
+}
+
+/// rustyline glue: completion of names (Chinese too), hints, brace continuation.
+struct TierHelper {
+    names: Vec<String>,
+    hinter: HistoryHinter,
+    color: bool,
+}
+
+impl Completer for TierHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = line.get(..pos).unwrap_or(line);
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(pos);
+        let word = &before[start..];
+        if word.is_empty() {
+            return Ok((pos, Vec::new()));
+        }
+        // A command is completed only at the start of the line; elsewhere `:` is not a word.
+        let at_line_start = before[..start].trim().is_empty();
+        let pairs = self
+            .names
+            .iter()
+            .filter(|n| n.starts_with(word) && n.as_str() != word)
+            .filter(|n| at_line_start || !n.starts_with(':'))
+            .map(|n| Pair {
+                display: n.clone(),
+                replacement: if n.starts_with(':') {
+                    format!("{n} ")
+                } else {
+                    n.clone()
+                },
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+/// A hint shown greyed after the cursor; `→` accepts the part that is literal text.
+struct TierHint {
+    display: String,
+    completion: Option<String>,
+}
+
+impl Hint for TierHint {
+    fn display(&self) -> &str {
+        &self.display
+    }
+
+    fn completion(&self) -> Option<&str> {
+        self.completion.as_deref()
+    }
+}
+
+impl Hinter for TierHelper {
+    type Hint = TierHint;
+
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<TierHint> {
+        if pos < line.len() {
+            return None;
+        }
+        if let Some((display, completion)) = command_hint(line) {
+            return Some(TierHint {
+                display,
+                completion,
+            });
+        }
+        self.hinter.hint(line, pos, ctx).map(|h| TierHint {
+            completion: Some(h.clone()),
+            display: h,
+        })
+    }
+}
+
+impl Highlighter for TierHelper {
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color {
+            Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        false
+    }
+}
+
+impl Validator for TierHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        if is_incomplete(ctx.input()) {
+            Ok(ValidationResult::Incomplete)
+        } else {
+            Ok(ValidationResult::Valid(None))
+        }
+    }
+}
+
+impl Helper for TierHelper {}

@@ -1,0 +1,383 @@
+//! The REPL's vocabulary: commands with their usage, language keywords, names to complete, and
+//! the small lexical helpers (brace counting, identifiers in a text).
+
+use super::Session;
+use crate::ast::{Item, TypeKind};
+
+/// One `:command`: its name, what it takes, and what it does (for `:help` and hints).
+pub(super) struct Command {
+    pub name: &'static str,
+    pub args: &'static str,
+    pub what: &'static str,
+}
+
+pub(super) const COMMANDS: &[Command] = &[
+    Command {
+        name: "help",
+        args: "",
+        what: "this text",
+    },
+    Command {
+        name: "load",
+        args: "FILE",
+        what: "load a ruleset (.tier)",
+    },
+    Command {
+        name: "reload",
+        args: "",
+        what: "read the file again (also automatic when it changes on disk)",
+    },
+    Command {
+        name: "set",
+        args: "字段 = 值",
+        what: "set an input as a data cell would say it: 200万, 92%, 2026-11-01, 是",
+    },
+    Command {
+        name: "unset",
+        args: "字段",
+        what: "clear an input (:unset alone clears all)",
+    },
+    Command {
+        name: "show",
+        args: "",
+        what: "the current inputs, the as-of date and the typed definitions",
+    },
+    Command {
+        name: "grade",
+        args: "",
+        what: "the full result for the current inputs: grade, score, tags, follow-up",
+    },
+    Command {
+        name: "explain",
+        args: "",
+        what: "the result step by step, in the ruleset's words",
+    },
+    Command {
+        name: "row",
+        args: "DATA_FILE N|ID",
+        what: "load customer row N (as numbered in the file; the header is row 1) or the row containing ID",
+    },
+    Command {
+        name: "as-of",
+        args: "DATE",
+        what: "set the evaluation date (YYYY-MM-DD)",
+    },
+    Command {
+        name: "test",
+        args: "",
+        what: "run the ruleset's tests (and the ones typed here)",
+    },
+    Command {
+        name: "quit",
+        args: "",
+        what: "leave (also Ctrl-D)",
+    },
+];
+
+/// `:help`
+pub(super) fn help() -> String {
+    let mut out = String::from(
+        "Type an expression to evaluate it for the current customer:  销售额 * 2,  综合得分 >= 60\n\
+         or a definition to add (or replace) a rule:  let 增长率 = ...,  grade 等级 by 综合得分 { ... }\n\
+         or a command:\n",
+    );
+    for c in COMMANDS {
+        let left = format!(":{} {}", c.name, c.args);
+        let pad = 22usize.saturating_sub(width(&left));
+        out.push_str(&format!("  {left}{}{}\n", " ".repeat(pad), c.what));
+    }
+    out.push_str(
+        "An open brace continues the input on the next line. Tab completes names and commands.\n\
+         Typical start:  :set 销售额 = 200万   then  :grade   then  :explain",
+    );
+    out
+}
+
+/// `:help set`
+pub(super) fn help_for(name: &str) -> Option<String> {
+    let c = find_command(name)?;
+    Some(format!(":{} {}\n  {}", c.name, c.args, c.what).replace(" \n", "\n"))
+}
+
+/// A command by its name, an alias, or a unique prefix of its name.
+pub(super) fn find_command(name: &str) -> Option<&'static Command> {
+    let canonical = match name {
+        "h" | "?" => "help",
+        "q" | "exit" => "quit",
+        "asof" | "as_of" | "date" => "as-of",
+        "tests" => "test",
+        "inputs" => "show",
+        other => other,
+    };
+    if let Some(c) = COMMANDS.iter().find(|c| c.name == canonical) {
+        return Some(c);
+    }
+    // A unique prefix is enough (`:g` grades, `:ex` explains); `:s` is ambiguous.
+    let mut prefixed = COMMANDS.iter().filter(|c| c.name.starts_with(canonical));
+    match (prefixed.next(), prefixed.next()) {
+        (Some(c), None) if !canonical.is_empty() => Some(c),
+        _ => None,
+    }
+}
+
+/// Display width in a terminal: CJK characters take two columns.
+pub(super) fn width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+}
+
+/// The hint shown after a partly typed command: the rest of its name and its arguments.
+pub(super) fn command_hint(line: &str) -> Option<(String, Option<String>)> {
+    let typed = line.strip_prefix(':')?;
+    if typed.contains(char::is_whitespace) {
+        return None;
+    }
+    let mut matches = COMMANDS.iter().filter(|c| c.name.starts_with(typed));
+    let c = matches.next()?;
+    if matches.next().is_some() {
+        return None;
+    }
+    let rest = &c.name[typed.len()..];
+    let args = if c.args.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", c.args)
+    };
+    Some((format!("{rest}{args}"), Some(rest.to_string())))
+}
+
+/// Keywords that start a definition.
+const DEFINITION_KEYWORDS: &[&str] = &[
+    "input",
+    "scale",
+    "let",
+    "scorecard",
+    "grade",
+    "adjust",
+    "tag",
+    "relative",
+    "follow_up",
+    "review",
+    "override",
+    "output",
+    "test",
+];
+
+/// Whether the input is a declaration (its first word is a declaration keyword).
+pub(super) fn starts_definition(text: &str) -> bool {
+    let first: String = text
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    DEFINITION_KEYWORDS.contains(&first.as_str())
+}
+
+const KEYWORDS: &[&str] = &[
+    "let",
+    "grade",
+    "scorecard",
+    "tag",
+    "scale",
+    "adjust",
+    "relative",
+    "follow_up",
+    "review",
+    "input",
+    "output",
+    "override",
+    "test",
+    "given",
+    "expect",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "missing",
+    "otherwise",
+    "when",
+    "linear",
+    "bands",
+    "match",
+    "matrix",
+    "at_least",
+    "as_of",
+    "from",
+    "to",
+    "points",
+    "every",
+    "within",
+    "color",
+    "action",
+    "owner",
+    "days_since",
+    "days_between",
+    "months_since",
+    "min",
+    "max",
+    "abs",
+    "floor",
+    "ceil",
+    "round",
+    "concat",
+    "count_of",
+    "year",
+    "month",
+];
+
+impl Session {
+    /// Everything Tab may complete: commands, keywords, and the ruleset's names (inputs, enum
+    /// variants, lets, scorecards and their components, grades and their labels, tags).
+    pub fn completions(&self) -> Vec<String> {
+        let mut names: Vec<String> = KEYWORDS.iter().map(|s| s.to_string()).collect();
+        names.extend(COMMANDS.iter().map(|c| format!(":{}", c.name)));
+        if let Some(l) = &self.loaded {
+            for item in &l.ruleset.items {
+                match item {
+                    Item::Input(b) => {
+                        for f in &b.fields {
+                            names.push(f.name.name.clone());
+                            if let TypeKind::Enum(vs) = &f.ty.kind {
+                                names.extend(vs.iter().map(|v| v.name.name.clone()));
+                            }
+                        }
+                    }
+                    Item::Let(d) => names.push(d.name.name.clone()),
+                    Item::Scorecard(d) => {
+                        names.push(d.name.name.clone());
+                        for c in &d.components {
+                            names.push(format!("{}.{}", d.name.name, c.name.name));
+                        }
+                    }
+                    Item::Grade(d) => {
+                        names.push(d.name.name.clone());
+                        match &d.body {
+                            crate::ast::GradeBody::Thresholds { arms, .. } => {
+                                names.extend(arms.iter().map(|a| a.label.name.clone()))
+                            }
+                            crate::ast::GradeBody::Rules { arms } => {
+                                names.extend(arms.iter().map(|a| a.label.name.clone()))
+                            }
+                        }
+                    }
+                    Item::Adjust(d) => names.push(d.name.name.clone()),
+                    Item::Tag(d) => names.push(d.name.name.clone()),
+                    Item::Relative(d) => names.push(d.name.name.clone()),
+                    Item::Scale(d) => {
+                        names.push(d.name.name.clone());
+                        names.extend(d.labels.iter().map(|l| l.name.clone()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// True when the input so far has more `{`, `(` or `[` open than closed (outside strings and
+/// comments): the REPL then reads another line.
+pub fn is_incomplete(text: &str) -> bool {
+    let mut depth: i64 = 0;
+    for line in text.lines() {
+        let mut in_str = false;
+        let mut escaped = false;
+        for c in line.chars() {
+            if in_str {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '#' => break,
+                '"' => in_str = true,
+                '{' | '(' | '[' => depth += 1,
+                '}' | ')' | ']' => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    depth > 0
+}
+
+/// The identifiers in a piece of ruleset text (strings and comments skipped): a cheap way to
+/// know which names a declaration or a typed expression mentions.
+pub(super) fn identifiers(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut start: Option<usize> = None;
+        let mut in_str = false;
+        let mut prev = ' ';
+        for (i, c) in line.char_indices() {
+            if in_str {
+                if c == '"' && prev != '\\' {
+                    in_str = false;
+                }
+                prev = c;
+                continue;
+            }
+            let ident = c.is_alphanumeric() || c == '_';
+            match (ident, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    out.push(&line[s..i]);
+                    start = None;
+                }
+                _ => {}
+            }
+            if c == '#' {
+                break;
+            }
+            if c == '"' {
+                in_str = true;
+            }
+            prev = c;
+        }
+        if let Some(s) = start {
+            if !in_str {
+                out.push(&line[s..]);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn braces_continue_outside_strings_and_comments() {
+        assert!(is_incomplete("grade 等级 by 综合得分 {"));
+        assert!(!is_incomplete("grade 等级 by 综合得分 {\n A >= 80 }"));
+        assert!(!is_incomplete("let x = \"{\""));
+        assert!(!is_incomplete("let x = 1 # {"));
+        assert!(!is_incomplete("}}}"));
+    }
+
+    #[test]
+    fn identifiers_skip_strings_and_comments() {
+        assert_eq!(
+            identifiers("上年销售额 > 0 and x_1 = \"销售额\" # 回款率"),
+            vec!["上年销售额", "0", "and", "x_1"]
+        );
+    }
+
+    #[test]
+    fn command_hints_complete_unique_prefixes() {
+        assert_eq!(
+            command_hint(":se"),
+            Some(("t 字段 = 值".to_string(), Some("t".to_string())))
+        );
+        assert_eq!(command_hint(":re"), None);
+        assert_eq!(command_hint(":set x"), None);
+    }
+}
