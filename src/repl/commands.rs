@@ -78,9 +78,18 @@ impl Session {
                 self.as_of = d;
                 Reply::ok(format!("as of {d}"))
             }
-            Err(e) => Reply::error(format!(
-                "`{rest}` is not a date ({e}); write YYYY-MM-DD, e.g. :as-of 2026-11-23"
-            )),
+            Err(e) => {
+                // jiff's reason helps for a date-shaped text (`2026-02-30`), not for `next week`.
+                let looks_like_date = rest.chars().all(|c| c.is_ascii_digit() || c == '-');
+                let why = if looks_like_date {
+                    format!(" ({e})")
+                } else {
+                    String::new()
+                };
+                Reply::error(format!(
+                    "`{rest}` is not a date{why}; write YYYY-MM-DD, e.g. :as-of 2026-11-23, or :as-of today"
+                ))
+            }
         }
     }
 

@@ -20,8 +20,10 @@ pub(super) struct Record {
     pub invalid: Vec<String>,
 }
 
-const NO_RULESET: &str = "no ruleset loaded: use :load FILE (e.g. :load rulesets/distributor_composite.tier)";
-const SET_USAGE: &str = "write :set 字段 = 值, e.g. :set 销售额 = 200万 (several: :set 销售额 = 200万, 回款率 = 92%)";
+const NO_RULESET: &str =
+    "no ruleset loaded: use :load FILE (e.g. :load rulesets/distributor_composite.tier)";
+const SET_USAGE: &str =
+    "write :set 字段 = 值, e.g. :set 销售额 = 200万 (several: :set 销售额 = 200万, 回款率 = 92%)";
 
 impl Session {
     pub(super) fn record(&self) -> Record {
@@ -201,17 +203,21 @@ impl Session {
             .chain(relatives.iter().map(|r| &*r.name))
             .collect();
         if candidates.is_empty() {
-            return Err(format!(
-                "the ruleset has no inputs (so nothing to set): {NO_RULESET}"
-            ));
+            return Err(if self.file.is_none() {
+                NO_RULESET.to_string()
+            } else {
+                "the ruleset has no inputs, so there is nothing to set".to_string()
+            });
         }
-        Err(match diagnostic::suggest(name, candidates.iter().copied()) {
-            Some(s) => format!("the ruleset has no input `{name}`; did you mean `{s}`?"),
-            None => format!(
-                "the ruleset has no input `{name}`; inputs are: {}",
-                candidates.join(", ")
-            ),
-        })
+        Err(
+            match diagnostic::suggest(name, candidates.iter().copied()) {
+                Some(s) => format!("the ruleset has no input `{name}`; did you mean `{s}`?"),
+                None => format!(
+                    "the ruleset has no input `{name}`; inputs are: {}",
+                    candidates.join(", ")
+                ),
+            },
+        )
     }
 
     /// `:unset 字段[, 字段]`; `:unset` alone clears every input.
@@ -224,7 +230,10 @@ impl Session {
         if names.is_empty() || names == ["all"] || names == ["*"] {
             let n = self.inputs.len();
             self.inputs.clear();
-            return Reply::ok(format!("cleared {n} input{}", if n == 1 { "" } else { "s" }));
+            return Reply::ok(format!(
+                "cleared {n} input{}",
+                if n == 1 { "" } else { "s" }
+            ));
         }
         let mut lines = Vec::new();
         let mut errors = Vec::new();
@@ -284,8 +293,9 @@ impl Session {
         for rel in l.program.relatives() {
             let shown = match self.inputs.get(&*rel.name) {
                 Some(c) => c.to_text(),
-                None => "(not set: a relative grade needs the whole file; :set it or use :row)"
-                    .into(),
+                None => {
+                    "(not set: a relative grade needs the whole file; :set it or use :row)".into()
+                }
             };
             rows.push((rel.name.to_string(), shown));
         }
@@ -317,6 +327,9 @@ impl Session {
         let Some(l) = &self.loaded else {
             return Reply::error(NO_RULESET);
         };
+        if self.file.is_none() && self.typed.is_empty() {
+            return Reply::error(NO_RULESET);
+        }
         let rec = self.record();
         if let Some(r) = self.not_gradable(&rec) {
             return r;
@@ -336,6 +349,18 @@ impl Session {
                 diagnostic::render(&[e.diagnostic], self.render).trim_end()
             )),
         }
+    }
+
+    /// The full result for the current inputs; `None` when they cannot be graded yet.
+    pub(super) fn evaluate_current(
+        &self,
+    ) -> Option<Result<crate::outcome::Outcome, crate::eval::EvalError>> {
+        let l = self.loaded.as_ref()?;
+        let rec = self.record();
+        if self.not_gradable(&rec).is_some() {
+            return None;
+        }
+        Some(l.program.evaluate(&rec.inputs, &rec.relatives, self.as_of))
     }
 
     /// Why the current inputs cannot be graded yet, if they cannot.
@@ -509,7 +534,10 @@ impl Session {
                     parts.join(", ")
                 )
             }
-            Err(e) => format!("→ this customer would be rejected: {}", e.diagnostic.message),
+            Err(e) => format!(
+                "→ this customer would be rejected: {}",
+                e.diagnostic.message
+            ),
         }
     }
 }
@@ -527,20 +555,24 @@ fn parser(spec: &InputSpec) -> CellParser {
 
 fn relative_label(labels: &[std::sync::Arc<str>], text: &str) -> Option<Value> {
     let text = text.trim();
-    labels
-        .iter()
-        .position(|l| &**l == text)
-        .map(|rank| {
-            Value::Label(Label {
-                name: labels[rank].clone(),
-                rank: rank as u32,
-            })
+    labels.iter().position(|l| &**l == text).map(|rank| {
+        Value::Label(Label {
+            name: labels[rank].clone(),
+            rank: rank as u32,
         })
+    })
 }
 
-/// A value as the user would write it; `missing` for an empty one.
+/// A value as the user would write it; `missing` for an empty one. A large plain number also
+/// shows in 万/亿 (`4000000 (= 400万)`), since `200万 * 2` is a plain number.
 pub(super) fn show_value(v: &Value) -> String {
     match v {
+        Value::Number(d, crate::value::Unit::Plain)
+            if d.abs() >= rust_decimal::Decimal::from(10_000) =>
+        {
+            let money = crate::value::format_number(*d, crate::value::Unit::Money);
+            format!("{v} (= {})", money.trim_end_matches('元'))
+        }
         // Quotes only where the text would otherwise be invisible or ambiguous.
         Value::Text(t) if t.is_empty() || t.trim() != &**t || &**t == "missing" => {
             format!("\"{t}\"")
@@ -593,6 +625,9 @@ mod tests {
             split_assignments("销售额 = 200万, 回款率 = 92%"),
             vec!["销售额 = 200万", " 回款率 = 92%"]
         );
-        assert_eq!(split_assignments("销售额 = 1,234.5"), vec!["销售额 = 1,234.5"]);
+        assert_eq!(
+            split_assignments("销售额 = 1,234.5"),
+            vec!["销售额 = 1,234.5"]
+        );
     }
 }

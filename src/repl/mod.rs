@@ -221,9 +221,16 @@ impl Session {
         match result {
             Ok(l) => {
                 let mut msg = format!("loaded {}: {}", path.display(), describe(&l));
-                if !l.warnings.is_empty() {
+                // The file's warnings; those of typed definitions were shown when typed.
+                let warnings: Vec<Diagnostic> = l
+                    .warnings
+                    .iter()
+                    .filter(|d| d.span().is_none_or(|s| s.start < text.len()))
+                    .cloned()
+                    .collect();
+                if !warnings.is_empty() {
                     msg.push('\n');
-                    msg.push_str(diagnostic::render(&l.warnings, self.render).trim_end());
+                    msg.push_str(diagnostic::render(&warnings, self.render).trim_end());
                 }
                 self.file_text = text;
                 self.file_mtime = mtime;
@@ -243,7 +250,16 @@ impl Session {
                         msg.push_str(diagnostic::render(&d, self.render).trim_end());
                         Reply::error(msg)
                     }
-                    None => Reply::ok(msg),
+                    None => {
+                        if !self.typed.is_empty() {
+                            let n = self.typed.len();
+                            msg.push_str(&format!(
+                                "\n(kept {n} definition{} typed in this session; :show lists them)",
+                                if n == 1 { "" } else { "s" }
+                            ));
+                        }
+                        Reply::ok(msg)
+                    }
                 }
             }
             Err(d) => {
@@ -321,7 +337,7 @@ impl Session {
         };
         Some(Reply {
             kind: r.kind,
-            text: format!("({} changed on disk) {text}", path.display()),
+            text: format!("({} changed on disk)\n{text}", path.display()),
         })
     }
 

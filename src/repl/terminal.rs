@@ -253,7 +253,10 @@ impl Highlighter for TierHelper {
 
 impl Validator for TierHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        if is_incomplete(ctx.input()) {
+        // An open brace asks for more, but an empty line sends the input anyway, so a stray
+        // `(` never traps the user (the error then says what is missing).
+        let input = ctx.input();
+        if is_incomplete(input) && !input.ends_with('\n') {
             Ok(ValidationResult::Incomplete)
         } else {
             Ok(ValidationResult::Valid(None))

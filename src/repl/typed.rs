@@ -86,7 +86,10 @@ impl Session {
                 Reply::ok(out.join("\n"))
             }
             Err(diags) => {
-                let mine = relocate(&diags, &regions, &line);
+                let mine: Vec<Diagnostic> = relocate(&diags, &regions, &line)
+                    .into_iter()
+                    .filter(|d| d.code != "tier::name::unused")
+                    .collect();
                 if mine.iter().any(Diagnostic::is_error) {
                     Reply::error(self.rendered(&mine))
                 } else {
@@ -112,6 +115,7 @@ impl Session {
     fn describe_new(&self, item: &Item, replaced: Option<&str>, old: Option<Value>) -> String {
         let what = item_kind(item);
         let name = value_name(item)
+            .or_else(|| other_name(item))
             .map(str::to_string)
             .or_else(|| item_key(item))
             .unwrap_or_default();
@@ -124,6 +128,17 @@ impl Session {
             (Some(r), _) => format!("replaced {what} {name} ({r})"),
             (None, _) => format!("defined {what} {name}"),
         };
+        if let Item::Tag(t) = item {
+            let n = &t.name.name;
+            match self.evaluate_current() {
+                Some(Ok(o)) if o.tags.iter().any(|x| *x.name == *n) => {
+                    out.push_str(&format!("\n{n}: applies to this customer"))
+                }
+                Some(Ok(_)) => out.push_str(&format!("\n{n}: does not apply to this customer")),
+                _ => {}
+            }
+            return out;
+        }
         let Some(n) = value_name(item) else {
             return out.replace(&format!("{what} {what}"), what);
         };
@@ -267,7 +282,8 @@ impl Session {
             if let Some(spec) = l.program.inputs().iter().find(|i| *i.name == name) {
                 let empty = crate::data::CellParser::new(&spec.field, spec.grade_labels.as_deref())
                     .parse(&crate::data::Cell::Empty);
-                if !self.inputs.contains_key(&name) && !matches!(empty, Ok(ref v) if !v.is_missing())
+                if !self.inputs.contains_key(&name)
+                    && !matches!(empty, Ok(ref v) if !v.is_missing())
                 {
                     unset.push(name);
                 }
@@ -288,7 +304,7 @@ impl Session {
             .ruleset
             .items
             .iter()
-            .find(|i| value_name(i) == Some(name) || relative_name(i) == Some(name))?;
+            .find(|i| value_name(i) == Some(name) || other_name(i) == Some(name))?;
         l.source
             .text
             .get(item_span(item).start..item_span(item).end)
@@ -307,13 +323,14 @@ fn value_name(item: &Item) -> Option<&str> {
         Item::Scorecard(d) => Some(&d.name.name),
         Item::Grade(d) => Some(&d.name.name),
         Item::Adjust(d) => Some(&d.name.name),
-        Item::Tag(d) => Some(&d.name.name),
         _ => None,
     }
 }
 
-fn relative_name(item: &Item) -> Option<&str> {
+/// Names declared by something other than a value declaration: tags and relative grades.
+fn other_name(item: &Item) -> Option<&str> {
     match item {
+        Item::Tag(d) => Some(&d.name.name),
         Item::Relative(d) => Some(&d.name.name),
         _ => None,
     }

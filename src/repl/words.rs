@@ -87,7 +87,7 @@ pub(super) fn help() -> String {
         out.push_str(&format!("  {left}{}{}\n", " ".repeat(pad), c.what));
     }
     out.push_str(
-        "An open brace continues the input on the next line. Tab completes names and commands.\n\
+        "An open brace continues the input on the next line (an empty line ends it). Tab completes.\n\
          Typical start:  :set 销售额 = 200万   then  :grade   then  :explain",
     );
     out
@@ -122,7 +122,9 @@ pub(super) fn find_command(name: &str) -> Option<&'static Command> {
 
 /// Display width in a terminal: CJK characters take two columns.
 pub(super) fn width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
 }
 
 /// The hint shown after a partly typed command: the rest of its name and its arguments.
