@@ -72,6 +72,11 @@ pub(super) fn convert(
                 Some((_, head)) => format!("`}}` to close the `{head}` block"),
                 None => "`}`".to_string(),
             },
+            // Alone (a grade arm like `A >= 80`), a comparison is what is missing; next to the
+            // other operators it is just one way to continue an expression.
+            Rule::cmp_op if !positives.contains(&Rule::add_op) => {
+                "a comparison like `>= 80`".to_string()
+            }
             other => match phrase(*other) {
                 Some(p) => p.to_string(),
                 None => continue,
@@ -85,6 +90,10 @@ pub(super) fn convert(
     // (another field, an option) would only bury it.
     if pos >= end && positives.contains(&Rule::close_brace) {
         phrases.retain(|p| p.starts_with("`}`"));
+    }
+    // After a number, "a duration like `7 days`" is always possible and almost never meant.
+    if phrases.len() > 1 {
+        phrases.retain(|p| !p.starts_with("a duration"));
     }
     // "the end of the file" only helps when nothing else is possible.
     if phrases.len() > 1 {
@@ -114,7 +123,14 @@ pub(super) fn convert(
             d = d.with_label(Span::new(open, open + 1), "this block starts here");
         }
     }
-    if let Some(help) = help(tok_text, &positives) {
+    let spaced_call = tok_text == "(" && {
+        let before = &text[..pos];
+        let trimmed = before.trim_end_matches([' ', '\t']);
+        trimmed.len() < before.len() && trimmed.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+    };
+    if spaced_call {
+        d = d.with_help("to call a function, write its `(` right after the name: `days_since(d)`");
+    } else if let Some(help) = help(tok_text, &positives) {
         d = d.with_help(help);
     }
     d

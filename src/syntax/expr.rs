@@ -9,6 +9,9 @@ use crate::source::Span;
 /// Deeper nesting than this is refused with an error rather than risking the stack.
 const MAX_DEPTH: usize = 120;
 
+/// Longest chain `a + b + c ...` accepted (each operand nests the tree one level deeper).
+const MAX_CHAIN: usize = 500;
+
 impl Lower<'_> {
     /// Lowers any expression-level pair (`expr`, `or_expr`, ..., `primary` alternatives).
     pub(super) fn expr(&mut self, p: Pair<'_>) -> Expr {
@@ -181,11 +184,23 @@ impl Lower<'_> {
     fn fold(&mut self, p: Pair<'_>, op_of: impl Fn(&str) -> Option<BinOp>) -> ExprKind {
         let mut acc: Option<Expr> = None;
         let mut pending: Option<BinOp> = None;
+        let mut operands = 0;
         for c in p.into_inner() {
             let rule = c.as_rule();
             if is_operator_token(rule) {
                 pending = op_of(c.as_str());
                 continue;
+            }
+            operands += 1;
+            if operands > MAX_CHAIN {
+                // A left-nested tree this deep would overflow the stack of every later pass.
+                let span = self.span(&c);
+                self.error(
+                    span,
+                    format!("this expression chains more than {MAX_CHAIN} operands"),
+                    "split it with `let`",
+                );
+                break;
             }
             let rhs = self.expr(c);
             acc = Some(match acc {
