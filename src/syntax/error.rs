@@ -126,7 +126,16 @@ pub(super) fn convert(
     let spaced_call = tok_text == "(" && {
         let before = &text[..pos];
         let trimmed = before.trim_end_matches([' ', '\t']);
-        trimmed.len() < before.len() && trimmed.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+        let word_start = trimmed
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| c.is_alphanumeric() || c == '_')
+            .last()
+            .map(|(i, _)| i);
+        let word = word_start.map(|i| &trimmed[i..]).unwrap_or("");
+        trimmed.len() < before.len()
+            && word.starts_with(|c: char| !c.is_ascii_digit())
+            && !is_reserved(word)
     };
     if spaced_call {
         d = d.with_help("to call a function, write its `(` right after the name: `days_since(d)`");
