@@ -1,0 +1,435 @@
+//! Typed parsing of one cell for one declared input field: the cell table of `docs/LANGUAGE.md`
+//! ("Inputs") made executable.
+
+use super::date::{excel_serial_to_date, parse_date_text};
+use super::number::{self, NumError, NumText, Suffix};
+use super::text::{normalize_width, trim};
+use super::Cell;
+use crate::ast::{ExprKind, InputField, LitKind, Literal, Scale, TypeKind, UnOp};
+use crate::value::{Label, Unit, Value};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Cell texts that mean "no value", compared after trimming and ignoring case: `-`, `--`, `—`,
+/// `——`, `N/A`, `#N/A`, `NA`, `NULL`, `None`, `nan`. CRM exports and Excel write these for
+/// blanks; they count as an empty cell for every type, text included.
+pub const EMPTY_MARKERS: &[&str] = &[
+    "-", "--", "—", "——", "n/a", "#n/a", "na", "null", "none", "nan",
+];
+
+/// How a field's number cells are read.
+#[derive(Debug, Clone)]
+enum Kind {
+    Number,
+    Integer,
+    Money(Decimal),
+    Percent {
+        fraction: bool,
+    },
+    Quantity {
+        unit: Unit,
+        scale: Decimal,
+    },
+    Date,
+    Text,
+    Bool,
+    /// Lower-cased spellings (names and synonyms) → the label; plus the display list for errors.
+    Labels {
+        lookup: HashMap<String, Label>,
+        allowed: Vec<String>,
+        what: &'static str,
+    },
+}
+
+/// Parses cells for one declared input field.
+#[derive(Debug, Clone)]
+pub struct CellParser {
+    kind: Kind,
+    optional: bool,
+    /// The `default`, already a value (or why it could not become one).
+    default: Option<Result<Value, String>>,
+    range: Option<(Literal, Literal)>,
+}
+
+impl CellParser {
+    /// Builds the parser for `field`. `grade_labels` are the labels of the scale of a
+    /// `grade(SCALE)` field, best first (ignored for other types; a grade field without them
+    /// accepts nothing).
+    pub fn new(field: &InputField, grade_labels: Option<&[Arc<str>]>) -> Self {
+        let kind = match &field.ty.kind {
+            TypeKind::Number => Kind::Number,
+            TypeKind::Integer => Kind::Integer,
+            TypeKind::Percent { fraction } => Kind::Percent {
+                fraction: *fraction,
+            },
+            TypeKind::Money(scale) => Kind::Money(scale_factor(*scale)),
+            TypeKind::Quantity { unit, scale } => Kind::Quantity {
+                unit: *unit,
+                scale: scale_factor(*scale),
+            },
+            TypeKind::Date => Kind::Date,
+            TypeKind::Text => Kind::Text,
+            TypeKind::Bool => Kind::Bool,
+            TypeKind::Enum(variants) => {
+                let mut lookup = HashMap::new();
+                let mut allowed = Vec::new();
+                for (i, v) in variants.iter().enumerate() {
+                    let label = Label {
+                        name: Arc::from(v.name.name.as_str()),
+                        rank: i as u32,
+                    };
+                    let mut shown = v.name.name.clone();
+                    if !v.synonyms.is_empty() {
+                        let syn: Vec<&str> = v.synonyms.iter().map(|s| s.value.as_str()).collect();
+                        shown.push_str(&format!(" ({})", syn.join(", ")));
+                    }
+                    allowed.push(shown);
+                    // Synonyms first, so that a variant's own name wins over another's synonym.
+                    for s in &v.synonyms {
+                        lookup.insert(label_key(&s.value), label.clone());
+                    }
+                }
+                for (i, v) in variants.iter().enumerate() {
+                    let label = Label {
+                        name: Arc::from(v.name.name.as_str()),
+                        rank: i as u32,
+                    };
+                    lookup.insert(label_key(&v.name.name), label);
+                }
+                Kind::Labels {
+                    lookup,
+                    allowed,
+                    what: "one of",
+                }
+            }
+            TypeKind::Grade(_) => {
+                let labels = grade_labels.unwrap_or(&[]);
+                let lookup = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let label = Label {
+                            name: l.clone(),
+                            rank: i as u32,
+                        };
+                        (label_key(l), label)
+                    })
+                    .collect();
+                Kind::Labels {
+                    lookup,
+                    allowed: labels.iter().map(|l| l.to_string()).collect(),
+                    what: "a grade of",
+                }
+            }
+        };
+        let mut parser = CellParser {
+            kind,
+            optional: field.optional,
+            default: None,
+            range: field.range.clone(),
+        };
+        parser.default = field
+            .default
+            .as_ref()
+            .map(|e| parser.default_value(&e.kind));
+        parser
+    }
+
+    /// Parses one cell. `Err` is the reason in words, for the rejects report, e.g.
+    /// ``expected a percentage like 92% or 0.92, found `9x%` ``.
+    pub fn parse(&self, cell: &Cell) -> Result<Value, String> {
+        if is_empty(cell) {
+            return match &self.default {
+                Some(d) => d.clone(),
+                None if self.optional => Ok(Value::Missing),
+                None => Err("required value is empty".into()),
+            };
+        }
+        let value = self.parse_present(cell)?;
+        self.check_range(&value, cell)?;
+        Ok(value)
+    }
+
+    /// Whether an empty cell is allowed (the field is optional or has a default).
+    pub fn accepts_empty(&self) -> bool {
+        self.optional || self.default.is_some()
+    }
+
+    fn parse_present(&self, cell: &Cell) -> Result<Value, String> {
+        match &self.kind {
+            Kind::Number | Kind::Integer | Kind::Money(_) | Kind::Percent { .. } => {
+                self.parse_number(cell)
+            }
+            Kind::Quantity { .. } => self.parse_number(cell),
+            Kind::Date => parse_date(cell).map(Value::Date),
+            Kind::Text => Ok(Value::Text(Arc::from(trim(&cell_text(cell))))),
+            Kind::Bool => parse_bool(cell).map(Value::Bool),
+            Kind::Labels {
+                lookup,
+                allowed,
+                what,
+            } => {
+                let text = cell_text(cell);
+                let raw = trim(&text);
+                if let Some(l) = lookup.get(&label_key(raw)) {
+                    return Ok(Value::Label(l.clone()));
+                }
+                let mut msg = format!("expected {what} {}, found `{raw}`", allowed.join(", "));
+                let names: Vec<&str> = allowed
+                    .iter()
+                    .map(|a| a.split(" (").next().unwrap_or(a))
+                    .collect();
+                if let Some(s) = crate::diagnostic::suggest(raw, names.iter().copied()) {
+                    msg.push_str(&format!("; did you mean `{s}`?"));
+                }
+                Err(msg)
+            }
+        }
+    }
+
+    fn parse_number(&self, cell: &Cell) -> Result<Value, String> {
+        let (n, raw) = match cell {
+            Cell::Number(f) => {
+                let d = number::from_f64(*f).map_err(|e| self.number_error(&format!("{f}"), e))?;
+                let n = NumText {
+                    value: d,
+                    scaled: false,
+                    suffix: Suffix::None,
+                    currency: false,
+                };
+                (n, format!("{f}"))
+            }
+            Cell::Text(t) => {
+                let norm = normalize_width(trim(t));
+                let s = trim(&norm);
+                let n = number::parse(s).map_err(|e| self.number_error(s, e))?;
+                (n, s.to_string())
+            }
+            Cell::Bool(_) | Cell::Date(_) | Cell::Empty => {
+                return Err(self.number_error(&cell.to_text(), NumError::NotANumber))
+            }
+        };
+        let wrong_unit = || self.number_error(&raw, NumError::NotANumber);
+        let value = match &self.kind {
+            Kind::Number => match n.suffix {
+                Suffix::None if !n.currency => Value::Number(n.value, Unit::Plain),
+                Suffix::Percent if !n.currency => {
+                    Value::Number(n.value / Decimal::ONE_HUNDRED, Unit::Plain)
+                }
+                _ => return Err(wrong_unit()),
+            },
+            Kind::Integer => {
+                if n.suffix != Suffix::None || n.currency {
+                    return Err(wrong_unit());
+                }
+                if !n.value.fract().is_zero() {
+                    return Err(format!("expected a whole number, found `{raw}`"));
+                }
+                Value::Number(n.value.normalize(), Unit::Plain)
+            }
+            Kind::Money(scale) => {
+                let v = match n.suffix {
+                    // The cell's own scale word or 元 wins over the column's scale.
+                    Suffix::Yuan => n.value,
+                    Suffix::None if n.scaled => n.value,
+                    Suffix::None => n.value.checked_mul(*scale).ok_or_else(too_large)?,
+                    _ => return Err(wrong_unit()),
+                };
+                Value::Number(v, Unit::Money)
+            }
+            Kind::Percent { fraction } => {
+                if n.currency || n.scaled {
+                    return Err(wrong_unit());
+                }
+                let v = match n.suffix {
+                    Suffix::Percent => n.value / Decimal::ONE_HUNDRED,
+                    Suffix::None if *fraction => n.value,
+                    Suffix::None => n.value / Decimal::ONE_HUNDRED,
+                    _ => return Err(wrong_unit()),
+                };
+                Value::Number(v, Unit::Percent)
+            }
+            Kind::Quantity { unit, scale } => {
+                let own_unit = match (n.suffix, unit) {
+                    (Suffix::None, _) => false,
+                    (Suffix::Ton, Unit::Mass) | (Suffix::SquareMetre, Unit::Area) => true,
+                    _ => return Err(wrong_unit()),
+                };
+                if n.currency {
+                    return Err(wrong_unit());
+                }
+                let v = if own_unit || n.scaled {
+                    n.value
+                } else {
+                    n.value.checked_mul(*scale).ok_or_else(too_large)?
+                };
+                Value::Number(v, *unit)
+            }
+            _ => return Err(wrong_unit()),
+        };
+        Ok(value)
+    }
+
+    /// "expected a percentage like 92% or 0.92, found `9x%`"
+    fn number_error(&self, raw: &str, e: NumError) -> String {
+        if e == NumError::TooLarge {
+            return format!("`{raw}` is too large (at most 28 significant digits)");
+        }
+        let like = match &self.kind {
+            Kind::Integer => "a whole number like 3",
+            Kind::Money(s) if *s == Decimal::ONE => "an amount like 3500, ¥3,500 or 12.5万",
+            Kind::Money(s) if *s == Decimal::from(10_000) => {
+                "an amount in 万 like 12.5 (or with its own unit: 12.5万, 3500元)"
+            }
+            Kind::Money(_) => "an amount in 亿 like 1.2 (or with its own unit: 1.2亿, 3500万)",
+            Kind::Percent { fraction: false } => "a percentage like 92% or 92",
+            Kind::Percent { fraction: true } => "a percentage like 92% or 0.92",
+            Kind::Quantity {
+                unit: Unit::Mass, ..
+            } => "a mass like 500 or 500吨",
+            Kind::Quantity { .. } => "an area like 1500, 1500㎡ or 3万㎡",
+            _ => "a number like 12.5 or 1,234.5",
+        };
+        format!("expected {like}, found `{raw}`")
+    }
+
+    fn check_range(&self, value: &Value, cell: &Cell) -> Result<(), String> {
+        let Some((lo, hi)) = &self.range else {
+            return Ok(());
+        };
+        let outside = match (value, &lo.kind, &hi.kind) {
+            (
+                Value::Number(v, _),
+                LitKind::Number { value: a, .. },
+                LitKind::Number { value: b, .. },
+            ) => v < a || v > b,
+            (Value::Date(v), LitKind::Date(a), LitKind::Date(b)) => v < a || v > b,
+            _ => false,
+        };
+        if outside {
+            let raw = match cell {
+                Cell::Text(t) => trim(t).to_string(),
+                other => other.to_text(),
+            };
+            return Err(format!(
+                "{raw} is outside the allowed range {}..{}",
+                lo.text, hi.text
+            ));
+        }
+        Ok(())
+    }
+
+    /// The field's `default`: a literal (in base units, as everywhere in the language: `default 0`
+    /// on `money(万)` is 0 元), a negated number, a bare label or enum variant, or a string, which
+    /// is parsed like a cell (`default "12.5万"`).
+    fn default_value(&self, expr: &ExprKind) -> Result<Value, String> {
+        let unit = self.unit();
+        match expr {
+            ExprKind::Lit(lit) => match &lit.kind {
+                LitKind::Number { value, .. } => match unit {
+                    Some(u) => Ok(Value::Number(*value, u)),
+                    None => self.parse_present(&Cell::Text(lit.text.clone())),
+                },
+                LitKind::Date(d) => Ok(Value::Date(*d)),
+                LitKind::Bool(b) => Ok(Value::Bool(*b)),
+                LitKind::Missing => Ok(Value::Missing),
+                LitKind::Text(t) => self.parse_present(&Cell::Text(t.clone())),
+                LitKind::Duration(_) => Err(format!(
+                    "the default `{}` is a duration, which no input can hold",
+                    lit.text
+                )),
+            },
+            ExprKind::Unary(UnOp::Neg, inner) => match self.default_value(&inner.kind)? {
+                Value::Number(v, u) => Ok(Value::Number(-v, u)),
+                _ => Err("the default is not a number".into()),
+            },
+            ExprKind::Name(id) => self.parse_present(&Cell::Text(id.name.clone())),
+            _ => Err("the default must be a literal value".into()),
+        }
+    }
+
+    /// The unit of the field's numbers, `None` for non-numeric fields.
+    fn unit(&self) -> Option<Unit> {
+        match &self.kind {
+            Kind::Number | Kind::Integer => Some(Unit::Plain),
+            Kind::Money(_) => Some(Unit::Money),
+            Kind::Percent { .. } => Some(Unit::Percent),
+            Kind::Quantity { unit, .. } => Some(*unit),
+            _ => None,
+        }
+    }
+}
+
+fn too_large() -> String {
+    "the amount is too large (at most 28 significant digits)".into()
+}
+
+fn scale_factor(scale: Scale) -> Decimal {
+    match scale {
+        Scale::One => Decimal::ONE,
+        Scale::Wan => Decimal::from(10_000),
+        Scale::Yi => Decimal::from(100_000_000),
+    }
+}
+
+/// Whether a cell counts as empty: nothing, only whitespace, or one of [`EMPTY_MARKERS`].
+pub(crate) fn is_empty(cell: &Cell) -> bool {
+    match cell {
+        Cell::Empty => true,
+        Cell::Text(t) => {
+            let t = trim(t);
+            t.is_empty()
+                || (t.len() <= 6 && EMPTY_MARKERS.iter().any(|m| t.eq_ignore_ascii_case(m)))
+        }
+        Cell::Number(f) => f.is_nan(),
+        _ => false,
+    }
+}
+
+/// A cell as text for text, enum and grade fields: numbers in their shortest form (`3`, not `3.0`).
+fn cell_text(cell: &Cell) -> std::borrow::Cow<'_, str> {
+    match cell {
+        Cell::Text(t) => std::borrow::Cow::Borrowed(t.as_str()),
+        other => std::borrow::Cow::Owned(other.to_text()),
+    }
+}
+
+/// The lookup key of a label or synonym: trimmed, full-width mapped, lower-cased.
+fn label_key(s: &str) -> String {
+    normalize_width(trim(s)).trim().to_lowercase()
+}
+
+fn parse_date(cell: &Cell) -> Result<jiff::civil::Date, String> {
+    match cell {
+        Cell::Date(d) => Ok(*d),
+        Cell::Number(f) => excel_serial_to_date(*f),
+        Cell::Text(t) => parse_date_text(trim(&normalize_width(trim(t)))),
+        Cell::Bool(b) => Err(format!("expected a date like 2026-11-01, found `{b}`")),
+        Cell::Empty => Err("required value is empty".into()),
+    }
+}
+
+/// 是/否, yes/no, true/false, y/n, 1/0, √/×, 有/无, 对/错, T/F, ✓/✗, case-insensitive.
+fn parse_bool(cell: &Cell) -> Result<bool, String> {
+    let text = match cell {
+        Cell::Bool(b) => return Ok(*b),
+        Cell::Number(f) if *f == 1.0 => return Ok(true),
+        Cell::Number(f) if *f == 0.0 => return Ok(false),
+        other => cell_text(other),
+    };
+    let norm = normalize_width(trim(&text));
+    let s = trim(&norm).to_lowercase();
+    match s.as_str() {
+        "是" | "yes" | "true" | "y" | "1" | "√" | "✓" | "✔" | "有" | "对" | "t" => {
+            Ok(true)
+        }
+        "否" | "no" | "false" | "n" | "0" | "×" | "✗" | "✘" | "无" | "错" | "f" => {
+            Ok(false)
+        }
+        _ => Err(format!(
+            "expected yes or no (是/否, yes/no, true/false, y/n, 1/0, √/×, 有/无), found `{}`",
+            trim(&text)
+        )),
+    }
+}

@@ -1,0 +1,250 @@
+//! CSV (and TSV, semicolon-separated) files: encoding detection, delimiter sniffing, streaming.
+
+use super::encoding::{detect, Decoded, Input};
+use super::text::trim;
+use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, READ_CODE};
+use crate::diagnostic::Diagnostic;
+use std::io::Read;
+
+/// Delimiters tried when none is given, in order of preference on a tie.
+const DELIMITERS: &[u8] = b",\t;|";
+
+pub(crate) fn open(
+    input: Input,
+    name: String,
+    opts: &ReadOptions,
+) -> Result<Box<dyn RowSource>, Diagnostic> {
+    let text = detect(input, &name, opts.encoding.as_deref())?;
+    let delimiter = opts
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(&text.prefix));
+    let (reader, strict_utf8): (Box<dyn Read>, bool) = match text.decoded {
+        Decoded::Utf8Stream(r) => (r, true),
+        Decoded::Text(bytes) => (Box::new(std::io::Cursor::new(bytes)), false),
+    };
+    // Records end at `\n` (a `\r` before it is stripped from the last cell), and the stream
+    // always ends with one: then every record consumes its own line end, and the reader's line
+    // count after a record tells the record's first line exactly, whatever the line endings,
+    // blank lines or cells spanning lines.
+    let reader: Box<dyn Read> = Box::new(reader.chain(&b"\n"[..]));
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .has_headers(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(reader);
+    let header_record = csv
+        .byte_headers()
+        .map_err(|e| Diagnostic::error(READ_CODE, format!("cannot read {name}: {e}")))?
+        .clone();
+    let mut headers = Vec::with_capacity(header_record.len());
+    for field in header_record.iter() {
+        let Ok(h) = std::str::from_utf8(field) else {
+            return Err(Diagnostic::error(
+                READ_CODE,
+                format!("{name}: the header row is not valid UTF-8 text"),
+            )
+            .with_help("pass the file's encoding with --encoding (e.g. gbk)"));
+        };
+        headers.push(trim(h).to_string());
+    }
+    // Excel leaves empty header cells after the last column when a sheet had formatting there.
+    while headers.last().is_some_and(|h| h.is_empty()) && headers.len() > 1 {
+        headers.pop();
+    }
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(Diagnostic::error(
+            READ_CODE,
+            format!("{name} has no header row (the file is empty)"),
+        )
+        .with_help("the first line of a CSV file must name its columns"));
+    }
+    Ok(Box::new(CsvSource {
+        reader: csv,
+        headers,
+        name,
+        encoding: text.encoding,
+        record: csv::ByteRecord::new(),
+        strict_utf8,
+        skipped: 0,
+        done: false,
+    }))
+}
+
+struct CsvSource {
+    reader: csv::Reader<Box<dyn Read>>,
+    headers: Vec<String>,
+    name: String,
+    encoding: &'static str,
+    record: csv::ByteRecord,
+    /// The file was taken for UTF-8 without decoding it first, so a row may still hold bytes
+    /// that are not UTF-8 (stdin, or `--encoding utf-8`).
+    strict_utf8: bool,
+    skipped: usize,
+    done: bool,
+}
+
+impl CsvSource {
+    fn row_error(&self, row: usize, reason: String) -> RowError {
+        RowError {
+            file: self.name.clone(),
+            row,
+            column: None,
+            raw: None,
+            reason,
+        }
+    }
+
+    fn cells(&self, row: usize) -> Result<Vec<Cell>, RowError> {
+        let width = self.headers.len();
+        let mut cells = Vec::with_capacity(width);
+        let last = self.record.len().saturating_sub(1);
+        for (i, field) in self.record.iter().enumerate() {
+            // The `\r` of a CRLF line end stays in the last cell (records end at `\n`).
+            let field = match field {
+                [rest @ .., b'\r'] if i == last => rest,
+                f => f,
+            };
+            let text = match std::str::from_utf8(field) {
+                Ok(t) => t,
+                Err(_) => {
+                    let reason = if self.strict_utf8 {
+                        "the row is not valid UTF-8 text; if the file is GBK, pass --encoding gbk"
+                    } else {
+                        "the row is not valid text"
+                    };
+                    return Err(RowError {
+                        column: self.headers.get(i).cloned(),
+                        ..self.row_error(row, reason.into())
+                    });
+                }
+            };
+            if i >= width {
+                // Extra cells are fine when empty (a trailing delimiter); data there is not.
+                if !trim(text).is_empty() {
+                    let n = self.record.len();
+                    return Err(RowError {
+                        raw: Some(text.to_string()),
+                        ..self.row_error(row, format!("row has {n} cells, the header has {width}"))
+                    });
+                }
+                continue;
+            }
+            cells.push(if text.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(text.to_string())
+            });
+        }
+        cells.resize(width, Cell::Empty);
+        Ok(cells)
+    }
+}
+
+impl Iterator for CsvSource {
+    type Item = Result<RawRow, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let before = self.reader.position().line() as usize;
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(true) => {}
+                Err(e) => {
+                    // With flexible rows and byte records only I/O fails; it will not recover.
+                    self.done = true;
+                    return Some(Err(
+                        self.row_error(before, format!("cannot read the file: {e}"))
+                    ));
+                }
+            }
+            // The record ended with the `\n` of its last line; it started as many lines earlier
+            // as its cells hold line breaks.
+            let after = self.reader.position().line() as usize;
+            let breaks = self
+                .record
+                .as_slice()
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let row = after.saturating_sub(1 + breaks).max(1);
+            if self.record.len() == 1 && matches!(&self.record[0], b"" | b"\r") {
+                // A blank line (`\r\n`): not a row at all.
+                continue;
+            }
+            match self.cells(row) {
+                Ok(cells) if is_blank_row(&cells) => self.skipped += 1,
+                Ok(cells) => return Some(Ok(RawRow { row, cells })),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+impl RowSource for CsvSource {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+    fn source_name(&self) -> &str {
+        &self.name
+    }
+    fn encoding(&self) -> &str {
+        self.encoding
+    }
+    fn skipped_blank(&self) -> usize {
+        self.skipped
+    }
+}
+
+/// Picks the delimiter that occurs most often in the header line, outside quotes; `,` when none
+/// occurs. Only the first line is looked at: data cells may hold any of them.
+pub(crate) fn sniff_delimiter(text: &[u8]) -> u8 {
+    let mut counts = [0usize; 4];
+    let mut in_quotes = false;
+    let mut started = false;
+    for &b in text {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' | b'\r' if !in_quotes => {
+                if started {
+                    break;
+                }
+            }
+            _ if !in_quotes => {
+                started = true;
+                if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => started = true,
+        }
+    }
+    let mut best = 0;
+    for i in 1..DELIMITERS.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    DELIMITERS[best]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters_are_sniffed_from_the_header() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1;2;3;4;5"), b',');
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a;b;\"c,d,e\"\n"), b';');
+        assert_eq!(sniff_delimiter("\n\n客户|销售额|回款率".as_bytes()), b'|');
+        assert_eq!(sniff_delimiter(b"single"), b',');
+    }
+}

@@ -1,0 +1,222 @@
+//! Spreadsheets (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) through calamine.
+//!
+//! The sheet is read whole (calamine loads a sheet at once; Excel caps a sheet at about a million
+//! rows). The header is the first non-empty row; rows keep their sheet row numbers, so a rejected
+//! row can be found in Excel as it is reported.
+
+use super::date::parse_date_text;
+use super::number;
+use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, READ_CODE};
+use crate::diagnostic::{suggest, Diagnostic};
+use calamine::{open_workbook_auto, Data, Reader, StyleRange};
+use std::path::Path;
+
+pub(crate) fn open(
+    path: &Path,
+    name: String,
+    opts: &ReadOptions,
+) -> Result<Box<dyn RowSource>, Diagnostic> {
+    let broken = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(
+            READ_CODE,
+            format!("cannot read {name} as a spreadsheet: {e}"),
+        )
+        .with_help("check that the file opens in Excel; or save it as .xlsx or CSV")
+    };
+    let mut book = open_workbook_auto(path).map_err(|e| broken(&e))?;
+    let sheets = book.sheet_names();
+    let sheet = match &opts.sheet {
+        None => sheets
+            .first()
+            .cloned()
+            .ok_or_else(|| Diagnostic::error(READ_CODE, format!("{name} has no worksheets")))?,
+        Some(want) => pick_sheet(&sheets, want).ok_or_else(|| {
+            let mut d = Diagnostic::error(READ_CODE, format!("{name} has no sheet named `{want}`"))
+                .with_note(format!("sheets: {}", sheets.join(", ")));
+            if let Some(s) = suggest(want, sheets.iter().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            d
+        })?,
+    };
+    let range = book.worksheet_range(&sheet).map_err(|e| broken(&e))?;
+    // Styles tell which numbers are shown as percentages; if they cannot be read, numbers stay
+    // plain numbers.
+    let styles = book
+        .worksheet_style(&sheet)
+        .unwrap_or_else(|_| StyleRange::empty());
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows: Vec<(usize, Vec<Cell>)> = Vec::with_capacity(range.height());
+    for (i, r) in range.rows().enumerate() {
+        let abs_row = row0 + i as u32;
+        let cells: Vec<Cell> = r
+            .iter()
+            .enumerate()
+            .map(|(j, d)| to_cell(d, is_percent(&styles, abs_row, col0 + j as u32)))
+            .collect();
+        rows.push((abs_row as usize + 1, cells));
+    }
+    let Some(header_at) = rows.iter().position(|(_, c)| !is_blank_row(c)) else {
+        return Err(
+            Diagnostic::error(READ_CODE, format!("sheet `{sheet}` of {name} is empty"))
+                .with_help("the first non-empty row must name the columns"),
+        );
+    };
+    let mut headers: Vec<String> = rows[header_at]
+        .1
+        .iter()
+        .map(|c| c.to_text().trim().to_string())
+        .collect();
+    while headers.last().is_some_and(|h| h.is_empty()) && headers.len() > 1 {
+        headers.pop();
+    }
+    let rows: Vec<_> = rows.into_iter().skip(header_at + 1).collect();
+    Ok(Box::new(XlsxSource {
+        headers,
+        name,
+        rows: rows.into_iter(),
+        skipped: 0,
+    }))
+}
+
+/// A sheet by exact name, then ignoring case and spaces, then by 1-based position (`2`).
+fn pick_sheet(sheets: &[String], want: &str) -> Option<String> {
+    if let Some(s) = sheets.iter().find(|s| *s == want) {
+        return Some(s.clone());
+    }
+    let key = |s: &str| s.trim().to_lowercase();
+    if let Some(s) = sheets.iter().find(|s| key(s) == key(want)) {
+        return Some(s.clone());
+    }
+    let n: usize = want.trim().parse().ok()?;
+    sheets.get(n.checked_sub(1)?).cloned()
+}
+
+/// Whether the cell's number format shows a percentage (`0%`, `0.00%`).
+fn is_percent(styles: &StyleRange, row: u32, col: u32) -> bool {
+    let Some(fmt) = styles
+        .get((row, col))
+        .and_then(|s| s.number_format.as_ref())
+    else {
+        return false;
+    };
+    if matches!(fmt.format_id, Some(9) | Some(10)) {
+        return true;
+    }
+    // A `%` outside quoted literal text.
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in fmt.format_code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Integers beyond this lose digits as floats; they are kept as text (customer IDs).
+const MAX_EXACT_INT: i64 = 1 << 53;
+
+fn to_cell(d: &Data, percent: bool) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::Int(i) if percent => percent_text(*i as f64),
+        Data::Int(i) if i.unsigned_abs() <= MAX_EXACT_INT as u64 => Cell::Number(*i as f64),
+        Data::Int(i) => Cell::Text(i.to_string()),
+        // A number shown as `92%` is stored as 0.92; as text `92%` it reads right whatever the
+        // field's percent convention.
+        Data::Float(f) if percent => percent_text(*f),
+        Data::Float(f) => Cell::Number(*f),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, day, ..) = dt.to_ymd_hms_milli();
+            match jiff::civil::Date::new(y as i16, m as i8, day as i8) {
+                Ok(date) => Cell::Date(date),
+                // 1900-02-29 (Excel's phantom day): the cell parser explains it.
+                Err(_) => Cell::Number(dt.as_f64()),
+            }
+        }
+        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+        Data::DateTimeIso(s) => match parse_date_text(s) {
+            Ok(date) => Cell::Date(date),
+            Err(_) => Cell::Text(s.clone()),
+        },
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Text(e.to_string()),
+    }
+}
+
+fn percent_text(f: f64) -> Cell {
+    match number::from_f64(f) {
+        Ok(d) => Cell::Text(format!(
+            "{}%",
+            (d * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+        )),
+        Err(_) => Cell::Number(f),
+    }
+}
+
+struct XlsxSource {
+    headers: Vec<String>,
+    name: String,
+    rows: std::vec::IntoIter<(usize, Vec<Cell>)>,
+    skipped: usize,
+}
+
+impl Iterator for XlsxSource {
+    type Item = Result<RawRow, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (row, mut cells) = self.rows.next()?;
+            let width = self.headers.len();
+            if cells.len() > width {
+                let extra = &cells[width..];
+                if let Some(c) = extra
+                    .iter()
+                    .find(|c| !is_blank_row(std::slice::from_ref(*c)))
+                {
+                    let n = cells
+                        .iter()
+                        .rposition(|c| !is_blank_row(std::slice::from_ref(c)))
+                        .map_or(0, |i| i + 1);
+                    return Some(Err(RowError {
+                        file: self.name.clone(),
+                        row,
+                        column: None,
+                        raw: Some(c.to_text()),
+                        reason: format!("row has {n} cells, the header has {width}"),
+                    }));
+                }
+                cells.truncate(width);
+            }
+            cells.resize(width, Cell::Empty);
+            if is_blank_row(&cells) {
+                self.skipped += 1;
+                continue;
+            }
+            return Some(Ok(RawRow { row, cells }));
+        }
+    }
+}
+
+impl RowSource for XlsxSource {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+    fn source_name(&self) -> &str {
+        &self.name
+    }
+    fn encoding(&self) -> &str {
+        "xlsx"
+    }
+    fn skipped_blank(&self) -> usize {
+        self.skipped
+    }
+}

@@ -1,0 +1,611 @@
+//! Graded files out: CSV, XLSX, JSON, NDJSON, or a table on the terminal.
+//!
+//! Columns, in order (headers in Chinese, for the people who open the file):
+//!
+//! | header | content |
+//! |---|---|
+//! | the kept input columns | as read |
+//! | the grade's name (`等级`) | the grade label |
+//! | `子级` | the sub-grade (if the ruleset has one) |
+//! | `得分` | the score, a plain decimal (if the ruleset has one) |
+//! | `得分.<component>` | each component's points, a plain decimal |
+//! | `标签` | tags, joined with `、` |
+//! | `下次跟进`, `逾期`, `转公海` | next follow-up date, overdue 是/否, reassign 是/否 (with `follow_up`) |
+//! | `复评日期` | next review date (with `review`) |
+//! | `行动` | the grade's action, then the tags' actions, joined with `；` |
+//! | `负责人` | the grade's owner, then the tags' owners, joined with `、` |
+//! | `原因` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
+//!
+//! Numbers are written as plain decimals (`70.5`, money in 元) so a spreadsheet can compute with
+//! them; dates are ISO (`2026-11-23`) or real dates in XLSX. JSON writes booleans for the 是/否
+//! columns and exact decimal numbers.
+//!
+//! Files are written atomically: into a temporary file beside the target, renamed over it by
+//! [`RowSink::finish`]. A sink dropped without `finish` (an error, Ctrl-C unwinding) leaves the
+//! target untouched.
+
+mod table;
+mod xlsx;
+
+use super::{Cell, RowError, WRITE_CODE};
+use crate::diagnostic::Diagnostic;
+use crate::outcome::Outcome;
+use crate::value::Value;
+use rust_decimal::Decimal;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The format of an output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutputFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Ndjson,
+    /// A table for people on a terminal (buffered: printed when complete).
+    Table,
+}
+
+impl OutputFormat {
+    /// From a file extension: `.csv`, `.xlsx`, `.json`, `.ndjson`/`.jsonl`, `.txt` (a table).
+    pub fn from_path(path: &Path) -> Option<OutputFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => OutputFormat::Csv,
+            "xlsx" => OutputFormat::Xlsx,
+            "json" => OutputFormat::Json,
+            "ndjson" | "jsonl" => OutputFormat::Ndjson,
+            "txt" => OutputFormat::Table,
+            _ => return None,
+        })
+    }
+
+    /// From a name given on the command line (`csv`, `xlsx`, `json`, `ndjson`, `table`).
+    pub fn from_name(name: &str) -> Option<OutputFormat> {
+        match name.to_ascii_lowercase().as_str() {
+            "table" => Some(OutputFormat::Table),
+            other => OutputFormat::from_path(Path::new(&format!("x.{other}"))),
+        }
+    }
+}
+
+/// Which result columns to write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutputColumns {
+    /// Input columns copied to the output, in this order (headers as in the input file).
+    pub keep: Vec<String>,
+    /// Score components, one `得分.<name>` column each.
+    pub components: Vec<String>,
+    /// Write the `子级` column.
+    pub subgrade: bool,
+    /// Write the `得分` column.
+    pub score: bool,
+    /// Write `下次跟进`, `逾期`, `转公海`.
+    pub follow_up: bool,
+    /// Write `复评日期`.
+    pub review: bool,
+    /// Header of the grade column (the grade's declared name); `等级` when empty.
+    pub grade_name: String,
+}
+
+/// Header texts of the result columns.
+pub mod headers {
+    pub const GRADE: &str = "等级";
+    pub const SUBGRADE: &str = "子级";
+    pub const SCORE: &str = "得分";
+    pub const TAGS: &str = "标签";
+    pub const NEXT_DUE: &str = "下次跟进";
+    pub const OVERDUE: &str = "逾期";
+    pub const REASSIGN: &str = "转公海";
+    pub const REVIEW_DUE: &str = "复评日期";
+    pub const ACTION: &str = "行动";
+    pub const OWNER: &str = "负责人";
+    pub const REASONS: &str = "原因";
+}
+
+impl OutputColumns {
+    /// All headers, in output order.
+    pub fn headers(&self) -> Vec<String> {
+        let mut h: Vec<String> = self.keep.clone();
+        h.push(if self.grade_name.is_empty() {
+            headers::GRADE.to_string()
+        } else {
+            self.grade_name.clone()
+        });
+        if self.subgrade {
+            h.push(headers::SUBGRADE.into());
+        }
+        if self.score {
+            h.push(headers::SCORE.into());
+        }
+        for c in &self.components {
+            h.push(format!("{}.{c}", headers::SCORE));
+        }
+        h.push(headers::TAGS.into());
+        if self.follow_up {
+            h.extend([headers::NEXT_DUE, headers::OVERDUE, headers::REASSIGN].map(String::from));
+        }
+        if self.review {
+            h.push(headers::REVIEW_DUE.into());
+        }
+        h.extend([headers::ACTION, headers::OWNER, headers::REASONS].map(String::from));
+        h
+    }
+
+    /// Index of the grade column among [`OutputColumns::headers`].
+    pub(crate) fn grade_index(&self) -> usize {
+        self.keep.len()
+    }
+}
+
+/// Options for writing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Start a CSV file with a UTF-8 BOM, so that Excel opens it as UTF-8 rather than GBK.
+    pub bom: bool,
+}
+
+/// Where graded rows go.
+pub trait RowSink {
+    /// Writes one row: the kept input cells (in [`OutputColumns::keep`] order) and the outcome.
+    fn write_row(&mut self, kept: &[Cell], outcome: &Outcome) -> Result<(), Diagnostic>;
+    /// Completes the output: flushes, and for a file renames the temporary file over the target.
+    fn finish(self: Box<Self>) -> Result<(), Diagnostic>;
+}
+
+/// Creates a sink writing `columns` in `format` to `path` (`None`: stdout).
+pub fn create_sink(
+    path: Option<&Path>,
+    format: OutputFormat,
+    columns: &OutputColumns,
+    opts: &WriteOptions,
+) -> Result<Box<dyn RowSink>, Diagnostic> {
+    let target = Target::new(path)?;
+    let headers = columns.headers();
+    Ok(match format {
+        OutputFormat::Csv => Box::new(CsvSink::new(target, columns.clone(), &headers, opts)?),
+        OutputFormat::Json => Box::new(JsonSink::new(target, columns.clone(), headers, false)),
+        OutputFormat::Ndjson => Box::new(JsonSink::new(target, columns.clone(), headers, true)),
+        OutputFormat::Xlsx => Box::new(xlsx::XlsxSink::new(target, columns.clone(), headers)?),
+        OutputFormat::Table => Box::new(table::TableSink::new(target, columns.clone(), headers)),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Result values, shared by every format
+// ---------------------------------------------------------------------------------------------
+
+/// One output cell, before a format renders it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Out {
+    Empty,
+    Text(String),
+    /// An exact decimal (score, points).
+    Number(Decimal),
+    Date(jiff::civil::Date),
+    /// 是/否 (JSON: true/false).
+    YesNo(bool),
+    /// A kept input cell, as read.
+    Kept(Cell),
+}
+
+impl Out {
+    /// The text form, as CSV and the table write it.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Out::Empty => String::new(),
+            Out::Text(t) => t.clone(),
+            Out::Number(d) => d.normalize().to_string(),
+            Out::Date(d) => d.to_string(),
+            Out::YesNo(b) => if *b { "是" } else { "否" }.to_string(),
+            Out::Kept(c) => c.to_text(),
+        }
+    }
+}
+
+fn value_out(v: Option<&Value>) -> Out {
+    match v {
+        None | Some(Value::Missing) => Out::Empty,
+        Some(Value::Number(d, _)) => Out::Number(*d),
+        Some(Value::Date(d)) => Out::Date(*d),
+        Some(Value::Bool(b)) => Out::YesNo(*b),
+        Some(other) => Out::Text(other.to_string()),
+    }
+}
+
+/// Joins non-empty, distinct parts in order.
+fn join_distinct<'a>(parts: impl Iterator<Item = &'a str>, sep: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for p in parts {
+        if !p.is_empty() && !seen.contains(&p) {
+            seen.push(p);
+        }
+    }
+    seen.join(sep)
+}
+
+/// The row's cells in output order, matching [`OutputColumns::headers`].
+pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) -> Vec<Out> {
+    let mut row: Vec<Out> = (0..columns.keep.len())
+        .map(|i| match kept.get(i) {
+            None | Some(Cell::Empty) => Out::Empty,
+            Some(c) => Out::Kept(c.clone()),
+        })
+        .collect();
+    let grade = o.grade.as_ref();
+    row.push(match grade.and_then(|g| g.label.as_deref()) {
+        Some(l) => Out::Text(l.to_string()),
+        None => Out::Empty,
+    });
+    if columns.subgrade {
+        row.push(value_out(o.subgrade.as_ref()));
+    }
+    if columns.score {
+        row.push(value_out(o.score.as_ref()));
+    }
+    for c in &columns.components {
+        row.push(match o.components.iter().find(|k| &*k.name == c.as_str()) {
+            Some(k) => Out::Number(k.points),
+            None => Out::Empty,
+        });
+    }
+    row.push(Out::Text(join_distinct(
+        o.tags.iter().map(|t| &*t.name),
+        "、",
+    )));
+    if columns.follow_up {
+        let f = o.follow_up.as_ref();
+        row.push(f.and_then(|f| f.next_due).map_or(Out::Empty, Out::Date));
+        row.push(f.map_or(Out::Empty, |f| Out::YesNo(f.overdue)));
+        row.push(f.map_or(Out::Empty, |f| Out::YesNo(f.reassign)));
+    }
+    if columns.review {
+        let r = o.review.as_ref();
+        row.push(r.and_then(|r| r.next_due).map_or(Out::Empty, Out::Date));
+    }
+    let actions = grade
+        .and_then(|g| g.action.as_deref())
+        .into_iter()
+        .chain(o.tags.iter().filter_map(|t| t.action.as_deref()));
+    row.push(Out::Text(join_distinct(actions, "；")));
+    let owners = grade
+        .and_then(|g| g.owner.as_deref())
+        .into_iter()
+        .chain(o.tags.iter().filter_map(|t| t.owner.as_deref()));
+    row.push(Out::Text(join_distinct(owners, "、")));
+    row.push(Out::Text(o.reasons()));
+    row
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets: atomic files and stdout
+// ---------------------------------------------------------------------------------------------
+
+/// Where bytes go: a temporary file renamed over `path` on commit, or stdout.
+pub(crate) enum Target {
+    File {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+    Stdout(std::io::Stdout),
+}
+
+impl Target {
+    pub(crate) fn new(path: Option<&Path>) -> Result<Target, Diagnostic> {
+        let Some(path) = path else {
+            return Ok(Target::Stdout(std::io::stdout()));
+        };
+        if path.as_os_str() == "-" {
+            return Ok(Target::Stdout(std::io::stdout()));
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if path.is_dir() {
+            return Err(Diagnostic::error(
+                WRITE_CODE,
+                format!("cannot write {}: it is a directory", path.display()),
+            ));
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix(".tier-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| write_error(path, &e))?;
+        Ok(Target::File {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Target::File { path, .. } => path.display().to_string(),
+            Target::Stdout(_) => "<stdout>".into(),
+        }
+    }
+
+    /// Makes the output visible: renames the temporary file over the target.
+    pub(crate) fn commit(self) -> Result<(), Diagnostic> {
+        match self {
+            Target::Stdout(mut s) => s
+                .flush()
+                .map_err(|e| write_error(Path::new("<stdout>"), &e)),
+            Target::File { tmp, path } => {
+                tmp.as_file()
+                    .sync_all()
+                    .map_err(|e| write_error(&path, &e))?;
+                // A temporary file is private (0600); the output gets the target's permissions,
+                // or ordinary ones.
+                let perms = match std::fs::metadata(&path) {
+                    Ok(m) => Some(m.permissions()),
+                    Err(_) => default_permissions(),
+                };
+                if let Some(p) = perms {
+                    // Best effort: a file system without permissions still gets the output.
+                    let _ = tmp.as_file().set_permissions(p);
+                }
+                tmp.persist(&path)
+                    .map_err(|e| write_error(&path, &e.error))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
+}
+
+impl Write for Target {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Target::File { tmp, .. } => tmp.write(buf),
+            Target::Stdout(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Target::File { tmp, .. } => tmp.flush(),
+            Target::Stdout(s) => s.flush(),
+        }
+    }
+}
+
+pub(crate) fn write_error(path: &Path, e: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(WRITE_CODE, format!("cannot write {}: {e}", path.display()))
+}
+
+/// Flushes a buffered target and commits it.
+fn commit_buffered(w: BufWriter<Target>) -> Result<(), Diagnostic> {
+    let name = w.get_ref().name();
+    let target = w
+        .into_inner()
+        .map_err(|e| write_error(Path::new(&name), e.error()))?;
+    target.commit()
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+// ---------------------------------------------------------------------------------------------
+
+struct CsvSink {
+    writer: csv::Writer<BufWriter<Target>>,
+    columns: OutputColumns,
+    name: String,
+    record: Vec<String>,
+}
+
+impl CsvSink {
+    fn new(
+        target: Target,
+        columns: OutputColumns,
+        headers: &[String],
+        opts: &WriteOptions,
+    ) -> Result<Self, Diagnostic> {
+        let name = target.name();
+        let mut out = BufWriter::with_capacity(1 << 16, target);
+        if opts.bom {
+            out.write_all(b"\xEF\xBB\xBF")
+                .map_err(|e| write_error(Path::new(&name), &e))?;
+        }
+        let mut writer = csv::WriterBuilder::new().from_writer(out);
+        writer
+            .write_record(headers)
+            .map_err(|e| write_error(Path::new(&name), &e))?;
+        Ok(CsvSink {
+            writer,
+            columns,
+            name,
+            record: Vec::new(),
+        })
+    }
+}
+
+impl RowSink for CsvSink {
+    fn write_row(&mut self, kept: &[Cell], outcome: &Outcome) -> Result<(), Diagnostic> {
+        self.record.clear();
+        self.record.extend(
+            row_values(&self.columns, kept, outcome)
+                .iter()
+                .map(Out::text),
+        );
+        self.writer
+            .write_record(&self.record)
+            .map_err(|e| write_error(Path::new(&self.name), &e))
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), Diagnostic> {
+        let name = self.name;
+        let out = self
+            .writer
+            .into_inner()
+            .map_err(|e| write_error(Path::new(&name), e.error()))?;
+        commit_buffered(out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON and NDJSON
+// ---------------------------------------------------------------------------------------------
+
+struct JsonSink {
+    out: BufWriter<Target>,
+    columns: OutputColumns,
+    headers: Vec<String>,
+    name: String,
+    lines: bool,
+    rows: usize,
+}
+
+impl JsonSink {
+    fn new(target: Target, columns: OutputColumns, headers: Vec<String>, lines: bool) -> Self {
+        JsonSink {
+            name: target.name(),
+            out: BufWriter::with_capacity(1 << 16, target),
+            columns,
+            headers,
+            lines,
+            rows: 0,
+        }
+    }
+}
+
+/// A JSON string literal.
+fn json_str(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// A JSON value for one output cell; decimals are written as their exact text.
+fn json_value(v: &Out) -> String {
+    match v {
+        Out::Empty => "null".into(),
+        Out::Text(t) => json_str(t),
+        Out::Number(d) => d.normalize().to_string(),
+        Out::Date(d) => json_str(&d.to_string()),
+        Out::YesNo(b) => b.to_string(),
+        Out::Kept(c) => match c {
+            Cell::Empty => "null".into(),
+            Cell::Text(t) => json_str(t),
+            Cell::Number(f) if f.is_finite() => format!("{f}"),
+            Cell::Number(_) => "null".into(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Date(d) => json_str(&d.to_string()),
+        },
+    }
+}
+
+/// One JSON object of a row.
+pub(crate) fn json_object(headers: &[String], values: &[Out]) -> String {
+    let mut s = String::from("{");
+    for (i, (h, v)) in headers.iter().zip(values).enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&json_str(h));
+        s.push(':');
+        s.push_str(&json_value(v));
+    }
+    s.push('}');
+    s
+}
+
+impl RowSink for JsonSink {
+    fn write_row(&mut self, kept: &[Cell], outcome: &Outcome) -> Result<(), Diagnostic> {
+        let values = row_values(&self.columns, kept, outcome);
+        let obj = json_object(&self.headers, &values);
+        let sep = match (self.lines, self.rows) {
+            (true, _) => "",
+            (false, 0) => "[\n",
+            (false, _) => ",\n",
+        };
+        self.rows += 1;
+        let tail = if self.lines { "\n" } else { "" };
+        write!(self.out, "{sep}{obj}{tail}").map_err(|e| write_error(Path::new(&self.name), &e))
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), Diagnostic> {
+        if !self.lines {
+            let end = if self.rows == 0 { "[]\n" } else { "\n]\n" };
+            self.out
+                .write_all(end.as_bytes())
+                .map_err(|e| write_error(Path::new(&self.name), &e))?;
+        }
+        commit_buffered(self.out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rejects
+// ---------------------------------------------------------------------------------------------
+
+/// Headers of the rejects report.
+pub const REJECT_HEADERS: [&str; 5] = ["文件", "行", "列", "原值", "原因"];
+
+/// Writes the rejects report, atomically. `.json` writes an array of objects with keys
+/// `file`, `row`, `column`, `raw`, `reason`; `.ndjson`/`.jsonl` one such object per line;
+/// anything else a CSV file (with a UTF-8 BOM, so Excel shows the Chinese right) with columns
+/// 文件, 行, 列, 原值, 原因.
+pub fn write_rejects(path: &Path, rejects: &[RowError]) -> Result<(), Diagnostic> {
+    let target = Target::new(Some(path))?;
+    let mut out = BufWriter::new(target);
+    let err = |e: &dyn std::fmt::Display| write_error(path, e);
+    let format = OutputFormat::from_path(path);
+    match format {
+        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => {
+            let lines = format == Some(OutputFormat::Ndjson);
+            if !lines {
+                out.write_all(b"[").map_err(|e| err(&e))?;
+            }
+            for (i, r) in rejects.iter().enumerate() {
+                let obj = serde_json::json!({
+                    "file": r.file,
+                    "row": r.row,
+                    "column": r.column,
+                    "raw": r.raw,
+                    "reason": r.reason,
+                });
+                let sep = match (lines, i) {
+                    (true, _) => "",
+                    (false, 0) => "\n",
+                    (false, _) => ",\n",
+                };
+                write!(out, "{sep}{obj}").map_err(|e| err(&e))?;
+                if lines {
+                    out.write_all(b"\n").map_err(|e| err(&e))?;
+                }
+            }
+            if !lines {
+                let end = if rejects.is_empty() { "]\n" } else { "\n]\n" };
+                out.write_all(end.as_bytes()).map_err(|e| err(&e))?;
+            }
+            commit_buffered(out)
+        }
+        _ => {
+            out.write_all(b"\xEF\xBB\xBF").map_err(|e| err(&e))?;
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(REJECT_HEADERS).map_err(|e| err(&e))?;
+            for r in rejects {
+                let row = r.row.to_string();
+                w.write_record([
+                    r.file.as_str(),
+                    &row,
+                    r.column.as_deref().unwrap_or(""),
+                    r.raw.as_deref().unwrap_or(""),
+                    &r.reason,
+                ])
+                .map_err(|e| err(&e))?;
+            }
+            let out = w.into_inner().map_err(|e| err(e.error()))?;
+            commit_buffered(out)
+        }
+    }
+}

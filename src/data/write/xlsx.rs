@@ -1,0 +1,277 @@
+//! The XLSX writer: a bold, frozen, filterable header row; numbers as numbers; dates as dates;
+//! the grade cell filled with the grade's colour; column widths fitted to CJK text.
+//!
+//! The workbook is built in memory (rust_xlsxwriter's constant-memory mode is not enabled) and
+//! written on `finish`; a sheet holds at most 1,048,575 data rows anyway.
+
+use super::{row_values, write_error, Out, OutputColumns, RowSink, Target};
+use crate::data::Cell;
+use crate::diagnostic::Diagnostic;
+use crate::outcome::Outcome;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The last data row Excel can hold (the header is row 0).
+const MAX_ROW: u32 = 1_048_575;
+/// Column widths are capped: a long reasons column should not push the rest off screen.
+const MAX_WIDTH: usize = 60;
+
+pub(crate) struct XlsxSink {
+    target: Target,
+    sheet: Worksheet,
+    columns: OutputColumns,
+    ncols: u16,
+    row: u32,
+    widths: Vec<usize>,
+    date: Format,
+    /// Grade colour text → fill format (None: not a colour we know).
+    fills: HashMap<String, Option<Format>>,
+}
+
+impl XlsxSink {
+    pub(crate) fn new(
+        target: Target,
+        columns: OutputColumns,
+        headers: Vec<String>,
+    ) -> Result<Self, Diagnostic> {
+        let name = target.name();
+        let err = |e: XlsxError| write_error(Path::new(&name), &e);
+        let mut sheet = Worksheet::new();
+        sheet.set_name("分级结果").map_err(err)?;
+        let bold = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xF2F2F2));
+        for (i, h) in headers.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, i as u16, h, &bold)
+                .map_err(err)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(err)?;
+        Ok(XlsxSink {
+            widths: headers.iter().map(|h| display_width(h)).collect(),
+            ncols: headers.len().min(u16::MAX as usize) as u16,
+            target,
+            sheet,
+            columns,
+            row: 0,
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            fills: HashMap::new(),
+        })
+    }
+
+    fn fill(&mut self, color: &str) -> Option<Format> {
+        self.fills
+            .entry(color.to_string())
+            .or_insert_with(|| parse_color(color).map(|c| Format::new().set_background_color(c)))
+            .clone()
+    }
+
+    fn write_cell(&mut self, col: u16, v: &Out, fill: Option<&Format>) -> Result<(), XlsxError> {
+        let (r, s) = (self.row, &mut self.sheet);
+        let plain = Format::new();
+        let fmt = fill.unwrap_or(&plain);
+        match v {
+            Out::Empty => {
+                if let Some(f) = fill {
+                    s.write_blank(r, col, f)?;
+                }
+            }
+            Out::Text(t) => {
+                s.write_string_with_format(r, col, t, fmt)?;
+            }
+            Out::Number(d) => {
+                s.write_number_with_format(r, col, d.to_f64().unwrap_or(0.0), fmt)?;
+            }
+            Out::Date(d) => write_date(s, r, col, *d, &self.date)?,
+            Out::YesNo(b) => {
+                s.write_string_with_format(r, col, if *b { "是" } else { "否" }, fmt)?;
+            }
+            Out::Kept(c) => match c {
+                Cell::Empty => {}
+                Cell::Text(t) => match numeric_text(t) {
+                    Some(n) => {
+                        s.write_number(r, col, n)?;
+                    }
+                    None => {
+                        s.write_string(r, col, t)?;
+                    }
+                },
+                Cell::Number(n) if n.is_finite() => {
+                    s.write_number(r, col, *n)?;
+                }
+                Cell::Number(_) => {}
+                Cell::Bool(b) => {
+                    s.write_boolean(r, col, *b)?;
+                }
+                Cell::Date(d) => write_date(s, r, col, *d, &self.date)?,
+            },
+        }
+        Ok(())
+    }
+}
+
+fn write_date(
+    s: &mut Worksheet,
+    r: u32,
+    col: u16,
+    d: jiff::civil::Date,
+    fmt: &Format,
+) -> Result<(), XlsxError> {
+    match ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8) {
+        Ok(x) => s.write_date_with_format(r, col, &x, fmt).map(|_| ()),
+        // Before 1900 Excel has no dates: write the text.
+        Err(_) => s.write_string(r, col, d.to_string()).map(|_| ()),
+    }
+}
+
+impl RowSink for XlsxSink {
+    fn write_row(&mut self, kept: &[Cell], outcome: &Outcome) -> Result<(), Diagnostic> {
+        let name = self.target.name();
+        if self.row >= MAX_ROW {
+            return Err(Diagnostic::error(
+                crate::data::WRITE_CODE,
+                format!("cannot write {name}: an XLSX sheet holds at most {MAX_ROW} rows"),
+            )
+            .with_help("write CSV or NDJSON for larger files"));
+        }
+        self.row += 1;
+        let values = row_values(&self.columns, kept, outcome);
+        let grade_col = self.columns.grade_index();
+        let fill = outcome
+            .grade
+            .as_ref()
+            .and_then(|g| g.color.as_deref())
+            .and_then(|c| self.fill(c));
+        for (i, v) in values.iter().enumerate().take(self.ncols as usize) {
+            let f = if i == grade_col { fill.as_ref() } else { None };
+            self.write_cell(i as u16, v, f)
+                .map_err(|e| write_error(Path::new(&name), &e))?;
+            let w = display_width(&v.text());
+            if let Some(slot) = self.widths.get_mut(i) {
+                *slot = (*slot).max(w);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), Diagnostic> {
+        let XlsxSink {
+            mut target,
+            mut sheet,
+            widths,
+            row,
+            ncols,
+            ..
+        } = *self;
+        let name = target.name();
+        let err = |e: XlsxError| write_error(Path::new(&name), &e);
+        for (i, w) in widths.iter().enumerate() {
+            let width = (*w).clamp(4, MAX_WIDTH) + 2;
+            sheet
+                .set_column_width(i as u16, width as f64)
+                .map_err(err)?;
+        }
+        if ncols > 0 {
+            sheet.autofilter(0, 0, row, ncols - 1).map_err(err)?;
+        }
+        let mut book = Workbook::new();
+        book.push_worksheet(sheet);
+        let bytes = book.save_to_buffer().map_err(err)?;
+        target
+            .write_all(&bytes)
+            .map_err(|e| write_error(Path::new(&name), &e))?;
+        target.commit()
+    }
+}
+
+/// Display width in a fixed-width font: CJK and other wide characters count two.
+pub(crate) fn display_width(s: &str) -> usize {
+    s.lines()
+        .map(|l| {
+            l.chars()
+                .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
+                .sum()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// A kept text cell that is plainly a number (`12.5`, `-3`, `1200`) is written as a number so
+/// Excel can sum it; codes with leading zeros (`007`) and long digit strings (IDs, beyond 15
+/// digits Excel rounds) stay text.
+fn numeric_text(t: &str) -> Option<f64> {
+    let s = t.strip_prefix('-').unwrap_or(t);
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = int.len() + frac.len();
+    let ok = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && (int == "0" || !int.starts_with('0'))
+        && digits <= 15
+        && !(s.contains('.') && frac.is_empty());
+    if ok {
+        t.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// A cell fill for a grade colour: CSS-like names, Chinese names, or `#RRGGBB`. Named colours
+/// are the pale fills Excel's conditional formats use, so black text stays readable.
+pub(crate) fn parse_color(c: &str) -> Option<Color> {
+    let c = c.trim();
+    if let Some(hex) = c.strip_prefix('#') {
+        if hex.len() == 6 {
+            return u32::from_str_radix(hex, 16).ok().map(Color::RGB);
+        }
+        return None;
+    }
+    let rgb = match c.to_ascii_lowercase().as_str() {
+        "green" | "绿" | "绿色" => 0xC6EFCE,
+        "yellow" | "黄" | "黄色" => 0xFFEB9C,
+        "red" | "红" | "红色" => 0xFFC7CE,
+        "grey" | "gray" | "灰" | "灰色" => 0xD9D9D9,
+        "blue" | "蓝" | "蓝色" => 0xBDD7EE,
+        "orange" | "橙" | "橙色" => 0xF8CBAD,
+        "purple" | "紫" | "紫色" => 0xE4DFEC,
+        "white" | "白" | "白色" => 0xFFFFFF,
+        _ => return None,
+    };
+    Some(Color::RGB(rgb))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_text_cells() {
+        assert_eq!(numeric_text("12.5"), Some(12.5));
+        assert_eq!(numeric_text("-3"), Some(-3.0));
+        assert_eq!(numeric_text("0.92"), Some(0.92));
+        assert_eq!(numeric_text("007"), None);
+        assert_eq!(numeric_text("12."), None);
+        assert_eq!(numeric_text("1234567890123456"), None);
+        assert_eq!(numeric_text("92%"), None);
+        assert_eq!(numeric_text(""), None);
+    }
+
+    #[test]
+    fn colours() {
+        assert_eq!(parse_color("#FF0000"), Some(Color::RGB(0xFF0000)));
+        assert_eq!(parse_color("绿"), Some(Color::RGB(0xC6EFCE)));
+        assert_eq!(parse_color("Green"), Some(Color::RGB(0xC6EFCE)));
+        assert_eq!(parse_color("chartreuse"), None);
+        assert_eq!(parse_color("#FFF"), None);
+    }
+
+    #[test]
+    fn widths() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("华东"), 4);
+        assert_eq!(display_width("a\n华东贸易"), 8);
+    }
+}
