@@ -554,3 +554,13 @@ fn shipped_rulesets_parse() {
     }
     assert!(failures.is_empty(), "{failures}");
 }
+
+#[test]
+fn chained_comparisons_get_help() {
+    let diags = parse_items(&src("let x = a >= 1 >= 2")).unwrap_err();
+    assert!(diags[0]
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("do not chain"));
+}

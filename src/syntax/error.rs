@@ -54,7 +54,7 @@ pub(super) fn convert(
         }
     };
 
-    let tok = token_span(text, pos);
+    let mut tok = token_span(text, pos);
     let tok_text = &text[tok.start..tok.end];
     let found = if tok.is_empty() {
         "the end of the file".to_string()
@@ -115,6 +115,20 @@ pub(super) fn convert(
     } else {
         "not expected here".to_string()
     };
+    let mut label = label;
+    if tok.is_empty() {
+        // Nothing to underline at the end of the file: point at the last token instead.
+        let end = super::lower::content_len(text);
+        let start = text[..end]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| !c.is_whitespace())
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(end);
+        tok = Span::new(start, end);
+        label = format!("{label} after this");
+    }
     let mut d = Diagnostic::error(CODE, message)
         .in_source(source)
         .with_label(tok, label);
@@ -167,6 +181,11 @@ fn help(tok: &str, positives: &[Rule]) -> Option<String> {
         return Some(format!(
             "use the half-width `{narrow}` instead of the full-width `{wide}`"
         ));
+    }
+    let comparison = ["=", "==", "!=", "<", "<=", ">", ">=", "≠", "≤", "≥"].contains(&tok);
+    let in_condition = positives.contains(&Rule::kw_and) && !positives.contains(&Rule::arrow);
+    if comparison && in_condition && !positives.contains(&Rule::cmp_op) {
+        return Some("comparisons do not chain: write `a < b and b < c`".to_string());
     }
     if positives.contains(&Rule::arrow) && ["-", ">", "=", "—"].iter().any(|a| tok.starts_with(a))
     {
