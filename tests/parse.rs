@@ -564,3 +564,11 @@ fn chained_comparisons_get_help() {
         .unwrap_or("")
         .contains("do not chain"));
 }
+
+#[test]
+fn byte_order_mark_and_crlf() {
+    assert!(parse(&src(
+        "\u{FEFF}ruleset \"bom\"\r\nlet a = 1\r\n# c\r\nlet b = \"x\"\r\n"
+    ))
+    .is_ok());
+}
