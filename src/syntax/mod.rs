@@ -9,6 +9,7 @@ mod expr;
 mod literal;
 mod lower;
 mod lower_more;
+mod pairs;
 mod recover;
 
 use crate::ast::{Expr, Item, Ruleset};
