@@ -572,3 +572,17 @@ fn byte_order_mark_and_crlf() {
     ))
     .is_ok());
 }
+
+#[test]
+fn misspelled_keywords_get_a_suggestion() {
+    let help = |text: &str| {
+        let diags = parse_items(&src(text)).expect_err(text);
+        diags[0].help.clone().unwrap_or_default()
+    };
+    assert!(help("scorcard s { }").contains("`scorecard`"));
+    let diags = parse(&src("rulset \"x\"")).unwrap_err();
+    assert!(diags[0].help.as_deref().unwrap_or("").contains("`ruleset`"));
+    assert!(help("input { a numbr }").contains("`number`"));
+    assert!(help("follow_up by g from d { A evry 7 days }").contains("`every`"));
+    assert!(help("grade g by x { A >= 1 B otherwize }").contains("`otherwise`"));
+}

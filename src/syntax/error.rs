@@ -153,10 +153,91 @@ pub(super) fn convert(
     };
     if spaced_call {
         d = d.with_help("to call a function, write its `(` right after the name: `days_since(d)`");
+    } else if let Some(word) = did_you_mean(tok_text, &positives) {
+        d = d.with_help(format!("did you mean `{word}`?"));
     } else if let Some(help) = help(tok_text, &positives) {
         d = d.with_help(help);
     }
     d
+}
+
+/// The keyword closest to a misspelled word, among those that were possible here.
+fn did_you_mean(tok: &str, positives: &[Rule]) -> Option<&'static str> {
+    if !tok.starts_with(|c: char| c.is_alphabetic()) || is_reserved(tok) {
+        return None;
+    }
+    let mut candidates: Vec<&'static str> = Vec::new();
+    for rule in positives {
+        candidates.extend_from_slice(keyword_words(*rule));
+    }
+    crate::diagnostic::suggest(tok, candidates.iter().copied())
+}
+
+/// The words a rule can start with, for did-you-mean.
+fn keyword_words(rule: Rule) -> &'static [&'static str] {
+    use Rule::*;
+    match rule {
+        input_block | scale_decl | let_decl | scorecard | grade_decl | adjust_decl | tag_decl
+        | relative_decl | schedule_decl | override_decl | output_decl | test_decl | kw_input
+        | kw_scale | kw_let | kw_scorecard | kw_adjust | kw_tag | kw_relative | kw_follow_up
+        | kw_review | kw_override | kw_output | kw_test | item | item_file | items_file => &[
+            "input",
+            "scale",
+            "let",
+            "scorecard",
+            "grade",
+            "adjust",
+            "tag",
+            "relative",
+            "follow_up",
+            "review",
+            "override",
+            "output",
+            "test",
+        ],
+        type_expr | ty_number | ty_integer | ty_percent | ty_money | ty_quantity | ty_date
+        | ty_text | ty_bool | ty_enum | ty_grade => &[
+            "number", "integer", "count", "percent", "money", "quantity", "date", "text", "bool",
+            "enum", "grade",
+        ],
+        cadence | kw_every | kw_within | kw_none => &["every", "within", "none"],
+        rel_method => &["pareto", "top", "quantiles", "mean", "median"],
+        rel_option => &["per", "ties", "missing"],
+        band_order => &["increasing", "decreasing", "unordered"],
+        attr => &["color", "action", "owner"],
+        adjust_arm => &["up", "down", "to"],
+        output_entry => &["grade", "subgrade", "score", "revenue"],
+        test_as_of | test_given | test_expect | test_stmt | kw_given | kw_expect => {
+            &["as_of", "given", "expect"]
+        }
+        columns => &["column"],
+        default_value => &["default"],
+        kw_ruleset | header | header_file => &["ruleset"],
+        kw_version => &["version"],
+        kw_description => &["description"],
+        kw_then => &["then"],
+        kw_else => &["else"],
+        kw_when => &["when"],
+        kw_otherwise => &["otherwise"],
+        kw_missing => &["missing"],
+        kw_from => &["from"],
+        kw_to => &["to"],
+        kw_by => &["by"],
+        kw_on => &["on"],
+        kw_of => &["of"],
+        kw_into => &["into"],
+        kw_points => &["points"],
+        kw_with => &["with"],
+        kw_reason => &["reason"],
+        kw_reassign => &["reassign"],
+        kw_after => &["after"],
+        kw_include | kw_exclude => &["include", "exclude"],
+        kw_rest => &["rest"],
+        kw_above => &["above"],
+        kw_round => &["round"],
+        period => &["week", "month", "year"],
+        _ => &[],
+    }
 }
 
 /// A hint for the usual slips.
