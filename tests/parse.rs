@@ -586,3 +586,20 @@ fn misspelled_keywords_get_a_suggestion() {
     assert!(help("follow_up by g from d { A evry 7 days }").contains("`every`"));
     assert!(help("grade g by x { A >= 1 B otherwize }").contains("`otherwise`"));
 }
+
+#[test]
+fn very_long_or_deep_expressions_are_errors() {
+    let long = format!("let x = {}", vec!["1"; 1500].join(" + "));
+    let diags = parse_items(&src(&long)).unwrap_err();
+    assert!(
+        diags[0].message.contains("too long or nested too deeply"),
+        "{}",
+        diags[0].message
+    );
+    // Chains inside chains add up.
+    let inner = vec!["1"; 400].join(" + ");
+    let nested = format!("let x = (({inner}) + {inner}) + {inner}");
+    assert!(parse_items(&src(&nested)).is_err());
+    let fine = format!("let x = {}", vec!["1"; 300].join(" + "));
+    assert!(parse_items(&src(&fine)).is_ok());
+}

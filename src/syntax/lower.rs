@@ -21,6 +21,8 @@ pub(super) struct Lower<'a> {
     pub(super) errors: Vec<Diagnostic>,
     /// Expression nesting, to refuse absurdly deep input instead of overflowing the stack.
     pub(super) depth: usize,
+    /// Depth of the tree being built (chains of operators nest without recursing).
+    pub(super) tree_depth: usize,
 }
 
 impl<'a> Lower<'a> {
@@ -30,6 +32,7 @@ impl<'a> Lower<'a> {
             base,
             errors: Vec::new(),
             depth: 0,
+            tree_depth: 0,
         }
     }
 
