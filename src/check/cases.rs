@@ -155,7 +155,7 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given) {
     let ft = cx.symbol_type(&g.name.name);
     let written = matches!(&g.value.kind, ExprKind::Lit(_) | ExprKind::Name(_))
         || matches!(&g.value.kind, ExprKind::Unary(UnOp::Neg, x) if matches!(x.kind, ExprKind::Lit(_)));
-    let vt = cx.infer(&g.value, ft.scale());
+    let vt = cx.infer_against(&g.value, ft);
     if !written {
         let d = cx
             .error(
@@ -284,7 +284,7 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
     let ExpectCheck::Equals(v) = &e.check else {
         return;
     };
-    let vt = cx.infer(v, target_ty.scale());
+    let vt = cx.infer_against(v, target_ty);
     if let Err(_clash) = cx.unify(target_ty, vt) {
         let d = cx
             .error(

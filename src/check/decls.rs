@@ -98,7 +98,7 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
     let Some(default) = &field.default else {
         return;
     };
-    let dt = cx.infer(default, ft.scale());
+    let dt = cx.infer_against(default, ft);
     if let Err(clash) = cx.unify(ft, dt) {
         let code = if clash == super::types::Clash::Unit {
             "tier::type::unit_mismatch"

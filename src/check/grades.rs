@@ -112,7 +112,7 @@ fn check_thresholds<'a>(
                 missing = missing.or(Some(arm.span));
             }
             ThresholdTest::Cmp(op, e) => {
-                let t = cx.infer(e, it.scale());
+                let t = cx.infer_against(e, it);
                 if let Err(clash) = cx.unify(it, t) {
                     let d = cx.clash(
                         clash,
@@ -470,7 +470,7 @@ pub(crate) fn infer_match<'a>(
             MatchKeys::Missing => dup_key(cx, &mut seen, "missing".into(), arm.span),
             MatchKeys::Values(keys) => {
                 for k in keys {
-                    let kt = cx.infer(k, it.scale());
+                    let kt = cx.infer_against(k, it);
                     if let Err(clash) = cx.unify(it, kt) {
                         let d = cx.clash(
                             clash,
@@ -628,7 +628,7 @@ fn matrix_keys<'a>(
         match key {
             MatrixKey::Otherwise(_) => otherwise = true,
             MatrixKey::Value(e) => {
-                let kt = cx.infer(e, t.scale());
+                let kt = cx.infer_against(e, t);
                 if let Err(clash) = cx.unify(t, kt) {
                     let d = cx.clash(
                         clash,

@@ -196,6 +196,15 @@ impl<'a> Ctx<'a> {
         matches!(&e.kind, ExprKind::Name(id) if self.symbol(&id.name).is_none())
     }
 
+    /// Infers a value that meets another of type `other`: a bare label resolves against its
+    /// labels, and is not reported when `other` is unknown (its error is already reported).
+    pub fn infer_against(&mut self, e: &'a Expr, other: Ty) -> Ty {
+        if other == Ty::Unknown && self.is_bare_label(e) {
+            return Ty::Unknown;
+        }
+        self.infer(e, other.scale())
+    }
+
     /// Infers an expression. `hint` is the label set valid at this position: a bare name that is
     /// not declared resolves to one of its labels.
     pub fn infer(&mut self, e: &'a Expr, hint: Option<ScaleId>) -> Ty {
@@ -230,7 +239,7 @@ impl<'a> Ctx<'a> {
             ExprKind::In { expr, set, .. } => {
                 let t = self.infer(expr, None);
                 for item in set {
-                    let it = self.infer(item, t.scale());
+                    let it = self.infer_against(item, t);
                     if let Err(clash) = self.unify(t, it) {
                         let d = self.clash(
                             clash,
@@ -397,11 +406,11 @@ impl<'a> Ctx<'a> {
     pub fn infer_pair(&mut self, l: &'a Expr, r: &'a Expr) -> (Ty, Ty) {
         if self.is_bare_label(l) && !self.is_bare_label(r) {
             let rt = self.infer(r, None);
-            let lt = self.infer(l, rt.scale());
+            let lt = self.infer_against(l, rt);
             (lt, rt)
         } else {
             let lt = self.infer(l, None);
-            let rt = self.infer(r, lt.scale());
+            let rt = self.infer_against(r, lt);
             (lt, rt)
         }
     }

@@ -17,7 +17,8 @@ pub(crate) fn collect(cx: &mut Ctx<'_>) {
                 duplicate(cx, "scale", &decl.name, first_span);
                 continue;
             }
-            let labels = unique_labels(cx, &decl.labels, "label of this scale");
+            let owner = format!("scale `{}`", decl.name.name);
+            let labels = unique_labels(cx, &decl.labels, &owner);
             let id = cx.add_scale(&decl.name.name, ScaleKind::Declared, labels);
             cx.scale_names.insert(decl.name.name.clone(), id);
         }
@@ -102,16 +103,14 @@ fn first_scale_span(cx: &Ctx<'_>, id: usize) -> Span {
 /// Registers a value name; reports a duplicate and returns false when the name is taken.
 fn declare<'a>(cx: &mut Ctx<'a>, ident: &'a Ident, kind: SymKind<'a>) -> bool {
     if let Some(first) = cx.symbol(&ident.name) {
+        let (a, b) = (first.kind.word(), kind.word());
+        let msg = if a == b {
+            format!("{a} `{}` is declared twice", ident.name)
+        } else {
+            format!("`{}` is declared twice (as {} and as {})", ident.name, article(a), article(b))
+        };
         let d = cx
-            .error(
-                "tier::name::duplicate",
-                format!(
-                    "`{}` is declared twice (as {} and as {})",
-                    ident.name,
-                    article(first.kind.word()),
-                    article(kind.word())
-                ),
-            )
+            .error("tier::name::duplicate", msg)
             .with_label(ident.span, "declared again here")
             .with_label(first.ident.span, "first declared here")
             .with_help(
@@ -144,12 +143,20 @@ fn duplicate(cx: &mut Ctx<'_>, what: &str, ident: &Ident, first: Span) {
 }
 
 /// The labels in order, each once; a repeated label is reported.
-fn unique_labels(cx: &mut Ctx<'_>, labels: &[Ident], what: &str) -> Vec<String> {
+fn unique_labels(cx: &mut Ctx<'_>, labels: &[Ident], owner: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut first: HashMap<&str, Span> = HashMap::new();
     for l in labels {
         if let Some(&f) = first.get(l.name.as_str()) {
-            duplicate(cx, what, l, f);
+            let d = cx
+                .error(
+                    "tier::name::duplicate",
+                    format!("label `{}` appears twice in {owner}", l.name),
+                )
+                .with_label(l.span, "listed again here")
+                .with_label(f, "first listed here")
+                .with_help("each label appears once: remove one of them");
+            cx.push(d);
         } else {
             first.insert(&l.name, l.span);
             out.push(l.name.clone());
@@ -239,7 +246,8 @@ fn collect_scales(cx: &mut Ctx<'_>) {
             } => vec![above.clone(), otherwise.clone()],
             RelMethod::Quantiles { .. } => continue,
         };
-        let labels = unique_labels(cx, &labels, "class");
+        let owner = format!("relative grade `{}`", r.name.name);
+        let labels = unique_labels(cx, &labels, &owner);
         let id = cx.add_scale(&r.name.name, ScaleKind::Relative, labels);
         cx.value_scale.insert(r.name.name.clone(), id);
     }

@@ -1,0 +1,108 @@
+//! The checker, driven from fixture text.
+//!
+//! Every `tests/fixtures/check/*.tier` file starts with `# expect: code, code, ...`: the test
+//! fails when the set of codes produced differs (so a check that stops firing is caught), and
+//! the rendered diagnostics are pinned in a snapshot whose header holds the source.
+//! Every `tests/fixtures/check/clean/*.tier` file must produce no diagnostic at all.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use tier::diagnostic::{render, Diagnostic, RenderOptions};
+use tier::source::SourceFile;
+
+fn diagnostics(path: &Path) -> (String, Vec<Diagnostic>) {
+    let text = std::fs::read_to_string(path).expect("fixture is readable");
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let source = SourceFile::new(name, text.clone());
+    let diags = match tier::syntax::parse(&source) {
+        Ok(ruleset) => tier::check::check(&ruleset, &source),
+        Err(errors) => errors,
+    };
+    (text, diags)
+}
+
+/// The codes listed on the fixture's first line: `# expect: a, b`.
+fn expected_codes(text: &str) -> BTreeSet<String> {
+    let first = text.lines().next().unwrap_or("");
+    let list = first
+        .strip_prefix("# expect:")
+        .expect("a fixture starts with `# expect: code, ...`");
+    list.split(',')
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[test]
+fn failing_fixtures() {
+    insta::glob!("fixtures/check/*.tier", |path| {
+        let (text, diags) = diagnostics(path);
+        let rendered = render(&diags, RenderOptions { color: false, width: 100 });
+        let got: BTreeSet<String> = diags.iter().map(|d| d.code.to_string()).collect();
+        assert_eq!(
+            got,
+            expected_codes(&text),
+            "codes of {}:\n{rendered}",
+            path.display()
+        );
+        insta::with_settings!({ description => text, omit_expression => true }, {
+            insta::assert_snapshot!(rendered);
+        });
+    });
+}
+
+#[test]
+fn diagnostics_are_sorted_by_position() {
+    for path in fixtures("tests/fixtures/check") {
+        let (_, diags) = diagnostics(&path);
+        let starts: Vec<usize> = diags.iter().filter_map(|d| d.span()).map(|s| s.start).collect();
+        let mut sorted = starts.clone();
+        sorted.sort_unstable();
+        assert_eq!(starts, sorted, "{} is not in source order", path.display());
+    }
+}
+
+/// The `.tier` files of a fixture folder.
+fn fixtures(dir: &str) -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixture folder exists")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tier"))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn clean_fixtures_have_no_diagnostics() {
+    let mut count = 0;
+    for path in fixtures("tests/fixtures/check/clean") {
+        count += 1;
+        let (_, diags) = diagnostics(&path);
+        assert!(
+            diags.is_empty(),
+            "{} should be clean:\n{}",
+            path.display(),
+            render(&diags, RenderOptions { color: false, width: 100 })
+        );
+    }
+    assert!(count >= 3, "expected the clean fixtures, found {count}");
+}
+
+#[test]
+fn the_language_spec_example_is_clean() {
+    // The first ```tier block of docs/LANGUAGE.md is the S1 example.
+    let spec = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/LANGUAGE.md"))
+        .expect("LANGUAGE.md is readable");
+    let start = spec.find("```tier\n").expect("a tier block") + "```tier\n".len();
+    let end = start + spec[start..].find("```").expect("the block ends");
+    let source = SourceFile::new("LANGUAGE.md", &spec[start..end]);
+    let ruleset = tier::syntax::parse(&source).expect("the S1 example parses");
+    let diags = tier::check::check(&ruleset, &source);
+    assert!(
+        diags.is_empty(),
+        "{}",
+        render(&diags, RenderOptions { color: false, width: 100 })
+    );
+}
