@@ -12,7 +12,9 @@ use tier::source::SourceFile;
 
 fn diagnostics(path: &Path) -> (String, Vec<Diagnostic>) {
     let text = std::fs::read_to_string(path).expect("fixture is readable");
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let source = SourceFile::new(name, text.clone());
     let diags = match tier::syntax::parse(&source) {
         Ok(ruleset) => tier::check::check(&ruleset, &source),
@@ -37,7 +39,13 @@ fn expected_codes(text: &str) -> BTreeSet<String> {
 fn failing_fixtures() {
     insta::glob!("fixtures/check/*.tier", |path| {
         let (text, diags) = diagnostics(path);
-        let rendered = render(&diags, RenderOptions { color: false, width: 100 });
+        let rendered = render(
+            &diags,
+            RenderOptions {
+                color: false,
+                width: 100,
+            },
+        );
         let got: BTreeSet<String> = diags.iter().map(|d| d.code.to_string()).collect();
         assert_eq!(
             got,
@@ -55,7 +63,11 @@ fn failing_fixtures() {
 fn diagnostics_are_sorted_by_position() {
     for path in fixtures("tests/fixtures/check") {
         let (_, diags) = diagnostics(&path);
-        let starts: Vec<usize> = diags.iter().filter_map(|d| d.span()).map(|s| s.start).collect();
+        let starts: Vec<usize> = diags
+            .iter()
+            .filter_map(|d| d.span())
+            .map(|s| s.start)
+            .collect();
         let mut sorted = starts.clone();
         sorted.sort_unstable();
         assert_eq!(starts, sorted, "{} is not in source order", path.display());
@@ -84,7 +96,13 @@ fn clean_fixtures_have_no_diagnostics() {
             diags.is_empty(),
             "{} should be clean:\n{}",
             path.display(),
-            render(&diags, RenderOptions { color: false, width: 100 })
+            render(
+                &diags,
+                RenderOptions {
+                    color: false,
+                    width: 100
+                }
+            )
         );
     }
     assert!(count >= 3, "expected the clean fixtures, found {count}");
@@ -93,8 +111,9 @@ fn clean_fixtures_have_no_diagnostics() {
 #[test]
 fn the_language_spec_example_is_clean() {
     // The first ```tier block of docs/LANGUAGE.md is the S1 example.
-    let spec = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/LANGUAGE.md"))
-        .expect("LANGUAGE.md is readable");
+    let spec =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/LANGUAGE.md"))
+            .expect("LANGUAGE.md is readable");
     let start = spec.find("```tier\n").expect("a tier block") + "```tier\n".len();
     let end = start + spec[start..].find("```").expect("the block ends");
     let source = SourceFile::new("LANGUAGE.md", &spec[start..end]);
@@ -103,6 +122,12 @@ fn the_language_spec_example_is_clean() {
     assert!(
         diags.is_empty(),
         "{}",
-        render(&diags, RenderOptions { color: false, width: 100 })
+        render(
+            &diags,
+            RenderOptions {
+                color: false,
+                width: 100
+            }
+        )
     );
 }

@@ -153,7 +153,7 @@ fn step(unit: Unit) -> Decimal {
 }
 
 /// `linear X from A to B [points P to Q]`: units agree, `A ≠ B`; the result is points.
-pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear, span: Span) -> Ty {
+pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear) -> Ty {
     let it = cx.infer(&l.input, None);
     if !it.is_num() && !it.is_open() {
         let d = cx
@@ -168,10 +168,10 @@ pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear, span: Span) -> T
                 let d = cx.clash(
                     clash,
                     &format!("`{word}` must be in the unit of the scored value"),
-                    &l.input,
-                    it,
                     end,
                     t,
+                    &l.input,
+                    it,
                 );
                 cx.push(d);
             }
@@ -192,7 +192,6 @@ pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear, span: Span) -> T
             cx.push(d);
         }
     }
-    let _ = span;
     Ty::PLAIN
 }
 
@@ -204,12 +203,7 @@ struct IvArm<'a> {
 }
 
 /// `bands X [order] { guard -> value ... }`.
-pub(crate) fn infer_bands<'a>(
-    cx: &mut Ctx<'a>,
-    b: &'a Bands,
-    span: Span,
-    hint: Option<ScaleId>,
-) -> Ty {
+pub(crate) fn infer_bands<'a>(cx: &mut Ctx<'a>, b: &'a Bands, hint: Option<ScaleId>) -> Ty {
     let it = cx.infer(&b.input, None);
     let numeric = it.is_num();
     if !numeric && !it.is_open() {
@@ -258,7 +252,11 @@ pub(crate) fn infer_bands<'a>(
                     match end {
                         Some(e) if is_lo => iv.lo = Some(e),
                         Some(e) => iv.hi = Some(e),
-                        None => all_const = false,
+                        None => {
+                            // One report per band is enough.
+                            all_const = false;
+                            break;
+                        }
                     }
                 }
                 let text = guard_text(cx, lo.as_ref(), hi.as_ref());
@@ -287,7 +285,7 @@ pub(crate) fn infer_bands<'a>(
     ivs.sort_by(|a, b| cmp_lo(a.iv.lo, b.iv.lo).then(cmp_hi(a.iv.hi, b.iv.hi)));
     check_overlaps(cx, &ivs, unit, integers, &domain);
     if otherwise.is_none() {
-        check_gaps(cx, &ivs, unit, integers, &domain, span);
+        check_gaps(cx, &ivs, unit, integers, &domain);
     }
     check_monotonic(cx, b.order, &ivs, result);
     result
@@ -301,10 +299,10 @@ fn check_bound<'a>(cx: &mut Ctx<'a>, input: &'a Expr, it: Ty, bound: &'a Bound) 
         let d = cx.clash(
             clash,
             "a band bound must be in the unit of the value looked up",
-            input,
-            it,
             &bound.value,
             t,
+            input,
+            it,
         );
         cx.push(d);
         return None;
@@ -404,14 +402,7 @@ fn check_overlaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: boo
     }
 }
 
-fn check_gaps(
-    cx: &mut Ctx<'_>,
-    ivs: &[IvArm<'_>],
-    unit: Unit,
-    integers: bool,
-    domain: &Iv,
-    span: Span,
-) {
+fn check_gaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: bool, domain: &Iv) {
     // Sweep from the left, tracking how far the bands seen so far reach.
     let mut reach: Option<(Option<End>, usize)> = None; // (upper end, index of the band reaching it)
     let mut gaps: Vec<(Iv, Option<usize>, Option<usize>)> = Vec::new();
@@ -496,7 +487,6 @@ fn check_gaps(
             "close the gap (a band that ends at a value with `)` should be followed by one that \
              starts at it with `[`), or add `otherwise -> ...`",
         );
-        let _ = span;
         cx.push(d);
     }
 }
@@ -555,8 +545,12 @@ fn check_monotonic(cx: &mut Ctx<'_>, order: BandOrder, ivs: &[IvArm<'_>], result
         ),
         _ => (
             format!(
-                "the results change direction: `{}` gives {} after `{}` gives {}",
-                higher.text, text(higher), lower.text, text(lower)
+                "the results change direction: `{}` gives {} after `{}` gives {} (in value order: {})",
+                higher.text,
+                text(higher),
+                lower.text,
+                text(lower),
+                ivs.iter().map(text).collect::<Vec<_>>().join(", ")
             ),
             "a better value should never score less: fix the results, or declare the intent with \
              `bands X unordered { .. }`"

@@ -73,7 +73,12 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
             let d = cx
                 .warning(
                     "tier::test::missing_given",
-                    format!("test \"{}\" does not give the required input(s) {}", t.name.value, super::quote_list(&required)),
+                    format!(
+                        "test \"{}\" does not give the required {} {}",
+                        t.name.value,
+                        if required.len() == 1 { "input" } else { "inputs" },
+                        super::quote_list(&required)
+                    ),
                 )
                 .with_label(t.name.span, "the record will be rejected")
                 .with_help("give them, make them optional (`?`) or give them a `default`, or `expect rejected`");
@@ -133,17 +138,12 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given) {
                 .error(
                     "tier::test::not_input",
                     format!(
-                        "`{}` is {} {}, computed from the inputs: a test cannot give it",
+                        "`{}` is {}, computed from the inputs: a test cannot give it",
                         g.name.name,
-                        if k.word().starts_with(['a', 'i']) {
-                            "an"
-                        } else {
-                            "a"
-                        },
-                        k.word()
+                        k.a_word()
                     ),
                 )
-                .with_label(g.name.span, format!("a {}", k.word()))
+                .with_label(g.name.span, k.a_word())
                 .with_help(format!(
                     "give the inputs it is computed from, and check it with `expect {} = ...`",
                     g.name.name
@@ -285,18 +285,27 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
         return;
     };
     let vt = cx.infer_against(v, target_ty);
-    if let Err(_clash) = cx.unify(target_ty, vt) {
+    if cx.unify(target_ty, vt).is_err() {
+        let target = match &e.target {
+            ExpectTarget::Name(id) => id.name.clone(),
+            ExpectTarget::Component(a, b) => format!("{}.{}", a.name, b.name),
+            ExpectTarget::NextDue => "next_due".into(),
+            ExpectTarget::ReviewDue => "review_due".into(),
+            ExpectTarget::Overdue => "overdue".into(),
+            ExpectTarget::Reassign => "reassign".into(),
+            ExpectTarget::Tags | ExpectTarget::Rejected => String::new(),
+        };
         let d = cx
             .error(
                 "tier::test::value_type",
                 format!(
-                    "the expected value is {}, but the target is {}",
-                    cx.describe(vt),
-                    cx.describe(target_ty)
+                    "`{target}` is {}, but the test expects {}",
+                    cx.describe(target_ty),
+                    cx.describe(vt)
                 ),
             )
             .with_label(v.span, format!("this is {}", cx.describe(vt)))
-            .with_help(cx.clash_help(target_ty, vt));
+            .with_help(format!("expect {}", cx.example(target_ty)));
         cx.push(d);
     }
 }

@@ -117,7 +117,10 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
             )
             .with_label(default.span, format!("this is {}", cx.describe(dt)))
             .with_label(field.ty.span, "the field's type")
-            .with_help(cx.clash_help(ft, dt));
+            .with_help(format!(
+                "write the default as {}, or drop it (with `?` an empty cell is missing)",
+                cx.example(ft)
+            ));
         cx.push(d);
         return;
     }
@@ -162,7 +165,7 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                     {
                         let d = cx
                             .error("tier::adjust::base", format!("`adjust` starts from a grade, but `{}` is not one", a.base.name))
-                            .with_label(a.base.span, format!("this is {}", kind.map_or("unknown", |k| k.word())))
+                            .with_label(a.base.span, format!("this is {}", kind.map_or("unknown".to_string(), |k| k.a_word())))
                             .with_help("adjust a `grade` (or another `adjust`) so up/down have a scale to move on");
                         cx.push(d);
                     }
@@ -226,10 +229,10 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                                 format!(
                                     "`override` replaces a grade, but `{}` is {}",
                                     o.grade.name,
-                                    k.word()
+                                    k.a_word()
                                 ),
                             )
-                            .with_label(o.grade.span, format!("this is {}", k.word()))
+                            .with_label(o.grade.span, format!("this is {}", k.a_word()))
                             .with_help("name a `grade` or an `adjust`");
                         cx.push(d);
                     }
@@ -487,7 +490,7 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
                             format!(
                                 "`{word} by` needs a grade, but `{}` is {}",
                                 s.grade.name,
-                                kind.word()
+                                kind.a_word()
                             ),
                         )
                         .with_label(s.grade.span, "not a grade")
@@ -616,7 +619,7 @@ fn override_field(cx: &mut Ctx<'_>, f: &Ident, role: &str, grade: &Ident) {
     cx.resolve(f);
     let SymKind::Input(field) = sym.kind else {
         let d = cx
-            .error("tier::override::field", format!("`override ... {role}` names an input field, but `{}` is {}", f.name, sym.kind.word()))
+            .error("tier::override::field", format!("`override ... {role}` names an input field, but `{}` is {}", f.name, sym.kind.a_word()))
             .with_label(f.span, "not an input field")
             .with_help("the manual grade and its reason are columns of the data file: declare them in `input`");
         cx.push(d);

@@ -1,7 +1,7 @@
 //! Grades (thresholds and first-match rules), `match` and `matrix`: reachability and coverage.
 
 use super::bands::{const_num, input_domain, End, Iv};
-use super::logic::{implies, Space};
+use super::logic::{implies, never_holds, Space};
 use super::{quote_list, Ctx, ScaleId, ScaleKind, Ty};
 use crate::ast::{
     CmpOp, Expr, ExprKind, GradeBody, GradeDecl, LitKind, MatchExpr, MatchKeys, Matrix, MatrixKey,
@@ -117,10 +117,10 @@ fn check_thresholds<'a>(
                     let d = cx.clash(
                         clash,
                         "a threshold must be in the unit of the graded value",
-                        input,
-                        it,
                         e,
                         t,
+                        input,
+                        it,
                     );
                     cx.push(d);
                 }
@@ -163,8 +163,15 @@ fn check_thresholds<'a>(
     if let Some(bad) = tests.iter().find(|t| down(t.op) != dir) {
         let d = cx
             .error("tier::grade::direction", "the thresholds do not all go the same way")
-            .with_label(bad.span, if dir { "tests from below" } else { "tests from above" })
-            .with_label(tests[0].span, if dir { "tests from above" } else { "tests from below" })
+            .with_label(bad.span, "goes the other way")
+            .with_label(
+                tests[0].span,
+                if dir {
+                    "sets the direction: `>=`, highest values first"
+                } else {
+                    "sets the direction: `<=`, lowest values first"
+                },
+            )
             .with_help("write every threshold with `>=`/`>` (highest first) or every one with `<=`/`<` (lowest first), and end with `otherwise`");
         cx.push(d);
         return;
@@ -348,8 +355,27 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
     }
     let rule_text = |cx: &Ctx<'_>, k: usize| cx.text(arms[k].span);
     let mut hidden = vec![false; conds.len()];
+    for (j, (k, cond)) in conds.iter().enumerate() {
+        if never_holds(cx, cond) {
+            hidden[j] = true;
+            let d = cx
+                .error(
+                    "tier::grade::unreachable",
+                    format!(
+                        "the rule `{}` can never fire: its condition never holds",
+                        rule_text(cx, *k)
+                    ),
+                )
+                .with_label(arms[*k].span, "never holds")
+                .with_help("one value cannot meet both tests: did you mean `or` (or `in { .. }`)?");
+            cx.push(d);
+        }
+    }
     // One earlier rule implies the later one (numbers, labels, yes/no).
     for j in 0..conds.len() {
+        if hidden[j] {
+            continue;
+        }
         for i in 0..j {
             if implies(cx, conds[j].1, conds[i].1) {
                 hidden[j] = true;
@@ -452,12 +478,7 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
 
 /// `match X { keys -> value ... }`: keys typed against X, duplicate keys, coverage of enums,
 /// grade labels and yes/no.
-pub(crate) fn infer_match<'a>(
-    cx: &mut Ctx<'a>,
-    m: &'a MatchExpr,
-    span: Span,
-    hint: Option<ScaleId>,
-) -> Ty {
+pub(crate) fn infer_match<'a>(cx: &mut Ctx<'a>, m: &'a MatchExpr, hint: Option<ScaleId>) -> Ty {
     let it = cx.infer(&m.input, None);
     let mut seen: Vec<(String, Span)> = Vec::new();
     let mut otherwise: Option<Span> = None;
@@ -475,10 +496,10 @@ pub(crate) fn infer_match<'a>(
                         let d = cx.clash(
                             clash,
                             "a `match` key must be a value of the matched type",
-                            &m.input,
-                            it,
                             k,
                             kt,
+                            &m.input,
+                            it,
                         );
                         cx.push(d);
                         continue;
@@ -506,7 +527,7 @@ pub(crate) fn infer_match<'a>(
                     "tier::match::uncovered",
                     format!("this `match` has no arm for {}", quote_list(&left)),
                 )
-                .with_label(span, format!("{} not covered", quote_list(&left)))
+                .with_label(m.input.span, format!("{} not covered", quote_list(&left)))
                 .with_help(format!(
                     "add `{} -> ...`, or `otherwise -> ...`",
                     left.join(", ")
@@ -554,12 +575,7 @@ fn dup_key(cx: &mut Ctx<'_>, seen: &mut Vec<(String, Span)>, key: String, span: 
 }
 
 /// `matrix ROW, COL { keys  row: cells ... }`: the table's shape and coverage.
-pub(crate) fn infer_matrix<'a>(
-    cx: &mut Ctx<'a>,
-    m: &'a Matrix,
-    span: Span,
-    hint: Option<ScaleId>,
-) -> Ty {
+pub(crate) fn infer_matrix<'a>(cx: &mut Ctx<'a>, m: &'a Matrix, hint: Option<ScaleId>) -> Ty {
     let rt = cx.infer(&m.row, None);
     let ct = cx.infer(&m.col, None);
     let col_keys = matrix_keys(cx, &m.col, ct, m.columns.iter(), "column");
@@ -606,7 +622,7 @@ pub(crate) fn infer_matrix<'a>(
                         cx.text(expr.span)
                     ),
                 )
-                .with_label(span, format!("{} has no {axis}", quote_list(&left)))
+                .with_label(expr.span, format!("{} has no {axis}", quote_list(&left)))
                 .with_help(format!("add a {axis} for each, or an `otherwise` {axis}"));
             cx.push(d);
         }
@@ -633,10 +649,10 @@ fn matrix_keys<'a>(
                     let d = cx.clash(
                         clash,
                         &format!("a {what} key must be a value of the {what} value"),
-                        axis,
-                        t,
                         e,
                         kt,
+                        axis,
+                        t,
                     );
                     cx.push(d);
                     continue;

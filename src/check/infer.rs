@@ -244,10 +244,10 @@ impl<'a> Ctx<'a> {
                         let d = self.clash(
                             clash,
                             "a value in `in { .. }` does not fit",
-                            expr,
-                            t,
                             item,
                             it,
+                            expr,
+                            t,
                         );
                         self.push(d);
                     }
@@ -290,10 +290,10 @@ impl<'a> Ctx<'a> {
                 }
                 Ty::Bool
             }
-            ExprKind::Linear(l) => bands::infer_linear(self, l, e.span),
-            ExprKind::Bands(b) => bands::infer_bands(self, b, e.span, hint),
-            ExprKind::Match(m) => grades::infer_match(self, m, e.span, hint),
-            ExprKind::Matrix(m) => grades::infer_matrix(self, m, e.span, hint),
+            ExprKind::Linear(l) => bands::infer_linear(self, l),
+            ExprKind::Bands(b) => bands::infer_bands(self, b, hint),
+            ExprKind::Match(m) => grades::infer_match(self, m, hint),
+            ExprKind::Matrix(m) => grades::infer_matrix(self, m, hint),
         }
     }
 
@@ -343,7 +343,12 @@ impl<'a> Ctx<'a> {
             Some(s) => format!("did you mean `{s}`? "),
             None => String::new(),
         };
-        help.push_str(&format!("the labels are {}", quote_list(&sc.labels)));
+        let word = if sc.kind == ScaleKind::Enum {
+            "variants"
+        } else {
+            "labels"
+        };
+        help.push_str(&format!("the {word} are {}", quote_list(&sc.labels)));
         let d = self
             .error(
                 "tier::name::unknown_label",
@@ -364,12 +369,7 @@ impl<'a> Ctx<'a> {
             let d = self
                 .error(
                     "tier::type::mismatch",
-                    format!(
-                        "`{}` is {} {}, not a scorecard",
-                        sc.name,
-                        "a",
-                        sym.kind.word()
-                    ),
+                    format!("`{}` is {}, not a scorecard", sc.name, sym.kind.a_word()),
                 )
                 .with_label(sc.span, "only a scorecard has components")
                 .with_help(
@@ -665,12 +665,13 @@ impl<'a> Ctx<'a> {
                 "min" | "max" | "concat" | "count_of" => "a list, e.g. `max(a, b)`",
                 _ => "one argument, e.g. `days_since(最近联系)`",
             };
+            let plural = |k: &str| if k == "1" { "argument" } else { "arguments" };
             let d = self
                 .error(
                     "tier::type::arity",
-                    format!("`{name}` takes {expected} argument(s), found {n}"),
+                    format!("`{name}` takes {expected} {}, found {n}", plural(&expected)),
                 )
-                .with_label(span, format!("{n} argument(s)"))
+                .with_label(span, format!("{n} {}", plural(&n.to_string())))
                 .with_help(format!("write {example}"));
             self.push(d);
             return match name {

@@ -168,10 +168,12 @@ fn atom(cx: &mut Ctx<'_>, e: &Expr, positive: bool) -> Option<Atom> {
             let (name, t) = name_type(cx, expr)?;
             let Ty::Label(s) = t else { return None };
             let n = cx.scales[s].labels.len();
-            let mut flags = vec![*negated != positive; n];
+            // A label outside the set satisfies `x not in {..}`, or `not (x in {..})`.
+            let outside = *negated == positive;
+            let mut flags = vec![outside; n];
             for item in set {
                 let r = label_rank(cx, item, s)?;
-                flags[r] = positive != *negated;
+                flags[r] = !outside;
             }
             Some((name, Constraint::Set(s, flags)))
         }
@@ -252,6 +254,21 @@ fn implied_by(cx: &mut Ctx<'_>, atoms: &[Atom], texts: &[String], e: &Expr) -> b
             Some((key, c)) => atoms.iter().any(|(k, a)| *k == key && a.subset_of(&c)),
             None => false,
         },
+    }
+}
+
+/// Whether a condition can never hold: its conjuncts constrain one value to nothing
+/// (`规模 = A and 规模 = B`, `x > 10 and x < 5`).
+pub(crate) fn never_holds(cx: &mut Ctx<'_>, cond: &Expr) -> bool {
+    let mut parts = Vec::new();
+    conjuncts(cond, &mut parts);
+    match conj_atoms(cx, &parts) {
+        None => true,
+        Some(atoms) => atoms.iter().any(|(_, c)| match c {
+            Constraint::Num(iv) => iv.is_empty(),
+            Constraint::Set(_, flags) => flags.iter().all(|f| !f),
+            Constraint::Bool(_) => false,
+        }),
     }
 }
 

@@ -107,7 +107,12 @@ fn declare<'a>(cx: &mut Ctx<'a>, ident: &'a Ident, kind: SymKind<'a>) -> bool {
         let msg = if a == b {
             format!("{a} `{}` is declared twice", ident.name)
         } else {
-            format!("`{}` is declared twice (as {} and as {})", ident.name, article(a), article(b))
+            format!(
+                "`{}` is declared twice (as {} and as {})",
+                ident.name,
+                article(a),
+                article(b)
+            )
         };
         let d = cx
             .error("tier::name::duplicate", msg)

@@ -190,26 +190,39 @@ impl Ctx<'_> {
         }
     }
 
+    /// A value of a type as a user writes it, for help lines: "an amount such as `100万`".
+    pub fn example(&self, ty: Ty) -> String {
+        match ty {
+            Ty::Num { unit, .. } => match unit {
+                Unit::Money => "an amount such as `100万`".into(),
+                Unit::Percent => "a percent such as `95%`".into(),
+                Unit::Mass => "a mass such as `500吨`".into(),
+                Unit::Area => "an area such as `3万㎡`".into(),
+                Unit::Plain => "a plain number such as `80`".into(),
+            },
+            Ty::Date => "a date such as `2026-06-30`".into(),
+            Ty::Duration => "a duration such as `7 days`".into(),
+            Ty::Text => "a text such as `\"华东\"`".into(),
+            Ty::Bool => "`yes` or `no`".into(),
+            Ty::Label(s) => match self.scales[s].labels.first() {
+                Some(l) => format!("a label such as `{l}`"),
+                None => "a label".into(),
+            },
+            Ty::Missing | Ty::Unknown => "a value".into(),
+        }
+    }
+
     /// A help line for two types that do not fit.
     pub fn clash_help(&self, a: Ty, b: Ty) -> String {
         match (a, b) {
-            (Ty::Num { unit: ua, .. }, Ty::Num { unit: ub, .. }) => {
-                let example = |u: Unit| match u {
-                    Unit::Money => "an amount such as `100万`",
-                    Unit::Percent => "a percent such as `95%`",
-                    Unit::Mass => "a mass such as `500吨`",
-                    Unit::Area => "an area such as `3万㎡`",
-                    Unit::Plain => "a plain number such as `80`",
-                };
-                format!(
-                    "{} cannot meet {}: compare each with a value of its own unit ({} / {}), \
-                     or divide to get a ratio",
-                    unit_word(ua),
-                    unit_word(ub),
-                    example(ua),
-                    example(ub)
-                )
-            }
+            (Ty::Num { unit: ua, .. }, Ty::Num { unit: ub, .. }) => format!(
+                "{} cannot meet {}: compare each with a value of its own unit ({} / {}), or \
+                 divide to get a ratio",
+                unit_word(ua),
+                unit_word(ub),
+                self.example(a),
+                self.example(b)
+            ),
             (Ty::Label(x), Ty::Label(y)) => format!(
                 "labels of {} and of {} are different scales; compare each with its own labels",
                 self.scales[x].name, self.scales[y].name
