@@ -9,7 +9,7 @@ use crate::ast::{
     BandArm, BandGuard, BandOrder, Bands, Bound, Expr, ExprKind, Linear, LitKind, TypeKind, UnOp,
 };
 use crate::source::Span;
-use crate::value::{format_number, Unit};
+use crate::value::Unit;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -23,6 +23,16 @@ pub(crate) fn const_num(e: &Expr) -> Option<(Decimal, Unit)> {
         ExprKind::Unary(UnOp::Neg, x) => const_num(x).map(|(v, u)| (-v, u)),
         _ => None,
     }
+}
+
+/// A number for messages, the way users write it (`50万`, `95.5%`); values too large to scale
+/// are printed as they are.
+pub(crate) fn show(v: Decimal, unit: Unit) -> String {
+    let huge = Decimal::from(10u64.pow(18));
+    if v.abs() > huge {
+        return v.normalize().to_string();
+    }
+    crate::value::format_number(v, unit)
 }
 
 /// One end of an interval: the value and whether it is included.
@@ -98,22 +108,28 @@ impl Iv {
             return None;
         }
         if integers {
-            let lo = self.lo.map(|l| {
-                let c = l.v.ceil();
-                if c == l.v && !l.inc {
-                    c + Decimal::ONE
-                } else {
-                    c
+            let lo = match self.lo {
+                Some(l) => {
+                    let c = l.v.ceil();
+                    Some(if c == l.v && !l.inc {
+                        c.checked_add(Decimal::ONE)?
+                    } else {
+                        c
+                    })
                 }
-            });
-            let hi = self.hi.map(|h| {
-                let f = h.v.floor();
-                if f == h.v && !h.inc {
-                    f - Decimal::ONE
-                } else {
-                    f
+                None => None,
+            };
+            let hi = match self.hi {
+                Some(h) => {
+                    let f = h.v.floor();
+                    Some(if f == h.v && !h.inc {
+                        f.checked_sub(Decimal::ONE)?
+                    } else {
+                        f
+                    })
                 }
-            });
+                None => None,
+            };
             return match (lo, hi) {
                 (Some(l), Some(h)) if l > h => None,
                 (Some(l), _) => Some(l),
@@ -123,19 +139,19 @@ impl Iv {
         }
         Some(match (self.lo, self.hi) {
             (Some(l), Some(h)) if l.v == h.v => l.v,
-            (Some(l), Some(h)) => (l.v + h.v) / Decimal::TWO,
+            (Some(l), Some(h)) => (l.v / Decimal::TWO).checked_add(h.v / Decimal::TWO)?,
             (Some(l), None) => {
                 if l.inc {
                     l.v
                 } else {
-                    l.v + step
+                    l.v.checked_add(step)?
                 }
             }
             (None, Some(h)) => {
                 if h.inc {
                     h.v
                 } else {
-                    h.v - step
+                    h.v.checked_sub(step)?
                 }
             }
             (None, None) => Decimal::ZERO,
@@ -388,7 +404,7 @@ fn check_overlaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: boo
                 continue;
             };
             reported[j] = true;
-            let v = format_number(x, unit);
+            let v = show(x, unit);
             let d = cx
                 .error(
                     "tier::bands::overlap",
@@ -452,7 +468,7 @@ fn check_gaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: bool, d
         let Some(x) = gap.intersect(domain).example(step(unit), integers) else {
             continue;
         };
-        let v = format_number(x, unit);
+        let v = show(x, unit);
         let (msg, label_span) = match (before, after) {
             (Some(b), Some(a)) => (
                 format!(

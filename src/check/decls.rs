@@ -1,6 +1,7 @@
 //! Declaration-level checks: inputs (ranges, defaults), scorecard weights, adjustments, relative
 //! grades, follow-up/review schedules, manual override, output, and a ruleset without a grade.
 
+use super::bands::show;
 use super::infer::lit_type;
 use super::{quote_list, Ctx, ScaleKind, SymKind, Ty};
 use crate::ast::{
@@ -8,7 +9,7 @@ use crate::ast::{
     RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
 };
 use crate::source::Span;
-use crate::value::{format_number, Duration, Unit};
+use crate::value::{Duration, Unit};
 use rust_decimal::Decimal;
 
 /// Ranges and defaults of input fields.
@@ -130,7 +131,7 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
             let d = cx
                 .error(
                     "tier::input::default_range",
-                    format!("the default {} of `{}` is outside its range", format_number(v, unit), field.name.name),
+                    format!("the default {} of `{}` is outside its range", show(v, unit), field.name.name),
                 )
                 .with_label(default.span, "outside the range")
                 .with_label(span, "the allowed range")
@@ -310,7 +311,7 @@ fn check_weights(cx: &mut Ctx<'_>, sc: &Scorecard) {
             LitKind::Number {
                 value,
                 unit: Unit::Percent,
-            } => sum += *value,
+            } => sum = sum.checked_add(*value).unwrap_or(Decimal::MAX),
             _ => {
                 ok = false;
                 let t = lit_type(w);
@@ -328,7 +329,7 @@ fn check_weights(cx: &mut Ctx<'_>, sc: &Scorecard) {
     if !ok || sum == Decimal::ONE {
         return;
     }
-    let pct = |d: Decimal| format_number(d, Unit::Percent);
+    let pct = |d: Decimal| show(d, Unit::Percent);
     let diff = if sum < Decimal::ONE {
         format!("{} short", pct(Decimal::ONE - sum))
     } else {
@@ -398,7 +399,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
                             format!(
                                 "the cuts must increase: {} comes after {}",
                                 share.text,
-                                format_number(p, Unit::Percent)
+                                show(p, Unit::Percent)
                             ),
                         )
                         .with_label(share.span, "not above the previous cut")

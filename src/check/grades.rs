@@ -1,5 +1,6 @@
 //! Grades (thresholds and first-match rules), `match` and `matrix`: reachability and coverage.
 
+use super::bands::show;
 use super::bands::{const_num, input_domain, End, Iv};
 use super::logic::{implies, never_holds, Space};
 use super::{quote_list, Ctx, ScaleId, ScaleKind, Ty};
@@ -8,7 +9,7 @@ use crate::ast::{
     RuleTest, ThresholdTest,
 };
 use crate::source::Span;
-use crate::value::{format_number, Unit};
+use crate::value::Unit;
 use rust_decimal::Decimal;
 
 /// Checks one grade declaration: labels, types of its test, reachability and coverage.
@@ -217,7 +218,7 @@ fn check_thresholds<'a>(
                 continue;
             }
         }
-        let wider = widest.is_none_or(|w| iv(&tests[w]).subset_of(&iv(&tests[j])));
+        let wider = widest.map_or(true, |w| iv(&tests[w]).subset_of(&iv(&tests[j])));
         if wider {
             widest = Some(j);
         }
@@ -264,8 +265,8 @@ fn check_thresholds<'a>(
     };
     let near = match (dir, wt.op) {
         (_, CmpOp::Gt | CmpOp::Lt) => v,
-        (true, _) => v - step,
-        (false, _) => v + step,
+        (true, _) => v.checked_sub(step).unwrap_or(v),
+        (false, _) => v.checked_add(step).unwrap_or(v),
     };
     let example = if gap
         .intersect(&Iv {
@@ -281,14 +282,14 @@ fn check_thresholds<'a>(
     } else {
         near
     };
-    let bound = format_number(v, unit);
+    let bound = show(v, unit);
     let range = match (dir, wt.op) {
         (true, CmpOp::Ge) => format!("any value below {bound}"),
         (true, _) => format!("any value up to {bound}"),
         (false, CmpOp::Le) => format!("any value above {bound}"),
         (false, _) => format!("any value from {bound} up"),
     };
-    let ex = format_number(example, unit);
+    let ex = show(example, unit);
     let d = cx
         .error(
             "tier::grade::uncovered",
@@ -417,12 +418,8 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
             matches_any = true;
             match first[c] {
                 Some(f) if f == j => reachable = true,
-                Some(f) => {
-                    if !takers.contains(&f) {
-                        takers.push(f);
-                    }
-                }
-                None => {}
+                Some(f) if !takers.contains(&f) => takers.push(f),
+                _ => {}
             }
         }
         if reachable {

@@ -8,7 +8,7 @@
 //!
 //! The passes, one file each:
 //! - [`scope`]: declarations, scales, duplicates, column mapping;
-//! - [`infer`] (with [`types`]): name resolution and types/units of expressions;
+//! - [`infer`] (with [`types`], [`calls`]): name resolution and types/units of expressions;
 //! - [`bands`]: `bands` and `linear` tables;
 //! - [`grades`] (with [`logic`]): grade thresholds and rules, `match`, `matrix`;
 //! - [`decls`]: scorecards, adjustments, relatives, schedules, override, output, inputs;
@@ -16,6 +16,7 @@
 //! - [`graph`]: cycles between declarations and unused names.
 
 mod bands;
+mod calls;
 mod cases;
 mod decls;
 mod grades;
