@@ -161,13 +161,18 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                     let kind = cx.symbol(&a.base.name).map(|s| s.kind);
                     if !matches!(
                         kind,
-                        Some(SymKind::Grade | SymKind::Adjust | SymKind::Relative(_))
+                        Some(
+                            SymKind::Grade
+                                | SymKind::Adjust
+                                | SymKind::Relative(_)
+                                | SymKind::Input(_)
+                        )
                     ) || !cx.value_scale.contains_key(&a.name.name)
                     {
                         let d = cx
                             .error("tier::adjust::base", format!("`adjust` starts from a grade, but `{}` is not one", a.base.name))
                             .with_label(a.base.span, format!("this is {}", kind.map_or("unknown".to_string(), |k| k.a_word())))
-                            .with_help("adjust a `grade` (or another `adjust`) so up/down have a scale to move on");
+                            .with_help("adjust a `grade`, another `adjust`, or an input of type `grade(SCALE)`, so up/down have a scale to move on");
                         cx.push(d);
                     }
                 }

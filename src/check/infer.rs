@@ -657,7 +657,9 @@ impl<'a> Ctx<'a> {
                 self.scales[s].labels.first().map_or("A", String::as_str)
             ),
             Ty::Date => format!("compare it, e.g. `{text} < as_of`, or test `{text} is missing`"),
-            _ => "a condition is a comparison, `is missing`, `in {..}`, or a bool field".to_string(),
+            _ => {
+                "a condition is a comparison, `is missing`, `in {..}`, or a bool field".to_string()
+            }
         };
         let d = self
             .type_error(e, t, &format!("{what} must be yes/no"))

@@ -273,13 +273,34 @@ fn collect_scales(cx: &mut Ctx<'_>) {
                         changed = true;
                     }
                 }
+                Item::Input(block) => {
+                    for field in &block.fields {
+                        let TypeKind::Grade(scale) = &field.ty.kind else {
+                            continue;
+                        };
+                        if cx.value_scale.contains_key(&field.name.name) {
+                            continue;
+                        }
+                        if let Some(id) = resolve_scale(cx, &scale.name) {
+                            cx.value_scale.insert(field.name.name.clone(), id);
+                            changed = true;
+                        }
+                    }
+                }
                 Item::Adjust(a) => {
                     if cx.value_scale.contains_key(&a.name.name) {
                         continue;
                     }
+                    // A grade, an adjustment, a relative grade, or an input holding a grade
+                    // (`上期分类 grade(风险分类)`: this period starts from last period's class).
                     let base_ok = matches!(
                         cx.symbol(&a.base.name).map(|s| s.kind),
-                        Some(SymKind::Grade | SymKind::Adjust | SymKind::Relative(_))
+                        Some(
+                            SymKind::Grade
+                                | SymKind::Adjust
+                                | SymKind::Relative(_)
+                                | SymKind::Input(_)
+                        )
                     );
                     if let (true, Some(&id)) = (base_ok, cx.value_scale.get(&a.base.name)) {
                         if cx.scales[id].kind != ScaleKind::Enum {
@@ -310,18 +331,15 @@ fn collect_scales(cx: &mut Ctx<'_>) {
         cx.value_scale.insert(g.name.name.clone(), id);
     }
 
-    // Inputs of type `grade(SCALE)`.
+    // Inputs of type `grade(SCALE)` whose scale is unknown.
     for item in &rs.items {
         let Item::Input(block) = item else { continue };
         for field in &block.fields {
             let TypeKind::Grade(scale) = &field.ty.kind else {
                 continue;
             };
-            match resolve_scale(cx, &scale.name) {
-                Some(id) => {
-                    cx.value_scale.entry(field.name.name.clone()).or_insert(id);
-                }
-                None => unknown_scale(cx, scale),
+            if !cx.value_scale.contains_key(&field.name.name) {
+                unknown_scale(cx, scale);
             }
         }
     }
