@@ -179,6 +179,7 @@ pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear) -> Ty {
     }
     for (end, word) in [(&l.from, "from"), (&l.to, "to")] {
         let t = cx.infer(end, None);
+        cx.percent_literal(&l.input, it, end, t);
         if it.is_num() {
             if let Err(clash) = cx.unify(it, t) {
                 let d = cx.clash(
@@ -311,6 +312,7 @@ pub(crate) fn infer_bands<'a>(cx: &mut Ctx<'a>, b: &'a Bands, hint: Option<Scale
 /// written out (reported).
 fn check_bound<'a>(cx: &mut Ctx<'a>, input: &'a Expr, it: Ty, bound: &'a Bound) -> Option<End> {
     let t = cx.infer(&bound.value, None);
+    cx.percent_literal(input, it, &bound.value, t);
     if let Err(clash) = cx.unify(it, t) {
         let d = cx.clash(
             clash,

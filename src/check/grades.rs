@@ -114,6 +114,7 @@ fn check_thresholds<'a>(
             }
             ThresholdTest::Cmp(op, e) => {
                 let t = cx.infer_against(e, it);
+                cx.percent_literal(input, it, e, t);
                 if let Err(clash) = cx.unify(it, t) {
                     let d = cx.clash(
                         clash,

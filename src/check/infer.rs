@@ -436,6 +436,7 @@ impl<'a> Ctx<'a> {
 
     fn infer_cmp(&mut self, e: &'a Expr, op: CmpOp, l: &'a Expr, r: &'a Expr) {
         let (lt, rt) = self.infer_pair(l, r);
+        self.percent_literal(l, lt, r, rt);
         if is_missing_lit(l) || is_missing_lit(r) {
             let d = self
                 .error(
@@ -642,6 +643,39 @@ impl<'a> Ctx<'a> {
             }
         }
         acc
+    }
+
+    /// `tier::type::percent_literal` (warning): a plain literal above 1 that meets a percent
+    /// field means more than 100% (`回款率 >= 95` is 9500%); the author almost surely meant `95%`.
+    pub fn percent_literal(&mut self, a: &Expr, at: Ty, b: &Expr, bt: Ty) {
+        for (lit, other, ot) in [(a, b, bt), (b, a, at)] {
+            let Ty::Num {
+                unit: Unit::Percent,
+                lit: false,
+            } = ot
+            else {
+                continue;
+            };
+            let Some((v, Unit::Plain)) = super::bands::const_num(lit) else {
+                continue;
+            };
+            if v.abs() <= rust_decimal::Decimal::ONE {
+                continue;
+            }
+            let text = self.text(lit.span);
+            let pct = super::bands::show(v, Unit::Percent);
+            let d = self
+                .warning(
+                    "tier::type::percent_literal",
+                    format!("`{text}` meets a percent, so it means {pct}"),
+                )
+                .with_label(lit.span, format!("{text} = {pct}"))
+                .with_label(other.span, "a percent")
+                .with_help(format!(
+                    "write `{text}%`; a plain number next to a percent is a fraction (`0.95` = 95%)"
+                ));
+            self.push(d);
+        }
     }
 
     /// A condition must be yes/no.

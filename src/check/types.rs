@@ -230,6 +230,14 @@ impl Ctx<'_> {
             (Ty::Label(_), Ty::Text) | (Ty::Text, Ty::Label(_)) => {
                 "write the label without quotes (`A`, not `\"A\"`)".into()
             }
+            (Ty::Duration, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Duration) => {
+                "a number of days (from `days_since`, `days_between`) compares with a plain number \
+                 such as `7`; a duration such as `7 days` is added to a date"
+                    .into()
+            }
+            (Ty::Date, Ty::Text) | (Ty::Text, Ty::Date) => {
+                "write the date without quotes: `2026-06-30`".into()
+            }
             (Ty::Date, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Date) => {
                 "a date meets a date or a duration: write `+ 7 days`, or `days_since(d)` for a number"
                     .into()
