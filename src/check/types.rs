@@ -170,8 +170,15 @@ impl Ctx<'_> {
 
     /// Two label sets fit when they are the same, or list the same labels in the same order
     /// (two grades declared with the same A > B > C scale compare naturally).
+    ///
+    /// Labels produced by a `match`/`bands`/`if` (no declared scale) fit any scale that has
+    /// them all: `let 关系 = match 来源 { .. -> 甲 }` compares with grades on `甲 > 乙 > 丙`.
     pub fn same_labels(&self, a: ScaleId, b: ScaleId) -> bool {
-        a == b || self.scales[a].labels == self.scales[b].labels
+        let (x, y) = (&self.scales[a], &self.scales[b]);
+        let within = |p: &super::ScaleInfo, q: &super::ScaleInfo| {
+            p.kind == super::ScaleKind::Adhoc && p.labels.iter().all(|l| q.contains(l))
+        };
+        a == b || x.labels == y.labels || within(x, y) || within(y, x)
     }
 
     /// The common type of two values that meet in `=`, `??`, `if` branches, `in`, match keys.
