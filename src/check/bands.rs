@@ -501,10 +501,21 @@ fn check_gaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: bool, d
         if let (Some(b), Some(_)) = (before, after) {
             d = d.with_label(ivs[b].arm.span, "the band before the gap");
         }
-        let d = d.with_help(
-            "close the gap (a band that ends at a value with `)` should be followed by one that \
-             starts at it with `[`), or add `otherwise -> ...`",
-        );
+        let help = match (before, after) {
+            (None, _) => {
+                "let the lowest band run down (`< 20万` instead of `[0, 20万)`), declare the \
+                 input's range (`number 0..100`), or add `otherwise -> ...`"
+            }
+            (_, None) => {
+                "let the highest band run up (`>= 100万` instead of `[100万, 500万]`), declare the \
+                 input's range (`number 0..100`), or add `otherwise -> ...`"
+            }
+            _ => {
+                "close the gap (a band that ends at a value with `)` should be followed by one \
+                 that starts at it with `[`), or add `otherwise -> ...`"
+            }
+        };
+        let d = d.with_help(help);
         cx.push(d);
     }
 }
