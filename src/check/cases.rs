@@ -39,6 +39,7 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
             cx.push(d);
         }
     }
+    let expects_rejection = t.expects.iter().any(|e| e.target == ExpectTarget::Rejected);
     let mut seen: Vec<(&str, Span)> = Vec::new();
     for g in &t.given {
         if let Some((_, first)) = seen.iter().find(|(n, _)| *n == g.name.name) {
@@ -54,9 +55,8 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
             continue;
         }
         seen.push((&g.name.name, g.span));
-        check_given(cx, g);
+        check_given(cx, g, expects_rejection);
     }
-    let expects_rejection = t.expects.iter().any(|e| e.target == ExpectTarget::Rejected);
     if !expects_rejection {
         let required: Vec<String> = cx
             .symbols
@@ -122,7 +122,7 @@ fn unknown_in_test(
     cx.push(d);
 }
 
-fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given) {
+fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
     let Some(sym) = cx.symbol(&g.name.name) else {
         let s = suggest_kind(cx, &g.name.name, |k| {
             matches!(k, SymKind::Input(_) | SymKind::Relative(_))
@@ -203,6 +203,42 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given) {
                 Ty::Label(s) => format!("write one of {}", super::quote_list(&cx.scales[s].labels)),
                 _ => format!("write {}", cx.describe(ft)),
             });
+        cx.push(d);
+        return;
+    }
+    // A value the field would reject: the test would only pass as `expect rejected`.
+    let (Some(field), Some((v, _))) = (field, super::bands::const_num(&g.value)) else {
+        return;
+    };
+    if expects_rejection {
+        return;
+    }
+    let problem = if matches!(field.ty.kind, TypeKind::Integer) && !v.fract().is_zero() {
+        Some(format!("`{}` is a whole number", g.name.name))
+    } else {
+        field
+            .range
+            .as_ref()
+            .and_then(|(lo, hi)| match (&lo.kind, &hi.kind) {
+                (LitKind::Number { value: a, .. }, LitKind::Number { value: b, .. })
+                    if v < *a || v > *b =>
+                {
+                    Some(format!(
+                        "`{}` must be within {}..{}",
+                        g.name.name, lo.text, hi.text
+                    ))
+                }
+                _ => None,
+            })
+    };
+    if let Some(why) = problem {
+        let d = cx
+            .error(
+                "tier::test::value_type",
+                format!("{why}: the test's record would be rejected"),
+            )
+            .with_label(g.value.span, "rejected by the field")
+            .with_help("give a value the field accepts, or `expect rejected`");
         cx.push(d);
     }
 }
