@@ -593,3 +593,79 @@ fn check_monotonic(cx: &mut Ctx<'_>, order: BandOrder, ivs: &[IvArm<'_>], result
         .with_help(help);
     cx.push(d);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().expect("a decimal")
+    }
+
+    fn iv(lo: Option<(&str, bool)>, hi: Option<(&str, bool)>) -> Iv {
+        let end = |(v, inc): (&str, bool)| End { v: d(v), inc };
+        Iv {
+            lo: lo.map(end),
+            hi: hi.map(end),
+        }
+    }
+
+    #[test]
+    fn a_one_point_gap_is_that_point() {
+        // [20, 50) then (50, 100): only 50 is left out.
+        let gap = iv(Some(("50", true)), Some(("50", true)));
+        assert_eq!(gap.example(Decimal::ONE, false), Some(d("50")));
+    }
+
+    #[test]
+    fn a_wider_gap_gives_its_midpoint() {
+        let gap = iv(Some(("0.95", true)), Some(("0.96", false)));
+        assert_eq!(gap.example(d("0.01"), false), Some(d("0.955")));
+    }
+
+    #[test]
+    fn whole_numbers_between_two_and_three_are_none() {
+        let gap = iv(Some(("2", false)), Some(("3", false)));
+        assert_eq!(gap.example(Decimal::ONE, true), None);
+        assert!(!gap.is_empty());
+    }
+
+    #[test]
+    fn half_open_intervals_touching_do_not_overlap() {
+        let a = iv(Some(("20", true)), Some(("50", false)));
+        let b = iv(Some(("50", true)), Some(("100", false)));
+        assert!(a.intersect(&b).is_empty());
+        let c = iv(Some(("50", true)), None);
+        assert_eq!(
+            b.intersect(&c),
+            iv(Some(("50", true)), Some(("100", false)))
+        );
+    }
+
+    #[test]
+    fn subsets_respect_open_and_closed_ends() {
+        let ge80 = iv(Some(("80", true)), None);
+        let gt80 = iv(Some(("80", false)), None);
+        assert!(gt80.subset_of(&ge80));
+        assert!(!ge80.subset_of(&gt80));
+    }
+
+    #[test]
+    fn huge_bounds_do_not_overflow() {
+        let max = Decimal::MAX;
+        let gap = iv(Some((&max.to_string(), false)), None);
+        assert_eq!(gap.example(Decimal::ONE, false), None);
+        let wide = Iv {
+            lo: Some(End {
+                v: Decimal::MIN,
+                inc: true,
+            }),
+            hi: Some(End {
+                v: Decimal::MAX,
+                inc: true,
+            }),
+        };
+        assert_eq!(wide.example(Decimal::ONE, false), Some(Decimal::ZERO));
+        assert_eq!(show(Decimal::MAX, Unit::Percent), Decimal::MAX.to_string());
+    }
+}
