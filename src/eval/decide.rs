@@ -374,10 +374,11 @@ fn apply_override(
     };
     let computed = g.label.clone().unwrap_or_else(|| "missing".into());
     let attrs = label_attrs(prog, prog.nodes.iter().position(|n| n.name == node.name).unwrap_or(0), &label.name);
-    g.reason = format!(
-        "{} (computed {computed}); overridden to {} by {with_name}: {reason}",
-        g.reason, label.name
-    );
+    g.reason = if computed == label.name {
+        format!("{}; confirmed by {with_name} (reason: {reason})", g.reason)
+    } else {
+        format!("{}; overridden to {} by {with_name} (reason: {reason})", g.reason, label.name)
+    };
     g.label = Some(label.name.clone());
     g.color = attrs.color;
     g.action = attrs.action;

@@ -74,8 +74,9 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
             overdue: false,
             reassign: false,
             reason: format!(
-                "{head}: {} is missing (never contacted) → due {} (the as-of date), not overdue",
+                "{head}: {} is missing ({}) → due {} (the as-of date), not overdue",
                 text(src, s.from.span),
+                if s.is_review { "never reviewed" } else { "never contacted" },
                 env.as_of
             ),
         });
