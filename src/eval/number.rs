@@ -83,11 +83,12 @@ pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<V
                 Add => (x.checked_add(*y), sum_unit(*ux, *uy)),
                 Sub => (x.checked_sub(*y), sum_unit(*ux, *uy)),
                 Mul => (x.checked_mul(*y), mul_unit(*ux, *uy)),
-                Div => {
+                Div | DivScaled => {
                     if y.is_zero() {
                         return Err(OpError::DivisionByZero);
                     }
-                    (x.checked_div(*y), div_unit(*ux, *uy))
+                    let unit = if op == DivScaled { Unit::Plain } else { div_unit(*ux, *uy) };
+                    (x.checked_div(*y), unit)
                 }
             };
             match r {
@@ -131,7 +132,7 @@ pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<V
                 Add => "+",
                 Sub => "-",
                 Mul => "×",
-                Div => "÷",
+                Div | DivScaled => "÷",
             };
             let help = if matches!((a, b), (Value::Date(_), Value::Number(..))) {
                 " (write `+ 7 days`)"

@@ -221,6 +221,9 @@ pub(crate) enum Arith {
     Sub,
     Mul,
     Div,
+    /// `x / 1万`: dividing by a scaled literal (`万`, `亿`, `千`) counts in that unit, so the
+    /// result is a plain number (200万 / 1万 = 200), while `x / 12` stays money.
+    DivScaled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
