@@ -151,7 +151,8 @@ fn rec(p: &Program, cells: &[&str]) -> Vec<Value> {
                 return Value::Missing;
             }
             let src = SourceFile::new("cell", t.to_string());
-            p.literal_value(i, &tier::syntax::parse_expr(&src).unwrap()).unwrap()
+            p.literal_value(i, &tier::syntax::parse_expr(&src).unwrap())
+                .unwrap()
         })
         .collect()
 }
@@ -191,7 +192,10 @@ grade 等级 { VIP when ABC = A and 区域档 = 头部  重点 when ABC in {A, B
     assert_eq!(show(&columns[0]), ["B", "A", "C", "A", "C", "C"]);
     // 东: 50万 then 10万 → 头部 (1/2 ≤ 50%), 其他; 西: 30万 头部, the two 5万 tie → 其他;
     // the missing row has no class.
-    assert_eq!(show(&columns[1]), ["其他", "头部", "其他", "头部", "其他", "missing"]);
+    assert_eq!(
+        show(&columns[1]),
+        ["其他", "头部", "其他", "头部", "其他", "missing"]
+    );
     let grades: Vec<String> = rows
         .iter()
         .enumerate()
@@ -221,9 +225,15 @@ fn division_by_zero_names_the_operands() {
     );
     assert_eq!(e.diagnostic.code, "tier::eval::division_by_zero");
     let msg = &e.diagnostic.message;
-    assert!(msg.contains("上年 is 0元") && msg.contains("销售额 - 上年"), "{msg}");
+    assert!(
+        msg.contains("上年 is 0元") && msg.contains("销售额 - 上年"),
+        "{msg}"
+    );
     let span = e.diagnostic.span().unwrap();
-    assert_eq!(&e.diagnostic.source.as_ref().unwrap().text[span.start..span.end], "(销售额 - 上年) / 上年");
+    assert_eq!(
+        &e.diagnostic.source.as_ref().unwrap().text[span.start..span.end],
+        "(销售额 - 上年) / 上年"
+    );
 }
 
 #[test]
@@ -237,7 +247,10 @@ fn overflow_is_an_error_not_a_panic() {
 
 #[test]
 fn linear_with_equal_ends_is_an_error() {
-    let e = error_of("ruleset \"l\"\ninput { x number }\nlet y = linear x from 5 to 5\n", &["3"]);
+    let e = error_of(
+        "ruleset \"l\"\ninput { x number }\nlet y = linear x from 5 to 5\n",
+        &["3"],
+    );
     assert_eq!(e.diagnostic.code, "tier::eval::linear_empty");
 }
 
@@ -269,7 +282,11 @@ fn missing_through_lets_names_the_input() {
     );
     assert_eq!(e.diagnostic.code, "tier::eval::missing");
     assert_eq!(e.field.as_deref(), Some("欠款"));
-    assert!(e.diagnostic.message.starts_with("欠款 is missing"), "{}", e.diagnostic.message);
+    assert!(
+        e.diagnostic.message.starts_with("欠款 is missing"),
+        "{}",
+        e.diagnostic.message
+    );
 }
 
 #[test]
@@ -301,7 +318,10 @@ fn eval_expr_uses_the_rulesets_names() {
     assert_eq!(v.to_string(), "401");
     let src = SourceFile::new("repl", "销售额 >= 100万".to_string());
     let expr = tier::syntax::parse_expr(&src).unwrap();
-    assert_eq!(p.eval_expr(&expr, &src, &r, &[], as_of()).unwrap(), Value::Bool(true));
+    assert_eq!(
+        p.eval_expr(&expr, &src, &r, &[], as_of()).unwrap(),
+        Value::Bool(true)
+    );
 }
 
 #[test]
@@ -313,7 +333,10 @@ fn literal_values_take_the_inputs_type() {
         let src = SourceFile::new("x", t.to_string());
         p.literal_value(i, &tier::syntax::parse_expr(&src).unwrap())
     };
-    assert_eq!(lv(0, "200万").unwrap(), Value::Number(2_000_000.into(), tier::value::Unit::Money));
+    assert_eq!(
+        lv(0, "200万").unwrap(),
+        Value::Number(2_000_000.into(), tier::value::Unit::Money)
+    );
     assert_eq!(lv(1, "0.92").unwrap().to_string(), "92%");
     assert_eq!(lv(2, "\"加盟\"").unwrap().to_string(), "加盟商");
     assert!(lv(2, "直营").is_err());

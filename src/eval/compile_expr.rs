@@ -18,10 +18,7 @@ impl<'a> Compiler<'a> {
                 None => CKind::Const(Value::Label(self.bare_label(&id.name, hint))),
             },
             ExprKind::Path(sc, comp) => {
-                match self
-                    .components
-                    .get(&(sc.name.clone(), comp.name.clone()))
-                {
+                match self.components.get(&(sc.name.clone(), comp.name.clone())) {
                     Some(i) => CKind::Comp(*i),
                     None => {
                         self.errors.push(
@@ -31,7 +28,9 @@ impl<'a> Compiler<'a> {
                             )
                             .in_source(self.source)
                             .with_label(span, "unknown scorecard component")
-                            .with_help("write SCORECARD.COMPONENT with names declared in a scorecard"),
+                            .with_help(
+                                "write SCORECARD.COMPONENT with names declared in a scorecard",
+                            ),
                         );
                         CKind::Const(Value::Missing)
                     }
@@ -53,9 +52,7 @@ impl<'a> Compiler<'a> {
                 }
                 BinOp::And => CKind::And(b(self.expr(l, None)), b(self.expr(r, None))),
                 BinOp::Or => CKind::Or(b(self.expr(l, None)), b(self.expr(r, None))),
-                BinOp::Coalesce => {
-                    CKind::Coalesce(b(self.expr(l, hint)), b(self.expr(r, hint)))
-                }
+                BinOp::Coalesce => CKind::Coalesce(b(self.expr(l, hint)), b(self.expr(r, hint))),
                 BinOp::Cmp(op) => {
                     let h = self.scale_of(l).or_else(|| self.scale_of(r));
                     CKind::Cmp(*op, b(self.expr(l, h)), b(self.expr(r, h)))
@@ -132,7 +129,6 @@ impl<'a> Compiler<'a> {
                             ast::BandGuard::Otherwise => BandGuardC::Otherwise,
                         },
                         value: self.expr(&a.value, hint),
-                        span: a.span,
                     })
                     .collect();
                 CKind::Bands(Box::new(BandsC { input, arms }))
@@ -197,8 +193,13 @@ impl<'a> Compiler<'a> {
 fn is_scaled_literal(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Lit(l) => {
-            matches!(l.kind, ast::LitKind::Number { unit: crate::value::Unit::Plain, .. })
-                && l.text.trim_end().ends_with(['万', '亿', '千'])
+            matches!(
+                l.kind,
+                ast::LitKind::Number {
+                    unit: crate::value::Unit::Plain,
+                    ..
+                }
+            ) && l.text.trim_end().ends_with(['万', '亿', '千'])
         }
         _ => false,
     }

@@ -58,10 +58,13 @@ pub(crate) struct ScaleInfo {
 
 impl ScaleInfo {
     pub fn label(&self, name: &str) -> Option<Label> {
-        self.labels.iter().position(|l| &**l == name).map(|i| Label {
-            name: self.labels[i].clone(),
-            rank: i as u32,
-        })
+        self.labels
+            .iter()
+            .position(|l| &**l == name)
+            .map(|i| Label {
+                name: self.labels[i].clone(),
+                rank: i as u32,
+            })
     }
 }
 
@@ -160,7 +163,6 @@ pub(crate) enum AdjustActionC {
 pub(crate) struct AdjustArmC {
     pub action: AdjustActionC,
     pub when: CExpr,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -317,7 +319,6 @@ pub(crate) enum BandGuardC {
 pub(crate) struct BandArmC {
     pub guard: BandGuardC,
     pub value: CExpr,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone)]

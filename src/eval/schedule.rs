@@ -45,7 +45,10 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
         Value::Missing => None,
         other => {
             return Err(env.op_error(
-                OpError::Type(format!("`from` must be a date, not {}", super::number::kind_name(&other))),
+                OpError::Type(format!(
+                    "`from` must be a date, not {}",
+                    super::number::kind_name(&other)
+                )),
                 &s.from,
                 src,
                 &[(&s.from, &other)],
@@ -76,7 +79,11 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
             reason: format!(
                 "{head}: {} is missing ({}) → due {} (the as-of date), not overdue",
                 text(src, s.from.span),
-                if s.is_review { "never reviewed" } else { "never contacted" },
+                if s.is_review {
+                    "never reviewed"
+                } else {
+                    "never contacted"
+                },
                 env.as_of
             ),
         });
@@ -100,7 +107,11 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
     if deadline != next_due {
         reason.push_str(&format!(", overdue after {deadline}"));
     }
-    reason.push_str(if overdue { ", overdue" } else { ", not overdue" });
+    reason.push_str(if overdue {
+        ", overdue"
+    } else {
+        ", not overdue"
+    });
     if let Some(r) = reassign_at {
         if reassign {
             reason.push_str(&format!(", reassign (after {r})"));
