@@ -81,6 +81,11 @@ pub(super) fn convert(
             phrases.push(phrase);
         }
     }
+    // At the next declaration, a missing `}` is the whole story: the other possibilities
+    // (another field, an option) would only bury it.
+    if pos >= end && positives.contains(&Rule::close_brace) {
+        phrases.retain(|p| p.starts_with("`}`"));
+    }
     // "the end of the file" only helps when nothing else is possible.
     if phrases.len() > 1 {
         phrases.retain(|p| p != "the end of the input");
@@ -463,6 +468,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         open_paren => "`(`",
         close_paren => "`)`",
         colon => "`:`",
+        class_number => "a label",
         number_scale | number_unit | reserved | WHITESPACE | COMMENT | file | ident_char => return None,
     })
 }

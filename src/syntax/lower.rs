@@ -55,9 +55,11 @@ impl<'a> Lower<'a> {
         }
     }
 
+    /// The span of a pair without the blanks and comments pest lets a rule swallow at its end
+    /// (before an optional part that is absent), so labels stop at the last token.
     pub(super) fn span(&self, p: &Pair<'_>) -> Span {
-        let s = p.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        let start = self.base + p.as_span().start();
+        Span::new(start, start + content_len(p.as_str()))
     }
 
     /// Records a syntax error over `span`.
@@ -607,6 +609,42 @@ impl<'a> Lower<'a> {
             span,
         }
     }
+}
+
+/// The length of `text` up to the end of its last token (not counting trailing blanks and
+/// comments).
+pub(super) fn content_len(text: &str) -> usize {
+    let mut end = 0;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            end = i + c.len_utf8();
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => {
+                in_string = true;
+                end = i + 1;
+            }
+            c if c.is_whitespace() || c == '\u{FEFF}' => {}
+            c => end = i + c.len_utf8(),
+        }
+    }
+    end
 }
 
 /// The operator of a `cmp_op` pair.
