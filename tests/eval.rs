@@ -344,3 +344,85 @@ fn literal_values_take_the_inputs_type() {
     assert!(lv(3, "11").is_err());
     assert!(lv(3, "2.5").is_err());
 }
+
+#[test]
+fn relatives_in_rounds_group_by_an_earlier_relative() {
+    let p = program(
+        r#"ruleset "r"
+input { 销售额 money }
+relative ABC = pareto 销售额 { A 50%  B rest }
+relative 排位 = top 销售额 { 前 50%  后 rest } per ABC
+"#,
+    );
+    assert_eq!(p.relative_rounds(), &[vec![0], vec![1]]);
+    let rows: Vec<Vec<Value>> = ["60万", "30万", "6万", "4万"]
+        .iter()
+        .map(|t| rec(&p, &[t]))
+        .collect();
+    let mut classes = vec![vec![Value::Missing; p.relatives().len()]; rows.len()];
+    for round in p.relative_rounds() {
+        let keys: Vec<Vec<tier::eval::RelKey>> = rows
+            .iter()
+            .zip(&classes)
+            .map(|(r, known)| p.relative_keys_with(r, known, as_of()).unwrap())
+            .collect();
+        for &k in round {
+            let col: Vec<tier::eval::RelKey> = keys.iter().map(|row| row[k].clone()).collect();
+            for (row, v) in tier::eval::relative::assign(&p.relatives()[k], &col)
+                .into_iter()
+                .enumerate()
+            {
+                classes[row][k] = v;
+            }
+        }
+    }
+    let show: Vec<String> = classes
+        .iter()
+        .map(|c| format!("{}{}", c[0], c[1]))
+        .collect();
+    // ABC: 60万 A (0% before), 30万 B (60% before); 6万, 4万 B.
+    // Within A: 1 of 1 is not ≤ 50% → 后. Within B (3 rows): 1/3 ≤ 50% → 前; 2/3, 3/3 → 后.
+    assert_eq!(show, ["A后", "B前", "B后", "B后"]);
+}
+
+#[test]
+fn adjust_can_start_from_an_input_grade() {
+    let p = program(
+        r#"ruleset "a"
+input { 上期 grade(分类)  担保失效 bool }
+scale 分类 { 正常 > 关注 > 次级 }
+adjust 本期 from 上期 { down 1 when 担保失效 }
+"#,
+    );
+    let o = p
+        .evaluate(&rec(&p, &["关注", "yes"]), &[], as_of())
+        .unwrap();
+    assert_eq!(o.grade.unwrap().label.as_deref(), Some("次级"));
+    let o = p
+        .evaluate(&rec(&p, &["次级", "yes"]), &[], as_of())
+        .unwrap();
+    assert_eq!(o.value("本期").unwrap().to_string(), "次级");
+}
+
+/// The shipped rulesets' own `test` blocks pass on the evaluator (the checker is not run here:
+/// this pins evaluation only).
+#[test]
+fn shipped_rulesets_tests_pass() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rulesets");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().map_or(true, |e| e != "tier") {
+            continue;
+        }
+        let (source, ruleset, program) = load(&path);
+        let report = testing::run_tests(&ruleset, &source, &program, as_of());
+        if report.failed() > 0 {
+            failures.push(report.render(RenderOptions::default()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -253,7 +253,10 @@ fn label_attrs(prog: &Program, mut node: usize, label: &str) -> AttrsC {
     // Follow adjustments down to the grade they start from.
     for _ in 0..prog.nodes.len() {
         match &prog.nodes[node].kind {
-            NodeKind::Adjust(a) => node = a.base,
+            NodeKind::Adjust(a) => match a.base {
+                Slot::Node(b) => node = b,
+                _ => break,
+            },
             NodeKind::Grade(GradeC::Thresholds { arms, .. }) => {
                 return arms
                     .iter()
@@ -277,40 +280,44 @@ fn label_attrs(prog: &Program, mut node: usize, label: &str) -> AttrsC {
 fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
     let prog = env.prog;
     let src = &prog.source;
-    let base_name = &prog.nodes[a.base].name;
+    let base_name = &prog.slot_name(a.base);
     let labels: &[Arc<str>] = node
         .scale
         .and_then(|s| prog.scales.get(s))
         .map(|s| s.labels.as_slice())
         .unwrap_or(&[]);
-    let mut cur = match env.nodes.get(a.base) {
-        Some(Value::Label(l)) => match labels.iter().position(|x| *x == l.name) {
-            Some(i) => i,
-            None => {
-                return Err(EvalError::new(
-                    "tier::eval::type",
-                    format!(
-                        "{base_name} = {} is not a label of the scale of {}",
-                        l.name, node.name
-                    ),
-                    src,
-                    node.span,
-                    "cannot move on the scale",
-                )
-                .help("adjust starts from a grade of the same scale"))
-            }
-        },
-        _ => {
-            return Err(EvalError::new(
+    let mut cur =
+        match env.slot(a.base) {
+            Value::Label(l) => match labels.iter().position(|x| *x == l.name) {
+                Some(i) => i,
+                None => {
+                    return Err(EvalError::new(
+                        "tier::eval::type",
+                        format!(
+                            "{base_name} = {} is not a label of the scale of {}",
+                            l.name, node.name
+                        ),
+                        src,
+                        node.span,
+                        "cannot move on the scale",
+                    )
+                    .help("adjust starts from a grade of the same scale"))
+                }
+            },
+            _ => return Err(EvalError::new(
                 "tier::eval::missing",
-                format!("{base_name} has no grade to adjust"),
+                format!(
+                    "{base_name} is missing and this adjustment does not say what missing means"
+                ),
                 src,
                 node.span,
-                "the base grade is missing",
+                "nothing to adjust",
             )
-            .help("give the base grade a `missing` arm"))
-        }
-    };
+            .help(format!(
+                "give {base_name} a value (a default, or a `missing` arm)"
+            ))
+            .field(Some(base_name.clone()))),
+        };
     let start = labels.get(cur).cloned().unwrap_or_else(|| "?".into());
     let mut steps = Vec::new();
     let last = labels.len().saturating_sub(1);
@@ -351,7 +358,10 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
     } else {
         format!("{base_name} {start}; {}", steps.join("; "))
     };
-    let attrs = label_attrs(prog, a.base, &label.name);
+    let attrs = match a.base {
+        Slot::Node(b) => label_attrs(prog, b, &label.name),
+        _ => AttrsC::default(),
+    };
     let out = grade_outcome(node, &label, &attrs, reason);
     Ok((Value::Label(label), Info::Grade(out, node.span)))
 }
@@ -431,13 +441,16 @@ fn apply_override(
     Ok((Value::Label(label), Info::Grade(g, *span)))
 }
 
-/// Grades one record.
+/// Grades one record. `unavailable[i]` marks relative `i` as not computed at all (a `test`
+/// that does not give it), as opposed to missing for this record: an unavailable output grade
+/// is left empty instead of rejecting the row.
 pub(crate) fn evaluate(
     prog: &Program,
     record: &[Value],
     rels: &[Value],
     as_of: Date,
     trace: bool,
+    unavailable: &[bool],
 ) -> R<Full> {
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
@@ -582,8 +595,10 @@ pub(crate) fn evaluate(
                 .unwrap_or_else(|| unreachable_grade(name)),
             other => {
                 let v = env.slot(*other);
-                if v.is_missing() && matches!(other, Slot::Rel(_)) {
-                    return Err(missing_relative(prog, *other));
+                if let (true, Slot::Rel(i)) = (v.is_missing(), other) {
+                    if !unavailable.get(*i).copied().unwrap_or(false) {
+                        return Err(missing_relative(prog, *other));
+                    }
                 }
                 GradeOutcome {
                     name: name.clone(),

@@ -20,6 +20,8 @@ pub struct Program {
     pub(crate) rel_exprs: Vec<(CExpr, Option<CExpr>)>,
     /// The nodes each relative's key needs, in evaluation order.
     pub(crate) rel_deps: Vec<usize>,
+    /// Relatives by round: a key may use the classes of earlier rounds.
+    pub(crate) rel_rounds: Vec<Vec<usize>>,
     pub(crate) scales: Vec<ScaleInfo>,
     /// Named values other than inputs and relatives.
     pub(crate) nodes: Vec<Node>,
@@ -148,7 +150,8 @@ pub(crate) struct RuleArmC {
 
 #[derive(Debug, Clone)]
 pub(crate) struct AdjustC {
-    pub base: usize,
+    /// A grade, an adjustment, or a `grade(SCALE)` input.
+    pub base: Slot,
     pub arms: Vec<AdjustArmC>,
 }
 

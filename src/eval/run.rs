@@ -410,9 +410,13 @@ impl<'a> Env<'a> {
 }
 
 /// What each relative ranks this record by: evaluates only the values the keys need.
-pub(crate) fn relative_keys(prog: &Program, record: &[Value], as_of: Date) -> R<Vec<RelKey>> {
-    let none: Vec<Value> = vec![Value::Missing; prog.relatives.len()];
-    let mut env = Env::new(prog, record, &none, as_of);
+pub(crate) fn relative_keys(
+    prog: &Program,
+    record: &[Value],
+    known: &[Value],
+    as_of: Date,
+) -> R<Vec<RelKey>> {
+    let mut env = Env::new(prog, record, known, as_of);
     for &n in &prog.rel_deps {
         let (v, _) = super::decide::eval_node(&mut env, n, false)?;
         env.nodes[n] = v;
