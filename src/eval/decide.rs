@@ -286,25 +286,25 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
         .and_then(|s| prog.scales.get(s))
         .map(|s| s.labels.as_slice())
         .unwrap_or(&[]);
-    let mut cur =
-        match env.slot(a.base) {
-            Value::Label(l) => match labels.iter().position(|x| *x == l.name) {
-                Some(i) => i,
-                None => {
-                    return Err(EvalError::new(
-                        "tier::eval::type",
-                        format!(
-                            "{base_name} = {} is not a label of the scale of {}",
-                            l.name, node.name
-                        ),
-                        src,
-                        node.span,
-                        "cannot move on the scale",
-                    )
-                    .help("adjust starts from a grade of the same scale"))
-                }
-            },
-            _ => return Err(EvalError::new(
+    let mut cur = match env.slot(a.base) {
+        Value::Label(l) => match labels.iter().position(|x| *x == l.name) {
+            Some(i) => i,
+            None => {
+                return Err(EvalError::new(
+                    "tier::eval::type",
+                    format!(
+                        "{base_name} = {} is not a label of the scale of {}",
+                        l.name, node.name
+                    ),
+                    src,
+                    node.span,
+                    "cannot move on the scale",
+                )
+                .help("adjust starts from a grade of the same scale"))
+            }
+        },
+        _ => {
+            return Err(EvalError::new(
                 "tier::eval::missing",
                 format!(
                     "{base_name} is missing and this adjustment does not say what missing means"
@@ -316,8 +316,9 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
             .help(format!(
                 "give {base_name} a value (a default, or a `missing` arm)"
             ))
-            .field(Some(base_name.clone()))),
-        };
+            .field(Some(base_name.clone())))
+        }
+    };
     let start = labels.get(cur).cloned().unwrap_or_else(|| "?".into());
     let mut steps = Vec::new();
     let last = labels.len().saturating_sub(1);
@@ -532,15 +533,19 @@ pub(crate) fn evaluate(
     }
 
     for t in &prog.tags {
-        let (v, why) = env.form(&t.when, src, true)?;
-        let why = match (&t.when.kind, why) {
-            (CKind::AtLeast(..), Some(w)) => w,
+        let v = env.eval(&t.when, src)?;
+        let held = env.truth(&v, &t.when, src)?;
+        // The sentence is only built when it is shown: most tags do not apply to most rows.
+        if !trace && held != Some(true) {
+            continue;
+        }
+        let why = match &t.when.kind {
+            CKind::AtLeast(..) => env.form(&t.when, src, true)?.1.unwrap_or_default(),
             _ => match env.refs(&t.when) {
                 Some(r) => format!("{} ({r})", text(src, t.when.span)),
                 None => text(src, t.when.span).to_string(),
             },
         };
-        let held = env.truth(&v, &t.when, src)?;
         if trace {
             let verdict = match held {
                 Some(true) => "applies",
