@@ -538,10 +538,64 @@ fn extreme_records_never_panic() {
                 .iter()
                 .map(|c| c.get(i).cloned().unwrap_or(Value::Missing))
                 .collect();
-            if let Ok(o) = program.evaluate(r, &rels, as_of) {
+            let full = program.evaluate(r, &rels, as_of);
+            let bare = program.evaluate_bare(r, &rels, as_of);
+            // Both paths agree on everything but the sentences.
+            assert_eq!(full.is_ok(), bare.is_ok(), "{}", path.display());
+            if let (Ok(o), Ok(b)) = (full, bare) {
                 let _ = explain::render_trace(&o);
                 let _ = explain::render_outcome(&o);
+                assert_eq!(o.values, b.values);
+                assert_eq!(
+                    o.grade.as_ref().map(|g| &g.label),
+                    b.grade.as_ref().map(|g| &g.label)
+                );
+                assert_eq!(o.score, b.score);
+                let names = |x: &tier::outcome::Outcome| {
+                    x.tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>()
+                };
+                assert_eq!(names(&o), names(&b));
+                let due = |x: &tier::outcome::Outcome| {
+                    x.follow_up
+                        .as_ref()
+                        .map(|f| (f.next_due, f.overdue, f.reassign))
+                };
+                assert_eq!(due(&o), due(&b));
             }
         }
     }
+}
+
+/// A rough timing of the whole-file path (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn timing_untraced() {
+    let (_, _, p) = load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/s1_distributors.tier"),
+    );
+    let r = rec(
+        &p,
+        &[
+            "\"甲\"",
+            "200万",
+            "160万",
+            "92%",
+            "6%",
+            "80",
+            "2026-11-20",
+            "30万",
+        ],
+    );
+    let n = 100_000;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(p.evaluate_untraced(&r, &[], as_of()).unwrap());
+    }
+    let per = t.elapsed() / n;
+    println!("evaluate_untraced: {per:?} per record");
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(p.evaluate_bare(&r, &[], as_of()).unwrap());
+    }
+    println!("evaluate_bare: {:?} per record", t.elapsed() / n);
 }

@@ -4,7 +4,7 @@ use super::number::{self, op_symbol, show_dec, show_like};
 use super::program::*;
 use super::run::{text, Env, R};
 use super::EvalError;
-use crate::ast::Expr;
+use crate::ast::{CmpOp, Expr};
 use crate::outcome::{ComponentOutcome, GradeOutcome, Outcome, TagOutcome, TraceStep};
 use crate::source::SourceFile;
 use crate::value::{Label, Unit, Value};
@@ -58,12 +58,12 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
     let mut total = Decimal::ZERO;
     let mut outs = Vec::with_capacity(sc.components.len());
     for (i, c) in sc.components.iter().enumerate() {
-        let (v, why) = env.form(&c.expr, src, true)?;
+        let (v, why) = env.form(&c.expr, src, env.words)?;
         let (points, why) = match v {
             Value::Number(d, _) => (d, why.unwrap_or_default()),
             Value::Missing => match &c.on_missing {
                 Some(m) => match env.eval(m, src)? {
-                    Value::Number(d, _) => (
+                    Value::Number(d, _) if env.words => (
                         d,
                         format!(
                             "{} is missing → missing -> {}",
@@ -71,6 +71,7 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
                             text(src, m.span)
                         ),
                     ),
+                    Value::Number(d, _) => (d, String::new()),
                     other => return Err(bad_points(env, m, &other)),
                 },
                 None => {
@@ -95,19 +96,11 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
         if let Some(slot) = env.comps.get_mut(sc.first_comp + i) {
             *slot = Value::Number(points, Unit::Plain);
         }
-        let mut reason = if why.starts_with(&*c.name) {
-            why
+        let reason = if env.words {
+            component_reason(&c.name, why, points, weighted, c.weight.as_ref())
         } else {
-            format!("{}: {why}", c.name)
+            String::new()
         };
-        let shown = show_dec(points);
-        if !reason.ends_with(&format!("→ {shown}")) {
-            reason.push_str(&format!(" → {shown}"));
-        }
-        reason.push_str(" points");
-        if let Some((_, wt)) = &c.weight {
-            reason.push_str(&format!(" × {wt} = {}", show_dec(weighted)));
-        }
         outs.push(ComponentOutcome {
             name: c.name.clone(),
             points,
@@ -120,10 +113,13 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
     if let Some(places) = sc.round {
         total = number::round(total, places);
     }
-    let parts: Vec<String> = outs.iter().map(|c| show_dec(c.weighted)).collect();
-    let mut reason = format!("{} = {} = {}", node.name, parts.join(" + "), show_dec(raw));
-    if let Some(p) = sc.round {
-        reason.push_str(&format!(", round {p} → {}", show_dec(total)));
+    let mut reason = String::new();
+    if env.words {
+        let parts: Vec<String> = outs.iter().map(|c| show_dec(c.weighted)).collect();
+        reason = format!("{} = {} = {}", node.name, parts.join(" + "), show_dec(raw));
+        if let Some(p) = sc.round {
+            reason.push_str(&format!(", round {p} → {}", show_dec(total)));
+        }
     }
     Ok((
         Value::Number(total, Unit::Plain),
@@ -132,6 +128,30 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
             reason,
         },
     ))
+}
+
+/// `回款率 92%: 90%→100% linear → 20 points × 20% = 4`
+fn component_reason(
+    name: &str,
+    why: String,
+    points: Decimal,
+    weighted: Decimal,
+    weight: Option<&(Decimal, String)>,
+) -> String {
+    let mut reason = if why.starts_with(name) {
+        why
+    } else {
+        format!("{name}: {why}")
+    };
+    let shown = show_dec(points);
+    if !reason.ends_with(&format!("→ {shown}")) {
+        reason.push_str(&format!(" → {shown}"));
+    }
+    reason.push_str(" points");
+    if let Some((_, wt)) = weight {
+        reason.push_str(&format!(" × {wt} = {}", show_dec(weighted)));
+    }
+    reason
 }
 
 fn bad_points(env: &Env, e: &CExpr, v: &Value) -> EvalError {
@@ -176,29 +196,34 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
             let x = env.eval(input, src)?;
             let it = text(src, input.span);
             for arm in arms {
-                let reason = match &arm.test {
-                    ThresholdTestC::Missing if x.is_missing() => {
+                // `None`: the arm does not hold; `Some(cmp)`: it does, with the comparison.
+                let hit: Option<Option<(CmpOp, &CExpr, Value)>> = match &arm.test {
+                    ThresholdTestC::Missing => x.is_missing().then_some(None),
+                    ThresholdTestC::Otherwise => (!x.is_missing()).then_some(None),
+                    ThresholdTestC::Cmp(_, _) if x.is_missing() => None,
+                    ThresholdTestC::Cmp(op, e) => {
+                        let v = env.eval(e, src)?;
+                        let held = number::compare(*op, &x, &v)
+                            .map_err(|err| env.op_error(err, e, src, &[(input, &x), (e, &v)]))?;
+                        (held == Some(true)).then_some(Some((*op, e, v)))
+                    }
+                };
+                let Some(cmp) = hit else {
+                    continue;
+                };
+                let reason = match (env.words, cmp) {
+                    (false, _) => String::new(),
+                    (true, Some((op, e, v))) => format!(
+                        "{it} {} {} {} → {}",
+                        show_like(&x, &v),
+                        op_symbol(op),
+                        text(src, e.span),
+                        arm.label.name
+                    ),
+                    (true, None) if x.is_missing() => {
                         format!("{it} is missing → {}", arm.label.name)
                     }
-                    ThresholdTestC::Otherwise if !x.is_missing() => {
-                        format!("{it} {x}: otherwise → {}", arm.label.name)
-                    }
-                    ThresholdTestC::Cmp(op, e) if !x.is_missing() => {
-                        let v = env.eval(e, src)?;
-                        let hit = number::compare(*op, &x, &v)
-                            .map_err(|err| env.op_error(err, e, src, &[(input, &x), (e, &v)]))?;
-                        if hit != Some(true) {
-                            continue;
-                        }
-                        format!(
-                            "{it} {} {} {} → {}",
-                            show_like(&x, &v),
-                            op_symbol(*op),
-                            text(src, e.span),
-                            arm.label.name
-                        )
-                    }
-                    _ => continue,
+                    (true, None) => format!("{it} {x}: otherwise → {}", arm.label.name),
                 };
                 let out = grade_outcome(node, &arm.label, &arm.attrs, reason);
                 return Ok((Value::Label(arm.label.clone()), Info::Grade(out, arm.span)));
@@ -223,9 +248,11 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
         GradeC::Rules { arms } => {
             for arm in arms {
                 let reason = match &arm.when {
+                    None if !env.words => String::new(),
                     None => format!("no rule above holds → {} (otherwise)", arm.label.name),
                     Some(w) => {
-                        let (v, why) = env.form(w, src, matches!(w.kind, CKind::AtLeast(..)))?;
+                        let (v, why) =
+                            env.form(w, src, env.words && matches!(w.kind, CKind::AtLeast(..)))?;
                         match env.truth(&v, w, src)? {
                             Some(true) => {}
                             Some(false) => continue,
@@ -233,11 +260,15 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
                                 return Err(env.missing_error(w, src, "grade rule", missing_help()))
                             }
                         }
-                        let why = why.unwrap_or_else(|| match env.refs(w) {
-                            Some(r) => format!("{} ({r})", text(src, w.span)),
-                            None => text(src, w.span).to_string(),
-                        });
-                        format!("{why} → {}", arm.label.name)
+                        if !env.words {
+                            String::new()
+                        } else {
+                            let why = why.unwrap_or_else(|| match env.refs(w) {
+                                Some(r) => format!("{} ({r})", text(src, w.span)),
+                                None => text(src, w.span).to_string(),
+                            });
+                            format!("{why} → {}", arm.label.name)
+                        }
                     }
                 };
                 let out = grade_outcome(node, &arm.label, &arm.attrs, reason);
@@ -341,6 +372,9 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
             ),
         };
         cur = next;
+        if !env.words {
+            continue;
+        }
         steps.push(format!(
             "{what} when {} → {}",
             text(src, arm.when.span),
@@ -351,7 +385,9 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
         name: labels.get(cur).cloned().unwrap_or_else(|| start.clone()),
         rank: cur as u32,
     };
-    let reason = if steps.is_empty() {
+    let reason = if !env.words {
+        String::new()
+    } else if steps.is_empty() {
         format!(
             "{base_name} {start}, no adjustment applies → {}",
             label.name
@@ -452,9 +488,11 @@ pub(crate) fn evaluate(
     as_of: Date,
     trace: bool,
     unavailable: &[bool],
+    words: bool,
 ) -> R<Full> {
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
+    env.words = words || trace;
     let mut out = Outcome::default();
     let mut grades: Vec<Option<GradeOutcome>> = vec![None; prog.nodes.len()];
     let mut comps: Vec<Option<Vec<ComponentOutcome>>> = vec![None; prog.nodes.len()];
@@ -537,6 +575,16 @@ pub(crate) fn evaluate(
         let held = env.truth(&v, &t.when, src)?;
         // The sentence is only built when it is shown: most tags do not apply to most rows.
         if !trace && held != Some(true) {
+            continue;
+        }
+        if !trace && !env.words {
+            out.tags.push(TagOutcome {
+                name: t.name.clone(),
+                color: t.attrs.color.clone(),
+                action: t.attrs.action.clone(),
+                owner: t.attrs.owner.clone(),
+                reason: String::new(),
+            });
             continue;
         }
         let why = match &t.when.kind {

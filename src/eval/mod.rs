@@ -190,7 +190,7 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Outcome, EvalError> {
-        decide::evaluate(self, record, relatives, as_of, true, &[]).map(|full| full.outcome)
+        decide::evaluate(self, record, relatives, as_of, true, &[], true).map(|full| full.outcome)
     }
 
     /// Grades one record without the per-`let` trace steps (the grade, component and tag reasons
@@ -201,7 +201,19 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Outcome, EvalError> {
-        decide::evaluate(self, record, relatives, as_of, false, &[]).map(|full| full.outcome)
+        decide::evaluate(self, record, relatives, as_of, false, &[], true).map(|full| full.outcome)
+    }
+
+    /// Grades one record without any sentence: the reasons of the grade, components, tags and
+    /// schedules are empty and there is no trace. For whole-file runs that do not write the
+    /// reasons (and benchmarks): the values, labels, attributes and dates are the same.
+    pub fn evaluate_bare(
+        &self,
+        record: &[Value],
+        relatives: &[Value],
+        as_of: Date,
+    ) -> Result<Outcome, EvalError> {
+        decide::evaluate(self, record, relatives, as_of, false, &[], false).map(|full| full.outcome)
     }
 
     /// Evaluates an expression (REPL input, spans into `source`) in the context of the ruleset:

@@ -18,6 +18,8 @@ pub(crate) struct Env<'a> {
     pub as_of: Date,
     pub nodes: Vec<Value>,
     pub comps: Vec<Value>,
+    /// Whether to write the reasons (grade, component, tag, schedule sentences).
+    pub words: bool,
 }
 
 pub(crate) type R<T> = Result<T, EvalError>;
@@ -56,6 +58,7 @@ impl<'a> Env<'a> {
             as_of,
             nodes: vec![Value::Missing; prog.nodes.len()],
             comps: vec![Value::Missing; prog.comp_count],
+            words: true,
         }
     }
 

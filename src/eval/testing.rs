@@ -206,7 +206,7 @@ fn run_one(
     }
     let result = match rejected {
         Some(m) => Err((m, None)),
-        None => decide::evaluate(prog, &values, &rels, as_of, true, &unavailable)
+        None => decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true)
             .map_err(|e| (e.diagnostic.message.clone(), Some(e.diagnostic))),
     };
     let wants_rejected = test
