@@ -1044,3 +1044,79 @@ fn output_formats_from_names() {
     assert_eq!(OutputFormat::from_name("csv"), Some(OutputFormat::Csv));
     assert_eq!(OutputFormat::from_name("pdf"), None);
 }
+
+#[test]
+fn streams_are_sniffed() {
+    use tier::data::open_stream;
+    let opts = ReadOptions::default();
+    let stream = |s: &str| -> Box<dyn std::io::Read> {
+        Box::new(std::io::Cursor::new(s.as_bytes().to_vec()))
+    };
+    let (h, rows, _) =
+        read_all(open_stream(stream("[{\"a\": 1}, {\"a\": 2}]"), "<stdin>", &opts).unwrap());
+    assert_eq!((h, rows.len()), (vec!["a".to_string()], 2));
+    let (h, rows, _) =
+        read_all(open_stream(stream("{\"a\": 1}\n{\"b\": 2}\n"), "<stdin>", &opts).unwrap());
+    assert_eq!((h.len(), rows.len()), (2, 2));
+    let src = open_stream(stream("客户\t金额\n甲\t1\n"), "<stdin>", &opts).unwrap();
+    assert_eq!(src.source_name(), "<stdin>");
+    let (h, rows, _) = read_all(src);
+    assert_eq!(h, ["客户", "金额"]);
+    assert_eq!(texts(&rows[0]), ["甲", "1"]);
+    // GBK on stdin: decided from the first bytes.
+    let (gbk, _, _) = encoding_rs::GBK.encode("客户,金额\n甲,1\n");
+    let src = open_stream(
+        Box::new(std::io::Cursor::new(gbk.into_owned())),
+        "<stdin>",
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(src.encoding(), "gb18030");
+    let (h, _, _) = read_all(src);
+    assert_eq!(h, ["客户", "金额"]);
+}
+
+#[test]
+fn damaged_utf8_rejects_rows_not_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = "客户名称,金额\n".to_string();
+    for i in 0..20 {
+        body.push_str(&format!("华东贸易有限公司{i},{i}\n"));
+    }
+    let mut bytes = body.into_bytes();
+    bytes.extend_from_slice(&"北方".as_bytes()[..4]);
+    bytes.extend_from_slice(b",3\n");
+    let p = write_temp(&dir, "damaged.csv", &bytes);
+    let src = open(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(src.encoding(), "UTF-8");
+    let (_, rows, errors) = read_all(src);
+    assert_eq!(rows.len(), 20);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 22);
+    assert_eq!(errors[0].column.as_deref(), Some("客户名称"));
+}
+
+/// Throughput check (not a timed test): `BIG_CSV=path cargo test --test data throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    let path = std::env::var("BIG_CSV").unwrap();
+    let start = std::time::Instant::now();
+    let src = open(Path::new(&path), &ReadOptions::default()).unwrap();
+    let parsers = [
+        parser(TypeKind::Text),
+        parser(TypeKind::Money(Scale::Wan)),
+        parser(TypeKind::Percent { fraction: false }),
+        parser(TypeKind::Date),
+        parser(customer_type()),
+    ];
+    let rows: Vec<RawRow> = src.map(Result::unwrap).collect();
+    eprintln!("{} rows read in {:?}", rows.len(), start.elapsed());
+    for (i, p) in parsers.iter().enumerate() {
+        let start = std::time::Instant::now();
+        for row in &rows {
+            p.parse(&row.cells[i]).unwrap();
+        }
+        eprintln!("column {i} parsed in {:?}", start.elapsed());
+    }
+}

@@ -139,7 +139,7 @@ impl CellParser {
     /// Parses one cell. `Err` is the reason in words, for the rejects report, e.g.
     /// ``expected a percentage like 92% or 0.92, found `9x%` ``.
     pub fn parse(&self, cell: &Cell) -> Result<Value, String> {
-        if is_empty(cell) {
+        if is_empty(cell) && !self.is_label(cell) {
             return match &self.default {
                 Some(d) => d.clone(),
                 None if self.optional => Ok(Value::Missing),
@@ -149,6 +149,15 @@ impl CellParser {
         let value = self.parse_present(cell)?;
         self.check_range(&value, cell)?;
         Ok(value)
+    }
+
+    /// Whether the cell spells a label of this enum or grade field: an enum may have a variant
+    /// `NA` (North America), which is then not an empty marker.
+    fn is_label(&self, cell: &Cell) -> bool {
+        match (&self.kind, cell) {
+            (Kind::Labels { lookup, .. }, Cell::Text(t)) => lookup.contains_key(&label_key(t)),
+            _ => false,
+        }
     }
 
     /// Whether an empty cell is allowed (the field is optional or has a default).
@@ -189,34 +198,32 @@ impl CellParser {
     }
 
     fn parse_number(&self, cell: &Cell) -> Result<Value, String> {
-        let (n, raw) = match cell {
-            Cell::Number(f) => {
-                let d = number::from_f64(*f).map_err(|e| self.number_error(&format!("{f}"), e))?;
-                let n = NumText {
-                    value: d,
-                    scaled: false,
-                    suffix: Suffix::None,
-                    currency: false,
-                };
-                (n, format!("{f}"))
-            }
+        // The raw text is only built for an error message.
+        let raw = || match cell {
+            Cell::Text(t) => trim(&normalize_width(trim(t))).to_string(),
+            other => other.to_text(),
+        };
+        let n = match cell {
+            Cell::Number(f) => NumText {
+                value: number::from_f64(*f).map_err(|e| self.number_error(&raw(), e))?,
+                scaled: false,
+                suffix: Suffix::None,
+                currency: false,
+            },
             Cell::Text(t) => {
                 let norm = normalize_width(trim(t));
                 let s = trim(&norm);
-                let n = number::parse(s).map_err(|e| self.number_error(s, e))?;
-                (n, s.to_string())
+                number::parse(s).map_err(|e| self.number_error(s, e))?
             }
             Cell::Bool(_) | Cell::Date(_) | Cell::Empty => {
-                return Err(self.number_error(&cell.to_text(), NumError::NotANumber))
+                return Err(self.number_error(&raw(), NumError::NotANumber))
             }
         };
-        let wrong_unit = || self.number_error(&raw, NumError::NotANumber);
+        let wrong_unit = || self.number_error(&raw(), NumError::NotANumber);
         let value = match &self.kind {
             Kind::Number => match n.suffix {
                 Suffix::None if !n.currency => Value::Number(n.value, Unit::Plain),
-                Suffix::Percent if !n.currency => {
-                    Value::Number(n.value / Decimal::ONE_HUNDRED, Unit::Plain)
-                }
+                Suffix::Percent if !n.currency => Value::Number(percent(n.value), Unit::Plain),
                 _ => return Err(wrong_unit()),
             },
             Kind::Integer => {
@@ -224,7 +231,7 @@ impl CellParser {
                     return Err(wrong_unit());
                 }
                 if !n.value.fract().is_zero() {
-                    return Err(format!("expected a whole number, found `{raw}`"));
+                    return Err(format!("expected a whole number, found `{}`", raw()));
                 }
                 Value::Number(n.value.normalize(), Unit::Plain)
             }
@@ -243,9 +250,9 @@ impl CellParser {
                     return Err(wrong_unit());
                 }
                 let v = match n.suffix {
-                    Suffix::Percent => n.value / Decimal::ONE_HUNDRED,
+                    Suffix::Percent => percent(n.value),
                     Suffix::None if *fraction => n.value,
-                    Suffix::None => n.value / Decimal::ONE_HUNDRED,
+                    Suffix::None => percent(n.value),
                     _ => return Err(wrong_unit()),
                 };
                 Value::Number(v, Unit::Percent)
@@ -358,6 +365,16 @@ impl CellParser {
             Kind::Quantity { unit, .. } => Some(*unit),
             _ => None,
         }
+    }
+}
+
+/// `92` → `0.92`, exactly: moving the decimal point is cheaper than dividing.
+fn percent(v: Decimal) -> Decimal {
+    let mut r = v;
+    if r.set_scale(v.scale() + 2).is_ok() {
+        r
+    } else {
+        v / Decimal::ONE_HUNDRED
     }
 }
 

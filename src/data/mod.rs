@@ -213,24 +213,9 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn RowSource>, Diagn
     } else {
         path.display().to_string()
     };
-    if let Some(label) = &opts.encoding {
-        if encoding::lookup(label).is_none() {
-            return Err(
-                Diagnostic::error(READ_CODE, format!("unknown encoding `{label}`"))
-                    .with_help("use an encoding label such as utf-8, gbk, gb18030, big5, utf-16le"),
-            );
-        }
-    }
+    check_encoding(opts)?;
     if is_stdin {
-        let mut input = std::io::stdin().lock();
-        let mut prefix = Vec::new();
-        (&mut input)
-            .take(encoding::SNIFF_LEN as u64)
-            .read_to_end(&mut prefix)
-            .map_err(|e| io_error(&name, &e))?;
-        let format = opts.format.unwrap_or_else(|| InputFormat::sniff(&prefix));
-        let rest: Box<dyn Read> = Box::new(std::io::Cursor::new(prefix).chain(input));
-        return open_input(Input::Stream(rest), path, name, format, opts);
+        return open_stream(Box::new(std::io::stdin().lock()), &name, opts);
     }
     let mut file = std::fs::File::open(path).map_err(|e| io_error(&name, &e))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
@@ -257,6 +242,43 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn RowSource>, Diagn
         }
     };
     open_input(Input::File(file), path, name, format, opts)
+}
+
+/// Opens a one-pass stream (what [`open`] does for `-`, stdin). Without `opts.format` the
+/// format is sniffed: JSON if the text starts with `[`, NDJSON if `{`, else CSV. Encoding
+/// detection sees only the first 64 KiB; JSON, NDJSON and non-UTF-8 CSV are read into memory.
+pub fn open_stream(
+    mut input: Box<dyn Read>,
+    name: &str,
+    opts: &ReadOptions,
+) -> Result<Box<dyn RowSource>, Diagnostic> {
+    check_encoding(opts)?;
+    let mut prefix = Vec::new();
+    (&mut input)
+        .take(encoding::SNIFF_LEN as u64)
+        .read_to_end(&mut prefix)
+        .map_err(|e| io_error(name, &e))?;
+    let format = opts.format.unwrap_or_else(|| InputFormat::sniff(&prefix));
+    let rest: Box<dyn Read> = Box::new(std::io::Cursor::new(prefix).chain(input));
+    open_input(
+        Input::Stream(rest),
+        Path::new(name),
+        name.to_string(),
+        format,
+        opts,
+    )
+}
+
+/// An unknown `--encoding` label is an error before anything is read.
+fn check_encoding(opts: &ReadOptions) -> Result<(), Diagnostic> {
+    match &opts.encoding {
+        Some(label) if encoding::lookup(label).is_none() => Err(Diagnostic::error(
+            READ_CODE,
+            format!("unknown encoding `{label}`"),
+        )
+        .with_help("use an encoding label such as utf-8, gbk, gb18030, big5, utf-16le")),
+        _ => Ok(()),
+    }
 }
 
 /// Opens an input in a known format.

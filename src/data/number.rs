@@ -64,6 +64,13 @@ pub(crate) fn parse(s: &str) -> Result<NumText, NumError> {
     let mut rest = s;
     let mut negative = false;
     let mut currency = false;
+    // Accounting negatives: `(1,234.00)`.
+    if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        if !inner.trim_start().starts_with(['-', '+']) {
+            negative = true;
+            rest = inner;
+        }
+    }
     // Sign and currency sign, in either order: `-¥3,500`, `¥-3,500`.
     for _ in 0..2 {
         rest = rest.trim_start();
@@ -164,19 +171,24 @@ pub(crate) fn parse_plain(s: &str) -> Result<Decimal, NumError> {
         mantissa.into()
     };
     let digits: &str = &digits;
-    let digits = if digits.starts_with('.') {
-        format!("0{digits}").into()
-    } else {
-        std::borrow::Cow::Borrowed(digits)
-    };
-    let mut value = match Decimal::from_str(&digits) {
-        Ok(v) => v,
-        Err(_) => {
-            return Err(if digits.len() > 20 {
-                NumError::TooLarge
+    let mut value = match fast_decimal(digits) {
+        Some(v) => v,
+        None => {
+            let padded = if digits.starts_with('.') {
+                std::borrow::Cow::Owned(format!("0{digits}"))
             } else {
-                NumError::NotANumber
-            })
+                std::borrow::Cow::Borrowed(digits)
+            };
+            match Decimal::from_str(&padded) {
+                Ok(v) => v,
+                Err(_) => {
+                    return Err(if padded.len() > 20 {
+                        NumError::TooLarge
+                    } else {
+                        NumError::NotANumber
+                    })
+                }
+            }
         }
     };
     if let Some(exp) = exponent {
@@ -196,6 +208,31 @@ pub(crate) fn parse_plain(s: &str) -> Result<Decimal, NumError> {
         };
     }
     Ok(value)
+}
+
+/// Digits with at most one `.` and up to 18 digits in all: built directly from an integer
+/// mantissa, which is exact and much cheaper than the general parser.
+fn fast_decimal(s: &str) -> Option<Decimal> {
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    let mut scale = None;
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                digits += 1;
+                if digits > 18 {
+                    return None;
+                }
+            }
+            b'.' if scale.is_none() => scale = Some(s.len() - i - 1),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    Some(Decimal::new(mantissa, scale.unwrap_or(0) as u32))
 }
 
 /// The exact decimal of a float read from a spreadsheet, through its shortest round-trip text:
@@ -231,6 +268,15 @@ mod tests {
         assert_eq!(parse_plain(""), Err(NumError::NotANumber));
         assert_eq!(parse_plain("."), Err(NumError::NotANumber));
         assert_eq!(parse_plain("1e99"), Err(NumError::TooLarge));
+        assert_eq!(parse_plain("0.50"), Ok(d("0.50")));
+        assert_eq!(
+            parse_plain("123456789012345678.5"),
+            Ok(d("123456789012345678.5"))
+        );
+        assert_eq!(
+            parse_plain("12345678901234567890123456789012"),
+            Err(NumError::TooLarge)
+        );
     }
 
     #[test]
@@ -246,6 +292,9 @@ mod tests {
         assert_eq!(parse("3万㎡").unwrap().value, d("30000"));
         assert_eq!(parse("50w").unwrap().value, d("500000"));
         assert_eq!(parse("12万%"), Err(NumError::NotANumber));
+        assert_eq!(parse("(1,234.5)").unwrap().value, d("-1234.5"));
+        assert_eq!(parse("(¥3,500)").unwrap().value, d("-3500"));
+        assert_eq!(parse("(-3)"), Err(NumError::NotANumber));
     }
 
     #[test]
