@@ -117,6 +117,13 @@ fn numbers_as_users_write_them() {
     assert_eq!(parse(n(), "1.2亿"), plain("120000000"));
     assert_eq!(parse(n(), "-3"), plain("-3"));
     assert_eq!(
+        parse(n(), "(1,234.5)"),
+        plain("-1234.5"),
+        "accounting negative"
+    );
+    assert_eq!(parse(n(), "12%"), plain("0.12"));
+    assert_eq!(parse(n(), "1.5e3"), plain("1500"));
+    assert_eq!(
         parser(n()).parse(&Cell::Number(0.1)),
         plain("0.1"),
         "a float from Excel keeps its shortest text"
@@ -494,13 +501,33 @@ fn csv_utf8_bom_gbk_tab_semicolon() {
 }
 
 #[test]
-fn committed_gbk_fixture() {
+fn committed_fixtures_gbk_equals_utf8() {
     let src = open(&fixture("customers_gbk.csv"), &ReadOptions::default()).unwrap();
     assert_eq!(src.encoding(), "gb18030");
     let (headers, rows, errors) = read_all(src);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(headers[0], "客户名称");
     assert_eq!(texts(&rows[0])[0], "华东贸易有限公司");
+    let (utf8_headers, utf8_rows, _) =
+        read_all(open(&fixture("customers.csv"), &ReadOptions::default()).unwrap());
+    assert_eq!(headers, utf8_headers);
+    assert_eq!(rows, utf8_rows);
+}
+
+#[test]
+fn columns_are_found_by_any_name() {
+    use tier::data::find_column;
+    let headers: Vec<String> = ["客户名称", "销售额（万元）", "Email "]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        find_column(&headers, &["年度销售额", "销售额(万元)"]),
+        Some(1)
+    );
+    assert_eq!(find_column(&headers, &["email"]), Some(2));
+    assert_eq!(find_column(&headers, &["客户名称"]), Some(0));
+    assert_eq!(find_column(&headers, &["回款率"]), None);
 }
 
 #[test]
