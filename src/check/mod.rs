@@ -1,10 +1,250 @@
-//! Name resolution, types and units, and lints. (Placeholder: replaced by the checker work.)
+//! The checker: everything wrong with a ruleset, found before any data is read.
+//!
+//! [`check`] resolves names, infers a type (and unit) for every expression, and runs the lints
+//! the language promises: band gaps and overlaps, unreachable or uncovered grade rules, weights
+//! that do not sum to 100%, cycles between `let`s, tests naming unknown fields, and more. Every
+//! problem is collected (never first-fail) and returned sorted by source position; each has a
+//! stable code (documented in `docs/DIAGNOSTICS.md`) and a help line.
+//!
+//! The passes, one file each:
+//! - [`scope`]: declarations, scales, duplicates, column mapping;
+//! - [`infer`] (with [`types`]): name resolution and types/units of expressions;
+//! - [`bands`]: `bands` and `linear` tables;
+//! - [`grades`] (with [`logic`]): grade thresholds and rules, `match`, `matrix`;
+//! - [`decls`]: scorecards, adjustments, relatives, schedules, override, output, inputs;
+//! - [`cases`]: `test` blocks;
+//! - [`graph`]: cycles between declarations and unused names.
 
-use crate::ast::Ruleset;
+mod bands;
+mod cases;
+mod decls;
+mod grades;
+mod graph;
+mod infer;
+mod logic;
+mod scope;
+mod types;
+
+use crate::ast::{Ident, InputField, LetDecl, RelativeDecl, Ruleset, Scorecard};
 use crate::diagnostic::Diagnostic;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
+use std::collections::{HashMap, HashSet};
+pub(crate) use types::Ty;
 
-/// Every error and warning of a ruleset, in source order.
-pub fn check(_ruleset: &Ruleset, _source: &SourceFile) -> Vec<Diagnostic> {
-    Vec::new()
+/// Every error and warning of a ruleset, sorted by source position.
+///
+/// Nothing stops at the first problem: a ruleset with ten mistakes gets ten diagnostics. An empty
+/// vector means the ruleset is clean (no errors and no warnings).
+pub fn check(ruleset: &Ruleset, source: &SourceFile) -> Vec<Diagnostic> {
+    let mut cx = Ctx::new(ruleset, source);
+    scope::collect(&mut cx);
+    decls::check_inputs(&mut cx);
+    infer::check_bodies(&mut cx);
+    decls::check_declarations(&mut cx);
+    cases::check_tests(&mut cx);
+    graph::check_cycles(&mut cx);
+    graph::check_unused(&mut cx);
+    let mut diags = cx.diags;
+    // Source order; diagnostics without a span (none today) go last. The sort is stable, so
+    // diagnostics at one position keep the order the passes produced them in.
+    diags.sort_by_key(|d| {
+        d.span()
+            .map_or((usize::MAX, usize::MAX), |s| (s.start, s.end))
+    });
+    diags
+}
+
+/// Index into [`Ctx::scales`].
+pub(crate) type ScaleId = usize;
+
+/// Where a set of labels comes from; decides how it is named in messages and whether `<` works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScaleKind {
+    /// `scale 风险分类 { ... }`
+    Declared,
+    /// The labels of a grade without `on SCALE`, in order of first appearance.
+    Grade,
+    /// `enum { ... }` of an input field: no order.
+    Enum,
+    /// The classes of a `relative` declaration.
+    Relative,
+    /// Bare labels produced by a `match`/`bands`/`matrix`/`if` whose results are all labels.
+    Adhoc,
+}
+
+/// A set of labels: a grade scale (best first) or an enum's variants.
+#[derive(Debug, Clone)]
+pub(crate) struct ScaleInfo {
+    /// The name used in messages: the scale's, grade's or field's name.
+    pub name: String,
+    pub kind: ScaleKind,
+    pub labels: Vec<String>,
+}
+
+impl ScaleInfo {
+    /// Grade scales are ordered (best first); enum variants are not.
+    pub fn ordered(&self) -> bool {
+        self.kind != ScaleKind::Enum
+    }
+
+    pub fn contains(&self, label: &str) -> bool {
+        self.labels.iter().any(|l| l == label)
+    }
+
+    /// 0 is the best label.
+    pub fn rank(&self, label: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l == label)
+    }
+
+    /// `等级 (A > B > C)` or `客户类型 (加盟商, OEM商)`.
+    pub fn describe(&self) -> String {
+        let sep = if self.ordered() { " > " } else { ", " };
+        format!("{} ({})", self.name, self.labels.join(sep))
+    }
+}
+
+/// What a declared name is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SymKind<'a> {
+    Input(&'a InputField),
+    Let(&'a LetDecl),
+    Grade,
+    Scorecard(&'a Scorecard),
+    Relative(&'a RelativeDecl),
+    Adjust,
+}
+
+impl SymKind<'_> {
+    /// `input`, `let`, ... as a word for messages.
+    pub fn word(&self) -> &'static str {
+        match self {
+            SymKind::Input(_) => "input",
+            SymKind::Let(_) => "let",
+            SymKind::Grade => "grade",
+            SymKind::Scorecard(_) => "scorecard",
+            SymKind::Relative(_) => "relative grade",
+            SymKind::Adjust => "adjusted grade",
+        }
+    }
+}
+
+/// A declared name (the first declaration when there are duplicates).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Symbol<'a> {
+    pub ident: &'a Ident,
+    pub kind: SymKind<'a>,
+}
+
+/// Inference state of one `let`: inferred lazily, because a `let` may use one declared later.
+#[derive(Debug, Clone)]
+pub(crate) enum LetState {
+    Todo,
+    Busy,
+    Done(Ty),
+}
+
+/// A reference from one declaration to another, for cycle detection.
+#[derive(Debug, Clone)]
+pub(crate) struct Edge {
+    pub from: String,
+    pub to: String,
+    pub span: Span,
+}
+
+/// The checker's state: the symbol table, the scales, and the diagnostics found so far.
+pub(crate) struct Ctx<'a> {
+    pub src: &'a SourceFile,
+    pub rs: &'a Ruleset,
+    pub diags: Vec<Diagnostic>,
+    /// Declared names in declaration order (first declaration of each name).
+    pub symbols: Vec<Symbol<'a>>,
+    pub by_name: HashMap<String, usize>,
+    pub scales: Vec<ScaleInfo>,
+    /// `scale` declarations by name.
+    pub scale_names: HashMap<String, ScaleId>,
+    /// The label set of each grade, adjust, relative (label-valued) and enum/grade input.
+    pub value_scale: HashMap<String, ScaleId>,
+    pub lets: HashMap<String, LetState>,
+    /// Tag names (their own namespace: tags are referenced only by `expect tags include`).
+    pub tags: Vec<&'a Ident>,
+    /// Names referenced from rules (tests do not count): for `tier::name::unused`.
+    pub used: HashSet<String>,
+    /// The declaration whose body is being inferred, for cycle edges.
+    pub current: Option<String>,
+    pub edges: Vec<Edge>,
+    /// Scales already reported as unknown, so a bad `on X` is reported once.
+    pub reported_scales: HashSet<Span>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(rs: &'a Ruleset, src: &'a SourceFile) -> Self {
+        Ctx {
+            src,
+            rs,
+            diags: Vec::new(),
+            symbols: Vec::new(),
+            by_name: HashMap::new(),
+            scales: Vec::new(),
+            scale_names: HashMap::new(),
+            value_scale: HashMap::new(),
+            lets: HashMap::new(),
+            tags: Vec::new(),
+            used: HashSet::new(),
+            current: None,
+            edges: Vec::new(),
+            reported_scales: HashSet::new(),
+        }
+    }
+
+    /// A new error diagnostic in this ruleset's source.
+    pub fn error(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, message).in_source(self.src)
+    }
+
+    /// A new warning diagnostic in this ruleset's source.
+    pub fn warning(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(code, message).in_source(self.src)
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// The source text of a span with runs of whitespace collapsed: used to quote expressions.
+    pub fn text(&self, span: Span) -> String {
+        let raw = self.src.text.get(span.start..span.end).unwrap_or("");
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    pub fn symbol(&self, name: &str) -> Option<Symbol<'a>> {
+        self.by_name.get(name).map(|&i| self.symbols[i])
+    }
+
+    pub fn add_scale(&mut self, name: &str, kind: ScaleKind, labels: Vec<String>) -> ScaleId {
+        self.scales.push(ScaleInfo {
+            name: name.to_string(),
+            kind,
+            labels,
+        });
+        self.scales.len() - 1
+    }
+
+    /// Names a did-you-mean may offer: declared names, plus the labels valid in this position.
+    pub fn suggest_name(&self, name: &str, labels: Option<ScaleId>) -> Option<String> {
+        let mut candidates: Vec<&str> =
+            self.symbols.iter().map(|s| s.ident.name.as_str()).collect();
+        if let Some(s) = labels {
+            candidates.extend(self.scales[s].labels.iter().map(String::as_str));
+        }
+        crate::diagnostic::suggest(name, candidates).map(str::to_string)
+    }
+}
+
+/// `a`, `b` and `c` → "`a`, `b`, `c`" for messages.
+pub(crate) fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
