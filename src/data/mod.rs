@@ -15,6 +15,7 @@
 mod cell;
 mod date;
 mod encoding;
+mod mapping;
 mod number;
 mod read_csv;
 mod read_json;
@@ -24,6 +25,7 @@ pub mod write;
 
 pub use cell::{CellParser, EMPTY_MARKERS};
 pub use date::excel_serial_to_date;
+pub use mapping::{InputMapping, COLUMN_AMBIGUOUS, COLUMN_MISSING};
 pub use text::normalize_width;
 pub use write::{create_sink, write_rejects, OutputColumns, OutputFormat, RowSink, WriteOptions};
 
