@@ -219,11 +219,11 @@ fn fast_decimal(s: &str) -> Option<Decimal> {
     for (i, b) in s.bytes().enumerate() {
         match b {
             b'0'..=b'9' => {
-                mantissa = mantissa * 10 + i64::from(b - b'0');
                 digits += 1;
                 if digits > 18 {
                     return None;
                 }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
             }
             b'.' if scale.is_none() => scale = Some(s.len() - i - 1),
             _ => return None,

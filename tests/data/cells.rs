@@ -307,3 +307,75 @@ fn empty_cells_required_optional_default() {
         }))
     );
 }
+
+/// Garbage in, reasons out: no type panics on any mix of the characters cells are made of.
+#[test]
+fn no_panic_on_garbage() {
+    let alphabet: Vec<char> = "0123456789.,-+eE%¥￥万亿千元吨㎡wk年月日号/: T()（）１２．％，—NnAaUuLl#是否√×\u{3000} \t\n\"'"
+        .chars()
+        .collect();
+    let kinds = [
+        TypeKind::Number,
+        TypeKind::Integer,
+        TypeKind::Money(Scale::One),
+        TypeKind::Money(Scale::Wan),
+        TypeKind::Money(Scale::Yi),
+        TypeKind::Percent { fraction: false },
+        TypeKind::Percent { fraction: true },
+        TypeKind::Quantity {
+            unit: Unit::Area,
+            scale: Scale::Wan,
+        },
+        TypeKind::Date,
+        TypeKind::Text,
+        TypeKind::Bool,
+        customer_type(),
+    ];
+    let parsers: Vec<CellParser> = kinds.into_iter().map(parser).collect();
+    // A fixed xorshift sequence: the test is deterministic.
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let len = (next() % 12) as usize;
+        let s: String = (0..len)
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect();
+        for p in &parsers {
+            let _ = p.parse(&Cell::Text(s.clone()));
+        }
+    }
+    for f in [
+        f64::NAN,
+        f64::INFINITY,
+        -1e300,
+        1e300,
+        -0.0,
+        5e-324,
+        2958466.0,
+        60.5,
+    ] {
+        for p in &parsers {
+            let _ = p.parse(&Cell::Number(f));
+        }
+    }
+    for s in [
+        "99999999999999999999999999999999",
+        "1e28",
+        "1e-28",
+        "0.0000000000000000000000000001%",
+        "79228162514264337593543950335亿",
+        "9999-12-31",
+        "99999999",
+        "2958465",
+        "-1",
+    ] {
+        for p in &parsers {
+            let _ = p.parse(&Cell::Text(s.into()));
+        }
+    }
+}

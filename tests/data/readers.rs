@@ -402,3 +402,59 @@ fn throughput() {
         eprintln!("column {i} parsed in {:?}", start.elapsed());
     }
 }
+
+/// Garbage files give diagnostics or row errors, never a panic.
+#[test]
+fn no_panic_on_garbage_files() {
+    let pieces: [&[u8]; 16] = [
+        b",",
+        b"\t",
+        b";",
+        b"\"",
+        b"\n",
+        b"\r\n",
+        b"[",
+        b"]",
+        b"{",
+        b"}",
+        b":",
+        b"\xEF\xBB\xBF",
+        b"\xFF\xFE",
+        b"\xC4\xE3",
+        "客户".as_bytes(),
+        b"null",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..600 {
+        let len = (next() % 40) as usize;
+        let mut bytes = Vec::new();
+        for _ in 0..len {
+            bytes.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+        }
+        let format = [
+            InputFormat::Csv,
+            InputFormat::Json,
+            InputFormat::Ndjson,
+            InputFormat::Xlsx,
+        ][i % 4];
+        let opts = ReadOptions {
+            format: Some(format),
+            ..ReadOptions::default()
+        };
+        let p = write_temp(&dir, "g.dat", &bytes);
+        if let Ok(src) = open(&p, &opts) {
+            for _ in src {}
+        }
+        let stream: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(bytes));
+        if let Ok(src) = tier::data::open_stream(stream, "<stdin>", &opts) {
+            for _ in src {}
+        }
+    }
+}
