@@ -1,1 +1,204 @@
-//! Evaluation. (Placeholder: replaced by the evaluator work.)
+//! Evaluation: a checked [`Ruleset`] is compiled once into an immutable [`Program`] (every name
+//! resolved to a slot, `let`s in dependency order), which then grades records: a pure function of
+//! (program, record, whole-file relative labels, as-of date) giving an [`Outcome`] with the
+//! reasons in the ruleset's own words.
+//!
+//! Layout: `program` (the compiled form), `compile` (AST → program), `number`/`date` (decimal and
+//! calendar semantics), `run` (expressions), `table` (linear/bands/match/matrix/at_least),
+//! `decide` (scorecards, grades, adjustments, tags, the outcome), `schedule` (follow-up/review),
+//! [`relative`] (whole-file classes), `literal` (given/`:set` values), [`explain`], [`testing`].
+
+mod compile;
+mod compile_expr;
+mod compile_order;
+mod date;
+mod decide;
+pub mod explain;
+mod literal;
+mod number;
+mod program;
+pub mod relative;
+mod run;
+mod schedule;
+mod table;
+pub mod testing;
+
+use crate::ast::{Expr, Ruleset};
+use crate::diagnostic::Diagnostic;
+use crate::outcome::Outcome;
+use crate::source::{SourceFile, Span};
+use crate::value::Value;
+use jiff::civil::Date;
+use std::sync::Arc;
+
+pub use program::Program;
+
+/// One declared input field, in declaration order: a record is `&[Value]` in this order.
+#[derive(Debug, Clone)]
+pub struct InputSpec {
+    pub name: Arc<str>,
+    pub field: crate::ast::InputField,
+    /// For a `grade(SCALE)` field: the scale's labels, best first (a label's rank is its index).
+    pub grade_labels: Option<Vec<Arc<str>>>,
+}
+
+/// One `relative` declaration: its classes need the whole file (see [`relative::assign`]).
+#[derive(Debug, Clone)]
+pub struct RelativeSpec {
+    pub name: Arc<str>,
+    pub decl: crate::ast::RelativeDecl,
+    /// The class labels, best first (a label's rank is its index). Quantiles are `N` … `1`; the
+    /// `missing -> L` label comes last when it is not one of the classes.
+    pub labels: Vec<Arc<str>>,
+}
+
+/// What a relative ranks one record by: its value and its `per` group (`Missing` without `per`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelKey {
+    pub value: Value,
+    pub group: Value,
+}
+
+/// A record that cannot be graded: the diagnostic points at the ruleset expression.
+#[derive(Debug, Clone)]
+pub struct EvalError {
+    pub diagnostic: Diagnostic,
+    /// The input the failure is about (for the rejects report), when there is one.
+    pub field: Option<Arc<str>>,
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.diagnostic)
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+impl EvalError {
+    pub(crate) fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        source: &SourceFile,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        EvalError {
+            diagnostic: Diagnostic::error(code, message)
+                .in_source(source)
+                .with_label(run::tight(source, span), label),
+            field: None,
+        }
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.diagnostic = self.diagnostic.with_help(help);
+        self
+    }
+
+    pub(crate) fn field(mut self, field: Option<Arc<str>>) -> Self {
+        self.field = field;
+        self
+    }
+}
+
+/// The names behind the result columns, for the writers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutputInfo {
+    /// The output grade (`output { grade X }`, else the last grade/adjust declared).
+    pub grade: Option<Arc<str>>,
+    pub subgrade: Option<Arc<str>>,
+    /// The output score (`output { score Z }`, else the first scorecard).
+    pub score: Option<Arc<str>>,
+    /// The value the summary's share-of-revenue sums (`output { revenue W }`).
+    pub revenue: Option<Arc<str>>,
+    /// The output scorecard's component names, in declaration order.
+    pub components: Vec<Arc<str>>,
+    /// Every tag name, in declaration order.
+    pub tags: Vec<Arc<str>>,
+    pub has_follow_up: bool,
+    pub has_review: bool,
+}
+
+impl Program {
+    /// Compiles a (checked) ruleset. Fails on what makes evaluation impossible: cycles between
+    /// named values (`tier::let::cycle`), relatives that depend on relatives, unknown scales.
+    pub fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program, Vec<Diagnostic>> {
+        compile::compile(ruleset, source)
+    }
+
+    /// The ruleset's name (`ruleset "…"`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The ruleset's version, if declared.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The declared inputs, in declaration order.
+    pub fn inputs(&self) -> &[InputSpec] {
+        &self.inputs
+    }
+
+    /// The relatives, in declaration order; empty means no whole-file pass is needed.
+    pub fn relatives(&self) -> &[RelativeSpec] {
+        &self.relatives
+    }
+
+    /// The names behind the result columns.
+    pub fn output(&self) -> OutputInfo {
+        self.output_info()
+    }
+
+    /// What each relative ranks this record by (one key per relative, same order).
+    pub fn relative_keys(&self, record: &[Value], as_of: Date) -> Result<Vec<RelKey>, EvalError> {
+        run::relative_keys(self, record, as_of)
+    }
+
+    /// Grades one record, with the full explanation trace.
+    pub fn evaluate(
+        &self,
+        record: &[Value],
+        relatives: &[Value],
+        as_of: Date,
+    ) -> Result<Outcome, EvalError> {
+        decide::evaluate(self, record, relatives, as_of, true).map(|full| full.outcome)
+    }
+
+    /// Grades one record without the per-`let` trace steps (the grade, component and tag reasons
+    /// are still filled): the fast path for whole-file runs.
+    pub fn evaluate_untraced(
+        &self,
+        record: &[Value],
+        relatives: &[Value],
+        as_of: Date,
+    ) -> Result<Outcome, EvalError> {
+        decide::evaluate(self, record, relatives, as_of, false).map(|full| full.outcome)
+    }
+
+    /// Evaluates an expression (REPL input, spans into `source`) in the context of the ruleset:
+    /// its names are the ruleset's named values for this record.
+    pub fn eval_expr(
+        &self,
+        expr: &Expr,
+        source: &SourceFile,
+        record: &[Value],
+        relatives: &[Value],
+        as_of: Date,
+    ) -> Result<Value, EvalError> {
+        decide::eval_expr(self, expr, source, record, relatives, as_of)
+    }
+
+    /// A `given`/`:set` literal for input `input_index` as that input's value: an enum variant
+    /// name becomes its label, `200万` a money amount for a money field, `0.92` a percent for a
+    /// percent field. The error is a sentence for the user.
+    pub fn literal_value(&self, input_index: usize, expr: &Expr) -> Result<Value, String> {
+        literal::literal_value(self, input_index, expr)
+    }
+}
+
+
+#[cfg(test)]
+mod tests;

@@ -1,25 +1,94 @@
 //! The only code that sees pest: the parser and the lowering of pest pairs into the AST.
-//! (Placeholder: replaced by the syntax work.)
+//!
+//! Parsing is one pest pass over the whole text. When it fails, the text is cut into top-level
+//! declarations (at lines that start with a declaration keyword) and each piece is parsed on
+//! its own, so a file with two broken declarations reports two errors (see [`recover`]).
+
+mod error;
+mod expr;
+mod literal;
+mod lower;
+mod lower_more;
+mod recover;
 
 use crate::ast::{Expr, Item, Ruleset};
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
+use lower::Lower;
+use pest::Parser as _;
 
-fn unavailable(source: &SourceFile) -> Vec<Diagnostic> {
-    vec![Diagnostic::error("tier::internal", "the parser is not built yet").in_source(source)]
+/// The generated parser; `Rule` stays private to this module.
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/tier.pest"]
+struct TierParser;
+
+type Pair<'i> = pest::iterators::Pair<'i, Rule>;
+
+/// Which entry point is being parsed: decides the top rule and how recovery splits the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Ruleset,
+    Items,
+    Expr,
 }
 
 /// Parses a whole ruleset file.
 pub fn parse(source: &SourceFile) -> Result<Ruleset, Vec<Diagnostic>> {
-    Err(unavailable(source))
+    let text: &str = &source.text;
+    match TierParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let mut lower = Lower::new(source, 0);
+            let ruleset = match pairs.next() {
+                Some(file) => lower.ruleset(file),
+                None => return Err(recover::recover(source, Mode::Ruleset, None)),
+            };
+            finish(lower, ruleset)
+        }
+        Err(e) => Err(recover::recover(source, Mode::Ruleset, Some(e))),
+    }
 }
 
-/// Parses declarations without the `ruleset "…"` header (REPL input).
+/// Parses declarations without the `ruleset "…"` header (REPL input). Blank or comment-only
+/// input gives no items.
 pub fn parse_items(source: &SourceFile) -> Result<Vec<Item>, Vec<Diagnostic>> {
-    Err(unavailable(source))
+    let text: &str = &source.text;
+    match TierParser::parse(Rule::items_file, text) {
+        Ok(mut pairs) => {
+            let mut lower = Lower::new(source, 0);
+            let items = match pairs.next() {
+                Some(file) => lower.items(file),
+                None => Vec::new(),
+            };
+            finish(lower, items)
+        }
+        Err(e) => Err(recover::recover(source, Mode::Items, Some(e))),
+    }
 }
 
-/// Parses one expression (REPL input).
+/// Parses one expression (REPL input); the whole input must be the expression.
 pub fn parse_expr(source: &SourceFile) -> Result<Expr, Vec<Diagnostic>> {
-    Err(unavailable(source))
+    let text: &str = &source.text;
+    match TierParser::parse(Rule::expr_file, text) {
+        Ok(mut pairs) => {
+            let mut lower = Lower::new(source, 0);
+            let expr = pairs
+                .next()
+                .and_then(|file| lower::kids(file).into_iter().next())
+                .map(|e| lower.expr(e));
+            match expr {
+                Some(e) => finish(lower, e),
+                None => Err(recover::recover(source, Mode::Expr, None)),
+            }
+        }
+        Err(e) => Err(recover::recover(source, Mode::Expr, Some(e))),
+    }
+}
+
+/// The lowered value, unless lowering found errors (bad dates, overflowing numbers, ...).
+fn finish<T>(lower: Lower<'_>, value: T) -> Result<T, Vec<Diagnostic>> {
+    if lower.errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(lower.errors)
+    }
 }

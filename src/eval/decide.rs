@@ -1,0 +1,606 @@
+//! Decisions: scorecards, grades, adjustments, overrides, tags; and the [`Outcome`] of a record.
+
+use super::number::{self, op_symbol, show_dec, show_like};
+use super::program::*;
+use super::run::{text, Env, R};
+use super::EvalError;
+use crate::ast::Expr;
+use crate::outcome::{ComponentOutcome, GradeOutcome, Outcome, TagOutcome, TraceStep};
+use crate::source::SourceFile;
+use crate::value::{Label, Unit, Value};
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// What evaluating a node says besides its value.
+pub(crate) enum Info {
+    Let(Option<String>),
+    Score {
+        components: Vec<ComponentOutcome>,
+        reason: String,
+    },
+    Grade(GradeOutcome),
+}
+
+/// The outcome plus what `tier test` also checks: every scorecard component's points.
+pub(crate) struct Full {
+    pub outcome: Outcome,
+    pub comps: Vec<Value>,
+}
+
+fn missing_help() -> &'static str {
+    "say what missing means: `X ?? value`, `X is missing`, a `missing` arm, or a default on the input"
+}
+
+/// Evaluates node `n` (its dependencies are already in `env`).
+pub(crate) fn eval_node(env: &mut Env, n: usize, explain: bool) -> R<(Value, Info)> {
+    let prog = env.prog;
+    let src = &prog.source;
+    let node = &prog.nodes[n];
+    let (value, info) = match &node.kind {
+        NodeKind::Let(e) => {
+            let (v, why) = env.form(e, src, explain)?;
+            (v, Info::Let(why))
+        }
+        NodeKind::Scorecard(sc) => scorecard(env, node, sc)?,
+        NodeKind::Grade(g) => grade(env, node, g)?,
+        NodeKind::Adjust(a) => adjust(env, node, a)?,
+    };
+    match (&node.override_by, info) {
+        (Some(o), Info::Grade(g)) => apply_override(env, node, o, value, g),
+        (_, info) => Ok((value, info)),
+    }
+}
+
+fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
+    let src = &env.prog.source;
+    let mut total = Decimal::ZERO;
+    let mut outs = Vec::with_capacity(sc.components.len());
+    for (i, c) in sc.components.iter().enumerate() {
+        let (v, why) = env.form(&c.expr, src, true)?;
+        let (points, why) = match v {
+            Value::Number(d, _) => (d, why.unwrap_or_default()),
+            Value::Missing => match &c.on_missing {
+                Some(m) => match env.eval(m, src)? {
+                    Value::Number(d, _) => (
+                        d,
+                        format!("{} is missing → missing -> {}", text(src, c.expr.span), text(src, m.span)),
+                    ),
+                    other => return Err(bad_points(env, m, &other)),
+                },
+                None => {
+                    return Err(env.missing_error(
+                        &c.expr,
+                        src,
+                        "score component",
+                        "add `, missing -> POINTS` to the component, or a default on the input",
+                    ))
+                }
+            },
+            other => return Err(bad_points(env, &c.expr, &other)),
+        };
+        let weighted = match &c.weight {
+            Some((w, _)) => points.checked_mul(*w),
+            None => Some(points),
+        }
+        .ok_or_else(|| env.op_error(number::OpError::Overflow, &c.expr, src, &[]))?;
+        total = total
+            .checked_add(weighted)
+            .ok_or_else(|| env.op_error(number::OpError::Overflow, &c.expr, src, &[]))?;
+        if let Some(slot) = env.comps.get_mut(sc.first_comp + i) {
+            *slot = Value::Number(points, Unit::Plain);
+        }
+        let mut reason = if why.starts_with(&*c.name) {
+            why
+        } else {
+            format!("{}: {why}", c.name)
+        };
+        let shown = show_dec(points);
+        if !reason.ends_with(&format!("→ {shown}")) {
+            reason.push_str(&format!(" → {shown}"));
+        }
+        reason.push_str(" points");
+        if let Some((_, wt)) = &c.weight {
+            reason.push_str(&format!(" × {wt} = {}", show_dec(weighted)));
+        }
+        outs.push(ComponentOutcome {
+            name: c.name.clone(),
+            points,
+            weight: c.weight.as_ref().map(|(w, _)| *w),
+            weighted,
+            reason,
+        });
+    }
+    let raw = total;
+    if let Some(places) = sc.round {
+        total = number::round(total, places);
+    }
+    let parts: Vec<String> = outs.iter().map(|c| show_dec(c.weighted)).collect();
+    let mut reason = format!("{} = {} = {}", node.name, parts.join(" + "), show_dec(raw));
+    if let Some(p) = sc.round {
+        reason.push_str(&format!(", round {p} → {}", show_dec(total)));
+    }
+    Ok((
+        Value::Number(total, Unit::Plain),
+        Info::Score {
+            components: outs,
+            reason,
+        },
+    ))
+}
+
+fn bad_points(env: &Env, e: &CExpr, v: &Value) -> EvalError {
+    env.op_error(
+        number::OpError::Type(format!("points must be a number, not {}", number::kind_name(v))),
+        e,
+        &env.prog.source,
+        &[(e, v)],
+    )
+}
+
+fn grade_outcome(node: &Node, label: &Label, attrs: &AttrsC, reason: String) -> GradeOutcome {
+    GradeOutcome {
+        name: node.name.clone(),
+        label: Some(label.name.clone()),
+        color: attrs.color.clone(),
+        action: attrs.action.clone(),
+        owner: attrs.owner.clone(),
+        reason,
+        overridden: None,
+    }
+}
+
+fn uncovered(env: &Env, node: &Node, what: String) -> EvalError {
+    EvalError::new(
+        "tier::eval::uncovered",
+        format!("no arm of grade {} holds: {what}", node.name),
+        &env.prog.source,
+        node.span,
+        "no arm for this record",
+    )
+    .help("add an `otherwise` arm")
+}
+
+fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
+    let src = &env.prog.source;
+    match g {
+        GradeC::Thresholds { input, arms } => {
+            let x = env.eval(input, src)?;
+            let it = text(src, input.span);
+            for arm in arms {
+                let reason = match &arm.test {
+                    ThresholdTestC::Missing if x.is_missing() => format!("{it} is missing → {}", arm.label.name),
+                    ThresholdTestC::Otherwise if !x.is_missing() => {
+                        format!("{it} {x}: otherwise → {}", arm.label.name)
+                    }
+                    ThresholdTestC::Cmp(op, e) if !x.is_missing() => {
+                        let v = env.eval(e, src)?;
+                        let hit = number::compare(*op, &x, &v)
+                            .map_err(|err| env.op_error(err, e, src, &[(input, &x), (e, &v)]))?;
+                        if hit != Some(true) {
+                            continue;
+                        }
+                        format!(
+                            "{it} {} {} {} → {}",
+                            show_like(&x, &v),
+                            op_symbol(*op),
+                            text(src, e.span),
+                            arm.label.name
+                        )
+                    }
+                    _ => continue,
+                };
+                let out = grade_outcome(node, &arm.label, &arm.attrs, reason);
+                return Ok((Value::Label(arm.label.clone()), Info::Grade(out)));
+            }
+            if x.is_missing() {
+                let name = arms.first().map(|a| a.label.name.to_string()).unwrap_or_default();
+                return Err(env.missing_error(
+                    input,
+                    src,
+                    "grade",
+                    &format!("add an arm like `{name} missing` to grade {}, or a default on the input", node.name),
+                ));
+            }
+            Err(uncovered(env, node, format!("{it} = {x}")))
+        }
+        GradeC::Rules { arms } => {
+            for arm in arms {
+                let reason = match &arm.when {
+                    None => format!("no rule above holds → {} (otherwise)", arm.label.name),
+                    Some(w) => {
+                        let (v, why) = env.form(w, src, matches!(w.kind, CKind::AtLeast(..)))?;
+                        match env.truth(&v, w, src)? {
+                            Some(true) => {}
+                            Some(false) => continue,
+                            None => return Err(env.missing_error(w, src, "grade rule", missing_help())),
+                        }
+                        let why = why.unwrap_or_else(|| match env.refs(w) {
+                            Some(r) => format!("{} ({r})", text(src, w.span)),
+                            None => text(src, w.span).to_string(),
+                        });
+                        format!("{why} → {}", arm.label.name)
+                    }
+                };
+                let out = grade_outcome(node, &arm.label, &arm.attrs, reason);
+                return Ok((Value::Label(arm.label.clone()), Info::Grade(out)));
+            }
+            Err(uncovered(env, node, "no rule matches".into()))
+        }
+    }
+}
+
+/// The attributes the base grade gives a label (its first arm with that label).
+fn label_attrs(prog: &Program, mut node: usize, label: &str) -> AttrsC {
+    // Follow adjustments down to the grade they start from.
+    for _ in 0..prog.nodes.len() {
+        match &prog.nodes[node].kind {
+            NodeKind::Adjust(a) => node = a.base,
+            NodeKind::Grade(GradeC::Thresholds { arms, .. }) => {
+                return arms
+                    .iter()
+                    .find(|a| &*a.label.name == label)
+                    .map(|a| a.attrs.clone())
+                    .unwrap_or_default()
+            }
+            NodeKind::Grade(GradeC::Rules { arms }) => {
+                return arms
+                    .iter()
+                    .find(|a| &*a.label.name == label)
+                    .map(|a| a.attrs.clone())
+                    .unwrap_or_default()
+            }
+            _ => break,
+        }
+    }
+    AttrsC::default()
+}
+
+fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
+    let prog = env.prog;
+    let src = &prog.source;
+    let base_name = &prog.nodes[a.base].name;
+    let labels: &[Arc<str>] = node
+        .scale
+        .and_then(|s| prog.scales.get(s))
+        .map(|s| s.labels.as_slice())
+        .unwrap_or(&[]);
+    let mut cur = match env.nodes.get(a.base) {
+        Some(Value::Label(l)) => match labels.iter().position(|x| *x == l.name) {
+            Some(i) => i,
+            None => return Err(EvalError::new(
+                "tier::eval::type",
+                format!("{base_name} = {} is not a label of the scale of {}", l.name, node.name),
+                src,
+                node.span,
+                "cannot move on the scale",
+            )
+            .help("adjust starts from a grade of the same scale")),
+        },
+        _ => {
+            return Err(EvalError::new(
+                "tier::eval::missing",
+                format!("{base_name} has no grade to adjust"),
+                src,
+                node.span,
+                "the base grade is missing",
+            )
+            .help("give the base grade a `missing` arm"))
+        }
+    };
+    let start = labels.get(cur).cloned().unwrap_or_else(|| "?".into());
+    let mut steps = Vec::new();
+    let last = labels.len().saturating_sub(1);
+    for arm in &a.arms {
+        let v = env.eval(&arm.when, src)?;
+        match env.truth(&v, &arm.when, src)? {
+            Some(true) => {}
+            Some(false) => continue,
+            None => return Err(env.missing_error(&arm.when, src, "adjustment", missing_help())),
+        }
+        let (what, next) = match &arm.action {
+            AdjustActionC::Up(k) => (format!("up {k}"), cur.saturating_sub(*k as usize)),
+            AdjustActionC::Down(k) => (format!("down {k}"), cur.saturating_add(*k as usize).min(last)),
+            AdjustActionC::To(l) => (
+                format!("to {}", l.name),
+                labels.iter().position(|x| *x == l.name).unwrap_or(cur),
+            ),
+        };
+        cur = next;
+        steps.push(format!(
+            "{what} when {} → {}",
+            text(src, arm.when.span),
+            labels.get(cur).map(|s| &**s).unwrap_or("?")
+        ));
+    }
+    let label = Label {
+        name: labels.get(cur).cloned().unwrap_or_else(|| start.clone()),
+        rank: cur as u32,
+    };
+    let reason = if steps.is_empty() {
+        format!("{base_name} {start}, no adjustment applies → {}", label.name)
+    } else {
+        format!("{base_name} {start}; {}", steps.join("; "))
+    };
+    let attrs = label_attrs(prog, a.base, &label.name);
+    let out = grade_outcome(node, &label, &attrs, reason);
+    Ok((Value::Label(label), Info::Grade(out)))
+}
+
+fn apply_override(
+    env: &Env,
+    node: &Node,
+    (with, why, span): &(usize, usize, crate::source::Span),
+    value: Value,
+    mut g: GradeOutcome,
+) -> R<(Value, Info)> {
+    let prog = env.prog;
+    let src = &prog.source;
+    let manual = env.record.get(*with).cloned().unwrap_or(Value::Missing);
+    let name = match &manual {
+        Value::Missing => return Ok((value, Info::Grade(g))),
+        Value::Label(l) => l.name.clone(),
+        Value::Text(t) => t.clone(),
+        other => Arc::from(other.to_string()),
+    };
+    let with_name = prog.inputs[*with].name.clone();
+    let scale = node.scale.and_then(|s| prog.scales.get(s));
+    let Some(label) = scale.and_then(|s| s.label(&name)) else {
+        let labels = scale.map(|s| s.labels.join(", ")).unwrap_or_default();
+        return Err(EvalError::new(
+            "tier::eval::override_label",
+            format!("{with_name} = {name} is not a grade of {} ({labels})", node.name),
+            src,
+            *span,
+            "the manual grade must be a label of the scale",
+        )
+        .help(format!("fill {with_name} with one of: {labels}"))
+        .field(Some(with_name)));
+    };
+    let reason_name = prog.inputs[*why].name.clone();
+    let reason = match env.record.get(*why) {
+        Some(Value::Missing) | None => {
+            return Err(EvalError::new(
+                "tier::eval::override_reason",
+                format!("{with_name} overrides {} to {name} but {reason_name} is empty", node.name),
+                src,
+                *span,
+                "a manual grade needs a reason",
+            )
+            .help(format!("fill {reason_name}, or clear {with_name}"))
+            .field(Some(reason_name)))
+        }
+        Some(v) => v.to_string(),
+    };
+    let computed = g.label.clone().unwrap_or_else(|| "missing".into());
+    let attrs = label_attrs(prog, prog.nodes.iter().position(|n| n.name == node.name).unwrap_or(0), &label.name);
+    g.reason = format!(
+        "{} (computed {computed}); overridden to {} by {with_name}: {reason}",
+        g.reason, label.name
+    );
+    g.label = Some(label.name.clone());
+    g.color = attrs.color;
+    g.action = attrs.action;
+    g.owner = attrs.owner;
+    g.overridden = Some(reason);
+    Ok((Value::Label(label), Info::Grade(g)))
+}
+
+/// Grades one record.
+pub(crate) fn evaluate(prog: &Program, record: &[Value], rels: &[Value], as_of: Date, trace: bool) -> R<Full> {
+    let src = &prog.source;
+    let mut env = Env::new(prog, record, rels, as_of);
+    let mut out = Outcome::default();
+    let mut grades: Vec<Option<GradeOutcome>> = vec![None; prog.nodes.len()];
+    let mut comps: Vec<Option<Vec<ComponentOutcome>>> = vec![None; prog.nodes.len()];
+    if trace {
+        for (i, spec) in prog.inputs.iter().enumerate() {
+            let v = record.get(i).cloned().unwrap_or(Value::Missing);
+            out.trace.push(TraceStep {
+                name: spec.name.clone(),
+                explanation: format!("input {} = {v}", spec.name),
+                value: v,
+                span: spec.field.span,
+            });
+        }
+        for (i, spec) in prog.relatives.iter().enumerate() {
+            let v = rels.get(i).cloned().unwrap_or(Value::Missing);
+            out.trace.push(TraceStep {
+                name: spec.name.clone(),
+                explanation: format!("relative {} = {v} (ranked over the whole file)", spec.name),
+                value: v,
+                span: spec.decl.span,
+            });
+        }
+    }
+    for &n in &prog.order {
+        let (v, info) = eval_node(&mut env, n, trace)?;
+        let node = &prog.nodes[n];
+        match info {
+            Info::Let(why) => {
+                if trace {
+                    out.trace.push(TraceStep {
+                        name: node.name.clone(),
+                        explanation: format!("{} = {}", node.name, why.unwrap_or_else(|| v.to_string())),
+                        value: v.clone(),
+                        span: node.span,
+                    });
+                }
+            }
+            Info::Score { components, reason } => {
+                if trace {
+                    if let NodeKind::Scorecard(sc) = &node.kind {
+                        for (c, co) in sc.components.iter().zip(&components) {
+                            out.trace.push(TraceStep {
+                                name: format!("{}.{}", node.name, c.name).into(),
+                                value: Value::Number(co.points, Unit::Plain),
+                                explanation: co.reason.clone(),
+                                span: c.span,
+                            });
+                        }
+                    }
+                    out.trace.push(TraceStep {
+                        name: node.name.clone(),
+                        value: v.clone(),
+                        explanation: reason,
+                        span: node.span,
+                    });
+                }
+                comps[n] = Some(components);
+            }
+            Info::Grade(g) => {
+                if trace {
+                    out.trace.push(TraceStep {
+                        name: node.name.clone(),
+                        value: v.clone(),
+                        explanation: format!("{}: {}", node.name, g.reason),
+                        span: node.span,
+                    });
+                }
+                grades[n] = Some(g);
+            }
+        }
+        env.nodes[n] = v;
+    }
+
+    for t in &prog.tags {
+        let (v, why) = env.form(&t.when, src, true)?;
+        let why = match (&t.when.kind, why) {
+            (CKind::AtLeast(..), Some(w)) => w,
+            _ => match env.refs(&t.when) {
+                Some(r) => format!("{} ({r})", text(src, t.when.span)),
+                None => text(src, t.when.span).to_string(),
+            },
+        };
+        let held = env.truth(&v, &t.when, src)?;
+        if trace {
+            let verdict = match held {
+                Some(true) => "applies",
+                Some(false) => "does not apply",
+                None => "does not apply: its condition is missing",
+            };
+            out.trace.push(TraceStep {
+                name: format!("tag {}", t.name).into(),
+                value: v.clone(),
+                explanation: format!("tag {}: {why} → {verdict}", t.name),
+                span: t.span,
+            });
+        }
+        if held == Some(true) {
+            out.tags.push(TagOutcome {
+                name: t.name.clone(),
+                color: t.attrs.color.clone(),
+                action: t.attrs.action.clone(),
+                owner: t.attrs.owner.clone(),
+                reason: format!("{}: {why}", t.name),
+            });
+        }
+    }
+
+    for (sched, slot) in [(&prog.follow_up, &mut out.follow_up), (&prog.review, &mut out.review)] {
+        if let Some(s) = sched {
+            let o = super::schedule::run(&env, s)?;
+            if trace {
+                out.trace.push(TraceStep {
+                    name: (if s.is_review { "review" } else { "follow_up" }).into(),
+                    value: o.next_due.map(Value::Date).unwrap_or(Value::Missing),
+                    explanation: o.reason.clone(),
+                    span: s.span,
+                });
+            }
+            *slot = Some(o);
+        }
+    }
+
+    out.values = prog
+        .value_order
+        .iter()
+        .map(|(name, slot)| (name.clone(), env.slot(*slot).clone()))
+        .collect();
+    if let Some((name, slot)) = &prog.out.grade {
+        out.grade = Some(match slot {
+            Slot::Node(n) if grades[*n].is_some() => grades[*n].clone().unwrap_or_else(|| unreachable_grade(name)),
+            other => {
+                let v = env.slot(*other);
+                if v.is_missing() && matches!(other, Slot::Rel(_)) {
+                    return Err(missing_relative(prog, *other));
+                }
+                GradeOutcome {
+                    name: name.clone(),
+                    label: (!v.is_missing()).then(|| Arc::from(v.to_string())),
+                    color: None,
+                    action: None,
+                    owner: None,
+                    reason: format!("{name} = {v}"),
+                    overridden: None,
+                }
+            }
+        });
+    }
+    out.subgrade = prog.out.subgrade.as_ref().map(|(_, s)| env.slot(*s).clone());
+    if let Some((_, slot)) = &prog.out.score {
+        out.score = Some(env.slot(*slot).clone());
+        if let Slot::Node(n) = slot {
+            out.components = comps[*n].take().unwrap_or_default();
+        }
+    }
+    Ok(Full {
+        outcome: out,
+        comps: env.comps,
+    })
+}
+
+fn unreachable_grade(name: &Arc<str>) -> GradeOutcome {
+    GradeOutcome {
+        name: name.clone(),
+        label: None,
+        color: None,
+        action: None,
+        owner: None,
+        reason: String::new(),
+        overridden: None,
+    }
+}
+
+fn missing_relative(prog: &Program, slot: Slot) -> EvalError {
+    let name = prog.slot_name(slot);
+    let span = match slot {
+        Slot::Rel(i) => prog.relatives[i].decl.span,
+        _ => crate::source::Span::default(),
+    };
+    EvalError::new(
+        "tier::eval::missing",
+        format!("relative grade {name} is not available for this record"),
+        &prog.source,
+        span,
+        "its value is missing, or it was not computed over a whole file",
+    )
+    .help("add `missing -> LABEL` to the relative, or give it (`given`, `:set`)")
+    .field(Some(name))
+}
+
+/// An expression of the REPL: compiled against the program's names, evaluated after the
+/// values it needs.
+pub(crate) fn eval_expr(
+    prog: &Program,
+    expr: &Expr,
+    source: &SourceFile,
+    record: &[Value],
+    rels: &[Value],
+    as_of: Date,
+) -> R<Value> {
+    let mut c = prog.resolver(source);
+    let compiled = c.expr(expr, None);
+    if let Some(d) = c.errors.into_iter().next() {
+        return Err(EvalError {
+            diagnostic: d,
+            field: None,
+        });
+    }
+    let mut env = Env::new(prog, record, rels, as_of);
+    for n in super::compile_order::needed(prog, &[&compiled]) {
+        let (v, _) = eval_node(&mut env, n, false)?;
+        env.nodes[n] = v;
+    }
+    env.eval(&compiled, source)
+}

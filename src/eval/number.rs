@@ -1,0 +1,260 @@
+//! Decimal arithmetic with units, comparisons, rounding. Everything is checked: an overflow or a
+//! division by zero is an error the caller turns into a diagnostic, never a panic.
+
+use super::date;
+use crate::ast::CmpOp;
+use crate::value::{Duration, Unit, Value};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::cmp::Ordering;
+use std::str::FromStr;
+
+/// Why an operation has no value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum OpError {
+    DivisionByZero,
+    Overflow,
+    /// A sentence naming the operands' kinds.
+    Type(String),
+}
+
+pub(crate) fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Missing => "missing",
+        Value::Number(_, Unit::Money) => "money",
+        Value::Number(_, Unit::Percent) => "a percent",
+        Value::Number(_, Unit::Mass) => "a mass",
+        Value::Number(_, Unit::Area) => "an area",
+        Value::Number(..) => "a number",
+        Value::Date(_) => "a date",
+        Value::Duration(_) => "a duration",
+        Value::Text(_) => "text",
+        Value::Bool(_) => "yes/no",
+        Value::Label(_) => "a label",
+    }
+}
+
+/// The unit of `a ± b`: a plain operand adopts the other's unit.
+fn sum_unit(a: Unit, b: Unit) -> Unit {
+    if a == Unit::Plain {
+        b
+    } else {
+        a
+    }
+}
+
+fn is_quantity(u: Unit) -> bool {
+    matches!(u, Unit::Money | Unit::Mass | Unit::Area)
+}
+
+fn mul_unit(a: Unit, b: Unit) -> Unit {
+    if is_quantity(a) {
+        a
+    } else if is_quantity(b) {
+        b
+    } else if a == Unit::Percent && b == Unit::Percent {
+        Unit::Percent
+    } else {
+        Unit::Plain
+    }
+}
+
+fn div_unit(a: Unit, b: Unit) -> Unit {
+    if is_quantity(a) {
+        if b == a {
+            Unit::Plain
+        } else {
+            a
+        }
+    } else if a == Unit::Percent && b != Unit::Percent && !is_quantity(b) {
+        Unit::Percent
+    } else {
+        Unit::Plain
+    }
+}
+
+/// `a + b`, `a - b`, `a * b`, `a / b` on values; missing propagates.
+pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<Value, OpError> {
+    use super::program::Arith::*;
+    match (a, b) {
+        (Value::Missing, _) | (_, Value::Missing) => Ok(Value::Missing),
+        (Value::Number(x, ux), Value::Number(y, uy)) => {
+            let r = match op {
+                Add => (x.checked_add(*y), sum_unit(*ux, *uy)),
+                Sub => (x.checked_sub(*y), sum_unit(*ux, *uy)),
+                Mul => (x.checked_mul(*y), mul_unit(*ux, *uy)),
+                Div => {
+                    if y.is_zero() {
+                        return Err(OpError::DivisionByZero);
+                    }
+                    (x.checked_div(*y), div_unit(*ux, *uy))
+                }
+            };
+            match r {
+                (Some(v), u) => Ok(Value::Number(v, u)),
+                (None, _) => Err(OpError::Overflow),
+            }
+        }
+        (Value::Date(d), Value::Duration(s)) if matches!(op, Add | Sub) => {
+            let s = if op == Sub { negate(*s) } else { *s };
+            date::add(*d, s).map(Value::Date).ok_or(OpError::Overflow)
+        }
+        (Value::Duration(s), Value::Date(d)) if op == Add => {
+            date::add(*d, *s).map(Value::Date).ok_or(OpError::Overflow)
+        }
+        (Value::Duration(x), Value::Duration(y)) if matches!(op, Add | Sub) => {
+            let y = if op == Sub { negate(*y) } else { *y };
+            Ok(Value::Duration(Duration {
+                months: x.months.checked_add(y.months).ok_or(OpError::Overflow)?,
+                days: x.days.checked_add(y.days).ok_or(OpError::Overflow)?,
+                hours: x.hours.checked_add(y.hours).ok_or(OpError::Overflow)?,
+                workdays: x.workdays.checked_add(y.workdays).ok_or(OpError::Overflow)?,
+            }))
+        }
+        (Value::Duration(s), Value::Number(n, _)) | (Value::Number(n, _), Value::Duration(s))
+            if op == Mul =>
+        {
+            let k = n
+                .to_i32()
+                .filter(|k| Decimal::from(*k) == *n)
+                .ok_or_else(|| OpError::Type("a duration can only be multiplied by a whole number".into()))?;
+            let m = |x: i32| x.checked_mul(k).ok_or(OpError::Overflow);
+            Ok(Value::Duration(Duration {
+                months: m(s.months)?,
+                days: m(s.days)?,
+                hours: m(s.hours)?,
+                workdays: m(s.workdays)?,
+            }))
+        }
+        _ => {
+            let sym = match op {
+                Add => "+",
+                Sub => "-",
+                Mul => "×",
+                Div => "÷",
+            };
+            let help = if matches!((a, b), (Value::Date(_), Value::Number(..))) {
+                " (write `+ 7 days`)"
+            } else if matches!((a, b), (Value::Date(_), Value::Date(_))) {
+                " (use days_between(a, b))"
+            } else {
+                ""
+            };
+            Err(OpError::Type(format!(
+                "cannot compute {} {sym} {}{help}",
+                kind_name(a),
+                kind_name(b)
+            )))
+        }
+    }
+}
+
+fn negate(d: Duration) -> Duration {
+    Duration {
+        months: -d.months,
+        days: -d.days,
+        hours: -d.hours,
+        workdays: -d.workdays,
+    }
+}
+
+/// `-x`.
+pub(crate) fn neg(v: &Value) -> Result<Value, OpError> {
+    match v {
+        Value::Missing => Ok(Value::Missing),
+        Value::Number(d, u) => Ok(Value::Number(-*d, *u)),
+        Value::Duration(d) => Ok(Value::Duration(negate(*d))),
+        other => Err(OpError::Type(format!("cannot negate {}", kind_name(other)))),
+    }
+}
+
+/// A label written as a number (`quantiles` classes `1`..`5`) compares as that number.
+fn label_number(name: &str) -> Option<Decimal> {
+    Decimal::from_str(name).ok()
+}
+
+/// The order of two non-missing values. Labels order by rank: the better label is greater.
+pub(crate) fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
+    match (a, b) {
+        (Value::Number(x, _), Value::Number(y, _)) => Ok(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Ok(x.cmp(y)),
+        (Value::Text(x), Value::Text(y)) => Ok(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Ok(x.cmp(y)),
+        (Value::Label(x), Value::Label(y)) => Ok(y.rank.cmp(&x.rank)),
+        (Value::Duration(x), Value::Duration(y)) => Ok(date::approx_days(x).cmp(&date::approx_days(y))),
+        (Value::Label(l), Value::Number(y, _)) => match label_number(&l.name) {
+            Some(x) => Ok(x.cmp(y)),
+            None => Err(mismatch(a, b)),
+        },
+        (Value::Number(x, _), Value::Label(l)) => match label_number(&l.name) {
+            Some(y) => Ok(x.cmp(&y)),
+            None => Err(mismatch(a, b)),
+        },
+        _ => Err(mismatch(a, b)),
+    }
+}
+
+fn mismatch(a: &Value, b: &Value) -> OpError {
+    OpError::Type(format!("cannot compare {} with {}", kind_name(a), kind_name(b)))
+}
+
+/// `a = b` on non-missing values: numbers by value (`70.5 = 70.50`), labels by name, a label
+/// equals a text of the same spelling.
+pub(crate) fn equal(a: &Value, b: &Value) -> Result<bool, OpError> {
+    match (a, b) {
+        (Value::Label(x), Value::Label(y)) => Ok(x.name == y.name),
+        (Value::Label(x), Value::Text(y)) | (Value::Text(y), Value::Label(x)) => {
+            Ok(*x.name == **y)
+        }
+        (Value::Bool(x), Value::Bool(y)) => Ok(x == y),
+        (Value::Duration(x), Value::Duration(y)) => Ok(x == y),
+        _ => order(a, b).map(|o| o == Ordering::Equal),
+    }
+}
+
+/// A comparison; `None` when either side is missing.
+pub(crate) fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<Option<bool>, OpError> {
+    if a.is_missing() || b.is_missing() {
+        return Ok(None);
+    }
+    Ok(Some(match op {
+        CmpOp::Eq => equal(a, b)?,
+        CmpOp::Ne => !equal(a, b)?,
+        CmpOp::Lt => order(a, b)? == Ordering::Less,
+        CmpOp::Le => order(a, b)? != Ordering::Greater,
+        CmpOp::Gt => order(a, b)? == Ordering::Greater,
+        CmpOp::Ge => order(a, b)? != Ordering::Less,
+    }))
+}
+
+/// Half away from zero: `round(2.675, 2) = 2.68`, `round(-2.5, 0) = -3`.
+pub(crate) fn round(d: Decimal, places: u32) -> Decimal {
+    d.round_dp_with_strategy(places.min(28), RoundingStrategy::MidpointAwayFromZero)
+}
+
+pub(crate) fn op_symbol(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "≠",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "≤",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => "≥",
+    }
+}
+
+/// Displays a value; a plain number shown next to a percent is shown as a percent (a ratio
+/// `(a - b) / b` of 0.25 reads `25%` beside `from 0% to 25%`).
+pub(crate) fn show_like(v: &Value, like: &Value) -> String {
+    match (v, like) {
+        (Value::Number(d, Unit::Plain), Value::Number(_, Unit::Percent)) => {
+            Value::Number(*d, Unit::Percent).to_string()
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// A number's display: plain decimals without trailing zeros.
+pub(crate) fn show_dec(d: Decimal) -> String {
+    d.normalize().to_string()
+}

@@ -1,0 +1,397 @@
+//! The compiled form of a ruleset: expressions with every name resolved to a slot, the named
+//! values in dependency order, and the decisions (grades, tags, schedules) ready to run.
+
+use super::{InputSpec, OutputInfo, RelativeSpec};
+use crate::ast::CmpOp;
+use crate::source::{SourceFile, Span};
+use crate::value::{Label, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A compiled, immutable ruleset: `Send + Sync`, shared by every worker of a run.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub(crate) name: String,
+    pub(crate) version: Option<String>,
+    pub(crate) source: SourceFile,
+    pub(crate) inputs: Vec<InputSpec>,
+    pub(crate) relatives: Vec<RelativeSpec>,
+    /// Compiled `relative` inputs/groups: (value, per).
+    pub(crate) rel_exprs: Vec<(CExpr, Option<CExpr>)>,
+    /// The nodes each relative's key needs, in evaluation order.
+    pub(crate) rel_deps: Vec<usize>,
+    pub(crate) scales: Vec<ScaleInfo>,
+    /// Named values other than inputs and relatives.
+    pub(crate) nodes: Vec<Node>,
+    /// Node indices in dependency order.
+    pub(crate) order: Vec<usize>,
+    /// How many scorecard components there are (their points live in a flat array).
+    pub(crate) comp_count: usize,
+    pub(crate) tags: Vec<TagC>,
+    pub(crate) follow_up: Option<ScheduleC>,
+    pub(crate) review: Option<ScheduleC>,
+    pub(crate) out: OutputC,
+    /// Every named value in declaration order, for `Outcome::values`.
+    pub(crate) value_order: Vec<(Arc<str>, Slot)>,
+    /// Name resolution, kept for expressions compiled later (REPL input, test expectations).
+    pub(crate) names: HashMap<String, Slot>,
+    pub(crate) comp_index: HashMap<(String, String), usize>,
+    pub(crate) input_scales: Vec<Option<usize>>,
+    pub(crate) rel_scales: Vec<Option<usize>>,
+    pub(crate) node_scales: Vec<Option<usize>>,
+}
+
+/// Where a named value lives during one evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Input(usize),
+    Rel(usize),
+    Node(usize),
+}
+
+/// An ordered scale: labels best first.
+#[derive(Debug, Clone)]
+pub(crate) struct ScaleInfo {
+    pub name: Arc<str>,
+    pub labels: Vec<Arc<str>>,
+}
+
+impl ScaleInfo {
+    pub fn label(&self, name: &str) -> Option<Label> {
+        self.labels.iter().position(|l| &**l == name).map(|i| Label {
+            name: self.labels[i].clone(),
+            rank: i as u32,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub name: Arc<str>,
+    pub span: Span,
+    /// The scale of a label-valued node (grades, adjustments).
+    pub scale: Option<usize>,
+    pub kind: NodeKind,
+    /// `override NAME with X reason Y`: (with input, reason input, span).
+    pub override_by: Option<(usize, usize, Span)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum NodeKind {
+    Let(CExpr),
+    Scorecard(ScorecardC),
+    Grade(GradeC),
+    Adjust(AdjustC),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ScorecardC {
+    pub round: Option<u32>,
+    /// The flat index of the first component.
+    pub first_comp: usize,
+    pub components: Vec<ComponentC>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ComponentC {
+    pub name: Arc<str>,
+    pub weight: Option<(rust_decimal::Decimal, String)>,
+    pub expr: CExpr,
+    pub on_missing: Option<CExpr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AttrsC {
+    pub color: Option<String>,
+    pub action: Option<String>,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum GradeC {
+    Thresholds {
+        input: CExpr,
+        arms: Vec<ThresholdArmC>,
+    },
+    Rules {
+        arms: Vec<RuleArmC>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ThresholdTestC {
+    Cmp(CmpOp, CExpr),
+    Otherwise,
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ThresholdArmC {
+    pub label: Label,
+    pub test: ThresholdTestC,
+    pub attrs: AttrsC,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RuleArmC {
+    pub label: Label,
+    /// `None` for `otherwise`.
+    pub when: Option<CExpr>,
+    pub attrs: AttrsC,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AdjustC {
+    pub base: usize,
+    pub arms: Vec<AdjustArmC>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum AdjustActionC {
+    Up(u32),
+    Down(u32),
+    To(Label),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AdjustArmC {
+    pub action: AdjustActionC,
+    pub when: CExpr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TagC {
+    pub name: Arc<str>,
+    pub when: CExpr,
+    pub attrs: AttrsC,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ScheduleC {
+    pub grade: Slot,
+    pub grade_name: Arc<str>,
+    pub from: CExpr,
+    pub arms: Vec<ScheduleArmC>,
+    pub span: Span,
+    pub is_review: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ScheduleArmC {
+    /// `None` for `otherwise`.
+    pub label: Option<Arc<str>>,
+    pub cadence: CadenceC,
+    pub cadence_text: String,
+    pub reassign_after: Option<crate::value::Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CadenceC {
+    Every(crate::value::Duration),
+    Within(crate::value::Duration, crate::value::Duration),
+    /// Interval in whole days.
+    PerPeriod(i32),
+    None,
+}
+
+/// The output names, resolved.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OutputC {
+    pub grade: Option<(Arc<str>, Slot)>,
+    pub subgrade: Option<(Arc<str>, Slot)>,
+    pub score: Option<(Arc<str>, Slot)>,
+    pub revenue: Option<(Arc<str>, Slot)>,
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub(crate) struct CExpr {
+    pub kind: CKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Func {
+    DaysSince,
+    DaysBetween,
+    MonthsSince,
+    Min,
+    Max,
+    Abs,
+    Floor,
+    Ceil,
+    Round,
+    Concat,
+    CountOf,
+    Year,
+    Month,
+}
+
+impl Func {
+    pub fn from_name(name: &str) -> Option<Func> {
+        Some(match name {
+            "days_since" => Func::DaysSince,
+            "days_between" => Func::DaysBetween,
+            "months_since" => Func::MonthsSince,
+            "min" => Func::Min,
+            "max" => Func::Max,
+            "abs" => Func::Abs,
+            "floor" => Func::Floor,
+            "ceil" => Func::Ceil,
+            "round" => Func::Round,
+            "concat" => Func::Concat,
+            "count_of" => Func::CountOf,
+            "year" => Func::Year,
+            "month" => Func::Month,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CKind {
+    Const(Value),
+    Slot(Slot),
+    /// A scorecard component's points (flat index).
+    Comp(usize),
+    AsOf,
+    Neg(Box<CExpr>),
+    Not(Box<CExpr>),
+    Arith(Arith, Box<CExpr>, Box<CExpr>),
+    And(Box<CExpr>, Box<CExpr>),
+    Or(Box<CExpr>, Box<CExpr>),
+    Coalesce(Box<CExpr>, Box<CExpr>),
+    Cmp(CmpOp, Box<CExpr>, Box<CExpr>),
+    IsMissing(Box<CExpr>, bool),
+    In(Box<CExpr>, Vec<CExpr>, bool),
+    If(Box<CExpr>, Box<CExpr>, Box<CExpr>),
+    Call(Func, Vec<CExpr>),
+    AtLeast(u32, Vec<CExpr>),
+    Linear(Box<LinearC>),
+    Bands(Box<BandsC>),
+    Match(Box<MatchC>),
+    Matrix(Box<MatrixC>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LinearC {
+    pub input: CExpr,
+    pub from: CExpr,
+    pub to: CExpr,
+    pub points: Option<(CExpr, CExpr)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BandsC {
+    pub input: CExpr,
+    pub arms: Vec<BandArmC>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum BandGuardC {
+    Interval {
+        lo: Option<(CExpr, bool)>,
+        hi: Option<(CExpr, bool)>,
+    },
+    Missing,
+    Otherwise,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BandArmC {
+    pub guard: BandGuardC,
+    pub value: CExpr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum MatchKeysC {
+    Values(Vec<CExpr>),
+    Missing,
+    Otherwise,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct MatchC {
+    pub input: CExpr,
+    pub arms: Vec<(MatchKeysC, CExpr, Span)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct MatrixC {
+    pub row: CExpr,
+    pub col: CExpr,
+    /// `None` = `otherwise`.
+    pub columns: Vec<Option<CExpr>>,
+    pub rows: Vec<(Option<CExpr>, Vec<CExpr>, Span)>,
+}
+
+impl Program {
+    /// A compiler over this program's names, for expressions written after compilation.
+    pub(crate) fn resolver<'s>(&self, source: &'s SourceFile) -> super::compile::Compiler<'s> {
+        super::compile::Compiler {
+            source,
+            names: self.names.clone(),
+            scales: self.scales.clone(),
+            scale_names: HashMap::new(),
+            input_scales: self.input_scales.clone(),
+            rel_scales: self.rel_scales.clone(),
+            node_scales: self.node_scales.clone(),
+            let_exprs: HashMap::new(),
+            inferring: Vec::new(),
+            components: self.comp_index.clone(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The scale of a named value, when label-valued.
+    pub(crate) fn slot_scale(&self, slot: Slot) -> Option<usize> {
+        match slot {
+            Slot::Input(i) => self.input_scales.get(i).copied().flatten(),
+            Slot::Rel(i) => self.rel_scales.get(i).copied().flatten(),
+            Slot::Node(i) => self.node_scales.get(i).copied().flatten(),
+        }
+    }
+
+    pub(crate) fn slot_name(&self, slot: Slot) -> Arc<str> {
+        match slot {
+            Slot::Input(i) => self.inputs[i].name.clone(),
+            Slot::Rel(i) => self.relatives[i].name.clone(),
+            Slot::Node(i) => self.nodes[i].name.clone(),
+        }
+    }
+
+    pub(crate) fn output_info(&self) -> OutputInfo {
+        let name = |o: &Option<(Arc<str>, Slot)>| o.as_ref().map(|(n, _)| n.clone());
+        let components = match &self.out.score {
+            Some((_, Slot::Node(i))) => match &self.nodes[*i].kind {
+                NodeKind::Scorecard(sc) => sc.components.iter().map(|c| c.name.clone()).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        OutputInfo {
+            grade: name(&self.out.grade),
+            subgrade: name(&self.out.subgrade),
+            score: name(&self.out.score),
+            revenue: name(&self.out.revenue),
+            components,
+            tags: self.tags.iter().map(|t| t.name.clone()).collect(),
+            has_follow_up: self.follow_up.is_some(),
+            has_review: self.review.is_some(),
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Evaluating compiled expressions for one record.
+
+use super::number::{self, kind_name, OpError};
+use super::program::*;
+use super::{date, EvalError, RelKey};
+use crate::source::{SourceFile, Span};
+use crate::value::{Unit, Value};
+use jiff::civil::Date;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// The state of one evaluation: the record, the relatives, and the named values computed so far.
+pub(crate) struct Env<'a> {
+    pub prog: &'a Program,
+    pub record: &'a [Value],
+    pub rels: &'a [Value],
+    pub as_of: Date,
+    pub nodes: Vec<Value>,
+    pub comps: Vec<Value>,
+}
+
+pub(crate) type R<T> = Result<T, EvalError>;
+
+/// The text of a span in `src` (empty when out of range).
+pub(crate) fn text(src: &SourceFile, span: Span) -> &str {
+    let t = tight(src, span);
+    src.text.get(t.start..t.end).unwrap_or("")
+}
+
+/// `span` without the whitespace and trailing comment lines a parser span may carry, so a
+/// diagnostic underlines the expression only.
+pub(crate) fn tight(src: &SourceFile, span: Span) -> Span {
+    let Some(raw) = src.text.get(span.start..span.end) else {
+        return span;
+    };
+    // Spans may carry the whitespace (and comments) after an expression: keep the words only.
+    let mut t = raw.trim();
+    // A trailing `# comment` line picked up by the span.
+    while let Some((head, last)) = t.rsplit_once('\n') {
+        if !last.trim_start().starts_with('#') {
+            break;
+        }
+        t = head.trim_end();
+    }
+    let lead = raw.len() - raw.trim_start().len();
+    Span::new(span.start + lead, span.start + lead + t.len())
+}
+
+impl<'a> Env<'a> {
+    pub fn new(prog: &'a Program, record: &'a [Value], rels: &'a [Value], as_of: Date) -> Self {
+        Env {
+            prog,
+            record,
+            rels,
+            as_of,
+            nodes: vec![Value::Missing; prog.nodes.len()],
+            comps: vec![Value::Missing; prog.comp_count],
+        }
+    }
+
+    pub fn slot(&self, s: Slot) -> &Value {
+        const MISSING: &Value = &Value::Missing;
+        match s {
+            Slot::Input(i) => self.record.get(i).unwrap_or(MISSING),
+            Slot::Rel(i) => self.rels.get(i).unwrap_or(MISSING),
+            Slot::Node(i) => self.nodes.get(i).unwrap_or(MISSING),
+        }
+    }
+
+    pub fn op_error(&self, err: OpError, e: &CExpr, src: &SourceFile, operands: &[(&CExpr, &Value)]) -> EvalError {
+        let show = operands
+            .iter()
+            .map(|(x, v)| format!("{} is {}", text(src, x.span), v))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match err {
+            OpError::DivisionByZero => EvalError::new(
+                "tier::eval::division_by_zero",
+                format!("division by zero in `{}`: {show}", text(src, e.span)),
+                src,
+                e.span,
+                "the divisor is 0",
+            )
+            .help("guard it: `if X > 0 then … / X else missing`, and say what missing means"),
+            OpError::Overflow => EvalError::new(
+                "tier::eval::overflow",
+                format!("`{}` is too large to compute exactly: {show}", text(src, e.span)),
+                src,
+                e.span,
+                "overflows 28 significant digits (or the calendar)",
+            )
+            .help("check the data for an absurd value"),
+            OpError::Type(msg) => EvalError::new(
+                "tier::eval::type",
+                format!("{msg} in `{}`: {show}", text(src, e.span)),
+                src,
+                e.span,
+                "these values do not combine",
+            )
+            .help("`tier check` reports type and unit mismatches before any data is read"),
+        }
+    }
+
+    /// The inputs (and unavailable relatives) whose missing value makes `e` missing.
+    pub fn missing_fields(&self, e: &CExpr) -> Vec<Arc<str>> {
+        let mut out: Vec<Arc<str>> = Vec::new();
+        let mut stack: Vec<&CExpr> = vec![e];
+        let mut seen_nodes: Vec<usize> = Vec::new();
+        while let Some(x) = stack.pop() {
+            super::compile_order::walk(x, &mut |k| {
+                if let CKind::Slot(slot) = k {
+                    if !self.slot(*slot).is_missing() {
+                        return;
+                    }
+                    match slot {
+                        Slot::Input(_) | Slot::Rel(_) => {
+                            let n = self.prog.slot_name(*slot);
+                            if !out.contains(&n) {
+                                out.push(n);
+                            }
+                        }
+                        Slot::Node(n) => {
+                            if !seen_nodes.contains(n) {
+                                seen_nodes.push(*n);
+                            }
+                        }
+                    }
+                }
+            });
+            // Follow missing lets to the inputs behind them.
+            while let Some(n) = seen_nodes.pop() {
+                if let Some(NodeKind::Let(body)) = self.prog.nodes.get(n).map(|n| &n.kind) {
+                    stack.push(body);
+                } else if let Some(node) = self.prog.nodes.get(n) {
+                    if !out.contains(&node.name) {
+                        out.push(node.name.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// `tier::eval::missing`: a decision needs `e` and it is missing.
+    pub fn missing_error(&self, e: &CExpr, src: &SourceFile, what: &str, help: &str) -> EvalError {
+        let fields = self.missing_fields(e);
+        let subject = if fields.is_empty() {
+            format!("`{}`", text(src, e.span))
+        } else {
+            fields.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(", ")
+        };
+        let verb = if fields.len() > 1 { "are" } else { "is" };
+        EvalError::new(
+            "tier::eval::missing",
+            format!("{subject} {verb} missing and this {what} does not say what missing means"),
+            src,
+            e.span,
+            "missing here",
+        )
+        .help(help.to_string())
+        .field(fields.first().cloned())
+    }
+
+    /// A yes/no; `None` when missing.
+    pub fn truth(&self, v: &Value, e: &CExpr, src: &SourceFile) -> R<Option<bool>> {
+        match v {
+            Value::Bool(b) => Ok(Some(*b)),
+            Value::Missing => Ok(None),
+            other => Err(self.op_error(
+                OpError::Type(format!("a condition must be yes or no, not {}", kind_name(other))),
+                e,
+                src,
+                &[(e, other)],
+            )),
+        }
+    }
+
+    pub fn eval(&self, e: &CExpr, src: &SourceFile) -> R<Value> {
+        match &e.kind {
+            CKind::Const(v) => Ok(v.clone()),
+            CKind::Slot(s) => Ok(self.slot(*s).clone()),
+            CKind::Comp(i) => Ok(self.comps.get(*i).cloned().unwrap_or(Value::Missing)),
+            CKind::AsOf => Ok(Value::Date(self.as_of)),
+            CKind::Neg(x) => {
+                let v = self.eval(x, src)?;
+                number::neg(&v).map_err(|err| self.op_error(err, e, src, &[(x, &v)]))
+            }
+            CKind::Not(x) => {
+                let v = self.eval(x, src)?;
+                Ok(match self.truth(&v, x, src)? {
+                    Some(b) => Value::Bool(!b),
+                    None => Value::Missing,
+                })
+            }
+            CKind::Arith(op, a, b) => {
+                let va = self.eval(a, src)?;
+                let vb = self.eval(b, src)?;
+                number::arith(*op, &va, &vb)
+                    .map_err(|err| self.op_error(err, e, src, &[(a, &va), (b, &vb)]))
+            }
+            CKind::And(a, b) | CKind::Or(a, b) => {
+                let is_and = matches!(e.kind, CKind::And(..));
+                let va = self.eval(a, src)?;
+                let ta = self.truth(&va, a, src)?;
+                // `no and …` is no, `yes or …` is yes, whatever the right side is.
+                if ta == Some(!is_and) {
+                    return Ok(Value::Bool(!is_and));
+                }
+                let vb = self.eval(b, src)?;
+                let tb = self.truth(&vb, b, src)?;
+                Ok(match (ta, tb) {
+                    (_, Some(x)) if x != is_and => Value::Bool(x),
+                    (Some(_), Some(_)) => Value::Bool(is_and),
+                    _ => Value::Missing,
+                })
+            }
+            CKind::Coalesce(a, b) => {
+                let va = self.eval(a, src)?;
+                if va.is_missing() {
+                    self.eval(b, src)
+                } else {
+                    Ok(va)
+                }
+            }
+            CKind::Cmp(op, a, b) => {
+                let va = self.eval(a, src)?;
+                let vb = self.eval(b, src)?;
+                match number::compare(*op, &va, &vb) {
+                    Ok(Some(r)) => Ok(Value::Bool(r)),
+                    Ok(None) => Ok(Value::Missing),
+                    Err(err) => Err(self.op_error(err, e, src, &[(a, &va), (b, &vb)])),
+                }
+            }
+            CKind::IsMissing(x, negated) => {
+                let v = self.eval(x, src)?;
+                Ok(Value::Bool(v.is_missing() != *negated))
+            }
+            CKind::In(x, set, negated) => {
+                let v = self.eval(x, src)?;
+                if v.is_missing() {
+                    return Ok(Value::Missing);
+                }
+                for s in set {
+                    let sv = self.eval(s, src)?;
+                    if sv.is_missing() {
+                        continue;
+                    }
+                    if number::equal(&v, &sv)
+                        .map_err(|err| self.op_error(err, e, src, &[(x, &v), (s, &sv)]))?
+                    {
+                        return Ok(Value::Bool(!negated));
+                    }
+                }
+                Ok(Value::Bool(*negated))
+            }
+            CKind::If(c, a, b) => {
+                let vc = self.eval(c, src)?;
+                match self.truth(&vc, c, src)? {
+                    Some(true) => self.eval(a, src),
+                    Some(false) => self.eval(b, src),
+                    None => Ok(Value::Missing),
+                }
+            }
+            CKind::Call(f, args) => self.call(*f, args, e, src),
+            CKind::AtLeast(..) | CKind::Linear(_) | CKind::Bands(_) | CKind::Match(_) | CKind::Matrix(_) => {
+                self.form(e, src, false).map(|(v, _)| v)
+            }
+        }
+    }
+
+    fn call(&self, f: Func, args: &[CExpr], e: &CExpr, src: &SourceFile) -> R<Value> {
+        let vals = args.iter().map(|a| self.eval(a, src)).collect::<R<Vec<Value>>>()?;
+        let arity = |n: usize| -> R<()> {
+            if vals.len() == n {
+                Ok(())
+            } else {
+                Err(self.op_error(
+                    OpError::Type(format!("this function takes {n} argument(s), not {}", vals.len())),
+                    e,
+                    src,
+                    &[],
+                ))
+            }
+        };
+        let bad = |v: &Value| {
+            self.op_error(
+                OpError::Type(format!("this function cannot take {}", kind_name(v))),
+                e,
+                src,
+                &args.iter().zip(&vals).collect::<Vec<_>>(),
+            )
+        };
+        let num = |d: i64| Value::Number(Decimal::from(d), Unit::Plain);
+        if !matches!(f, Func::CountOf) && vals.iter().any(Value::is_missing) {
+            return Ok(Value::Missing);
+        }
+        match f {
+            Func::DaysSince | Func::MonthsSince | Func::Year | Func::Month => {
+                arity(1)?;
+                let Value::Date(d) = vals[0] else {
+                    return Err(bad(&vals[0]));
+                };
+                let r = match f {
+                    Func::DaysSince => date::days_between(d, self.as_of),
+                    Func::MonthsSince => date::months_between(d, self.as_of),
+                    Func::Year => Some(i64::from(d.year())),
+                    _ => Some(i64::from(d.month())),
+                };
+                r.map(num).ok_or_else(|| self.op_error(OpError::Overflow, e, src, &[]))
+            }
+            Func::DaysBetween => {
+                arity(2)?;
+                match (&vals[0], &vals[1]) {
+                    (Value::Date(a), Value::Date(b)) => date::days_between(*a, *b)
+                        .map(num)
+                        .ok_or_else(|| self.op_error(OpError::Overflow, e, src, &[])),
+                    (Value::Date(_), other) | (other, _) => Err(bad(other)),
+                }
+            }
+            Func::Min | Func::Max => {
+                let mut best: Option<&Value> = None;
+                for (v, a) in vals.iter().zip(args) {
+                    best = Some(match best {
+                        None => v,
+                        Some(b) => {
+                            let o = number::order(v, b)
+                                .map_err(|err| self.op_error(err, e, src, &[(a, v)]))?;
+                            let take = if f == Func::Min { o.is_lt() } else { o.is_gt() };
+                            if take {
+                                v
+                            } else {
+                                b
+                            }
+                        }
+                    });
+                }
+                best.cloned().ok_or_else(|| bad(&Value::Missing))
+            }
+            Func::Abs | Func::Floor | Func::Ceil => {
+                arity(1)?;
+                let Value::Number(d, u) = vals[0] else {
+                    return Err(bad(&vals[0]));
+                };
+                let r = match f {
+                    Func::Abs => d.abs(),
+                    Func::Floor => d.floor(),
+                    _ => d.ceil(),
+                };
+                Ok(Value::Number(r, u))
+            }
+            Func::Round => {
+                let places = match vals.get(1) {
+                    None => 0,
+                    Some(Value::Number(n, _)) if *n >= Decimal::ZERO && n.fract().is_zero() => {
+                        n.to_u32().unwrap_or(28).min(28)
+                    }
+                    Some(other) => return Err(bad(other)),
+                };
+                match vals.first() {
+                    Some(Value::Number(d, u)) => Ok(Value::Number(number::round(*d, places), *u)),
+                    Some(other) => Err(bad(other)),
+                    None => Err(bad(&Value::Missing)),
+                }
+            }
+            Func::Concat => Ok(Value::Text(
+                vals.iter().map(|v| v.to_string()).collect::<String>().into(),
+            )),
+            Func::CountOf => {
+                let mut n = 0i64;
+                for (v, a) in vals.iter().zip(args) {
+                    match self.truth(v, a, src)? {
+                        Some(true) => n += 1,
+                        Some(false) => {}
+                        None => return Ok(Value::Missing),
+                    }
+                }
+                Ok(num(n))
+            }
+        }
+    }
+}
+
+/// What each relative ranks this record by: evaluates only the values the keys need.
+pub(crate) fn relative_keys(prog: &Program, record: &[Value], as_of: Date) -> R<Vec<RelKey>> {
+    let none: Vec<Value> = vec![Value::Missing; prog.relatives.len()];
+    let mut env = Env::new(prog, record, &none, as_of);
+    for &n in &prog.rel_deps {
+        let (v, _) = super::decide::eval_node(&mut env, n, false)?;
+        env.nodes[n] = v;
+    }
+    prog.rel_exprs
+        .iter()
+        .map(|(v, per)| {
+            Ok(RelKey {
+                value: env.eval(v, &prog.source)?,
+                group: match per {
+                    Some(p) => env.eval(p, &prog.source)?,
+                    None => Value::Missing,
+                },
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,118 @@
+//! Follow-up and review cadences: next due date, overdue, reassign.
+
+use super::date;
+use super::number::OpError;
+use super::program::*;
+use super::run::{text, Env, R};
+use crate::outcome::ScheduleOutcome;
+use crate::value::{Duration, Value};
+use jiff::civil::Date;
+
+fn days(n: i32) -> Duration {
+    Duration {
+        days: n,
+        ..Duration::default()
+    }
+}
+
+pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
+    let src = &env.prog.source;
+    let what = if s.is_review { "review" } else { "follow-up" };
+    let grade = env.slot(s.grade);
+    let label: Option<&str> = match grade {
+        Value::Label(l) => Some(&l.name),
+        Value::Text(t) => Some(t),
+        _ => None,
+    };
+    let arm = s
+        .arms
+        .iter()
+        .find(|a| matches!((&a.label, label), (Some(l), Some(g)) if **l == *g))
+        .or_else(|| s.arms.iter().find(|a| a.label.is_none()));
+    let shown = label.unwrap_or("missing");
+    let Some(arm) = arm else {
+        return Ok(ScheduleOutcome {
+            last: None,
+            next_due: None,
+            deadline: None,
+            overdue: false,
+            reassign: false,
+            reason: format!("{what}: no rule for {} {shown}", s.grade_name),
+        });
+    };
+    let last = match env.eval(&s.from, src)? {
+        Value::Date(d) => Some(d),
+        Value::Missing => None,
+        other => {
+            return Err(env.op_error(
+                OpError::Type(format!("`from` must be a date, not {}", super::number::kind_name(&other))),
+                &s.from,
+                src,
+                &[(&s.from, &other)],
+            ))
+        }
+    };
+    let overflow = || env.op_error(OpError::Overflow, &s.from, src, &[]);
+    let plus = |d: Date, dur: Duration| date::add(d, dur).ok_or_else(overflow);
+    let head = format!("{what} {shown} {}", arm.cadence_text);
+    if matches!(arm.cadence, CadenceC::None) {
+        return Ok(ScheduleOutcome {
+            last,
+            next_due: None,
+            deadline: None,
+            overdue: false,
+            reassign: false,
+            reason: format!("{what} {shown}: none"),
+        });
+    }
+    let Some(last) = last else {
+        // Never contacted: due now, not overdue, not reassigned.
+        return Ok(ScheduleOutcome {
+            last: None,
+            next_due: Some(env.as_of),
+            deadline: None,
+            overdue: false,
+            reassign: false,
+            reason: format!(
+                "{head}: {} is missing (never contacted) → due {} (the as-of date), not overdue",
+                text(src, s.from.span),
+                env.as_of
+            ),
+        });
+    };
+    let (next_due, deadline) = match arm.cadence {
+        CadenceC::Every(d) => {
+            let due = plus(last, d)?;
+            (due, due)
+        }
+        CadenceC::Within(lo, hi) => (plus(last, lo)?, plus(last, hi)?),
+        CadenceC::PerPeriod(n) => {
+            let due = plus(last, days(n))?;
+            (due, due)
+        }
+        CadenceC::None => (last, last),
+    };
+    let overdue = env.as_of > deadline;
+    let reassign_at = arm.reassign_after.map(|d| plus(last, d)).transpose()?;
+    let reassign = reassign_at.is_some_and(|r| env.as_of > r);
+    let mut reason = format!("{head} from {last} → due {next_due}");
+    if deadline != next_due {
+        reason.push_str(&format!(", overdue after {deadline}"));
+    }
+    reason.push_str(if overdue { ", overdue" } else { ", not overdue" });
+    if let Some(r) = reassign_at {
+        if reassign {
+            reason.push_str(&format!(", reassign (after {r})"));
+        } else {
+            reason.push_str(&format!(", reassign after {r}"));
+        }
+    }
+    Ok(ScheduleOutcome {
+        last: Some(last),
+        next_due: Some(next_due),
+        deadline: Some(deadline),
+        overdue,
+        reassign,
+        reason,
+    })
+}

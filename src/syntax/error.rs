@@ -1,0 +1,474 @@
+//! pest errors into [`Diagnostic`]s in words an author understands.
+//!
+//! pest reports the rules it tried at the furthest position. Each rule maps to a phrase ("a
+//! name", "`->`", "`}` to close the `input` block"); the offending token is measured in the whole
+//! file so the label covers it, and a few common slips (full-width punctuation, a reserved word
+//! used as a name, a broken arrow) get a help line.
+
+use super::Rule;
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span};
+use pest::error::{ErrorVariant, InputLocation};
+
+const CODE: &str = "tier::syntax";
+
+/// Phrases for the declarations, shared by all their first keywords.
+const A_DECLARATION: &str =
+    "a declaration (`input`, `let`, `scorecard`, `grade`, `adjust`, `tag`, `relative`, `follow_up`, `review`, `override`, `output`, `test`)";
+const AN_EXPRESSION: &str = "a value (a number, a name, a date, `\"text\"` or `(`)";
+const AN_OPERATOR: &str = "an operator";
+
+/// A string still open at the end of its line.
+pub(super) fn unterminated_string(source: &SourceFile, span: Span) -> Diagnostic {
+    Diagnostic::error(CODE, "this text has no closing `\"`")
+        .in_source(source)
+        .with_label(span, "the text starts here and runs to the end of the line")
+        .with_help("add a `\"` where the text ends; a text cannot continue on the next line")
+}
+
+/// Converts a pest error for `source[base..end]` (a piece of the file, or all of it).
+pub(super) fn convert(
+    source: &SourceFile,
+    base: usize,
+    end: usize,
+    e: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let text: &str = &source.text;
+    let pos = match e.location {
+        InputLocation::Pos(p) => base + p,
+        InputLocation::Span((a, _)) => base + a,
+    };
+    let pos = skip_blank(text, pos.min(text.len()));
+    let positives = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { message } => {
+            let msg = if message.contains("limit") {
+                "this ruleset is nested too deeply to read".to_string()
+            } else {
+                message.clone()
+            };
+            return Diagnostic::error(CODE, msg)
+                .in_source(source)
+                .with_label(token_span(text, pos), "here")
+                .with_help("simplify the expression, e.g. by splitting it with `let`");
+        }
+    };
+
+    let tok = token_span(text, pos);
+    let tok_text = &text[tok.start..tok.end];
+    let found = if tok.is_empty() {
+        "the end of the file".to_string()
+    } else if pos >= end && is_item_keyword(tok_text) {
+        format!("the next declaration `{tok_text}`")
+    } else {
+        format!("`{tok_text}`")
+    };
+
+    let block = open_block(text, base, pos);
+    let mut phrases: Vec<String> = Vec::new();
+    for rule in &positives {
+        let phrase = match rule {
+            Rule::close_brace => match &block {
+                Some((_, head)) => format!("`}}` to close the `{head}` block"),
+                None => "`}`".to_string(),
+            },
+            other => match phrase(*other) {
+                Some(p) => p.to_string(),
+                None => continue,
+            },
+        };
+        if !phrases.contains(&phrase) {
+            phrases.push(phrase);
+        }
+    }
+    // At the next declaration, a missing `}` is the whole story: the other possibilities
+    // (another field, an option) would only bury it.
+    if pos >= end && positives.contains(&Rule::close_brace) {
+        phrases.retain(|p| p.starts_with("`}`"));
+    }
+    // "the end of the file" only helps when nothing else is possible.
+    if phrases.len() > 1 {
+        phrases.retain(|p| p != "the end of the input");
+    }
+    // Operators are what could continue; name them last.
+    if let Some(i) = phrases.iter().position(|p| p == AN_OPERATOR) {
+        let op = phrases.remove(i);
+        phrases.push(op);
+    }
+    let expected = if phrases.is_empty() {
+        "something else".to_string()
+    } else {
+        join_or(&phrases)
+    };
+    let message = format!("expected {expected}, found {found}");
+    let label = if phrases.len() <= 2 {
+        format!("expected {expected}")
+    } else {
+        "not expected here".to_string()
+    };
+    let mut d = Diagnostic::error(CODE, message)
+        .in_source(source)
+        .with_label(tok, label);
+    if positives.contains(&Rule::close_brace) {
+        if let Some((open, _)) = block {
+            d = d.with_label(Span::new(open, open + 1), "this block starts here");
+        }
+    }
+    if let Some(help) = help(tok_text, &positives) {
+        d = d.with_help(help);
+    }
+    d
+}
+
+/// A hint for the usual slips.
+fn help(tok: &str, positives: &[Rule]) -> Option<String> {
+    let full_width = [
+        ('，', ','),
+        ('（', '('),
+        ('）', ')'),
+        ('：', ':'),
+        ('“', '"'),
+        ('”', '"'),
+        ('；', ';'),
+        ('【', '['),
+        ('】', ']'),
+        ('＞', '>'),
+        ('＜', '<'),
+        ('＝', '='),
+        ('｛', '{'),
+        ('｝', '}'),
+    ];
+    if let Some((wide, narrow)) = full_width.iter().find(|(w, _)| tok.starts_with(*w)) {
+        return Some(format!(
+            "use the half-width `{narrow}` instead of the full-width `{wide}`"
+        ));
+    }
+    if positives.contains(&Rule::arrow) && ["-", ">", "=", "—"].iter().any(|a| tok.starts_with(a))
+    {
+        return Some("write the arrow as `->` (or `→`, `=>`)".to_string());
+    }
+    let wants_name = positives
+        .iter()
+        .any(|r| matches!(r, Rule::ident | Rule::field | Rule::name));
+    if wants_name && is_reserved(tok) {
+        return Some(format!(
+            "`{tok}` is a reserved word and cannot be used as a name; see \"Reserved words\" in docs/LANGUAGE.md"
+        ));
+    }
+    if positives.contains(&Rule::close_brace) {
+        return Some("every `{` needs a matching `}`".to_string());
+    }
+    None
+}
+
+fn is_reserved(word: &str) -> bool {
+    const RESERVED: &[&str] = &[
+        "if",
+        "then",
+        "else",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "missing",
+        "otherwise",
+        "when",
+        "linear",
+        "bands",
+        "match",
+        "matrix",
+        "at_least",
+        "of",
+        "as_of",
+        "yes",
+        "no",
+        "true",
+        "false",
+        "是",
+        "否",
+        "from",
+        "to",
+        "points",
+        "by",
+        "per",
+        "into",
+    ];
+    RESERVED.contains(&word)
+}
+
+fn is_item_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "input"
+            | "scale"
+            | "let"
+            | "scorecard"
+            | "grade"
+            | "adjust"
+            | "tag"
+            | "relative"
+            | "follow_up"
+            | "review"
+            | "override"
+            | "output"
+            | "test"
+    )
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The first position at or after `pos` that is not blank or inside a comment.
+fn skip_blank(text: &str, mut pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    loop {
+        let rest = &text[pos..];
+        let c = match rest.chars().next() {
+            Some(c) => c,
+            None => return pos,
+        };
+        if c.is_whitespace() || c == '\u{FEFF}' {
+            pos += c.len_utf8();
+        } else if c == '#' {
+            while pos < bytes.len() && bytes[pos] != b'\n' {
+                pos += 1;
+            }
+        } else {
+            return pos;
+        }
+    }
+}
+
+/// The extent of the token at `pos`: a word or number, a quoted text (to its end or the end of
+/// the line), a two-character operator, or one character. Empty at the end of the file.
+fn token_span(text: &str, pos: usize) -> Span {
+    let rest = &text[pos..];
+    let Some(first) = rest.chars().next() else {
+        return Span::new(pos, pos);
+    };
+    let len = if first == '"' {
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        rest[1..line_end]
+            .find('"')
+            .map(|i| i + 2)
+            .unwrap_or(line_end)
+    } else if first.is_alphanumeric() || first == '_' {
+        rest.char_indices()
+            .find(|&(i, c)| {
+                let word = c.is_alphanumeric() || c == '_' || matches!(c, '%' | '㎡');
+                let decimal_point = c == '.'
+                    && i > 0
+                    && rest[..i].chars().all(|d| d.is_ascii_digit())
+                    && rest[i + 1..].starts_with(|d: char| d.is_ascii_digit());
+                !(word || decimal_point)
+            })
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len())
+    } else {
+        const PAIRS: &[&str] = &["->", ">=", "<=", "==", "!=", "=>", "??", ".."];
+        if PAIRS.iter().any(|p| rest.starts_with(p)) {
+            2
+        } else {
+            first.len_utf8()
+        }
+    };
+    Span::new(pos, pos + len.max(1).min(rest.len()))
+}
+
+/// The innermost `{` still open at `pos` (searching from `base`), and a short description of
+/// what it opens (`input`, `scorecard 综合得分`, `match 客户类型`).
+fn open_block(text: &str, base: usize, pos: usize) -> Option<(usize, String)> {
+    let mut stack = Vec::new();
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text[base..pos].char_indices() {
+        let at = base + i;
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' || c == '\n' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => in_comment = true,
+            '{' => stack.push(at),
+            '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    let open = stack.pop()?;
+    let line_start = text[..open].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let head = text[line_start..open].trim();
+    const OPENERS: &[&str] = &[
+        "input",
+        "scale",
+        "scorecard",
+        "grade",
+        "adjust",
+        "pareto",
+        "top",
+        "mean",
+        "median",
+        "follow_up",
+        "review",
+        "output",
+        "test",
+        "bands",
+        "match",
+        "matrix",
+        "enum",
+        "in",
+    ];
+    // Start the description at the last construct keyword on the line.
+    let mut best = 0;
+    for (i, _) in head.char_indices() {
+        let before_ok = i == 0 || head[..i].ends_with([' ', '\t', '(', '=']);
+        if before_ok
+            && OPENERS.iter().any(|k| {
+                head[i..].starts_with(k)
+                    && !head[i + k.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+        {
+            best = i;
+        }
+    }
+    let mut head = head[best..].trim().to_string();
+    if head.is_empty() {
+        head = "{".to_string();
+    }
+    if head.chars().count() > 40 {
+        head = head.chars().take(40).collect::<String>() + "…";
+    }
+    Some((open, head))
+}
+
+/// Words for what a rule stands for; `None` for rules that never start anything visible.
+fn phrase(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "the end of the input",
+        header | kw_ruleset | header_file => "the header `ruleset \"名称\"`",
+        kw_version => "`version \"…\"`",
+        kw_description => "`description \"…\"`",
+        input_block | scale_decl | let_decl | scorecard | grade_decl | adjust_decl | tag_decl
+        | relative_decl | schedule_decl | override_decl | output_decl | test_decl | kw_input
+        | kw_scale | kw_let | kw_scorecard | kw_adjust | kw_tag | kw_relative | kw_follow_up
+        | kw_review | kw_override | kw_output | kw_test | item_file | items_file | item => A_DECLARATION,
+        field | item_keyword => "a field like `销售额 money(万) column \"年度销售额\"`",
+        type_expr | ty_number | ty_integer | ty_percent | ty_money | ty_quantity | ty_date
+        | ty_text | ty_bool | ty_enum | ty_grade | kw_percent | kw_money | kw_quantity
+        | kw_enum => {
+            "a type (`number`, `integer`, `percent`, `money(万)`, `quantity(吨)`, `date`, `text`, `bool`, `enum {…}`, `grade(SCALE)`)"
+        }
+        optional_mark => "`?`",
+        range | range_bound | neg_sign => "a range like `0..100`",
+        range_dots => "`..`",
+        columns | kw_column => "`column \"列名\"`",
+        default_value | kw_default => "`default VALUE`",
+        money_unit => "a money unit (`元`, `万`, `万元`, `亿`, `亿元`)",
+        quantity_unit => "a unit (`吨`, `㎡`, `万㎡`, `平方米`)",
+        kw_fraction => "`fraction`",
+        variant => "an enum variant like `加盟商 \"加盟\"`",
+        scale_gt => "`>` between two labels",
+        kw_round => "`round N`",
+        component => "a component like `销售额 30% linear 销售额 from 10万 to 210万`",
+        weight => "a weight like `30%`",
+        threshold_arm => "a grade arm like `A >= 80` or `D otherwise`",
+        rule_arm => "a rule like `A when 条件` or `C otherwise`",
+        attr | kw_color | kw_action | kw_owner => "`color`, `action` or `owner`",
+        adjust_arm | kw_up | kw_down => "an adjustment like `up 1 when 条件` or `to 关注 when 条件`",
+        rel_method | rel_pareto | rel_top | rel_quantiles | rel_split | kw_pareto | kw_top
+        | kw_quantiles | kw_mean | kw_median => {
+            "a ranking method (`pareto`, `top`, `quantiles`, `mean`, `median`)"
+        }
+        cut => "a cut like `A 65%` or `C rest`",
+        kw_rest => "`rest`",
+        rel_option | kw_ties => "an option (`per`, `ties`, `missing ->`)",
+        kw_same | kw_input_order => "`same` or `input_order`",
+        better | kw_higher | kw_lower | kw_better => "`higher is better` or `lower is better`",
+        kw_above => "`above`",
+        schedule_arm => "a line like `A every 7 days`",
+        cadence | kw_every | kw_within | kw_none => {
+            "a cadence (`every 7 days`, `within 48h..72h`, `8 per month`, `none`)"
+        }
+        period => "`week`, `month` or `year`",
+        kw_reassign => "`reassign after …`",
+        kw_after => "`after`",
+        duration_lit | duration_unit => "a duration like `7 days` or `48h`",
+        kw_with => "`with`",
+        kw_reason => "`reason`",
+        output_entry | kw_subgrade | kw_score | kw_revenue => {
+            "an output column (`grade`, `subgrade`, `score`, `revenue`) with a name"
+        }
+        test_stmt | test_as_of | test_given | test_expect | kw_given | kw_expect => {
+            "`as_of`, `given` or `expect`"
+        }
+        given => "an input value like `销售额 = 200万`",
+        expect | expect_target | kw_rejected | kw_tags => {
+            "an expectation like `等级 = B`, `tags include 重点` or `rejected`"
+        }
+        kw_include | kw_exclude => "`include` or `exclude`",
+        tag_list => "a tag name",
+        ident | call_name => "a name",
+        kw_grade => "`grade`",
+        kw_on => "`on`",
+        kw_by => "`by`",
+        kw_when => "`when`",
+        kw_from => "`from`",
+        kw_to => "`to`",
+        kw_into => "`into`",
+        kw_per => "`per`",
+        kw_of => "`of`",
+        kw_points => "`points`",
+        kw_then => "`then`",
+        kw_else => "`else`",
+        kw_otherwise => "`otherwise`",
+        kw_missing | missing_lit => "`missing`",
+        kw_as_of => "`as_of`",
+        expr_file | expr | if_expr | or_expr | and_expr | not_expr | cmp_expr | coalesce | sum
+        | product | unary | primary | neg_op | paren | as_of | call | path | name | at_least | linear
+        | bands | match_expr | matrix | literal | bool_lit | kw_if | kw_not | kw_at_least
+        | kw_linear | kw_bands | kw_match | kw_matrix => AN_EXPRESSION,
+        number_lit | digits => "a number",
+        date_lit => "a date like `2026-06-30`",
+        string | string_body => "a quoted text like `\"年度销售额\"`",
+        cmp_op | is_missing | in_set | coalesce_op | add_op | mul_op | kw_and | kw_or | kw_is
+        | kw_in => AN_OPERATOR,
+        band_arm | band_guard | interval | interval_open => {
+            "a band like `[50万, 100万) -> 70` or `>= 100万 -> 100`"
+        }
+        interval_close => "`]` or `)` to close the interval",
+        band_order => "`increasing`, `decreasing` or `unordered`",
+        match_arm | match_keys => "a match arm like `A, B -> 80`",
+        matrix_col | matrix_key => "a column key",
+        matrix_row => "a row like `三级: 9 8 5`",
+        matrix_cell | neg_cell => "a cell value",
+        arrow => "`->`",
+        equals => "`=`",
+        open_brace => "`{`",
+        close_brace => "`}`",
+        open_paren => "`(`",
+        close_paren => "`)`",
+        colon => "`:`",
+        class_number => "a label",
+        number_scale | number_unit | reserved | WHITESPACE | COMMENT | file | ident_char => return None,
+    })
+}
