@@ -298,7 +298,20 @@ impl CellParser {
             Kind::Quantity { .. } => "an area like 1500, 1500㎡ or 3万㎡",
             _ => "a number like 12.5 or 1,234.5",
         };
-        format!("expected {like}, found `{raw}`")
+        let mut msg = format!("expected {like}, found `{raw}`");
+        // Letters typed for digits are a classic of hand-kept sheets: `12.5O`, `l00`.
+        let fixed: String = raw
+            .chars()
+            .map(|c| match c {
+                'O' | 'o' => '0',
+                'l' | 'I' => '1',
+                c => c,
+            })
+            .collect();
+        if fixed != raw && number::parse(&fixed).is_ok() {
+            msg.push_str(&format!(" (a letter for a digit? `{fixed}` would be a number)"));
+        }
+        msg
     }
 
     fn check_range(&self, value: &Value, cell: &Cell) -> Result<(), String> {

@@ -29,6 +29,10 @@ fn numbers_as_users_write_them() {
         Err("expected a number like 12.5 or 1,234.5, found `9x`".into())
     );
     assert_eq!(
+        parse(TypeKind::Money(Scale::Wan), "12.5O"),
+        Err("expected an amount in 万 like 12.5 (or with its own unit: 12.5万, 3500元), found `12.5O` (a letter for a digit? `12.50` would be a number)".into())
+    );
+    assert_eq!(
         parse(n(), "12,5"),
         Err("expected a number like 12.5 or 1,234.5, found `12,5`".into())
     );

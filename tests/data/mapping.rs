@@ -115,3 +115,86 @@ fn inputs_map_onto_columns() {
     let errs = InputMapping::new(&fields, &dup, &scales, "c.csv").unwrap_err();
     assert_eq!(errs[0].code, "tier::data::column_ambiguous");
 }
+
+/// From `.tier` text to typed values: the parser's input block, the GBK fixture, the cells.
+#[test]
+fn a_real_input_block_reads_the_gbk_fixture() {
+    use tier::ast::Item;
+    use tier::data::InputMapping;
+    let text = r#"ruleset "t"
+input {
+  客户     text        column "客户名称"
+  销售额   money(万)   column "年度销售额"
+  回款率   percent 0%..100%  column "回款率"
+  最近联系 date?       column "最近联系日期"
+  类型     enum { 加盟商 "加盟" "加盟店", OEM商 "OEM", 普通商 }  column "客户类型"  default 普通商
+}
+"#;
+    let src = tier::source::SourceFile::new("t.tier", text);
+    let ruleset = tier::syntax::parse(&src).unwrap();
+    let fields: Vec<InputField> = ruleset
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Input(b) => Some(b.fields.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let rows = open(&fixture("customers_gbk.csv"), &ReadOptions::default()).unwrap();
+    let headers = rows.headers().to_vec();
+    let (mapping, warnings) = InputMapping::new(&fields, &headers, &|_| None, "c.csv").unwrap();
+    assert!(warnings.is_empty());
+    let values: Vec<Vec<Value>> = rows
+        .map(|r| mapping.parse_row(&r.unwrap(), "c.csv").unwrap())
+        .collect();
+    let label = |name: &str, rank| {
+        Value::Label(Label {
+            name: Arc::from(name),
+            rank,
+        })
+    };
+    assert_eq!(
+        values[0],
+        [
+            Value::Text(Arc::from("华东贸易有限公司")),
+            Value::Number(d("125000"), Unit::Money),
+            Value::Number(d("0.92"), Unit::Percent),
+            Value::Date(date(2026, 11, 1)),
+            label("加盟商", 0),
+        ]
+    );
+    assert_eq!(values[1][1], Value::Number(d("12345000"), Unit::Money));
+    assert_eq!(values[1][3], Value::Date(date(2026, 10, 8)));
+    assert_eq!(values[1][4], label("OEM商", 1));
+
+    let row = RawRow {
+        row: 9,
+        cells: vec![
+            text("丙"),
+            text("1"),
+            text("120%"),
+            Cell::Empty,
+            Cell::Empty,
+        ],
+    };
+    let errors = mapping.parse_row(&row, "c.csv").unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        errors[0].reason,
+        "120% is outside the allowed range 0%..100%"
+    );
+    assert_eq!(
+        mapping
+            .parse_row(
+                &RawRow {
+                    row: 10,
+                    cells: vec![text("丁"), text("1"), text("50"), Cell::Empty, Cell::Empty]
+                },
+                "c.csv"
+            )
+            .unwrap()[4],
+        label("普通商", 2),
+        "the default"
+    );
+}
