@@ -121,7 +121,7 @@ fn inputs_map_onto_columns() {
 fn a_real_input_block_reads_the_gbk_fixture() {
     use tier::ast::Item;
     use tier::data::InputMapping;
-    let text = r#"ruleset "t"
+    let tier_text = r#"ruleset "t"
 input {
   客户     text        column "客户名称"
   销售额   money(万)   column "年度销售额"
@@ -130,7 +130,7 @@ input {
   类型     enum { 加盟商 "加盟" "加盟店", OEM商 "OEM", 普通商 }  column "客户类型"  default 普通商
 }
 "#;
-    let src = tier::source::SourceFile::new("t.tier", text);
+    let src = tier::source::SourceFile::new("t.tier", tier_text);
     let ruleset = tier::syntax::parse(&src).unwrap();
     let fields: Vec<InputField> = ruleset
         .items
