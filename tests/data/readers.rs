@@ -432,7 +432,7 @@ fn no_panic_on_garbage_files() {
         state
     };
     let dir = tempfile::tempdir().unwrap();
-    for i in 0..600 {
+    for i in 0..300 {
         let len = (next() % 40) as usize;
         let mut bytes = Vec::new();
         for _ in 0..len {
