@@ -1,13 +1,42 @@
 //! Data readers and writers: customer files in (CSV, XLSX, JSON, NDJSON; UTF-8, GBK/GB18030,
 //! UTF-16), cells parsed the way users write them, graded files out.
 //!
-//! Reading is two steps. [`open`] turns a file into a [`RowSource`]: headers plus a stream of
-//! [`RawRow`]s of untyped [`Cell`]s, numbered as the user sees them. A [`CellParser`], built once
-//! per declared input field, then turns one cell into a typed [`Value`](crate::value::Value),
-//! or into a reason in words for the rejects report.
+//! Reading is three steps. [`open`] turns a file into a [`RowSource`]: headers plus a stream of
+//! [`RawRow`]s of untyped [`Cell`]s, numbered as the user sees them. [`InputMapping`] finds each
+//! declared input's column. A [`CellParser`], one per input, turns a cell into a typed
+//! [`Value`](crate::value::Value), or into a reason in words for the rejects report.
 //!
-//! Nothing here panics on bad data: a broken file is a [`Diagnostic`] with code
-//! `tier::data::read`, a broken row is a [`RowError`].
+//! Nothing here panics on bad data: a file that cannot be read at all is a [`Diagnostic`] with
+//! code `tier::data::read`; a bad row is a [`RowError`] and reading goes on.
+//!
+//! # Reading rules
+//!
+//! - **Format**: `--format`, else the extension (`.csv .tsv .txt`, `.xlsx .xlsm .xlsb .xls .ods`,
+//!   `.json`, `.ndjson .jsonl`), else sniffed: a ZIP/OLE signature is a spreadsheet, `[` JSON,
+//!   `{` NDJSON, anything else CSV. Stdin (`-`) is sniffed the same way.
+//! - **Encoding** (CSV): `--encoding` (any WHATWG label, plus `cp936`, `utf-8-sig`), else a BOM
+//!   (UTF-8, UTF-16LE/BE), else UTF-8 if the whole file is UTF-8 (a streaming pass; stdin: its
+//!   first 64 KiB), else GB18030 (a superset of GBK and GB2312). A file that is overwhelmingly
+//!   UTF-8 with a few broken characters stays UTF-8 and the broken rows are rejected. UTF-8 is
+//!   streamed; other encodings are decoded whole into memory first. JSON is UTF-8 unless
+//!   `--encoding` says otherwise.
+//! - **Delimiter** (CSV): `--delimiter`, else whichever of `,` `\t` `;` `|` occurs most often
+//!   in the header line outside quotes.
+//! - **Headers**: the first line (CSV), the first non-empty row (spreadsheets), the union of the
+//!   records' keys in first-seen order (JSON, NDJSON). Trimmed; a BOM is dropped; empty headers
+//!   after the last named column are dropped.
+//! - **Row numbers**: CSV, the line the record starts on (the header is line 1, so the first
+//!   customer is row 2, as in Excel); spreadsheets, the sheet's row number; JSON, the record's
+//!   1-based index; NDJSON, the line number.
+//! - **Row shapes**: a short row is padded with empty cells; a row with more cells than headers
+//!   is rejected unless the extra cells are empty (a trailing delimiter). Wholly empty rows are
+//!   skipped and counted ([`RowSource::skipped_blank`]); they are neither graded nor rejected.
+//! - **Spreadsheet cells**: numbers are [`Cell::Number`], except a cell formatted as a percentage,
+//!   which becomes the text `92%` (Excel stores 0.92), and integers beyond 2^53, kept as text;
+//!   date-formatted cells are [`Cell::Date`]; error cells are their text (`#DIV/0!`).
+//! - **JSON values**: numbers become [`Cell::Text`] of their own digits (exact, no float on the
+//!   way), `null` and `""` are empty, nested arrays/objects are kept as JSON text.
+//! - **Empty cells**: see [`EMPTY_MARKERS`]; `-`, `N/A`, `NULL` and the like count as empty.
 
 // The shared contract returns `Diagnostic` by value; it is cold-path only (a file fails once).
 #![allow(clippy::result_large_err)]
