@@ -131,5 +131,7 @@ mod cells;
 mod mapping;
 #[path = "data/readers.rs"]
 mod readers;
+#[path = "data/rulesets.rs"]
+mod rulesets;
 #[path = "data/writers.rs"]
 mod writers;
