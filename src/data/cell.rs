@@ -181,7 +181,8 @@ impl CellParser {
             } => {
                 let text = cell_text(cell);
                 let raw = trim(&text);
-                if let Some(l) = lookup.get(&label_key(raw)) {
+                // Most cells are spelled exactly as declared: try that before normalising.
+                if let Some(l) = lookup.get(raw).or_else(|| lookup.get(&label_key(raw))) {
                     return Ok(Value::Label(l.clone()));
                 }
                 let mut msg = format!("expected {what} {}, found `{raw}`", allowed.join(", "));
@@ -309,7 +310,9 @@ impl CellParser {
             })
             .collect();
         if fixed != raw && number::parse(&fixed).is_ok() {
-            msg.push_str(&format!(" (a letter for a digit? `{fixed}` would be a number)"));
+            msg.push_str(&format!(
+                " (a letter for a digit? `{fixed}` would be a number)"
+            ));
         }
         msg
     }

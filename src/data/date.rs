@@ -70,9 +70,11 @@ pub(crate) fn parse_date_text(s: &str) -> Result<Date, String> {
         return Err(not_a_date(s));
     }
     for sep in ['-', '/', '.'] {
-        let parts: Vec<&str> = date_part.split(sep).collect();
-        if parts.len() == 3 {
-            return ymd(parts[0], parts[1], parts[2]);
+        let mut parts = date_part.split(sep);
+        if let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        {
+            return ymd(y, m, d);
         }
     }
     Err(not_a_date(s))

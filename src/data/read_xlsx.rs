@@ -175,7 +175,10 @@ impl XlsxSource {
         (0..self.range.width())
             .map(|j| {
                 let d = self.range.get((i, j)).unwrap_or(&Data::Empty);
-                to_cell(d, is_percent(&self.styles, row0 + i as u32, col0 + j as u32))
+                to_cell(
+                    d,
+                    is_percent(&self.styles, row0 + i as u32, col0 + j as u32),
+                )
             })
             .collect()
     }

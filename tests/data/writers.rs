@@ -316,3 +316,22 @@ fn output_formats_from_names() {
     assert_eq!(OutputFormat::from_name("csv"), Some(OutputFormat::Csv));
     assert_eq!(OutputFormat::from_name("pdf"), None);
 }
+
+#[test]
+fn kept_columns_never_collide_with_results() {
+    let cols = OutputColumns {
+        keep: vec!["客户".into(), "等级".into(), "得分".into(), "原等级".into()],
+        score: true,
+        grade_name: "等级".into(),
+        ..OutputColumns::default()
+    };
+    let h = cols.headers();
+    assert_eq!(
+        h[..5],
+        ["客户", "原等级2", "原得分", "原等级", "等级"].map(String::from)
+    );
+    let mut unique = h.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), h.len());
+}
