@@ -13,12 +13,13 @@ use std::sync::Arc;
 
 /// Cell texts that mean "no value", compared after trimming and ignoring case: `-`, `--`, `—`,
 /// `——`, `N/A`, `#N/A`, `NA`, `NULL`, `None`, `nan`. CRM exports and Excel write these for
-/// blanks; they count as an empty cell for every type, text included.
+/// blanks; they count as an empty cell for every type, text included, except where the marker is
+/// itself a declared enum variant or grade label (`NA` for North America).
 pub const EMPTY_MARKERS: &[&str] = &[
     "-", "--", "—", "——", "n/a", "#n/a", "na", "null", "none", "nan",
 ];
 
-/// How a field's number cells are read.
+/// How a field's cells are read; numeric kinds carry their column scale (×1, ×10⁴, ×10⁸).
 #[derive(Debug, Clone)]
 enum Kind {
     Number,
@@ -436,6 +437,11 @@ fn label_key(s: &str) -> String {
 fn parse_date(cell: &Cell) -> Result<jiff::civil::Date, String> {
     match cell {
         Cell::Date(d) => Ok(*d),
+        // `20261101` typed into a number cell: no Excel serial is that large (9999-12-31 is
+        // 2958465), so an eight-digit whole number can only be YYYYMMDD.
+        Cell::Number(f) if f.fract() == 0.0 && (10_000_000.0..100_000_000.0).contains(f) => {
+            parse_date_text(&format!("{f}"))
+        }
         Cell::Number(f) => excel_serial_to_date(*f),
         Cell::Text(t) => parse_date_text(trim(&normalize_width(trim(t)))),
         Cell::Bool(b) => Err(format!("expected a date like 2026-11-01, found `{b}`")),

@@ -241,7 +241,9 @@ pub(crate) fn from_f64(f: f64) -> Result<Decimal, NumError> {
     if !f.is_finite() {
         return Err(NumError::NotANumber);
     }
-    parse_plain(&format!("{f}")).or_else(|_| {
+    let text = format!("{}", f.abs());
+    let magnitude = parse_plain(&text).map(|d| if f < 0.0 { -d } else { d });
+    magnitude.or_else(|_| {
         // Beyond 28 digits (e.g. 1e30) the text form does not fit; the float form may still.
         Decimal::from_f64_retain(f).ok_or(NumError::TooLarge)
     })
@@ -300,6 +302,8 @@ mod tests {
     #[test]
     fn floats_stay_as_shown() {
         assert_eq!(from_f64(0.1), Ok(d("0.1")));
+        assert_eq!(from_f64(-0.1), Ok(d("-0.1")));
+        assert_eq!(from_f64(-0.0), Ok(d("0")));
         assert_eq!(from_f64(45658.0), Ok(d("45658")));
         assert_eq!(from_f64(f64::NAN), Err(NumError::NotANumber));
     }

@@ -164,6 +164,17 @@ fn dates() {
     );
     assert_eq!(p.parse(&Cell::Date(date(2026, 11, 1))), nov1);
     assert_eq!(
+        p.parse(&Cell::Number(20261101.0)),
+        nov1,
+        "YYYYMMDD typed as a number"
+    );
+    assert_eq!(p.parse(&Cell::Number(46327.0)), nov1);
+    assert_eq!(
+        p.parse(&text("46327")),
+        nov1,
+        "an unformatted serial exported to CSV"
+    );
+    assert_eq!(
         p.parse(&text("2026/2/30")),
         Err("2026-2-30 is not a valid date: day 30 does not exist in that month".into())
     );

@@ -27,6 +27,7 @@ pub(crate) struct XlsxSink {
     row: u32,
     widths: Vec<usize>,
     date: Format,
+    plain: Format,
     /// Grade colour text → fill format (None: not a colour we know).
     fills: HashMap<String, Option<Format>>,
 }
@@ -58,6 +59,7 @@ impl XlsxSink {
             columns,
             row: 0,
             date: Format::new().set_num_format("yyyy-mm-dd"),
+            plain: Format::new(),
             fills: HashMap::new(),
         })
     }
@@ -71,8 +73,7 @@ impl XlsxSink {
 
     fn write_cell(&mut self, col: u16, v: &Out, fill: Option<&Format>) -> Result<(), XlsxError> {
         let (r, s) = (self.row, &mut self.sheet);
-        let plain = Format::new();
-        let fmt = fill.unwrap_or(&plain);
+        let fmt = fill.unwrap_or(&self.plain);
         match v {
             Out::Empty => {
                 if let Some(f) = fill {
