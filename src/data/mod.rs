@@ -34,6 +34,8 @@
 //! - **Spreadsheet cells**: numbers are [`Cell::Number`], except a cell formatted as a percentage,
 //!   which becomes the text `92%` (Excel stores 0.92), and integers beyond 2^53, kept as text;
 //!   date-formatted cells are [`Cell::Date`]; error cells are their text (`#DIV/0!`).
+//! - **JSON shapes**: an array of objects, or an array of arrays whose first array holds the
+//!   column names (as some tools export tables).
 //! - **JSON values**: numbers become [`Cell::Text`] of their own digits (exact, no float on the
 //!   way), `null` and `""` are empty, nested arrays/objects are kept as JSON text.
 //! - **Empty cells**: see [`EMPTY_MARKERS`]; `-`, `N/A`, `NULL` and the like count as empty.

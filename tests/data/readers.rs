@@ -458,3 +458,21 @@ fn no_panic_on_garbage_files() {
         }
     }
 }
+
+#[test]
+fn json_tables_of_arrays() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = r#"[["客户", "金额", "日期"], ["甲", 12.5, "2026-11-01"], ["乙"], ["丙", 1, null, 9], ["丁", 2, null, null]]"#;
+    let p = write_temp(&dir, "t.json", json.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户", "金额", "日期"]);
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3, 5]);
+    assert_eq!(texts(&rows[0]), ["甲", "12.5", "2026-11-01"]);
+    assert_eq!(rows[1].cells, [text("乙"), Cell::Empty, Cell::Empty]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 4);
+    assert_eq!(
+        errors[0].reason,
+        "record 4: row has 4 cells, the header has 3"
+    );
+}
