@@ -590,6 +590,8 @@ pub struct BandArm {
     pub span: Span,
 }
 
+// Syntax-tree nodes are few and short-lived; boxing the interval buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum BandGuard {
     /// `[a, b)`, `(a, b]`, `>= a` (hi = None), `< b` (lo = None).

@@ -72,9 +72,7 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         };
         let idx = node_decls.len();
         node_decls.push(item);
-        c.names
-            .entry(name.name.clone())
-            .or_insert(Slot::Node(idx));
+        c.names.entry(name.name.clone()).or_insert(Slot::Node(idx));
     }
     c.node_scales = vec![None; node_decls.len()];
     // Grade scales: `on SCALE`, else the arms' labels in order of first appearance.
@@ -152,10 +150,7 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
                 }
                 RelMethod::Split {
                     above, otherwise, ..
-                } => vec![
-                    above.name.as_str().into(),
-                    otherwise.name.as_str().into(),
-                ],
+                } => vec![above.name.as_str().into(), otherwise.name.as_str().into()],
             };
             if let Some(m) = &r.on_missing {
                 if !labels.iter().any(|l| **l == *m.name) {
@@ -321,7 +316,14 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
     }
 
     let order = super::compile_order::order(&nodes, source, &mut c.errors);
-    let rel_deps = super::compile_order::relative_deps(&nodes, &order, &rel_exprs, &relatives, source, &mut c.errors);
+    let rel_deps = super::compile_order::relative_deps(
+        &nodes,
+        &order,
+        &rel_exprs,
+        &relatives,
+        source,
+        &mut c.errors,
+    );
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -485,7 +487,10 @@ impl<'a> Compiler<'a> {
     /// A bare name that is no declared value: a label, ranked on `hint`'s scale if it is one of
     /// its labels, else on the first scale that has it.
     pub(crate) fn bare_label(&self, name: &str, hint: Option<usize>) -> Label {
-        if let Some(l) = hint.and_then(|h| self.scales.get(h)).and_then(|s| s.label(name)) {
+        if let Some(l) = hint
+            .and_then(|h| self.scales.get(h))
+            .and_then(|s| s.label(name))
+        {
             return l;
         }
         self.scales
@@ -641,9 +646,10 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|a| {
                 let (cadence, text) = match &a.cadence {
-                    ast::Cadence::Every(d) => {
-                        (CadenceC::Every(self.duration(d)), format!("every {}", d.text))
-                    }
+                    ast::Cadence::Every(d) => (
+                        CadenceC::Every(self.duration(d)),
+                        format!("every {}", d.text),
+                    ),
                     ast::Cadence::Within(d1, d2) => {
                         let lo = self.duration(d1);
                         let hi = d2.as_ref().map(|d| self.duration(d)).unwrap_or(lo);

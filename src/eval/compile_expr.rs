@@ -18,10 +18,7 @@ impl<'a> Compiler<'a> {
                 None => CKind::Const(Value::Label(self.bare_label(&id.name, hint))),
             },
             ExprKind::Path(sc, comp) => {
-                match self
-                    .components
-                    .get(&(sc.name.clone(), comp.name.clone()))
-                {
+                match self.components.get(&(sc.name.clone(), comp.name.clone())) {
                     Some(i) => CKind::Comp(*i),
                     None => {
                         self.errors.push(
@@ -31,7 +28,9 @@ impl<'a> Compiler<'a> {
                             )
                             .in_source(self.source)
                             .with_label(span, "unknown scorecard component")
-                            .with_help("write SCORECARD.COMPONENT with names declared in a scorecard"),
+                            .with_help(
+                                "write SCORECARD.COMPONENT with names declared in a scorecard",
+                            ),
                         );
                         CKind::Const(Value::Missing)
                     }
@@ -52,9 +51,7 @@ impl<'a> Compiler<'a> {
                 }
                 BinOp::And => CKind::And(b(self.expr(l, None)), b(self.expr(r, None))),
                 BinOp::Or => CKind::Or(b(self.expr(l, None)), b(self.expr(r, None))),
-                BinOp::Coalesce => {
-                    CKind::Coalesce(b(self.expr(l, hint)), b(self.expr(r, hint)))
-                }
+                BinOp::Coalesce => CKind::Coalesce(b(self.expr(l, hint)), b(self.expr(r, hint))),
                 BinOp::Cmp(op) => {
                     let h = self.scale_of(l).or_else(|| self.scale_of(r));
                     CKind::Cmp(*op, b(self.expr(l, h)), b(self.expr(r, h)))

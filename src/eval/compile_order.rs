@@ -133,7 +133,11 @@ fn node_deps(nodes: &[Node], i: usize) -> (Vec<usize>, Vec<usize>) {
 }
 
 /// A topological order of the nodes; a cycle is `tier::let::cycle`.
-pub(crate) fn order(nodes: &[Node], source: &SourceFile, errors: &mut Vec<Diagnostic>) -> Vec<usize> {
+pub(crate) fn order(
+    nodes: &[Node],
+    source: &SourceFile,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<usize> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -175,7 +179,11 @@ pub(crate) fn order(nodes: &[Node], source: &SourceFile, errors: &mut Vec<Diagno
                         for (j, &x) in cycle.iter().enumerate() {
                             diag = diag.with_label(
                                 nodes[x].span,
-                                if j == 0 { "this uses itself through the others" } else { "part of the cycle" },
+                                if j == 0 {
+                                    "this uses itself through the others"
+                                } else {
+                                    "part of the cycle"
+                                },
                             );
                         }
                         errors.push(diag.with_help(
@@ -233,7 +241,10 @@ pub(crate) fn relative_deps(
                     ),
                 )
                 .in_source(source)
-                .with_label(relatives[ri].decl.input.span, "needs the whole-file classes itself")
+                .with_label(
+                    relatives[ri].decl.input.span,
+                    "needs the whole-file classes itself",
+                )
                 .with_help("rank by inputs and values computed from them"),
             );
         }

@@ -9,7 +9,9 @@ use jiff::Span;
 pub(crate) fn add(d: Date, dur: Duration) -> Option<Date> {
     let mut d = d;
     if dur.months != 0 {
-        d = d.checked_add(Span::new().try_months(dur.months).ok()?).ok()?;
+        d = d
+            .checked_add(Span::new().try_months(dur.months).ok()?)
+            .ok()?;
     }
     let hour_days = if dur.hours >= 0 {
         (i64::from(dur.hours) + 23) / 24
@@ -104,36 +106,81 @@ mod tests {
 
     #[test]
     fn months_clamp_to_month_end() {
-        assert_eq!(add(date(2026, 1, 31), dur(1, 0, 0, 0)), Some(date(2026, 2, 28)));
-        assert_eq!(add(date(2024, 1, 31), dur(1, 0, 0, 0)), Some(date(2024, 2, 29)));
-        assert_eq!(add(date(2024, 2, 29), dur(12, 0, 0, 0)), Some(date(2025, 2, 28)));
-        assert_eq!(add(date(2026, 3, 31), dur(-1, 0, 0, 0)), Some(date(2026, 2, 28)));
+        assert_eq!(
+            add(date(2026, 1, 31), dur(1, 0, 0, 0)),
+            Some(date(2026, 2, 28))
+        );
+        assert_eq!(
+            add(date(2024, 1, 31), dur(1, 0, 0, 0)),
+            Some(date(2024, 2, 29))
+        );
+        assert_eq!(
+            add(date(2024, 2, 29), dur(12, 0, 0, 0)),
+            Some(date(2025, 2, 28))
+        );
+        assert_eq!(
+            add(date(2026, 3, 31), dur(-1, 0, 0, 0)),
+            Some(date(2026, 2, 28))
+        );
     }
 
     #[test]
     fn months_then_days() {
         // Jan 31 + 1 month = Feb 28, then + 1 day = Mar 1.
-        assert_eq!(add(date(2026, 1, 31), dur(1, 1, 0, 0)), Some(date(2026, 3, 1)));
+        assert_eq!(
+            add(date(2026, 1, 31), dur(1, 1, 0, 0)),
+            Some(date(2026, 3, 1))
+        );
     }
 
     #[test]
     fn hours_round_up_to_whole_days() {
-        assert_eq!(add(date(2026, 11, 20), dur(0, 0, 48, 0)), Some(date(2026, 11, 22)));
-        assert_eq!(add(date(2026, 11, 20), dur(0, 0, 60, 0)), Some(date(2026, 11, 23)));
-        assert_eq!(add(date(2026, 11, 20), dur(0, 0, 1, 0)), Some(date(2026, 11, 21)));
-        assert_eq!(add(date(2026, 11, 20), dur(0, 0, -48, 0)), Some(date(2026, 11, 18)));
+        assert_eq!(
+            add(date(2026, 11, 20), dur(0, 0, 48, 0)),
+            Some(date(2026, 11, 22))
+        );
+        assert_eq!(
+            add(date(2026, 11, 20), dur(0, 0, 60, 0)),
+            Some(date(2026, 11, 23))
+        );
+        assert_eq!(
+            add(date(2026, 11, 20), dur(0, 0, 1, 0)),
+            Some(date(2026, 11, 21))
+        );
+        assert_eq!(
+            add(date(2026, 11, 20), dur(0, 0, -48, 0)),
+            Some(date(2026, 11, 18))
+        );
     }
 
     #[test]
     fn workdays_skip_weekends() {
         // 2026-11-20 is a Friday.
         assert_eq!(date(2026, 11, 20).weekday(), Weekday::Friday);
-        assert_eq!(add(date(2026, 11, 20), dur(0, 0, 0, 5)), Some(date(2026, 11, 27)));
-        assert_eq!(add(date(2026, 11, 20), dur(0, 0, 0, 1)), Some(date(2026, 11, 23)));
-        assert_eq!(add(date(2026, 11, 21), dur(0, 0, 0, 1)), Some(date(2026, 11, 23)));
-        assert_eq!(add(date(2026, 11, 20), dur(0, 0, 0, 10)), Some(date(2026, 12, 4)));
-        assert_eq!(add(date(2026, 11, 21), dur(0, 0, 0, 6)), Some(date(2026, 11, 30)));
-        assert_eq!(add(date(2026, 11, 23), dur(0, 0, 0, -1)), Some(date(2026, 11, 20)));
+        assert_eq!(
+            add(date(2026, 11, 20), dur(0, 0, 0, 5)),
+            Some(date(2026, 11, 27))
+        );
+        assert_eq!(
+            add(date(2026, 11, 20), dur(0, 0, 0, 1)),
+            Some(date(2026, 11, 23))
+        );
+        assert_eq!(
+            add(date(2026, 11, 21), dur(0, 0, 0, 1)),
+            Some(date(2026, 11, 23))
+        );
+        assert_eq!(
+            add(date(2026, 11, 20), dur(0, 0, 0, 10)),
+            Some(date(2026, 12, 4))
+        );
+        assert_eq!(
+            add(date(2026, 11, 21), dur(0, 0, 0, 6)),
+            Some(date(2026, 11, 30))
+        );
+        assert_eq!(
+            add(date(2026, 11, 23), dur(0, 0, 0, -1)),
+            Some(date(2026, 11, 20))
+        );
         // Brute force agrees with the week-skipping shortcut.
         for start in 0..14 {
             let s = add(date(2026, 11, 16), dur(0, start, 0, 0)).unwrap();
@@ -160,11 +207,29 @@ mod tests {
 
     #[test]
     fn months_between_counts_whole_months() {
-        assert_eq!(months_between(date(2026, 1, 31), date(2026, 2, 28)), Some(1));
-        assert_eq!(months_between(date(2026, 1, 15), date(2026, 2, 14)), Some(0));
-        assert_eq!(months_between(date(2026, 1, 15), date(2026, 2, 15)), Some(1));
-        assert_eq!(months_between(date(2025, 11, 20), date(2026, 11, 23)), Some(12));
-        assert_eq!(months_between(date(2026, 2, 15), date(2026, 1, 15)), Some(-1));
-        assert_eq!(days_between(date(2026, 11, 20), date(2026, 11, 23)), Some(3));
+        assert_eq!(
+            months_between(date(2026, 1, 31), date(2026, 2, 28)),
+            Some(1)
+        );
+        assert_eq!(
+            months_between(date(2026, 1, 15), date(2026, 2, 14)),
+            Some(0)
+        );
+        assert_eq!(
+            months_between(date(2026, 1, 15), date(2026, 2, 15)),
+            Some(1)
+        );
+        assert_eq!(
+            months_between(date(2025, 11, 20), date(2026, 11, 23)),
+            Some(12)
+        );
+        assert_eq!(
+            months_between(date(2026, 2, 15), date(2026, 1, 15)),
+            Some(-1)
+        );
+        assert_eq!(
+            days_between(date(2026, 11, 20), date(2026, 11, 23)),
+            Some(3)
+        );
     }
 }

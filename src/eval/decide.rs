@@ -64,7 +64,11 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
                 Some(m) => match env.eval(m, src)? {
                     Value::Number(d, _) => (
                         d,
-                        format!("{} is missing → missing -> {}", text(src, c.expr.span), text(src, m.span)),
+                        format!(
+                            "{} is missing → missing -> {}",
+                            text(src, c.expr.span),
+                            text(src, m.span)
+                        ),
                     ),
                     other => return Err(bad_points(env, m, &other)),
                 },
@@ -131,7 +135,10 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
 
 fn bad_points(env: &Env, e: &CExpr, v: &Value) -> EvalError {
     env.op_error(
-        number::OpError::Type(format!("points must be a number, not {}", number::kind_name(v))),
+        number::OpError::Type(format!(
+            "points must be a number, not {}",
+            number::kind_name(v)
+        )),
         e,
         &env.prog.source,
         &[(e, v)],
@@ -169,7 +176,9 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
             let it = text(src, input.span);
             for arm in arms {
                 let reason = match &arm.test {
-                    ThresholdTestC::Missing if x.is_missing() => format!("{it} is missing → {}", arm.label.name),
+                    ThresholdTestC::Missing if x.is_missing() => {
+                        format!("{it} is missing → {}", arm.label.name)
+                    }
                     ThresholdTestC::Otherwise if !x.is_missing() => {
                         format!("{it} {x}: otherwise → {}", arm.label.name)
                     }
@@ -194,12 +203,18 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
                 return Ok((Value::Label(arm.label.clone()), Info::Grade(out)));
             }
             if x.is_missing() {
-                let name = arms.first().map(|a| a.label.name.to_string()).unwrap_or_default();
+                let name = arms
+                    .first()
+                    .map(|a| a.label.name.to_string())
+                    .unwrap_or_default();
                 return Err(env.missing_error(
                     input,
                     src,
                     "grade",
-                    &format!("add an arm like `{name} missing` to grade {}, or a default on the input", node.name),
+                    &format!(
+                        "add an arm like `{name} missing` to grade {}, or a default on the input",
+                        node.name
+                    ),
                 ));
             }
             Err(uncovered(env, node, format!("{it} = {x}")))
@@ -213,7 +228,9 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
                         match env.truth(&v, w, src)? {
                             Some(true) => {}
                             Some(false) => continue,
-                            None => return Err(env.missing_error(w, src, "grade rule", missing_help())),
+                            None => {
+                                return Err(env.missing_error(w, src, "grade rule", missing_help()))
+                            }
                         }
                         let why = why.unwrap_or_else(|| match env.refs(w) {
                             Some(r) => format!("{} ({r})", text(src, w.span)),
@@ -268,14 +285,19 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
     let mut cur = match env.nodes.get(a.base) {
         Some(Value::Label(l)) => match labels.iter().position(|x| *x == l.name) {
             Some(i) => i,
-            None => return Err(EvalError::new(
-                "tier::eval::type",
-                format!("{base_name} = {} is not a label of the scale of {}", l.name, node.name),
-                src,
-                node.span,
-                "cannot move on the scale",
-            )
-            .help("adjust starts from a grade of the same scale")),
+            None => {
+                return Err(EvalError::new(
+                    "tier::eval::type",
+                    format!(
+                        "{base_name} = {} is not a label of the scale of {}",
+                        l.name, node.name
+                    ),
+                    src,
+                    node.span,
+                    "cannot move on the scale",
+                )
+                .help("adjust starts from a grade of the same scale"))
+            }
         },
         _ => {
             return Err(EvalError::new(
@@ -300,7 +322,10 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
         }
         let (what, next) = match &arm.action {
             AdjustActionC::Up(k) => (format!("up {k}"), cur.saturating_sub(*k as usize)),
-            AdjustActionC::Down(k) => (format!("down {k}"), cur.saturating_add(*k as usize).min(last)),
+            AdjustActionC::Down(k) => (
+                format!("down {k}"),
+                cur.saturating_add(*k as usize).min(last),
+            ),
             AdjustActionC::To(l) => (
                 format!("to {}", l.name),
                 labels.iter().position(|x| *x == l.name).unwrap_or(cur),
@@ -318,7 +343,10 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
         rank: cur as u32,
     };
     let reason = if steps.is_empty() {
-        format!("{base_name} {start}, no adjustment applies → {}", label.name)
+        format!(
+            "{base_name} {start}, no adjustment applies → {}",
+            label.name
+        )
     } else {
         format!("{base_name} {start}; {}", steps.join("; "))
     };
@@ -349,7 +377,10 @@ fn apply_override(
         let labels = scale.map(|s| s.labels.join(", ")).unwrap_or_default();
         return Err(EvalError::new(
             "tier::eval::override_label",
-            format!("{with_name} = {name} is not a grade of {} ({labels})", node.name),
+            format!(
+                "{with_name} = {name} is not a grade of {} ({labels})",
+                node.name
+            ),
             src,
             *span,
             "the manual grade must be a label of the scale",
@@ -362,7 +393,10 @@ fn apply_override(
         Some(Value::Missing) | None => {
             return Err(EvalError::new(
                 "tier::eval::override_reason",
-                format!("{with_name} overrides {} to {name} but {reason_name} is empty", node.name),
+                format!(
+                    "{with_name} overrides {} to {name} but {reason_name} is empty",
+                    node.name
+                ),
                 src,
                 *span,
                 "a manual grade needs a reason",
@@ -373,7 +407,14 @@ fn apply_override(
         Some(v) => v.to_string(),
     };
     let computed = g.label.clone().unwrap_or_else(|| "missing".into());
-    let attrs = label_attrs(prog, prog.nodes.iter().position(|n| n.name == node.name).unwrap_or(0), &label.name);
+    let attrs = label_attrs(
+        prog,
+        prog.nodes
+            .iter()
+            .position(|n| n.name == node.name)
+            .unwrap_or(0),
+        &label.name,
+    );
     g.reason = format!(
         "{} (computed {computed}); overridden to {} by {with_name}: {reason}",
         g.reason, label.name
@@ -387,7 +428,13 @@ fn apply_override(
 }
 
 /// Grades one record.
-pub(crate) fn evaluate(prog: &Program, record: &[Value], rels: &[Value], as_of: Date, trace: bool) -> R<Full> {
+pub(crate) fn evaluate(
+    prog: &Program,
+    record: &[Value],
+    rels: &[Value],
+    as_of: Date,
+    trace: bool,
+) -> R<Full> {
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
     let mut out = Outcome::default();
@@ -421,7 +468,11 @@ pub(crate) fn evaluate(prog: &Program, record: &[Value], rels: &[Value], as_of: 
                 if trace {
                     out.trace.push(TraceStep {
                         name: node.name.clone(),
-                        explanation: format!("{} = {}", node.name, why.unwrap_or_else(|| v.to_string())),
+                        explanation: format!(
+                            "{} = {}",
+                            node.name,
+                            why.unwrap_or_else(|| v.to_string())
+                        ),
                         value: v.clone(),
                         span: node.span,
                     });
@@ -497,7 +548,10 @@ pub(crate) fn evaluate(prog: &Program, record: &[Value], rels: &[Value], as_of: 
         }
     }
 
-    for (sched, slot) in [(&prog.follow_up, &mut out.follow_up), (&prog.review, &mut out.review)] {
+    for (sched, slot) in [
+        (&prog.follow_up, &mut out.follow_up),
+        (&prog.review, &mut out.review),
+    ] {
         if let Some(s) = sched {
             let o = super::schedule::run(&env, s)?;
             if trace {
@@ -519,7 +573,9 @@ pub(crate) fn evaluate(prog: &Program, record: &[Value], rels: &[Value], as_of: 
         .collect();
     if let Some((name, slot)) = &prog.out.grade {
         out.grade = Some(match slot {
-            Slot::Node(n) if grades[*n].is_some() => grades[*n].clone().unwrap_or_else(|| unreachable_grade(name)),
+            Slot::Node(n) if grades[*n].is_some() => grades[*n]
+                .clone()
+                .unwrap_or_else(|| unreachable_grade(name)),
             other => {
                 let v = env.slot(*other);
                 if v.is_missing() && matches!(other, Slot::Rel(_)) {
@@ -537,7 +593,11 @@ pub(crate) fn evaluate(prog: &Program, record: &[Value], rels: &[Value], as_of: 
             }
         });
     }
-    out.subgrade = prog.out.subgrade.as_ref().map(|(_, s)| env.slot(*s).clone());
+    out.subgrade = prog
+        .out
+        .subgrade
+        .as_ref()
+        .map(|(_, s)| env.slot(*s).clone());
     if let Some((_, slot)) = &prog.out.score {
         out.score = Some(env.slot(*slot).clone());
         if let Slot::Node(n) = slot {

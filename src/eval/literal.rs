@@ -64,7 +64,9 @@ pub(crate) fn checked(prog: &Program, input: usize, expr: &Expr) -> Result<Value
     let wrong = |what: &str| LitError::Invalid(format!("{name} = {text}: expected {what}"));
     let number = |v: &Raw, want: Unit, accept: &[Unit]| -> Result<Value, LitError> {
         match v {
-            Raw::Value(Value::Number(d, u)) if *u == Unit::Plain || *u == want || accept.contains(u) => {
+            Raw::Value(Value::Number(d, u))
+                if *u == Unit::Plain || *u == want || accept.contains(u) =>
+            {
                 Ok(Value::Number(*d, want))
             }
             _ => Err(wrong(match want {
@@ -82,7 +84,9 @@ pub(crate) fn checked(prog: &Program, input: usize, expr: &Expr) -> Result<Value
             let v = number(&raw, Unit::Plain, &[])?;
             if let Value::Number(d, _) = &v {
                 if !d.fract().is_zero() {
-                    return Err(LitError::Rejected(format!("{name} = {text} is not a whole number")));
+                    return Err(LitError::Rejected(format!(
+                        "{name} = {text} is not a whole number"
+                    )));
                 }
             }
             v
@@ -112,7 +116,9 @@ pub(crate) fn checked(prog: &Program, input: usize, expr: &Expr) -> Result<Value
             let found = variants.iter().position(|v| {
                 v.name.name == s
                     || v.name.name.to_lowercase() == s.to_lowercase()
-                    || v.synonyms.iter().any(|syn| syn.value.trim().to_lowercase() == s.to_lowercase())
+                    || v.synonyms
+                        .iter()
+                        .any(|syn| syn.value.trim().to_lowercase() == s.to_lowercase())
             });
             match found {
                 Some(i) => Value::Label(Label {

@@ -199,6 +199,5 @@ impl Program {
     }
 }
 
-
 #[cfg(test)]
 mod tests;

@@ -108,7 +108,10 @@ pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<V
                 months: x.months.checked_add(y.months).ok_or(OpError::Overflow)?,
                 days: x.days.checked_add(y.days).ok_or(OpError::Overflow)?,
                 hours: x.hours.checked_add(y.hours).ok_or(OpError::Overflow)?,
-                workdays: x.workdays.checked_add(y.workdays).ok_or(OpError::Overflow)?,
+                workdays: x
+                    .workdays
+                    .checked_add(y.workdays)
+                    .ok_or(OpError::Overflow)?,
             }))
         }
         (Value::Duration(s), Value::Number(n, _)) | (Value::Number(n, _), Value::Duration(s))
@@ -117,7 +120,9 @@ pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<V
             let k = n
                 .to_i32()
                 .filter(|k| Decimal::from(*k) == *n)
-                .ok_or_else(|| OpError::Type("a duration can only be multiplied by a whole number".into()))?;
+                .ok_or_else(|| {
+                    OpError::Type("a duration can only be multiplied by a whole number".into())
+                })?;
             let m = |x: i32| x.checked_mul(k).ok_or(OpError::Overflow);
             Ok(Value::Duration(Duration {
                 months: m(s.months)?,
@@ -181,7 +186,9 @@ pub(crate) fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
         (Value::Text(x), Value::Text(y)) => Ok(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Ok(x.cmp(y)),
         (Value::Label(x), Value::Label(y)) => Ok(y.rank.cmp(&x.rank)),
-        (Value::Duration(x), Value::Duration(y)) => Ok(date::approx_days(x).cmp(&date::approx_days(y))),
+        (Value::Duration(x), Value::Duration(y)) => {
+            Ok(date::approx_days(x).cmp(&date::approx_days(y)))
+        }
         (Value::Label(l), Value::Number(y, _)) => match label_number(&l.name) {
             Some(x) => Ok(x.cmp(y)),
             None => Err(mismatch(a, b)),
@@ -195,7 +202,11 @@ pub(crate) fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
 }
 
 fn mismatch(a: &Value, b: &Value) -> OpError {
-    OpError::Type(format!("cannot compare {} with {}", kind_name(a), kind_name(b)))
+    OpError::Type(format!(
+        "cannot compare {} with {}",
+        kind_name(a),
+        kind_name(b)
+    ))
 }
 
 /// `a = b` on non-missing values: numbers by value (`70.5 = 70.50`), labels by name, a label
@@ -203,9 +214,7 @@ fn mismatch(a: &Value, b: &Value) -> OpError {
 pub(crate) fn equal(a: &Value, b: &Value) -> Result<bool, OpError> {
     match (a, b) {
         (Value::Label(x), Value::Label(y)) => Ok(x.name == y.name),
-        (Value::Label(x), Value::Text(y)) | (Value::Text(y), Value::Label(x)) => {
-            Ok(*x.name == **y)
-        }
+        (Value::Label(x), Value::Text(y)) | (Value::Text(y), Value::Label(x)) => Ok(*x.name == **y),
         (Value::Bool(x), Value::Bool(y)) => Ok(x == y),
         (Value::Duration(x), Value::Duration(y)) => Ok(x == y),
         _ => order(a, b).map(|o| o == Ordering::Equal),

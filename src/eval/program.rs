@@ -58,10 +58,13 @@ pub(crate) struct ScaleInfo {
 
 impl ScaleInfo {
     pub fn label(&self, name: &str) -> Option<Label> {
-        self.labels.iter().position(|l| &**l == name).map(|i| Label {
-            name: self.labels[i].clone(),
-            rank: i as u32,
-        })
+        self.labels
+            .iter()
+            .position(|l| &**l == name)
+            .map(|i| Label {
+                name: self.labels[i].clone(),
+                rank: i as u32,
+            })
     }
 }
 

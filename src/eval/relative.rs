@@ -78,17 +78,18 @@ fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, 
     let mut out = Vec::with_capacity(n);
     // Walks rows in ranking order; with `ties same`, a row equal to the previous one gets the
     // previous one's class (so the class of the first of the tied rows).
-    let mut assign_in_order = |rows: &[(usize, Decimal)], class_at: &mut dyn FnMut(usize) -> usize| {
-        let mut prev: Option<(Decimal, usize)> = None;
-        for (pos, (row, v)) in rows.iter().enumerate() {
-            let class = match prev {
-                Some((pv, pc)) if same && pv == *v => pc,
-                _ => class_at(pos),
-            };
-            prev = Some((*v, class));
-            out.push((*row, class));
-        }
-    };
+    let mut assign_in_order =
+        |rows: &[(usize, Decimal)], class_at: &mut dyn FnMut(usize) -> usize| {
+            let mut prev: Option<(Decimal, usize)> = None;
+            for (pos, (row, v)) in rows.iter().enumerate() {
+                let class = match prev {
+                    Some((pv, pc)) if same && pv == *v => pc,
+                    _ => class_at(pos),
+                };
+                prev = Some((*v, class));
+                out.push((*row, class));
+            }
+        };
     match &spec.decl.method {
         RelMethod::Pareto(cuts) => {
             // Largest first; the sort is stable, so ties keep input order.
@@ -108,7 +109,9 @@ fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, 
                 // The share of the customers before this one; the first cut whose share is
                 // greater than it is the class (the crosser stays in the upper class).
                 let share_before = match total {
-                    Some(t) if t > Decimal::ZERO => cum_before[pos].checked_div(t).unwrap_or(Decimal::ONE),
+                    Some(t) if t > Decimal::ZERO => {
+                        cum_before[pos].checked_div(t).unwrap_or(Decimal::ONE)
+                    }
                     _ => Decimal::ZERO,
                 };
                 first_cut(&shares, |s| s > share_before)
@@ -121,7 +124,9 @@ fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, 
             assign_in_order(&rows, &mut |pos| {
                 let p = Decimal::from(pos as u64 + 1);
                 // p / n ≤ share, without dividing: p ≤ share × n.
-                first_cut(&shares, |s| s.checked_mul(count).is_none_or(|limit| p <= limit))
+                first_cut(&shares, |s| {
+                    s.checked_mul(count).is_none_or(|limit| p <= limit)
+                })
             });
         }
         RelMethod::Quantiles {
@@ -138,7 +143,7 @@ fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, 
             let count = n.max(1) as u128;
             assign_in_order(&rows, &mut |pos| {
                 let k = (pos as u128) * big_n / count + 1; // 1..=N, N the best
-                // Labels are N … 1, best first.
+                                                           // Labels are N … 1, best first.
                 (big_n - k.min(big_n)) as usize
             });
         }
@@ -245,7 +250,9 @@ mod tests {
             RelMethod::Pareto(c) | RelMethod::Top(c) => {
                 c.iter().map(|c| c.label.name.as_str().into()).collect()
             }
-            RelMethod::Quantiles { n, .. } => (1..=*n).rev().map(|k| k.to_string().into()).collect(),
+            RelMethod::Quantiles { n, .. } => {
+                (1..=*n).rev().map(|k| k.to_string().into()).collect()
+            }
             RelMethod::Split {
                 above, otherwise, ..
             } => vec![above.name.as_str().into(), otherwise.name.as_str().into()],
@@ -274,7 +281,9 @@ mod tests {
         values
             .iter()
             .map(|v| RelKey {
-                value: v.map_or(Value::Missing, |v| Value::Number(Decimal::from(v), Unit::Money)),
+                value: v.map_or(Value::Missing, |v| {
+                    Value::Number(Decimal::from(v), Unit::Money)
+                }),
                 group: Value::Missing,
             })
             .collect()
@@ -296,8 +305,20 @@ mod tests {
         let out = assign(&s, &keys(&[Some(10), Some(50), Some(5), Some(30), Some(5)]));
         assert_eq!(names(&out), ["B", "A", "C", "A", "C"]);
         // Ranks follow the labels, best first.
-        assert_eq!(out[1], Value::Label(Label { name: "A".into(), rank: 0 }));
-        assert_eq!(out[2], Value::Label(Label { name: "C".into(), rank: 2 }));
+        assert_eq!(
+            out[1],
+            Value::Label(Label {
+                name: "A".into(),
+                rank: 0
+            })
+        );
+        assert_eq!(
+            out[2],
+            Value::Label(Label {
+                name: "C".into(),
+                rank: 2
+            })
+        );
     }
 
     #[test]
@@ -312,67 +333,150 @@ mod tests {
         let m = || RelMethod::Pareto(cuts(&[("A", Some(50)), ("B", None)]));
         // 40 (0 → A), 30 (40% → A), 30 (70% → B unless tied with the previous one).
         let k = keys(&[Some(30), Some(40), Some(30)]);
-        assert_eq!(names(&assign(&spec(m(), TiePolicy::Same, false, None), &k)), ["A", "A", "A"]);
-        assert_eq!(names(&assign(&spec(m(), TiePolicy::InputOrder, false, None), &k)), ["A", "A", "B"]);
+        assert_eq!(
+            names(&assign(&spec(m(), TiePolicy::Same, false, None), &k)),
+            ["A", "A", "A"]
+        );
+        assert_eq!(
+            names(&assign(&spec(m(), TiePolicy::InputOrder, false, None), &k)),
+            ["A", "A", "B"]
+        );
     }
 
     #[test]
     fn pareto_total_is_exact() {
         // Three equal thirds: 1/3 + 1/3 must not drift past 2/3.
         let m = RelMethod::Pareto(cuts(&[("A", Some(50)), ("B", None)]));
-        let out = assign(&spec(m, TiePolicy::InputOrder, false, None), &keys(&[Some(1), Some(1), Some(1)]));
+        let out = assign(
+            &spec(m, TiePolicy::InputOrder, false, None),
+            &keys(&[Some(1), Some(1), Some(1)]),
+        );
         // before: 0 → A, 1/3 → A, 2/3 → B
         assert_eq!(names(&out), ["A", "A", "B"]);
     }
 
     #[test]
     fn top_by_count_with_ties() {
-        let m = || RelMethod::Top(cuts(&[("头部", Some(20)), ("腰部", Some(50)), ("尾部", None)]));
+        let m = || {
+            RelMethod::Top(cuts(&[
+                ("头部", Some(20)),
+                ("腰部", Some(50)),
+                ("尾部", None),
+            ]))
+        };
         let vals: Vec<Option<i64>> = (1..=10).rev().map(Some).collect();
         let out = assign(&spec(m(), TiePolicy::Same, false, None), &keys(&vals));
         assert_eq!(
             names(&out),
-            ["头部", "头部", "腰部", "腰部", "腰部", "尾部", "尾部", "尾部", "尾部", "尾部"]
+            [
+                "头部", "头部", "腰部", "腰部", "腰部", "尾部", "尾部", "尾部", "尾部", "尾部"
+            ]
         );
         // Position 3 ties with position 2: same → 头部, input_order → 腰部.
-        let tied = keys(&[Some(10), Some(9), Some(9), Some(8), Some(7), Some(6), Some(5), Some(4), Some(3), Some(2)]);
-        assert_eq!(names(&assign(&spec(m(), TiePolicy::Same, false, None), &tied))[2], "头部");
-        assert_eq!(names(&assign(&spec(m(), TiePolicy::InputOrder, false, None), &tied))[2], "腰部");
+        let tied = keys(&[
+            Some(10),
+            Some(9),
+            Some(9),
+            Some(8),
+            Some(7),
+            Some(6),
+            Some(5),
+            Some(4),
+            Some(3),
+            Some(2),
+        ]);
+        assert_eq!(
+            names(&assign(&spec(m(), TiePolicy::Same, false, None), &tied))[2],
+            "头部"
+        );
+        assert_eq!(
+            names(&assign(
+                &spec(m(), TiePolicy::InputOrder, false, None),
+                &tied
+            ))[2],
+            "腰部"
+        );
     }
 
     #[test]
     fn quintiles_by_rank() {
-        let q = |hib| RelMethod::Quantiles { n: 5, higher_is_better: hib };
+        let q = |hib| RelMethod::Quantiles {
+            n: 5,
+            higher_is_better: hib,
+        };
         let vals: Vec<Option<i64>> = (1..=10).map(Some).collect();
         let out = assign(&spec(q(true), TiePolicy::Same, false, None), &keys(&vals));
-        assert_eq!(names(&out), ["1", "1", "2", "2", "3", "3", "4", "4", "5", "5"]);
+        assert_eq!(
+            names(&out),
+            ["1", "1", "2", "2", "3", "3", "4", "4", "5", "5"]
+        );
         // Class 5 is the best: rank 0.
-        assert_eq!(out[9], Value::Label(Label { name: "5".into(), rank: 0 }));
+        assert_eq!(
+            out[9],
+            Value::Label(Label {
+                name: "5".into(),
+                rank: 0
+            })
+        );
         let out = assign(&spec(q(false), TiePolicy::Same, false, None), &keys(&vals));
-        assert_eq!(names(&out), ["5", "5", "4", "4", "3", "3", "2", "2", "1", "1"]);
+        assert_eq!(
+            names(&out),
+            ["5", "5", "4", "4", "3", "3", "2", "2", "1", "1"]
+        );
     }
 
     #[test]
     fn quintiles_ties_same_vs_input_order() {
-        let q = || RelMethod::Quantiles { n: 5, higher_is_better: true };
+        let q = || RelMethod::Quantiles {
+            n: 5,
+            higher_is_better: true,
+        };
         // Worst first: 1 (p1 → 1), 2 (p2 → 2), 2 (p3 → 3, or 2 when tied), 3 (p4 → 4), 4 (p5 → 5).
         let k = keys(&[Some(2), Some(1), Some(3), Some(2), Some(4)]);
-        assert_eq!(names(&assign(&spec(q(), TiePolicy::Same, false, None), &k)), ["2", "1", "4", "2", "5"]);
-        assert_eq!(names(&assign(&spec(q(), TiePolicy::InputOrder, false, None), &k)), ["2", "1", "4", "3", "5"]);
+        assert_eq!(
+            names(&assign(&spec(q(), TiePolicy::Same, false, None), &k)),
+            ["2", "1", "4", "2", "5"]
+        );
+        assert_eq!(
+            names(&assign(&spec(q(), TiePolicy::InputOrder, false, None), &k)),
+            ["2", "1", "4", "3", "5"]
+        );
     }
 
     #[test]
     fn mean_and_median_split_strictly_above() {
-        let split = |stat| RelMethod::Split { stat, above: ident("高"), otherwise: ident("低") };
+        let split = |stat| RelMethod::Split {
+            stat,
+            above: ident("高"),
+            otherwise: ident("低"),
+        };
         let k = keys(&[Some(1), Some(1), Some(1), Some(9)]);
         // mean 3: only 9 is above.
-        assert_eq!(names(&assign(&spec(split(SplitStat::Mean), TiePolicy::Same, false, None), &k)), ["低", "低", "低", "高"]);
+        assert_eq!(
+            names(&assign(
+                &spec(split(SplitStat::Mean), TiePolicy::Same, false, None),
+                &k
+            )),
+            ["低", "低", "低", "高"]
+        );
         // median of 1,2,3,4 is 2.5.
         let k = keys(&[Some(4), Some(1), Some(3), Some(2)]);
-        assert_eq!(names(&assign(&spec(split(SplitStat::Median), TiePolicy::Same, false, None), &k)), ["高", "低", "高", "低"]);
+        assert_eq!(
+            names(&assign(
+                &spec(split(SplitStat::Median), TiePolicy::Same, false, None),
+                &k
+            )),
+            ["高", "低", "高", "低"]
+        );
         // median of 1,2,3 is 2: 2 is not strictly above.
         let k = keys(&[Some(2), Some(1), Some(3)]);
-        assert_eq!(names(&assign(&spec(split(SplitStat::Median), TiePolicy::Same, false, None), &k)), ["低", "低", "高"]);
+        assert_eq!(
+            names(&assign(
+                &spec(split(SplitStat::Median), TiePolicy::Same, false, None),
+                &k
+            )),
+            ["低", "低", "高"]
+        );
     }
 
     #[test]

@@ -68,7 +68,13 @@ impl<'a> Env<'a> {
         }
     }
 
-    pub fn op_error(&self, err: OpError, e: &CExpr, src: &SourceFile, operands: &[(&CExpr, &Value)]) -> EvalError {
+    pub fn op_error(
+        &self,
+        err: OpError,
+        e: &CExpr,
+        src: &SourceFile,
+        operands: &[(&CExpr, &Value)],
+    ) -> EvalError {
         let show = operands
             .iter()
             .map(|(x, v)| format!("{} is {}", text(src, x.span), v))
@@ -85,7 +91,10 @@ impl<'a> Env<'a> {
             .help("guard it: `if X > 0 then … / X else missing`, and say what missing means"),
             OpError::Overflow => EvalError::new(
                 "tier::eval::overflow",
-                format!("`{}` is too large to compute exactly: {show}", text(src, e.span)),
+                format!(
+                    "`{}` is too large to compute exactly: {show}",
+                    text(src, e.span)
+                ),
                 src,
                 e.span,
                 "overflows 28 significant digits (or the calendar)",
@@ -148,7 +157,11 @@ impl<'a> Env<'a> {
         let subject = if fields.is_empty() {
             format!("`{}`", text(src, e.span))
         } else {
-            fields.iter().map(|f| f.to_string()).collect::<Vec<_>>().join(", ")
+            fields
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let verb = if fields.len() > 1 { "are" } else { "is" };
         EvalError::new(
@@ -168,7 +181,10 @@ impl<'a> Env<'a> {
             Value::Bool(b) => Ok(Some(*b)),
             Value::Missing => Ok(None),
             other => Err(self.op_error(
-                OpError::Type(format!("a condition must be yes or no, not {}", kind_name(other))),
+                OpError::Type(format!(
+                    "a condition must be yes or no, not {}",
+                    kind_name(other)
+                )),
                 e,
                 src,
                 &[(e, other)],
@@ -263,20 +279,28 @@ impl<'a> Env<'a> {
                 }
             }
             CKind::Call(f, args) => self.call(*f, args, e, src),
-            CKind::AtLeast(..) | CKind::Linear(_) | CKind::Bands(_) | CKind::Match(_) | CKind::Matrix(_) => {
-                self.form(e, src, false).map(|(v, _)| v)
-            }
+            CKind::AtLeast(..)
+            | CKind::Linear(_)
+            | CKind::Bands(_)
+            | CKind::Match(_)
+            | CKind::Matrix(_) => self.form(e, src, false).map(|(v, _)| v),
         }
     }
 
     fn call(&self, f: Func, args: &[CExpr], e: &CExpr, src: &SourceFile) -> R<Value> {
-        let vals = args.iter().map(|a| self.eval(a, src)).collect::<R<Vec<Value>>>()?;
+        let vals = args
+            .iter()
+            .map(|a| self.eval(a, src))
+            .collect::<R<Vec<Value>>>()?;
         let arity = |n: usize| -> R<()> {
             if vals.len() == n {
                 Ok(())
             } else {
                 Err(self.op_error(
-                    OpError::Type(format!("this function takes {n} argument(s), not {}", vals.len())),
+                    OpError::Type(format!(
+                        "this function takes {n} argument(s), not {}",
+                        vals.len()
+                    )),
                     e,
                     src,
                     &[],
@@ -307,7 +331,8 @@ impl<'a> Env<'a> {
                     Func::Year => Some(i64::from(d.year())),
                     _ => Some(i64::from(d.month())),
                 };
-                r.map(num).ok_or_else(|| self.op_error(OpError::Overflow, e, src, &[]))
+                r.map(num)
+                    .ok_or_else(|| self.op_error(OpError::Overflow, e, src, &[]))
             }
             Func::DaysBetween => {
                 arity(2)?;
@@ -364,7 +389,10 @@ impl<'a> Env<'a> {
                 }
             }
             Func::Concat => Ok(Value::Text(
-                vals.iter().map(|v| v.to_string()).collect::<String>().into(),
+                vals.iter()
+                    .map(|v| v.to_string())
+                    .collect::<String>()
+                    .into(),
             )),
             Func::CountOf => {
                 let mut n = 0i64;

@@ -45,7 +45,10 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
         Value::Missing => None,
         other => {
             return Err(env.op_error(
-                OpError::Type(format!("`from` must be a date, not {}", super::number::kind_name(&other))),
+                OpError::Type(format!(
+                    "`from` must be a date, not {}",
+                    super::number::kind_name(&other)
+                )),
                 &s.from,
                 src,
                 &[(&s.from, &other)],
@@ -99,7 +102,11 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
     if deadline != next_due {
         reason.push_str(&format!(", overdue after {deadline}"));
     }
-    reason.push_str(if overdue { ", overdue" } else { ", not overdue" });
+    reason.push_str(if overdue {
+        ", overdue"
+    } else {
+        ", not overdue"
+    });
     if let Some(r) = reassign_at {
         if reassign {
             reason.push_str(&format!(", reassign (after {r})"));

@@ -57,14 +57,14 @@ impl<'a> Env<'a> {
     fn num(&self, e: &CExpr, src: &SourceFile, what: &str) -> R<Decimal> {
         match self.eval(e, src)? {
             Value::Number(d, _) => Ok(d),
-            Value::Missing => Err(self.missing_error(
-                e,
-                src,
-                what,
-                "give it a value, or a default on the input",
-            )),
+            Value::Missing => {
+                Err(self.missing_error(e, src, what, "give it a value, or a default on the input"))
+            }
             other => Err(self.op_error(
-                OpError::Type(format!("{what} needs a number, not {}", number::kind_name(&other))),
+                OpError::Type(format!(
+                    "{what} needs a number, not {}",
+                    number::kind_name(&other)
+                )),
                 e,
                 src,
                 &[(e, &other)],
@@ -72,16 +72,28 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn linear(&self, l: &LinearC, e: &CExpr, src: &SourceFile, explain: bool) -> R<(Value, Option<String>)> {
+    fn linear(
+        &self,
+        l: &LinearC,
+        e: &CExpr,
+        src: &SourceFile,
+        explain: bool,
+    ) -> R<(Value, Option<String>)> {
         let x = self.eval(&l.input, src)?;
         let input_text = text(src, l.input.span);
         let from_v = self.eval(&l.from, src)?;
         let Value::Number(x, xu) = x else {
             if x.is_missing() {
-                return Ok((Value::Missing, explain.then(|| format!("{input_text} is missing"))));
+                return Ok((
+                    Value::Missing,
+                    explain.then(|| format!("{input_text} is missing")),
+                ));
             }
             return Err(self.op_error(
-                OpError::Type(format!("linear needs a number, not {}", number::kind_name(&x))),
+                OpError::Type(format!(
+                    "linear needs a number, not {}",
+                    number::kind_name(&x)
+                )),
                 e,
                 src,
                 &[(&l.input, &x)],
@@ -90,7 +102,10 @@ impl<'a> Env<'a> {
         let a = self.num(&l.from, src, "linear bound")?;
         let b = self.num(&l.to, src, "linear bound")?;
         let (p, q) = match &l.points {
-            Some((p, q)) => (self.num(p, src, "linear points")?, self.num(q, src, "linear points")?),
+            Some((p, q)) => (
+                self.num(p, src, "linear points")?,
+                self.num(q, src, "linear points")?,
+            ),
             None => (Decimal::ZERO, Decimal::ONE_HUNDRED),
         };
         if a == b {
@@ -119,7 +134,9 @@ impl<'a> Env<'a> {
         let why = explain.then(|| {
             let shown = show_like(&Value::Number(x, xu), &from_v);
             let pts = match &l.points {
-                Some((pp, qq)) => format!(" (points {}→{})", text(src, pp.span), text(src, qq.span)),
+                Some((pp, qq)) => {
+                    format!(" (points {}→{})", text(src, pp.span), text(src, qq.span))
+                }
                 None => String::new(),
             };
             format!(
@@ -133,7 +150,13 @@ impl<'a> Env<'a> {
         Ok((Value::Number(points, Unit::Plain), why))
     }
 
-    fn bands(&self, b: &BandsC, e: &CExpr, src: &SourceFile, explain: bool) -> R<(Value, Option<String>)> {
+    fn bands(
+        &self,
+        b: &BandsC,
+        e: &CExpr,
+        src: &SourceFile,
+        explain: bool,
+    ) -> R<(Value, Option<String>)> {
         let x = self.eval(&b.input, src)?;
         let input_text = text(src, b.input.span);
         for arm in &b.arms {
@@ -148,7 +171,11 @@ impl<'a> Env<'a> {
                     let mut shown_lo = None;
                     if let Some((lo, incl)) = lo {
                         let v = self.eval(lo, src)?;
-                        let op = if *incl { crate::ast::CmpOp::Ge } else { crate::ast::CmpOp::Gt };
+                        let op = if *incl {
+                            crate::ast::CmpOp::Ge
+                        } else {
+                            crate::ast::CmpOp::Gt
+                        };
                         ok &= number::compare(op, &x, &v)
                             .map_err(|err| self.op_error(err, e, src, &[(&b.input, &x), (lo, &v)]))?
                             .unwrap_or(false);
@@ -157,7 +184,11 @@ impl<'a> Env<'a> {
                     let mut shown_hi = None;
                     if let Some((hi, incl)) = hi {
                         let v = self.eval(hi, src)?;
-                        let op = if *incl { crate::ast::CmpOp::Le } else { crate::ast::CmpOp::Lt };
+                        let op = if *incl {
+                            crate::ast::CmpOp::Le
+                        } else {
+                            crate::ast::CmpOp::Lt
+                        };
                         ok &= number::compare(op, &x, &v)
                             .map_err(|err| self.op_error(err, e, src, &[(&b.input, &x), (hi, &v)]))?
                             .unwrap_or(false);
@@ -202,7 +233,13 @@ impl<'a> Env<'a> {
         .help("add an `otherwise -> …` arm or close the gap between the bands"))
     }
 
-    fn matches(&self, m: &MatchC, e: &CExpr, src: &SourceFile, explain: bool) -> R<(Value, Option<String>)> {
+    fn matches(
+        &self,
+        m: &MatchC,
+        e: &CExpr,
+        src: &SourceFile,
+        explain: bool,
+    ) -> R<(Value, Option<String>)> {
         let x = self.eval(&m.input, src)?;
         let input_text = text(src, m.input.span);
         for (keys, value, _) in &m.arms {
@@ -257,7 +294,14 @@ impl<'a> Env<'a> {
         .help("add an arm for it or an `otherwise -> …` arm"))
     }
 
-    fn key_index(&self, keys: &[Option<CExpr>], x: &Value, xe: &CExpr, e: &CExpr, src: &SourceFile) -> R<Option<usize>> {
+    fn key_index(
+        &self,
+        keys: &[Option<CExpr>],
+        x: &Value,
+        xe: &CExpr,
+        e: &CExpr,
+        src: &SourceFile,
+    ) -> R<Option<usize>> {
         let mut otherwise = None;
         for (i, k) in keys.iter().enumerate() {
             match k {
@@ -268,7 +312,9 @@ impl<'a> Env<'a> {
                 }
                 Some(k) => {
                     let kv = self.eval(k, src)?;
-                    if number::equal(x, &kv).map_err(|err| self.op_error(err, e, src, &[(xe, x), (k, &kv)]))? {
+                    if number::equal(x, &kv)
+                        .map_err(|err| self.op_error(err, e, src, &[(xe, x), (k, &kv)]))?
+                    {
                         return Ok(Some(i));
                     }
                 }
@@ -277,7 +323,13 @@ impl<'a> Env<'a> {
         Ok(otherwise)
     }
 
-    fn matrix(&self, m: &MatrixC, e: &CExpr, src: &SourceFile, explain: bool) -> R<(Value, Option<String>)> {
+    fn matrix(
+        &self,
+        m: &MatrixC,
+        e: &CExpr,
+        src: &SourceFile,
+        explain: bool,
+    ) -> R<(Value, Option<String>)> {
         let r = self.eval(&m.row, src)?;
         let c = self.eval(&m.col, src)?;
         for (x, xe) in [(&r, &m.row), (&c, &m.col)] {
@@ -322,7 +374,13 @@ impl<'a> Env<'a> {
         Ok((v, why))
     }
 
-    fn at_least(&self, k: u32, items: &[CExpr], src: &SourceFile, explain: bool) -> R<(Value, Option<String>)> {
+    fn at_least(
+        &self,
+        k: u32,
+        items: &[CExpr],
+        src: &SourceFile,
+        explain: bool,
+    ) -> R<(Value, Option<String>)> {
         let mut yes = 0u32;
         let mut unknown = 0u32;
         let mut marks = Vec::new();

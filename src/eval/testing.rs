@@ -54,13 +54,22 @@ impl TestReport {
                 out.push_str(&diagnostic::render(&r.failures, opts));
             }
         }
-        out.push_str(&format!("{} passed, {} failed\n", self.passed(), self.failed()));
+        out.push_str(&format!(
+            "{} passed, {} failed\n",
+            self.passed(),
+            self.failed()
+        ));
         out
     }
 }
 
 /// Runs every `test` block; `default_as_of` is used when a test has no `as_of`.
-pub fn run_tests(ruleset: &Ruleset, source: &SourceFile, program: &Program, default_as_of: Date) -> TestReport {
+pub fn run_tests(
+    ruleset: &Ruleset,
+    source: &SourceFile,
+    program: &Program,
+    default_as_of: Date,
+) -> TestReport {
     let results = ruleset
         .items
         .iter()
@@ -72,13 +81,27 @@ pub fn run_tests(ruleset: &Ruleset, source: &SourceFile, program: &Program, defa
     TestReport { results }
 }
 
-fn fail(source: &SourceFile, test: &TestCase, span: Span, message: String, label: String) -> Diagnostic {
-    Diagnostic::error("tier::test::failed", format!("test \"{}\": {message}", test.name.value))
-        .in_source(source)
-        .with_label(super::run::tight(source, span), label)
+fn fail(
+    source: &SourceFile,
+    test: &TestCase,
+    span: Span,
+    message: String,
+    label: String,
+) -> Diagnostic {
+    Diagnostic::error(
+        "tier::test::failed",
+        format!("test \"{}\": {message}", test.name.value),
+    )
+    .in_source(source)
+    .with_label(super::run::tight(source, span), label)
 }
 
-fn run_one(test: &TestCase, source: &SourceFile, prog: &Program, default_as_of: Date) -> TestResult {
+fn run_one(
+    test: &TestCase,
+    source: &SourceFile,
+    prog: &Program,
+    default_as_of: Date,
+) -> TestResult {
     let mut failures = Vec::new();
     let as_of = match test.as_of.as_ref().map(|l| &l.kind) {
         Some(LitKind::Date(d)) => *d,
@@ -92,9 +115,13 @@ fn run_one(test: &TestCase, source: &SourceFile, prog: &Program, default_as_of: 
             Some(Slot::Input(i)) => match literal::checked(prog, *i, &g.value) {
                 Ok(v) => record[*i] = Some(v),
                 Err(LitError::Rejected(m)) => rejected = Some(m),
-                Err(LitError::Invalid(m)) => {
-                    failures.push(fail(source, test, g.span, m, "not a value of this input".into()))
-                }
+                Err(LitError::Invalid(m)) => failures.push(fail(
+                    source,
+                    test,
+                    g.span,
+                    m,
+                    "not a value of this input".into(),
+                )),
             },
             Some(Slot::Rel(i)) => {
                 let spec = &prog.relatives[*i];
@@ -119,7 +146,11 @@ fn run_one(test: &TestCase, source: &SourceFile, prog: &Program, default_as_of: 
                             source,
                             test,
                             g.span,
-                            format!("{name} is not a class of {} ({})", spec.name, spec.labels.join(", ")),
+                            format!(
+                                "{name} is not a class of {} ({})",
+                                spec.name,
+                                spec.labels.join(", ")
+                            ),
                             "not a class of this relative".into(),
                         )),
                     }
@@ -143,13 +174,21 @@ fn run_one(test: &TestCase, source: &SourceFile, prog: &Program, default_as_of: 
                 Some(d) => match literal::checked(prog, i, d) {
                     Ok(v) => v,
                     Err(e) => {
-                        failures.push(fail(source, test, d.span, e.message(), "bad default".into()));
+                        failures.push(fail(
+                            source,
+                            test,
+                            d.span,
+                            e.message(),
+                            "bad default".into(),
+                        ));
                         Value::Missing
                     }
                 },
                 None if spec.field.optional => Value::Missing,
                 None => {
-                    rejected.get_or_insert_with(|| format!("required input {} is not given", spec.name));
+                    rejected.get_or_insert_with(|| {
+                        format!("required input {} is not given", spec.name)
+                    });
                     Value::Missing
                 }
             },
@@ -168,7 +207,10 @@ fn run_one(test: &TestCase, source: &SourceFile, prog: &Program, default_as_of: 
         None => decide::evaluate(prog, &values, &rels, as_of, true)
             .map_err(|e| (e.diagnostic.message.clone(), Some(e.diagnostic))),
     };
-    let wants_rejected = test.expects.iter().find(|e| e.target == ExpectTarget::Rejected);
+    let wants_rejected = test
+        .expects
+        .iter()
+        .find(|e| e.target == ExpectTarget::Rejected);
     match (result, wants_rejected) {
         (Err(_), Some(_)) => {}
         (Ok(full), Some(e)) => {
@@ -189,8 +231,14 @@ fn run_one(test: &TestCase, source: &SourceFile, prog: &Program, default_as_of: 
         (Err((m, diag)), None) => {
             let span = test.expects.first().map(|e| e.span).unwrap_or(test.span);
             failures.push(
-                fail(source, test, span, format!("the record was rejected: {m}"), "expected a graded record".into())
-                    .with_help("give the inputs this rule needs, or `expect rejected`"),
+                fail(
+                    source,
+                    test,
+                    span,
+                    format!("the record was rejected: {m}"),
+                    "expected a graded record".into(),
+                )
+                .with_help("give the inputs this rule needs, or `expect rejected`"),
             );
             failures.extend(diag);
         }
@@ -234,18 +282,40 @@ fn check(
             let has = |n: &str| o.tags.iter().any(|t| &*t.name == n);
             let tags: Vec<&str> = o.tags.iter().map(|t| &*t.name).collect();
             let (bad, include): (Vec<&str>, bool) = match &e.check {
-                ExpectCheck::Includes(ns) => (ns.iter().map(|n| n.name.as_str()).filter(|n| !has(n)).collect(), true),
-                ExpectCheck::Excludes(ns) => (ns.iter().map(|n| n.name.as_str()).filter(|n| has(n)).collect(), false),
+                ExpectCheck::Includes(ns) => (
+                    ns.iter()
+                        .map(|n| n.name.as_str())
+                        .filter(|n| !has(n))
+                        .collect(),
+                    true,
+                ),
+                ExpectCheck::Excludes(ns) => (
+                    ns.iter()
+                        .map(|n| n.name.as_str())
+                        .filter(|n| has(n))
+                        .collect(),
+                    false,
+                ),
                 _ => return None,
             };
             if bad.is_empty() {
                 return None;
             }
-            let tags = if tags.is_empty() { "none".to_string() } else { tags.join(", ") };
-            let msg = if include {
-                format!("expected tags to include {}; tags are: {tags}", bad.join(", "))
+            let tags = if tags.is_empty() {
+                "none".to_string()
             } else {
-                format!("expected tags to exclude {}; tags are: {tags}", bad.join(", "))
+                tags.join(", ")
+            };
+            let msg = if include {
+                format!(
+                    "expected tags to include {}; tags are: {tags}",
+                    bad.join(", ")
+                )
+            } else {
+                format!(
+                    "expected tags to exclude {}; tags are: {tags}",
+                    bad.join(", ")
+                )
             };
             let why: Vec<String> = o
                 .trace
@@ -276,23 +346,28 @@ fn check(
                 ))
             }
         },
-        ExpectTarget::Component(sc, c) => match prog.comp_index.get(&(sc.name.clone(), c.name.clone())) {
-            Some(i) => (
-                format!("{}.{}", sc.name, c.name),
-                full.comps.get(*i).cloned().unwrap_or(Value::Missing),
-                None,
-            ),
-            None => {
-                return Some(fail(
-                    source,
-                    test,
-                    e.span,
-                    format!("`{}` has no component `{}`", sc.name, c.name),
-                    "unknown component".into(),
-                ))
+        ExpectTarget::Component(sc, c) => {
+            match prog.comp_index.get(&(sc.name.clone(), c.name.clone())) {
+                Some(i) => (
+                    format!("{}.{}", sc.name, c.name),
+                    full.comps.get(*i).cloned().unwrap_or(Value::Missing),
+                    None,
+                ),
+                None => {
+                    return Some(fail(
+                        source,
+                        test,
+                        e.span,
+                        format!("`{}` has no component `{}`", sc.name, c.name),
+                        "unknown component".into(),
+                    ))
+                }
             }
-        },
-        ExpectTarget::NextDue | ExpectTarget::Overdue | ExpectTarget::Reassign | ExpectTarget::ReviewDue => {
+        }
+        ExpectTarget::NextDue
+        | ExpectTarget::Overdue
+        | ExpectTarget::Reassign
+        | ExpectTarget::ReviewDue => {
             let (sched, name) = match e.target {
                 ExpectTarget::ReviewDue => (&o.review, "review_due"),
                 ExpectTarget::NextDue => (&o.follow_up, "next_due"),
@@ -304,12 +379,21 @@ fn check(
                     source,
                     test,
                     e.span,
-                    format!("{name}: the ruleset has no {}", if name == "review_due" { "review" } else { "follow_up" }),
+                    format!(
+                        "{name}: the ruleset has no {}",
+                        if name == "review_due" {
+                            "review"
+                        } else {
+                            "follow_up"
+                        }
+                    ),
                     "nothing to check".into(),
                 ));
             };
             let v = match e.target {
-                ExpectTarget::NextDue | ExpectTarget::ReviewDue => s.next_due.map(Value::Date).unwrap_or(Value::Missing),
+                ExpectTarget::NextDue | ExpectTarget::ReviewDue => {
+                    s.next_due.map(Value::Date).unwrap_or(Value::Missing)
+                }
                 ExpectTarget::Overdue => Value::Bool(s.overdue),
                 _ => Value::Bool(s.reassign),
             };

@@ -129,7 +129,12 @@ pub(super) fn s1() -> Ruleset {
     let inputs = InputBlock {
         fields: vec![
             field("销售额", TypeKind::Money(Scale::Wan), false, None),
-            field("上年销售额", TypeKind::Money(Scale::Wan), false, Some(num("0"))),
+            field(
+                "上年销售额",
+                TypeKind::Money(Scale::Wan),
+                false,
+                Some(num("0")),
+            ),
             field("回款率", TypeKind::Percent { fraction: false }, false, None),
             field("退货率", TypeKind::Percent { fraction: false }, false, None),
             field("经理评分", TypeKind::Number, false, None),
@@ -150,15 +155,30 @@ pub(super) fn s1() -> Ruleset {
         name: id("综合得分"),
         round: None,
         components: vec![
-            comp("销售额", "30", linear(name("销售额"), wan("10"), wan("210")), None),
+            comp(
+                "销售额",
+                "30",
+                linear(name("销售额"), wan("10"), wan("210")),
+                None,
+            ),
             comp(
                 "增长率",
                 "30",
                 linear(name("增长率"), pct("0"), pct("25")),
                 Some(num("0")),
             ),
-            comp("回款率", "20", linear(name("回款率"), pct("90"), pct("100")), None),
-            comp("退货率", "10", linear(name("退货率"), pct("5"), pct("1")), None),
+            comp(
+                "回款率",
+                "20",
+                linear(name("回款率"), pct("90"), pct("100")),
+                None,
+            ),
+            comp(
+                "退货率",
+                "10",
+                linear(name("退货率"), pct("5"), pct("1")),
+                None,
+            ),
             comp("经理评分", "10", name("经理评分"), None),
         ],
         span: sp(),
@@ -232,7 +252,9 @@ fn s1_composite_scores_70_5_and_grades_b() {
         Value::Number(d("80"), Unit::Plain),
         Value::Date(date(2026, 11, 20)),
     ];
-    let o = prog.evaluate(&record, &[], date(2026, 11, 23)).expect("grades");
+    let o = prog
+        .evaluate(&record, &[], date(2026, 11, 23))
+        .expect("grades");
     assert_eq!(o.score, Some(Value::Number(d("70.5"), Unit::Plain)));
     let g = o.grade.as_ref().unwrap();
     assert_eq!(g.label.as_deref(), Some("B"));
@@ -243,7 +265,10 @@ fn s1_composite_scores_70_5_and_grades_b() {
     let f = o.follow_up.as_ref().unwrap();
     assert_eq!(f.next_due, Some(date(2026, 11, 27)));
     assert!(!f.overdue);
-    assert_eq!(o.value("增长率"), Some(&Value::Number(d("0.25"), Unit::Plain)));
+    assert_eq!(
+        o.value("增长率"),
+        Some(&Value::Number(d("0.25"), Unit::Plain))
+    );
 }
 
 #[test]
@@ -261,7 +286,11 @@ fn s1_missing_required_percent_is_rejected_naming_the_field() {
     let err = prog.evaluate(&record, &[], date(2026, 11, 23)).unwrap_err();
     assert_eq!(err.diagnostic.code, "tier::eval::missing");
     assert_eq!(err.field.as_deref(), Some("回款率"));
-    assert!(err.diagnostic.message.contains("回款率 is missing"), "{}", err.diagnostic.message);
+    assert!(
+        err.diagnostic.message.contains("回款率 is missing"),
+        "{}",
+        err.diagnostic.message
+    );
 }
 
 #[test]

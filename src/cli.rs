@@ -1,0 +1,278 @@
+//! The command line: clap definitions and one function per subcommand.
+//!
+//! Exit codes (documented in the README):
+//! 0 success (warnings allowed) · 1 the ruleset has errors, a test failed, or `--max-rejects` was
+//! exceeded · 2 usage error · 3 a file could not be read or written.
+
+use crate::diagnostic::{self, Diagnostic, RenderOptions};
+use crate::source::SourceFile;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub mod commands;
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: ruleset errors, failed tests, too many rejected rows.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: bad command-line usage (clap's own code).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: a file could not be read or written.
+pub const EXIT_IO: u8 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tier",
+    version,
+    about = "Customer-grading rules (客户分级) as code: check, test and run rulesets on CRM exports",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to use colours: auto follows the terminal and NO_COLOR.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report every error and warning of one or more rulesets.
+    Check(CheckArgs),
+    /// Grade a data file (CSV, XLSX, JSON, NDJSON) and write the graded file and a summary.
+    Run(RunArgs),
+    /// Run the `test` blocks of rulesets.
+    Test(TestArgs),
+    /// Grade one record given on the command line and print the result.
+    Eval(EvalArgs),
+    /// Grade one record and explain every step.
+    Explain(EvalArgs),
+    /// Interactive session: try rules on one customer.
+    Repl(ReplArgs),
+    /// Re-indent rulesets (whitespace only; comments and alignment kept).
+    Fmt(FmtArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Ruleset files, rewritten in place.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Do not write; exit 1 and list the files that are not formatted.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Ruleset files (`*.tier`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// `human` (miette) or `json` (one array of diagnostics, for editors and CI).
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    pub format: DiagFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The ruleset.
+    pub ruleset: PathBuf,
+    /// The data file; `-` reads standard input.
+    pub data: PathBuf,
+    /// Output file (format from its extension: .csv .xlsx .json .ndjson); default standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Output format, overriding the extension (`table` prints an aligned table).
+    #[arg(long, value_enum)]
+    pub format: Option<OutFormat>,
+    /// Evaluation date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Input format, overriding the extension.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InFormat>,
+    /// Input encoding (utf-8, gbk, gb18030, big5, ...); default: detected.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// CSV delimiter (`,` `;` `tab`); default: detected.
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// XLSX sheet name; default the first sheet.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Input columns to copy to the output (comma-separated); default all.
+    #[arg(long, value_delimiter = ',')]
+    pub keep: Option<Vec<String>>,
+    /// Write a UTF-8 BOM in CSV output (for Excel).
+    #[arg(long)]
+    pub bom: bool,
+    /// Write rejected rows (file, row, column, value, reason) to this CSV or JSON file.
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// Fail (exit 1, no output written) when more than N rows are rejected.
+    #[arg(long)]
+    pub max_rejects: Option<usize>,
+    /// Write the summary as JSON to this file.
+    #[arg(long)]
+    pub summary: Option<PathBuf>,
+    /// Do not print the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Ndjson,
+    Table,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Ndjson,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Ruleset files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Default evaluation date for tests without `as_of`; default today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The ruleset.
+    pub ruleset: PathBuf,
+    /// A field value as users write it: `--set 销售额=200万 --set 回款率=92%`.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+    /// The record as a JSON object: `--json '{"销售额": "200万"}'`.
+    #[arg(long)]
+    pub json: Option<String>,
+    /// Evaluation date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplArgs {
+    /// A ruleset to load.
+    pub ruleset: Option<PathBuf>,
+    /// Evaluation date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+/// Output settings derived from the flags and the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    pub color: bool,
+    pub stderr_is_terminal: bool,
+}
+
+impl Ui {
+    fn new(choice: ColorChoice) -> Self {
+        let stderr_is_terminal = std::io::stderr().is_terminal();
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stderr_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Ui {
+            color,
+            stderr_is_terminal,
+        }
+    }
+
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions {
+            color: self.color,
+            width: 100,
+        }
+    }
+
+    /// Prints diagnostics to stderr.
+    pub fn report(&self, diagnostics: &[Diagnostic]) {
+        if diagnostics.is_empty() {
+            return;
+        }
+        let text = diagnostic::render(diagnostics, self.render_options());
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    let ui = Ui::new(cli.color);
+    let code = match cli.command {
+        Command::Check(args) => commands::check(&args, &ui),
+        Command::Run(args) => commands::run(&args, &ui),
+        Command::Test(args) => commands::test(&args, &ui),
+        Command::Eval(args) => commands::eval(&args, &ui, false),
+        Command::Explain(args) => commands::eval(&args, &ui, true),
+        Command::Repl(args) => commands::repl(&args, &ui),
+        Command::Fmt(args) => commands::fmt(&args, &ui),
+    };
+    ExitCode::from(code)
+}
+
+/// Parses `--as-of`, defaulting to today (local time zone).
+pub fn parse_as_of(text: Option<&str>) -> Result<jiff::civil::Date, Diagnostic> {
+    match text {
+        None => Ok(jiff::Zoned::now().date()),
+        Some(t) => t.trim().parse::<jiff::civil::Date>().map_err(|e| {
+            Diagnostic::error(
+                "tier::usage::as_of",
+                format!("`--as-of {t}` is not a date: {e}"),
+            )
+            .with_help("write the date as YYYY-MM-DD, e.g. --as-of 2026-11-23")
+        }),
+    }
+}
+
+/// Reads a ruleset file; an unreadable file is a diagnostic (exit 3).
+pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
+    SourceFile::read(path).map_err(|e| {
+        Diagnostic::error(
+            "tier::io",
+            format!("cannot read ruleset `{}`: {e}", path.display()),
+        )
+        .with_help("check the path; ruleset files are UTF-8 text ending in .tier")
+    })
+}

@@ -1,0 +1,160 @@
+//! `tier fmt`: canonical layout of a ruleset without touching a single token.
+//!
+//! The formatter only changes whitespace: indentation by brace depth (two spaces), hanging
+//! continuation lines (+4), no trailing spaces, at most one blank line in a row, one final
+//! newline. Comments and the author's alignment inside a line (matrix columns, aligned input
+//! fields) are kept. The result is checked to parse to the same tree before it is used, so a
+//! format can never change a ruleset's meaning.
+
+use crate::diagnostic::Diagnostic;
+use crate::source::SourceFile;
+
+/// Formats a ruleset's text. Fails (with the parse errors) if the text does not parse.
+pub fn format_source(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
+    let before = crate::syntax::parse(source)?;
+    let text = layout(&source.text);
+    let after_src = SourceFile::new(source.name.to_string(), text.clone());
+    let after = crate::syntax::parse(&after_src)?;
+    if strip(&format!("{before:?}")) != strip(&format!("{after:?}")) {
+        return Err(vec![Diagnostic::error(
+            "tier::fmt::changed_meaning",
+            "formatting would change the ruleset's meaning; the file was left as it is",
+        )
+        .in_source(source)
+        .with_help("please report this ruleset as a bug in tier fmt")]);
+    }
+    Ok(text)
+}
+
+/// Removes span offsets from a Debug dump so two trees compare by content only.
+fn strip(debug: &str) -> String {
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(i) = rest.find("Span { start: ") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => rest = &rest[i + j + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Scans one line: the net change of `{}` depth, whether it starts with a closing brace, and
+/// the last code token (comments and strings excluded).
+fn scan(line: &str) -> (i64, bool, String) {
+    let mut depth = 0i64;
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut code = String::new();
+    for c in line.chars() {
+        if in_str {
+            code.push(c);
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => in_str = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '#' => break,
+            '"' => in_str = true,
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        code.push(c);
+    }
+    let starts_closing = line.trim_start().starts_with('}');
+    (depth, starts_closing, code.trim_end().to_string())
+}
+
+fn continues(code: &str) -> bool {
+    const TAIL: &[&str] = &[
+        ",", "(", "+", "-", "*", "/", "=", "->", "→", "=>", "??", ">=", "<=", ">", "<",
+    ];
+    const WORDS: &[&str] = &["and", "or", "not", "then", "else", "if", "of", "from", "to"];
+    if TAIL.iter().any(|t| code.ends_with(t)) {
+        return true;
+    }
+    let last = code
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    WORDS.contains(&last)
+}
+
+/// The whitespace-only layout.
+pub fn layout(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth: i64 = 0;
+    let mut blank_run = 0;
+    let mut prev_code = String::new();
+    let mut in_string_block = false;
+    for raw in text.lines() {
+        let line = raw.trim();
+        if in_string_block {
+            // Inside a multi-line string literal: keep the line verbatim.
+            out.push_str(raw);
+            out.push('\n');
+            in_string_block = raw.matches('"').count() % 2 == 0;
+            continue;
+        }
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run == 1 && !out.is_empty() {
+                out.push('\n');
+            }
+            continue;
+        }
+        blank_run = 0;
+        let (delta, closing, code) = scan(line);
+        let level = if closing { depth - 1 } else { depth }.max(0) as usize;
+        let extra = if !prev_code.is_empty() && continues(&prev_code) && !closing {
+            4
+        } else {
+            0
+        };
+        out.push_str(&" ".repeat(level * 2 + extra));
+        out.push_str(line);
+        out.push('\n');
+        depth = (depth + delta).max(0);
+        if !code.is_empty() {
+            prev_code = code;
+        }
+        if line.matches('"').count() % 2 == 1 && !line.trim_start().starts_with('#') {
+            in_string_block = true;
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::layout;
+
+    #[test]
+    fn indents_by_brace_depth_and_keeps_comments() {
+        let src = "ruleset \"x\"\ninput {\n销售额 money(万)   # 年度\n      回款率 percent\n}\n\n\n\ngrade 等级 by 销售额 {\n A >= 100万\n  B otherwise }\n";
+        let want = "ruleset \"x\"\ninput {\n  销售额 money(万)   # 年度\n  回款率 percent\n}\n\ngrade 等级 by 销售额 {\n  A >= 100万\n  B otherwise }\n";
+        assert_eq!(layout(src), want);
+        assert_eq!(layout(want), want, "idempotent");
+    }
+
+    #[test]
+    fn hanging_lines_and_braces_in_strings() {
+        let src = "test \"a { b\" {\ngiven x = 1,\ny = 2\nexpect z = 3\n}\n";
+        let want = "test \"a { b\" {\n  given x = 1,\n      y = 2\n  expect z = 3\n}\n";
+        assert_eq!(layout(src), want);
+    }
+}

@@ -1,0 +1,542 @@
+//! `tier run`: a data file in, a graded file and a summary out, nothing lost.
+//!
+//! Rows stream through in chunks: read a chunk, grade it in parallel (rayon keeps the order),
+//! write it, forget it. Relative grades (Pareto, quantiles) need the whole column first: a first
+//! pass keeps only the ranking keys, not the rows, and the file is read again for grading.
+//! Every row ends up either in the output or in the rejects, with its row number and reason.
+
+use crate::cli::{parse_as_of, InFormat, OutFormat, RunArgs, Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
+use crate::data::{self, Cell, CellParser, InputFormat, OutputColumns, OutputFormat, RawRow};
+use crate::data::{ReadOptions, RowError, RowSource, WriteOptions};
+use crate::diagnostic::{self, Diagnostic};
+use crate::eval::{Program, RelKey};
+use crate::outcome::Outcome;
+use crate::summary::SummaryBuilder;
+use crate::value::Value;
+use rayon::prelude::*;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+/// Rows graded per parallel batch.
+const CHUNK: usize = 4096;
+
+/// How the inputs of the ruleset map onto the columns of the file.
+pub struct ColumnMap {
+    /// For each input (declaration order): the column index, or None when absent (optional field).
+    pub inputs: Vec<Option<usize>>,
+    /// Columns copied to the output.
+    pub keep: Vec<usize>,
+    pub parsers: Vec<CellParser>,
+}
+
+impl ColumnMap {
+    /// Matches the ruleset's inputs to the file's headers (trimmed, case-insensitive). A required
+    /// input without a column is an error before any row is read; an optional one a warning.
+    pub fn new(
+        program: &Program,
+        headers: &[String],
+        keep: Option<&[String]>,
+        file: &str,
+    ) -> Result<(ColumnMap, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let norm = |s: &str| s.trim().to_lowercase();
+        let find = |name: &str| headers.iter().position(|h| norm(h) == norm(name));
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let mut inputs = Vec::new();
+        let mut parsers = Vec::new();
+        for spec in program.inputs() {
+            let names: Vec<&str> = if spec.field.columns.is_empty() {
+                vec![&*spec.name]
+            } else {
+                spec.field
+                    .columns
+                    .iter()
+                    .map(|c| c.value.as_str())
+                    .collect()
+            };
+            let idx = names.iter().find_map(|n| find(n));
+            if idx.is_none() {
+                let optional = spec.field.optional || spec.field.default.is_some();
+                let wanted = names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                let mut d = if optional {
+                    Diagnostic::warning(
+                        "tier::data::missing_column",
+                        format!(
+                            "{file}: no column {wanted}; the optional input {} is missing (or its default) on every row",
+                            spec.name
+                        ),
+                    )
+                } else {
+                    Diagnostic::error(
+                        "tier::data::missing_column",
+                        format!(
+                            "{file}: no column {wanted} for the required input {}",
+                            spec.name
+                        ),
+                    )
+                };
+                let suggestion = names
+                    .iter()
+                    .find_map(|n| diagnostic::suggest(n, headers.iter().map(String::as_str)));
+                d = match suggestion {
+                    Some(s) => d.with_help(format!(
+                        "did you mean the column `{s}`? Add it to the field: column \"{s}\""
+                    )),
+                    None => d.with_help(format!("the file's columns are: {}", headers.join(", "))),
+                };
+                if optional {
+                    warnings.push(d);
+                } else {
+                    errors.push(d);
+                }
+            }
+            inputs.push(idx);
+            parsers.push(CellParser::new(&spec.field, spec.grade_labels.as_deref()));
+        }
+        let keep = match keep {
+            None => (0..headers.len()).collect(),
+            Some(cols) => {
+                let mut v = Vec::new();
+                for c in cols {
+                    match find(c) {
+                        Some(i) => v.push(i),
+                        None => {
+                            let mut d = Diagnostic::error(
+                                "tier::data::missing_column",
+                                format!("{file}: `--keep {c}`: no such column"),
+                            );
+                            if let Some(s) =
+                                diagnostic::suggest(c, headers.iter().map(String::as_str))
+                            {
+                                d = d.with_help(format!("did you mean `{s}`?"));
+                            }
+                            errors.push(d);
+                        }
+                    }
+                }
+                v
+            }
+        };
+        if errors.is_empty() {
+            Ok((
+                ColumnMap {
+                    inputs,
+                    keep,
+                    parsers,
+                },
+                warnings,
+            ))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Types the cells of one row; the first bad cell rejects the row.
+    pub fn record(
+        &self,
+        program: &Program,
+        headers: &[String],
+        file: &str,
+        row: &RawRow,
+    ) -> Result<Vec<Value>, RowError> {
+        let mut values = Vec::with_capacity(self.inputs.len());
+        for (i, col) in self.inputs.iter().enumerate() {
+            let cell = col.and_then(|c| row.cells.get(c)).unwrap_or(&Cell::Empty);
+            match self.parsers[i].parse(cell) {
+                Ok(v) => values.push(v),
+                Err(reason) => {
+                    return Err(RowError {
+                        file: file.to_string(),
+                        row: row.row,
+                        column: Some(
+                            col.and_then(|c| headers.get(c).cloned())
+                                .unwrap_or_else(|| program.inputs()[i].name.to_string()),
+                        ),
+                        raw: cell_text(cell),
+                        reason,
+                    })
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
+/// The raw text of a cell, for the rejects report.
+pub fn cell_text(cell: &Cell) -> Option<String> {
+    match cell {
+        Cell::Empty => None,
+        Cell::Text(t) => Some(t.clone()),
+        Cell::Number(n) => Some(n.to_string()),
+        Cell::Bool(b) => Some(b.to_string()),
+        Cell::Date(d) => Some(d.to_string()),
+    }
+}
+
+fn row_error_for(
+    program: &Program,
+    map: &ColumnMap,
+    headers: &[String],
+    file: &str,
+    row: &RawRow,
+    err: crate::eval::EvalError,
+) -> RowError {
+    let (column, raw) = match &err.field {
+        Some(field) => {
+            let i = program.inputs().iter().position(|s| &s.name == field);
+            let col = i.and_then(|i| map.inputs[i]);
+            (
+                Some(
+                    col.and_then(|c| headers.get(c).cloned())
+                        .unwrap_or_else(|| field.to_string()),
+                ),
+                col.and_then(|c| row.cells.get(c)).and_then(cell_text),
+            )
+        }
+        None => (None, None),
+    };
+    let mut reason = err.diagnostic.message.clone();
+    if let Some((_, line, col)) = err.diagnostic.location() {
+        reason.push_str(&format!(" (ruleset line {line}:{col})"));
+    }
+    RowError {
+        file: file.to_string(),
+        row: row.row,
+        column,
+        raw,
+        reason,
+    }
+}
+
+fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+        Some(d) => {
+            return Err(Diagnostic::error(
+                "tier::usage::delimiter",
+                format!("`--delimiter {d}` is not one character"),
+            )
+            .with_help("use , or ; or tab"))
+        }
+    };
+    Ok(ReadOptions {
+        format: args.input_format.map(|f| match f {
+            InFormat::Csv => InputFormat::Csv,
+            InFormat::Xlsx => InputFormat::Xlsx,
+            InFormat::Json => InputFormat::Json,
+            InFormat::Ndjson => InputFormat::Ndjson,
+        }),
+        encoding: args.encoding.clone(),
+        delimiter,
+        sheet: args.sheet.clone(),
+    })
+}
+
+/// Standard input is spooled to a temporary file so it can be read twice (relative grading) and
+/// its format sniffed; the temp file is removed when the run ends.
+fn spool_stdin(opts: &mut ReadOptions) -> Result<tempfile::NamedTempFile, Diagnostic> {
+    let io_err = |e: std::io::Error| {
+        Diagnostic::error("tier::io", format!("cannot read standard input: {e}"))
+    };
+    let mut tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
+    let mut stdin = std::io::stdin().lock();
+    let mut head = [0u8; 4];
+    let n = stdin.read(&mut head).map_err(io_err)?;
+    std::io::Write::write_all(&mut tmp, &head[..n]).map_err(io_err)?;
+    std::io::copy(&mut stdin, &mut tmp).map_err(io_err)?;
+    if opts.format.is_none() {
+        let start = head[..n].iter().copied().find(|b| !b.is_ascii_whitespace());
+        opts.format = Some(match (start, &head[..n.min(2)]) {
+            (_, b"PK") => InputFormat::Xlsx,
+            (Some(b'['), _) => InputFormat::Json,
+            (Some(b'{'), _) => InputFormat::Ndjson,
+            _ => InputFormat::Csv,
+        });
+    }
+    Ok(tmp)
+}
+
+fn output_format(args: &RunArgs) -> OutputFormat {
+    if let Some(f) = args.format {
+        return match f {
+            OutFormat::Csv => OutputFormat::Csv,
+            OutFormat::Xlsx => OutputFormat::Xlsx,
+            OutFormat::Json => OutputFormat::Json,
+            OutFormat::Ndjson => OutputFormat::Ndjson,
+            OutFormat::Table => OutputFormat::Table,
+        };
+    }
+    match &args.output {
+        Some(p) => match p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+            .as_deref()
+        {
+            Some("xlsx") => OutputFormat::Xlsx,
+            Some("json") => OutputFormat::Json,
+            Some("ndjson") | Some("jsonl") => OutputFormat::Ndjson,
+            _ => OutputFormat::Csv,
+        },
+        None if std::io::stdout().is_terminal() => OutputFormat::Table,
+        None => OutputFormat::Csv,
+    }
+}
+
+/// `tier run` end to end; returns the exit code.
+pub fn command(args: &RunArgs, ui: &Ui) -> u8 {
+    match execute(args, ui) {
+        Ok(code) => code,
+        Err((code, diags)) => {
+            ui.report(&diags);
+            code
+        }
+    }
+}
+
+type Failure = (u8, Vec<Diagnostic>);
+
+fn io(d: Diagnostic) -> Failure {
+    (EXIT_IO, vec![d])
+}
+
+fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
+    let as_of = parse_as_of(args.as_of.as_deref()).map_err(|d| (2, vec![d]))?;
+    let source = crate::cli::read_source(&args.ruleset).map_err(io)?;
+    let loaded = crate::load(source).map_err(|d| (EXIT_FAILED, d))?;
+    ui.report(&loaded.warnings);
+    let program = &loaded.program;
+    if let Some(n) = args.threads {
+        // A second call fails once a pool exists; the default pool is then used.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+
+    let mut opts = read_options(args).map_err(|d| (2, vec![d]))?;
+    let is_stdin = args.data.as_os_str() == "-";
+    let spooled = if is_stdin {
+        Some(spool_stdin(&mut opts).map_err(io)?)
+    } else {
+        None
+    };
+    let data_path: PathBuf = match &spooled {
+        Some(t) => t.path().to_path_buf(),
+        None => args.data.clone(),
+    };
+    let display_name = if is_stdin {
+        "<stdin>".to_string()
+    } else {
+        args.data.display().to_string()
+    };
+    let open = |p: &Path| data::open(p, &opts).map_err(io);
+
+    let mut source = open(&data_path)?;
+    let headers: Vec<String> = source.headers().to_vec();
+    let (map, warnings) = ColumnMap::new(program, &headers, args.keep.as_deref(), &display_name)
+        .map_err(|d| (EXIT_FAILED, d))?;
+    ui.report(&warnings);
+
+    // Pass 1 (only with relative grades): the ranking keys of every row, nothing else.
+    let relative_columns: Vec<Vec<Value>> = if program.relatives().is_empty() {
+        Vec::new()
+    } else {
+        let keys = collect_relative_keys(program, &map, &headers, &display_name, as_of, source);
+        source = open(&data_path)?;
+        program
+            .relatives()
+            .iter()
+            .enumerate()
+            .map(|(k, spec)| {
+                let column: Vec<RelKey> = keys.iter().map(|row| row[k].clone()).collect();
+                crate::eval::relative::assign(spec, &column)
+            })
+            .collect()
+    };
+
+    let info = program.output();
+    let columns = OutputColumns {
+        keep: map.keep.iter().map(|&i| headers[i].clone()).collect(),
+        components: info.components.iter().map(|c| c.to_string()).collect(),
+        subgrade: info.subgrade.is_some(),
+        score: info.score.is_some(),
+        follow_up: info.has_follow_up,
+        review: info.has_review,
+        grade_name: info
+            .grade
+            .as_deref()
+            .map(str::to_string)
+            .unwrap_or_else(|| "等级".into()),
+    };
+    let format = output_format(args);
+    let mut sink = data::create_sink(
+        args.output.as_deref(),
+        format,
+        &columns,
+        &WriteOptions { bom: args.bom },
+    )
+    .map_err(io)?;
+
+    let progress = (ui.stderr_is_terminal && !args.quiet).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} rows graded ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+
+    let mut summary = SummaryBuilder::new(
+        info.grade.as_deref().map(str::to_string),
+        info.revenue.as_deref().map(str::to_string),
+    );
+    let mut rejects: Vec<RowError> = Vec::new();
+    let mut rows_read = 0usize;
+    let mut index = 0usize; // position among data rows, for relative columns
+    let mut chunk: Vec<(usize, Result<RawRow, RowError>)> = Vec::with_capacity(CHUNK);
+    let mut done = false;
+    while !done {
+        chunk.clear();
+        for item in source.by_ref() {
+            chunk.push((index, item));
+            index += 1;
+            if chunk.len() == CHUNK {
+                break;
+            }
+        }
+        if chunk.len() < CHUNK {
+            done = true;
+        }
+        rows_read += chunk.len();
+        let results: Vec<Result<(Vec<Cell>, Outcome), RowError>> = chunk
+            .par_iter()
+            .map(|(i, item)| {
+                let row = item.as_ref().map_err(Clone::clone)?;
+                let record = map.record(program, &headers, &display_name, row)?;
+                let rel: Vec<Value> = relative_columns.iter().map(|c| c[*i].clone()).collect();
+                let outcome = program
+                    .evaluate(&record, &rel, as_of)
+                    .map_err(|e| row_error_for(program, &map, &headers, &display_name, row, e))?;
+                let kept = map
+                    .keep
+                    .iter()
+                    .map(|&c| row.cells.get(c).cloned().unwrap_or(Cell::Empty))
+                    .collect();
+                Ok((kept, outcome))
+            })
+            .collect();
+        for r in results {
+            match r {
+                Ok((kept, outcome)) => {
+                    summary.add(&outcome);
+                    sink.write_row(&kept, &outcome).map_err(io)?;
+                }
+                Err(e) => rejects.push(e),
+            }
+        }
+        if let Some(p) = &progress {
+            p.set_position(rows_read as u64);
+        }
+    }
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+
+    let too_many = args.max_rejects.is_some_and(|max| rejects.len() > max);
+    if !too_many {
+        sink.finish().map_err(io)?;
+    } else {
+        drop(sink); // atomic: the target file is left untouched
+    }
+    if let Some(path) = &args.rejects {
+        data::write_rejects(path, &rejects).map_err(io)?;
+    }
+    let result = summary.finish(
+        program.name(),
+        program.version(),
+        as_of,
+        &display_name,
+        rows_read,
+        &rejects,
+    );
+    debug_assert_eq!(result.rows_read, result.rows_graded + result.rows_rejected);
+    if let Some(path) = &args.summary {
+        let json = serde_json::to_string_pretty(&result).unwrap_or_default();
+        write_atomic(path, json.as_bytes()).map_err(io)?;
+    }
+    if !args.quiet {
+        eprint!("{}", result.render());
+    }
+    if too_many {
+        ui.report(&[Diagnostic::error(
+            "tier::run::max_rejects",
+            format!(
+                "{} rows were rejected, more than --max-rejects {}; no output was written",
+                rejects.len(),
+                args.max_rejects.unwrap_or(0)
+            ),
+        )
+        .with_help(
+            "fix the rows listed above (or write them with --rejects FILE), or raise --max-rejects",
+        )]);
+        return Ok(EXIT_FAILED);
+    }
+    Ok(EXIT_OK)
+}
+
+/// First pass: the ranking keys of every row. A row that fails here keeps Missing keys (it is
+/// rejected, with its reason, in the second pass) so row positions stay aligned.
+fn collect_relative_keys(
+    program: &Program,
+    map: &ColumnMap,
+    headers: &[String],
+    file: &str,
+    as_of: jiff::civil::Date,
+    source: Box<dyn RowSource>,
+) -> Vec<Vec<RelKey>> {
+    let missing = || {
+        program
+            .relatives()
+            .iter()
+            .map(|_| RelKey {
+                value: Value::Missing,
+                group: Value::Missing,
+            })
+            .collect::<Vec<_>>()
+    };
+    source
+        .map(|item| {
+            let Ok(row) = item else { return missing() };
+            let Ok(record) = map.record(program, headers, file, &row) else {
+                return missing();
+            };
+            program
+                .relative_keys(&record, as_of)
+                .unwrap_or_else(|_| missing())
+        })
+        .collect()
+}
+
+/// Writes a whole file atomically: a temp file beside it, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let err = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(
+            "tier::io",
+            format!("cannot write `{}`: {e}", path.display()),
+        )
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| err(&e))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| err(&e))?;
+    tmp.persist(path).map_err(|e| err(&e.error))?;
+    Ok(())
+}

@@ -1,0 +1,289 @@
+//! The run summary: rows in = rows graded + rows rejected, customers and revenue per grade (the
+//! Pareto check), overdue and reassign counts. Printed on screen and written as JSON.
+
+use crate::data::RowError;
+use crate::outcome::Outcome;
+use crate::value::{format_number, Value};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Counts for one grade label.
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeCount {
+    pub label: String,
+    pub customers: usize,
+    /// Share of graded customers, 0–1, rounded to 4 decimals.
+    pub share: Decimal,
+    /// Sum of the revenue field (元 for money), when the ruleset names one.
+    pub revenue: Option<Decimal>,
+    /// Share of the total revenue, 0–1, rounded to 4 decimals.
+    pub revenue_share: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub ruleset: String,
+    pub version: Option<String>,
+    pub as_of: String,
+    pub input: String,
+    pub rows_read: usize,
+    pub rows_graded: usize,
+    pub rows_rejected: usize,
+    pub grade_name: Option<String>,
+    pub grades: Vec<GradeCount>,
+    pub revenue_field: Option<String>,
+    pub revenue_total: Option<Decimal>,
+    pub overdue: usize,
+    pub reassign: usize,
+    pub review_overdue: usize,
+    pub tags: BTreeMap<String, usize>,
+    pub rejects: Vec<RejectSummary>,
+    /// The revenue field's unit, for display.
+    #[serde(skip)]
+    pub revenue_unit: crate::value::Unit,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectSummary {
+    pub file: String,
+    pub row: usize,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+impl From<&RowError> for RejectSummary {
+    fn from(e: &RowError) -> Self {
+        RejectSummary {
+            file: e.file.clone(),
+            row: e.row,
+            column: e.column.clone(),
+            value: e.raw.clone(),
+            reason: e.reason.clone(),
+        }
+    }
+}
+
+/// Accumulates a summary while rows stream by; memory is per grade label, not per row.
+#[derive(Debug, Default)]
+pub struct SummaryBuilder {
+    revenue_field: Option<String>,
+    grade_name: Option<String>,
+    /// label → (rank, customers, revenue)
+    grades: BTreeMap<String, (u32, usize, Decimal)>,
+    ungraded: usize,
+    revenue_unit: Option<crate::value::Unit>,
+    rows_graded: usize,
+    overdue: usize,
+    reassign: usize,
+    review_overdue: usize,
+    tags: BTreeMap<String, usize>,
+}
+
+impl SummaryBuilder {
+    pub fn new(grade_name: Option<String>, revenue_field: Option<String>) -> Self {
+        SummaryBuilder {
+            grade_name,
+            revenue_field,
+            ..Default::default()
+        }
+    }
+
+    pub fn add(&mut self, outcome: &Outcome) {
+        self.rows_graded += 1;
+        let revenue = self
+            .revenue_field
+            .as_deref()
+            .and_then(|f| outcome.value(f))
+            .and_then(|v| match v {
+                Value::Number(d, u) => {
+                    self.revenue_unit.get_or_insert(*u);
+                    Some(*d)
+                }
+                _ => None,
+            })
+            .unwrap_or_default();
+        match outcome.grade.as_ref().and_then(|g| g.label.clone()) {
+            Some(label) => {
+                let rank = outcome
+                    .grade
+                    .as_ref()
+                    .and_then(|g| outcome.value(&g.name))
+                    .and_then(|v| match v {
+                        Value::Label(l) if l.name == label => Some(l.rank),
+                        _ => None,
+                    })
+                    .unwrap_or(u32::MAX);
+                let e = self
+                    .grades
+                    .entry(label.to_string())
+                    .or_insert((rank, 0, Decimal::ZERO));
+                e.0 = e.0.min(rank);
+                e.1 += 1;
+                e.2 += revenue;
+            }
+            None => self.ungraded += 1,
+        }
+        if let Some(f) = &outcome.follow_up {
+            self.overdue += f.overdue as usize;
+            self.reassign += f.reassign as usize;
+        }
+        if let Some(r) = &outcome.review {
+            self.review_overdue += r.overdue as usize;
+        }
+        for t in &outcome.tags {
+            *self.tags.entry(t.name.to_string()).or_default() += 1;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn finish(
+        self,
+        ruleset: &str,
+        version: Option<&str>,
+        as_of: jiff::civil::Date,
+        input: &str,
+        rows_read: usize,
+        rejects: &[RowError],
+    ) -> Summary {
+        let graded = self.rows_graded;
+        let total_revenue: Decimal = self.grades.values().map(|g| g.2).sum();
+        let share = |n: Decimal, d: Decimal| {
+            if d.is_zero() {
+                Decimal::ZERO
+            } else {
+                (n / d).round_dp(4)
+            }
+        };
+        let mut grades: Vec<(String, (u32, usize, Decimal))> = self.grades.into_iter().collect();
+        grades.sort_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| a.0.cmp(&b.0)));
+        let has_revenue = self.revenue_field.is_some();
+        let mut counts: Vec<GradeCount> = grades
+            .into_iter()
+            .map(|(label, (_, n, rev))| GradeCount {
+                label,
+                customers: n,
+                share: share(Decimal::from(n), Decimal::from(graded)),
+                revenue: has_revenue.then_some(rev),
+                revenue_share: has_revenue.then(|| share(rev, total_revenue)),
+            })
+            .collect();
+        if self.ungraded > 0 {
+            counts.push(GradeCount {
+                label: "(none)".into(),
+                customers: self.ungraded,
+                share: share(Decimal::from(self.ungraded), Decimal::from(graded)),
+                revenue: None,
+                revenue_share: None,
+            });
+        }
+        Summary {
+            ruleset: ruleset.to_string(),
+            version: version.map(str::to_string),
+            as_of: as_of.to_string(),
+            input: input.to_string(),
+            rows_read,
+            rows_graded: graded,
+            rows_rejected: rejects.len(),
+            grade_name: self.grade_name,
+            grades: counts,
+            revenue_field: self.revenue_field,
+            revenue_total: has_revenue.then_some(total_revenue),
+            overdue: self.overdue,
+            reassign: self.reassign,
+            review_overdue: self.review_overdue,
+            tags: self.tags,
+            rejects: rejects.iter().map(RejectSummary::from).collect(),
+            revenue_unit: self.revenue_unit.unwrap_or_default(),
+        }
+    }
+}
+
+fn pct(d: Decimal) -> String {
+    format!("{:.1}%", (d * Decimal::ONE_HUNDRED).round_dp(1))
+}
+
+impl Summary {
+    /// The on-screen form.
+    pub fn render(&self) -> String {
+        let revenue_unit = self.revenue_unit;
+        use std::fmt::Write;
+        let mut out = String::new();
+        let version = self
+            .version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{}{} · as of {} · {}",
+            self.ruleset, version, self.as_of, self.input
+        );
+        let _ = writeln!(
+            out,
+            "rows: {} read = {} graded + {} rejected",
+            self.rows_read, self.rows_graded, self.rows_rejected
+        );
+        let mut table = comfy_table::Table::new();
+        table.load_preset(comfy_table::presets::NOTHING);
+        let mut header = vec![
+            self.grade_name.clone().unwrap_or_else(|| "grade".into()),
+            "customers".into(),
+            "share".into(),
+        ];
+        if let Some(f) = &self.revenue_field {
+            header.push(f.clone());
+            header.push("share".into());
+        }
+        table.set_header(header);
+        for g in &self.grades {
+            let mut row = vec![g.label.clone(), g.customers.to_string(), pct(g.share)];
+            if let (Some(r), Some(s)) = (g.revenue, g.revenue_share) {
+                row.push(format_number(r, revenue_unit));
+                row.push(pct(s));
+            }
+            table.add_row(row);
+        }
+        let _ = writeln!(out, "{table}");
+        let _ = writeln!(
+            out,
+            "follow-up: {} overdue, {} to reassign{}",
+            self.overdue,
+            self.reassign,
+            if self.review_overdue > 0 {
+                format!(", {} reviews overdue", self.review_overdue)
+            } else {
+                String::new()
+            }
+        );
+        if !self.tags.is_empty() {
+            let tags: Vec<String> = self.tags.iter().map(|(t, n)| format!("{t} {n}")).collect();
+            let _ = writeln!(out, "tags: {}", tags.join(", "));
+        }
+        if !self.rejects.is_empty() {
+            let _ = writeln!(out, "rejected rows:");
+            for r in self.rejects.iter().take(10) {
+                let col = r
+                    .column
+                    .as_deref()
+                    .map(|c| format!(", column {c}"))
+                    .unwrap_or_default();
+                let val = r
+                    .value
+                    .as_deref()
+                    .map(|v| format!(" `{v}`"))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {}:{}{col}{val}: {}", r.file, r.row, r.reason);
+            }
+            if self.rejects.len() > 10 {
+                let _ = writeln!(
+                    out,
+                    "  … and {} more (write them all with --rejects FILE)",
+                    self.rejects.len() - 10
+                );
+            }
+        }
+        out
+    }
+}
