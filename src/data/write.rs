@@ -21,7 +21,7 @@
 //!
 //! Numbers are written as plain decimals (`70.5`, money in 元) so a spreadsheet can compute with
 //! them; dates are ISO (`2026-11-23`) or real dates in XLSX. JSON writes booleans for the 是/否
-//! columns and exact decimal numbers.
+//! columns, exact decimal numbers, and `null` for anything empty.
 //!
 //! Files are written atomically: into a temporary file beside the target, renamed over it by
 //! [`RowSink::finish`]. A sink dropped without `finish` (an error, Ctrl-C unwinding) leaves the
@@ -525,6 +525,8 @@ fn json_str(s: &str) -> String {
 fn json_value(v: &Out) -> String {
     match v {
         Out::Empty => "null".into(),
+        // No tags, no action: absent, as an empty cell is.
+        Out::Text(t) if t.is_empty() => "null".into(),
         Out::Text(t) => json_str(t),
         Out::Number(d) => d.normalize().to_string(),
         Out::Date(d) => json_str(&d.to_string()),

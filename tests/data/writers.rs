@@ -150,6 +150,7 @@ fn json_and_ndjson_output_round_trip() {
     assert_eq!(first["负责人"], "大客户经理");
     assert_eq!(v[1]["年度销售额"].to_string(), "12.5");
     assert_eq!(v[2]["等级"], serde_json::Value::Null);
+    assert_eq!(v[2]["标签"], serde_json::Value::Null, "empty is null");
 
     let (headers, rows, errors) = read_all(open(&path, &ReadOptions::default()).unwrap());
     assert!(errors.is_empty());
