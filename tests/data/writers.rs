@@ -192,7 +192,11 @@ fn xlsx_output_round_trip() {
     assert_eq!(rows[0].cells[0], text("华东贸易"));
     // A numeric text cell is written as a number; dates as dates.
     assert_eq!(rows[0].cells[1], Cell::Number(200.0));
-    assert_eq!(rows[0].cells[2], text("2026-11-01"), "text stays text");
+    assert_eq!(
+        rows[0].cells[2],
+        Cell::Date(date(2026, 11, 1)),
+        "an ISO date in a text cell becomes a date"
+    );
     assert_eq!(rows[1].cells[2], Cell::Date(date(2026, 9, 1)));
     assert_eq!(rows[0].cells[3], text("B"));
     assert_eq!(rows[0].cells[4], Cell::Number(70.5));
