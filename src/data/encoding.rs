@@ -81,6 +81,9 @@ pub(crate) fn detect(
     let encoding = match (forced, bom) {
         (Some(e), _) => e,
         (None, Some((e, _))) => e,
+        (None, None) if utf16_without_bom(&prefix).is_some() => {
+            utf16_without_bom(&prefix).unwrap_or(encoding_rs::UTF_16LE)
+        }
         (None, None) => {
             let utf8 = match &mut input {
                 Input::File(f) => scan_file(f, name)?.is_utf8(),
@@ -172,6 +175,32 @@ fn read_prefix(input: Input, name: &str) -> Result<(Input, Vec<u8>), Diagnostic>
                 .map_err(|e| io_error(name, &e))?;
             Ok((Input::Stream(s), prefix))
         }
+    }
+}
+
+/// UTF-16 without a BOM: delimiters, digits and line ends are ASCII, whose UTF-16 units have a
+/// NUL byte, at odd offsets for little-endian, even for big-endian. No CSV in a byte encoding
+/// has NULs, so one unit in ten carrying one, all on the same side, is UTF-16.
+fn utf16_without_bom(prefix: &[u8]) -> Option<&'static Encoding> {
+    let n = prefix.len() / 2 * 2;
+    if n < 4 {
+        return None;
+    }
+    let odd = prefix[..n]
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    let even = prefix[..n].iter().step_by(2).filter(|&&b| b == 0).count();
+    let half = n / 2;
+    // A few NULs on the other side are CJK characters such as 一 (U+4E00).
+    if odd * 10 >= half && even * 10 <= odd {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= half && odd * 10 <= even {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
     }
 }
 
@@ -278,6 +307,18 @@ mod tests {
         let scan = scan_prefix(&damaged);
         assert_eq!(scan.invalid, 1);
         assert!(scan.is_utf8());
+        // UTF-16 without a BOM.
+        let le: Vec<u8> = "客户,amount,rate\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(utf16_without_bom(&le), Some(encoding_rs::UTF_16LE));
+        let be: Vec<u8> = "客户,amount,rate\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(utf16_without_bom(&be), Some(encoding_rs::UTF_16BE));
+        assert_eq!(utf16_without_bom(b"a,b,c\n1,2,3\n"), None);
         // A cut character at the very end of a prefix is not damage.
         assert_eq!(scan_prefix(&"华东".as_bytes()[..5]).invalid, 0);
     }

@@ -15,7 +15,8 @@
 //!   `.json`, `.ndjson .jsonl`), else sniffed: a ZIP/OLE signature is a spreadsheet, `[` JSON,
 //!   `{` NDJSON, anything else CSV. Stdin (`-`) is sniffed the same way.
 //! - **Encoding** (CSV): `--encoding` (any WHATWG label, plus `cp936`, `utf-8-sig`), else a BOM
-//!   (UTF-8, UTF-16LE/BE), else UTF-8 if the whole file is UTF-8 (a streaming pass; stdin: its
+//!   (UTF-8, UTF-16LE/BE), else UTF-16 without a BOM (told by its NUL bytes), else UTF-8 if the
+//!   whole file is UTF-8 (a streaming pass; stdin: its
 //!   first 64 KiB), else GB18030 (a superset of GBK and GB2312). A file that is overwhelmingly
 //!   UTF-8 with a few broken characters stays UTF-8 and the broken rows are rejected. UTF-8 is
 //!   streamed; other encodings are decoded whole into memory first. JSON is UTF-8 unless

@@ -476,3 +476,14 @@ fn json_tables_of_arrays() {
         "record 4: row has 4 cells, the header has 3"
     );
 }
+
+#[test]
+fn utf16_without_a_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes: Vec<u8> = sample_csv("\t")
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let p = write_temp(&dir, "unicode.txt", &bytes);
+    assert_sample(open(&p, &ReadOptions::default()).unwrap(), "UTF-16LE");
+}
