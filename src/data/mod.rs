@@ -23,8 +23,9 @@
 //!   `--encoding` says otherwise.
 //! - **Delimiter** (CSV): `--delimiter`, else whichever of `,` `\t` `;` `|` occurs most often
 //!   in the header line outside quotes.
-//! - **Headers**: the first line (CSV), the first non-empty row (spreadsheets), the union of the
-//!   records' keys in first-seen order (JSON, NDJSON). Trimmed; a BOM is dropped; empty headers
+//! - **Headers**: the first non-empty line (CSV) or row (spreadsheets), the union of the
+//!   records' keys in first-seen order (JSON, NDJSON). A title above the header, as CRM exports
+//!   write (`客户档案` alone on its line, then the header), is skipped. Trimmed; a BOM is dropped; empty headers
 //!   after the last named column are dropped.
 //! - **Row numbers**: CSV, the line the record starts on (the header is line 1, so the first
 //!   customer is row 2, as in Excel); spreadsheets, the sheet's row number; JSON, the record's

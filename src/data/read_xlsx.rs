@@ -1,7 +1,8 @@
 //! Spreadsheets (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) through calamine.
 //!
 //! calamine loads a whole sheet at once (Excel caps a sheet at about a million rows); rows are
-//! converted to cells one at a time. The header is the first non-empty row; rows keep their sheet row numbers, so a rejected
+//! converted to cells one at a time. A title row above the header (one filled cell, then a wider
+//! row) is skipped. The header is the first non-empty row; rows keep their sheet row numbers, so a rejected
 //! row can be found in Excel as it is reported.
 
 use super::date::parse_date_text;
@@ -61,6 +62,21 @@ pub(crate) fn open(
         )
         .with_help("the first non-empty row must name the columns"));
     };
+    let filled = |cells: &[Cell]| {
+        cells
+            .iter()
+            .filter(|c| !is_blank_row(std::slice::from_ref(*c)))
+            .count()
+    };
+    // A title above the header (a merged cell `2026年客户清单`): one filled cell, then a row with
+    // several. The title is skipped.
+    let mut header_at = header_at;
+    if filled(&src.row(header_at)) == 1 {
+        let next = (header_at + 1..src.range.height()).find(|&i| !is_blank_row(&src.row(i)));
+        if let Some(n) = next.filter(|&n| filled(&src.row(n)) >= 2) {
+            header_at = n;
+        }
+    }
     src.headers = src
         .row(header_at)
         .iter()

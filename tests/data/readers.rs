@@ -487,3 +487,34 @@ fn utf16_without_a_bom() {
     let p = write_temp(&dir, "unicode.txt", &bytes);
     assert_sample(open(&p, &ReadOptions::default()).unwrap(), "UTF-16LE");
 }
+
+#[test]
+fn a_title_above_the_header_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "客户档案（导出于2026-11-23）,,,\n客户名称,年度销售额,回款率,最近联系日期\n甲,1,2%,2026-11-01\n";
+    let p = write_temp(&dir, "titled.csv", body.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, SAMPLE_HEADERS);
+    assert!(errors.is_empty());
+    assert_eq!(rows[0].row, 3);
+    // A one-column file has no title: its header stays.
+    let p = write_temp(&dir, "one.csv", "客户\n甲\n乙\n".as_bytes());
+    let (headers, rows, _) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户"]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].row, 2);
+
+    use rust_xlsxwriter::Workbook;
+    let path = dir.path().join("titled.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "2026年客户清单").unwrap();
+    for (i, h) in SAMPLE_HEADERS.iter().enumerate() {
+        sheet.write_string(2, i as u16, *h).unwrap();
+    }
+    sheet.write_string(3, 0, "甲").unwrap();
+    book.save(&path).unwrap();
+    let (headers, rows, _) = read_all(open(&path, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, SAMPLE_HEADERS);
+    assert_eq!(rows[0].row, 4);
+}
