@@ -139,7 +139,7 @@ pub(crate) fn parse_plain(s: &str) -> Result<Decimal, NumError> {
         Some((i, f)) => (i, Some(f)),
         None => (mantissa, None),
     };
-    if int_part.is_empty() && frac_part.map_or(true, str::is_empty) {
+    if int_part.is_empty() && frac_part.is_none_or(str::is_empty) {
         return Err(NumError::NotANumber);
     }
     if let Some(f) = frac_part {
