@@ -23,6 +23,17 @@ pub(crate) fn open_array(
     opts: &ReadOptions,
 ) -> Result<Box<dyn RowSource>, Diagnostic> {
     let bytes = decode(input.read_all(&name)?, &name, opts)?;
+    // One object per line in a `.json` file: it is NDJSON whatever its name says.
+    let first = strip_utf8_bom(&bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        let utf8 = ReadOptions {
+            encoding: None,
+            ..opts.clone()
+        };
+        return open_lines(Input::Stream(Box::new(Cursor::new(bytes))), name, &utf8);
+    }
     let value: Value = serde_json::from_slice(strip_utf8_bom(&bytes)).map_err(|e| {
         Diagnostic::error(
             READ_CODE,

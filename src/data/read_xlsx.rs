@@ -144,7 +144,8 @@ fn to_cell(d: &Data, percent: bool) -> Cell {
         // field's percent convention.
         Data::Float(f) if percent => percent_text(*f),
         Data::Float(f) => Cell::Number(*f),
-        Data::DateTime(dt) if dt.is_datetime() => {
+        // A time of day alone (below 1.0) is no date: the cell parser rejects it as a serial.
+        Data::DateTime(dt) if dt.is_datetime() && dt.as_f64() >= 1.0 => {
             let (y, m, day, ..) = dt.to_ymd_hms_milli();
             match jiff::civil::Date::new(y as i16, m as i8, day as i8) {
                 Ok(date) => Cell::Date(date),

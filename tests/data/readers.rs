@@ -518,3 +518,13 @@ fn a_title_above_the_header_is_skipped() {
     assert_eq!(headers, SAMPLE_HEADERS);
     assert_eq!(rows[0].row, 4);
 }
+
+#[test]
+fn ndjson_named_json_is_read_as_ndjson() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_temp(&dir, "export.json", b"{\"a\": 1}\n{\"a\": 2}\n");
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["a"]);
+    assert_eq!(rows.len(), 2);
+    assert!(errors.is_empty());
+}
