@@ -45,26 +45,18 @@ pub(crate) fn open_array(
         )
         .with_note(e.to_string())
     })?;
-    let records =
-        match value {
-            Value::Array(items) => items,
-            Value::Object(_) => return Err(Diagnostic::error(
+    let records = match value {
+        Value::Array(items) => items,
+        other => {
+            return Err(Diagnostic::error(
                 READ_CODE,
-                format!("{name}: expected an array of records, found a single object"),
-            )
-            .with_help(
-                "write the records as `[{...}, {...}]`, or one object per line in a .ndjson file",
-            )),
-            other => {
-                return Err(Diagnostic::error(
-                    READ_CODE,
-                    format!(
-                        "{name}: expected an array of records, found {}",
-                        kind_of(&other)
-                    ),
-                ))
-            }
-        };
+                format!(
+                    "{name}: expected an array of records, found {}",
+                    kind_of(&other)
+                ),
+            ))
+        }
+    };
     // `[["客户", "金额"], ["甲", 1], ...]`: a table whose first row names the columns.
     if let Some(Value::Array(first)) = records.first() {
         if first.iter().all(Value::is_string) && records.iter().all(Value::is_array) {
