@@ -245,7 +245,7 @@ fn check_thresholds<'a>(
                 continue;
             }
         }
-        let wider = widest.map_or(true, |w| iv(&tests[w]).subset_of(&iv(&tests[j])));
+        let wider = widest.is_none_or(|w| iv(&tests[w]).subset_of(&iv(&tests[j])));
         if wider {
             widest = Some(j);
         }
