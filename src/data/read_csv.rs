@@ -20,7 +20,7 @@ pub(crate) fn open(
         .unwrap_or_else(|| sniff_delimiter(&text.prefix));
     let (reader, strict_utf8): (Box<dyn Read>, bool) = match text.decoded {
         Decoded::Utf8Stream(r) => (r, true),
-        Decoded::Text(bytes) => (Box::new(std::io::Cursor::new(bytes)), false),
+        Decoded::Transcoded(r) => (r, false),
     };
     // Records end at `\n` (a `\r` before it is stripped from the last cell), and the stream
     // always ends with one: then every record consumes its own line end, and the reader's line
@@ -95,8 +95,7 @@ struct CsvSource {
     record: csv::ByteRecord,
     /// A record read ahead while looking for the header, with its row number.
     pending: Option<(usize, csv::ByteRecord)>,
-    /// The file was taken for UTF-8 without decoding it first, so a row may still hold bytes
-    /// that are not UTF-8 (stdin, or `--encoding utf-8`).
+    /// The bytes are the file's own UTF-8, not transcoded: a row may hold invalid UTF-8.
     strict_utf8: bool,
     skipped: usize,
     done: bool,
@@ -176,17 +175,22 @@ impl CsvSource {
                 [rest @ .., b'\r'] if i == last => rest,
                 f => f,
             };
-            let text = match std::str::from_utf8(field) {
-                Ok(t) => t,
-                Err(_) => {
+            // Transcoded text marks undecodable bytes with U+FFFD.
+            let decoded = std::str::from_utf8(field)
+                .ok()
+                .filter(|t| self.strict_utf8 || !t.contains('\u{FFFD}'));
+            let text = match decoded {
+                Some(t) => t,
+                None => {
                     let reason = if self.strict_utf8 {
                         "the row is not valid UTF-8 text; if the file is GBK, pass --encoding gbk"
+                            .to_string()
                     } else {
-                        "the row is not valid text"
+                        format!("the row holds bytes that are not {} text", self.encoding)
                     };
                     return Err(RowError {
                         column: self.headers.get(i).cloned(),
-                        ..self.row_error(row, reason.into())
+                        ..self.row_error(row, reason)
                     });
                 }
             };
