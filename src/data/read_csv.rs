@@ -68,15 +68,20 @@ pub(crate) fn open(
         }
     };
     // A title line above the header (`客户档案,,,,`), as CRM exports write: one filled cell,
-    // then a line with several. The title is skipped; the rows keep their line numbers.
-    if headers.iter().filter(|h| !h.is_empty()).count() == 1 {
-        if let Some(Ok(row)) = src.read_record() {
-            let next = src.fields(row).map_err(|e| header_error(&src, e))?;
-            if next.iter().filter(|h| !h.is_empty()).count() >= 2 {
-                headers = next;
-            } else {
-                src.pending = Some((row, src.record.clone()));
+    // then a line with several. The title is skipped; the rows keep their line numbers. A
+    // one-column file stays as it is: its second line has a single cell.
+    if is_title(&headers) {
+        match src.read_record() {
+            Some(Ok(row)) => {
+                let next = src.fields(row).map_err(|e| header_error(&src, e))?;
+                if next.iter().filter(|h| !h.is_empty()).count() >= TITLE_NEXT_MIN {
+                    headers = next;
+                } else {
+                    src.pending = Some((row, src.record.clone()));
+                }
             }
+            Some(Err(e)) => return Err(header_error(&src, e)),
+            None => {}
         }
     }
     // Excel leaves empty header cells after the last column when a sheet had formatting there.
@@ -85,6 +90,15 @@ pub(crate) fn open(
     }
     src.headers = headers;
     Ok(Box::new(src))
+}
+
+/// A title line has its one filled cell first; the header under it at least this many.
+/// Requiring three keeps a two-column file with an unnamed second column (`客户,`) intact.
+pub(crate) const TITLE_NEXT_MIN: usize = 3;
+
+/// Whether a first line looks like a title: one filled cell, the first.
+pub(crate) fn is_title(cells: &[String]) -> bool {
+    cells.first().is_some_and(|c| !c.is_empty()) && cells.iter().skip(1).all(|c| c.is_empty())
 }
 
 struct CsvSource {

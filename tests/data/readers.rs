@@ -503,6 +503,11 @@ fn a_title_above_the_header_is_skipped() {
     assert_eq!(headers, ["客户"]);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].row, 2);
+    // Nor has a two-column file whose second column is unnamed: no row is taken for a header.
+    let p = write_temp(&dir, "two.csv", "客户,\n甲,1\n乙,2\n".as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户"]);
+    assert_eq!(rows.len() + errors.len(), 2);
 
     use rust_xlsxwriter::Workbook;
     let path = dir.path().join("titled.xlsx");
