@@ -570,3 +570,17 @@ fn gbk_streams_across_buffer_boundaries_and_rejects_only_broken_rows() {
         );
     }
 }
+
+#[test]
+fn rows_built_in_memory() {
+    let src = tier::data::VecSource::new(
+        "given",
+        vec!["a".into(), "b".into()],
+        vec![vec![text("1"), Cell::Empty], vec![Cell::Number(2.0), text("x")]],
+    );
+    assert_eq!(src.source_name(), "given");
+    let (headers, rows, errors) = read_all(Box::new(src));
+    assert_eq!(headers, ["a", "b"]);
+    assert!(errors.is_empty());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3]);
+}
