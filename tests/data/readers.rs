@@ -576,7 +576,10 @@ fn rows_built_in_memory() {
     let src = tier::data::VecSource::new(
         "given",
         vec!["a".into(), "b".into()],
-        vec![vec![text("1"), Cell::Empty], vec![Cell::Number(2.0), text("x")]],
+        vec![
+            vec![text("1"), Cell::Empty],
+            vec![Cell::Number(2.0), text("x")],
+        ],
     );
     assert_eq!(src.source_name(), "given");
     let (headers, rows, errors) = read_all(Box::new(src));
