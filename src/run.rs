@@ -376,6 +376,12 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             .as_deref()
             .map(str::to_string)
             .unwrap_or_else(|| "等级".into()),
+        // Relative grades (Pareto, quantiles, ...) as columns of their own.
+        values: program
+            .relatives()
+            .iter()
+            .map(|r| r.name.to_string())
+            .collect(),
     };
     let format = output_format(args);
     let mut sink = data::create_sink(

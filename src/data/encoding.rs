@@ -28,8 +28,8 @@ pub(crate) fn lookup(label: &str) -> Option<&'static Encoding> {
 pub(crate) enum Decoded {
     /// UTF-8: stream the bytes as they are (the BOM, if any, already skipped).
     Utf8Stream(Box<dyn Read>),
-    /// Anything else: decoded up front into UTF-8 bytes.
-    Text(Vec<u8>),
+    /// Anything else: UTF-8 bytes decoded on the fly; malformed input is U+FFFD.
+    Transcoded(Box<dyn Read>),
 }
 
 /// The result of detection: the text stream, the encoding's display name and the first bytes
@@ -62,7 +62,8 @@ impl Input {
 /// Detects the encoding (unless `label` is given) and returns the text. Order: a BOM (UTF-8,
 /// UTF-16LE/BE); then UTF-8 if the bytes are valid UTF-8 (a file is checked in full, in a
 /// streaming pass; stdin only in its first 64 KiB; see [`Utf8Scan::is_utf8`] for damaged
-/// UTF-8); else GB18030, which decodes GBK and GB2312.
+/// UTF-8); else GB18030, which decodes GBK and GB2312. Every encoding streams: memory stays
+/// bounded whatever the file's size.
 pub(crate) fn detect(
     input: Input,
     name: &str,
@@ -101,59 +102,101 @@ pub(crate) fn detect(
         Some((e, n)) if e == encoding => n,
         _ => 0,
     };
+    let body = prefix[skip..].to_vec();
+    let stream: Box<dyn Read> = match input {
+        Input::File(mut f) => {
+            f.seek(SeekFrom::Start(skip as u64))
+                .map_err(|e| io_error(name, &e))?;
+            Box::new(f)
+        }
+        Input::Stream(s) => Box::new(std::io::Cursor::new(body.clone()).chain(s)),
+    };
     if encoding == encoding_rs::UTF_8 {
-        let body = prefix[skip..].to_vec();
-        let stream: Box<dyn Read> = match input {
-            Input::File(mut f) => {
-                f.seek(SeekFrom::Start(skip as u64))
-                    .map_err(|e| io_error(name, &e))?;
-                Box::new(f)
-            }
-            Input::Stream(s) => Box::new(std::io::Cursor::new(body.clone()).chain(s)),
-        };
         return Ok(TextInput {
             decoded: Decoded::Utf8Stream(stream),
             encoding: "UTF-8",
             prefix: body,
         });
     }
-    // Not UTF-8: decode it whole (encoding_rs has no streaming `Read` adapter without extra
-    // dependencies). The whole file is then in memory, once as bytes and once as text.
-    let all = match input {
-        Input::File(mut f) => {
-            f.seek(SeekFrom::Start(0)).map_err(|e| io_error(name, &e))?;
-            Input::File(f).read_all(name)?
-        }
-        Input::Stream(s) => {
-            let mut all = prefix;
-            Input::Stream(s).read_all(name).map(|rest| {
-                all.extend_from_slice(&rest);
-                all
-            })?
-        }
-    };
-    let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(&all[skip..])
-    else {
-        return Err(Diagnostic::error(
-            READ_CODE,
-            format!(
-                "{name} is not valid {} text",
-                if forced.is_some() {
-                    encoding.name()
-                } else {
-                    "UTF-8 or GBK/GB18030"
-                }
-            ),
-        )
-        .with_help("pass the file's encoding with --encoding (e.g. gbk, big5, utf-16le)"));
-    };
-    let bytes = text.into_owned().into_bytes();
-    let prefix = bytes[..bytes.len().min(SNIFF_LEN)].to_vec();
+    // Anything else is decoded as it streams; only the prefix is decoded here, for sniffing.
+    let (sniff, _) = encoding.decode_without_bom_handling(&body);
     Ok(TextInput {
-        decoded: Decoded::Text(bytes),
+        decoded: Decoded::Transcoded(Box::new(DecodeReader::new(stream, encoding))),
         encoding: encoding.name(),
-        prefix,
+        prefix: sniff.into_owned().into_bytes(),
     })
+}
+
+/// A `Read` of UTF-8 bytes over a stream in another encoding (encoding_rs has no such adapter
+/// without an extra dependency). Malformed input becomes U+FFFD, which the CSV reader turns into
+/// a rejected row, so one bad byte costs one row, not the file.
+pub(crate) struct DecodeReader {
+    inner: Box<dyn Read>,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    in_start: usize,
+    in_end: usize,
+    input_done: bool,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    finished: bool,
+}
+
+impl DecodeReader {
+    pub(crate) fn new(inner: Box<dyn Read>, encoding: &'static Encoding) -> Self {
+        DecodeReader {
+            inner,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; 1 << 16],
+            in_start: 0,
+            in_end: 0,
+            input_done: false,
+            // Room for any 64 KiB of input (at most 3 bytes of UTF-8 per input byte).
+            output: vec![0; 3 << 16],
+            out_start: 0,
+            out_end: 0,
+            finished: false,
+        }
+    }
+}
+
+impl Read for DecodeReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.out_start < self.out_end {
+                let n = buf.len().min(self.out_end - self.out_start);
+                buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.finished || buf.is_empty() {
+                return Ok(0);
+            }
+            if self.in_start == self.in_end && !self.input_done {
+                let n = match self.inner.read(&mut self.input) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                self.in_start = 0;
+                self.in_end = n;
+                self.input_done = n == 0;
+            }
+            let last = self.input_done && self.in_start == self.in_end;
+            let (result, read, written, _) = self.decoder.decode_to_utf8(
+                &self.input[self.in_start..self.in_end],
+                &mut self.output,
+                last,
+            );
+            self.in_start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.finished = true;
+            }
+        }
+    }
 }
 
 /// Reads the first [`SNIFF_LEN`] bytes. A file is rewound before it is read for real; for a

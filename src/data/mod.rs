@@ -18,9 +18,9 @@
 //!   (UTF-8, UTF-16LE/BE), else UTF-16 without a BOM (told by its NUL bytes), else UTF-8 if the
 //!   whole file is UTF-8 (a streaming pass; stdin: its
 //!   first 64 KiB), else GB18030 (a superset of GBK and GB2312). A file that is overwhelmingly
-//!   UTF-8 with a few broken characters stays UTF-8 and the broken rows are rejected. UTF-8 is
-//!   streamed; other encodings are decoded whole into memory first. JSON is UTF-8 unless
-//!   `--encoding` says otherwise.
+//!   UTF-8 with a few broken characters stays UTF-8 and the broken rows are rejected. Every
+//!   encoding is decoded as the file streams (bounded memory); a row holding bytes the encoding
+//!   cannot decode is rejected, not the file. JSON is UTF-8 unless `--encoding` says otherwise.
 //! - **Delimiter** (CSV): `--delimiter`, else whichever of `,` `\t` `;` `|` occurs most often
 //!   in the header line outside quotes.
 //! - **Headers**: the first non-empty line (CSV) or row (spreadsheets), the union of the

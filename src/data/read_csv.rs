@@ -20,7 +20,7 @@ pub(crate) fn open(
         .unwrap_or_else(|| sniff_delimiter(&text.prefix));
     let (reader, strict_utf8): (Box<dyn Read>, bool) = match text.decoded {
         Decoded::Utf8Stream(r) => (r, true),
-        Decoded::Text(bytes) => (Box::new(std::io::Cursor::new(bytes)), false),
+        Decoded::Transcoded(r) => (r, false),
     };
     // Records end at `\n` (a `\r` before it is stripped from the last cell), and the stream
     // always ends with one: then every record consumes its own line end, and the reader's line
@@ -68,15 +68,20 @@ pub(crate) fn open(
         }
     };
     // A title line above the header (`客户档案,,,,`), as CRM exports write: one filled cell,
-    // then a line with several. The title is skipped; the rows keep their line numbers.
-    if headers.iter().filter(|h| !h.is_empty()).count() == 1 {
-        if let Some(Ok(row)) = src.read_record() {
-            let next = src.fields(row).map_err(|e| header_error(&src, e))?;
-            if next.iter().filter(|h| !h.is_empty()).count() >= 2 {
-                headers = next;
-            } else {
-                src.pending = Some((row, src.record.clone()));
+    // then a line with several. The title is skipped; the rows keep their line numbers. A
+    // one-column file stays as it is: its second line has a single cell.
+    if is_title(&headers) {
+        match src.read_record() {
+            Some(Ok(row)) => {
+                let next = src.fields(row).map_err(|e| header_error(&src, e))?;
+                if next.iter().filter(|h| !h.is_empty()).count() >= TITLE_NEXT_MIN {
+                    headers = next;
+                } else {
+                    src.pending = Some((row, src.record.clone()));
+                }
             }
+            Some(Err(e)) => return Err(header_error(&src, e)),
+            None => {}
         }
     }
     // Excel leaves empty header cells after the last column when a sheet had formatting there.
@@ -87,6 +92,15 @@ pub(crate) fn open(
     Ok(Box::new(src))
 }
 
+/// A title line has its one filled cell first; the header under it at least this many.
+/// Requiring three keeps a two-column file with an unnamed second column (`客户,`) intact.
+pub(crate) const TITLE_NEXT_MIN: usize = 3;
+
+/// Whether a first line looks like a title: one filled cell, the first.
+pub(crate) fn is_title(cells: &[String]) -> bool {
+    cells.first().is_some_and(|c| !c.is_empty()) && cells.iter().skip(1).all(|c| c.is_empty())
+}
+
 struct CsvSource {
     reader: csv::Reader<Box<dyn Read>>,
     headers: Vec<String>,
@@ -95,8 +109,7 @@ struct CsvSource {
     record: csv::ByteRecord,
     /// A record read ahead while looking for the header, with its row number.
     pending: Option<(usize, csv::ByteRecord)>,
-    /// The file was taken for UTF-8 without decoding it first, so a row may still hold bytes
-    /// that are not UTF-8 (stdin, or `--encoding utf-8`).
+    /// The bytes are the file's own UTF-8, not transcoded: a row may hold invalid UTF-8.
     strict_utf8: bool,
     skipped: usize,
     done: bool,
@@ -176,17 +189,22 @@ impl CsvSource {
                 [rest @ .., b'\r'] if i == last => rest,
                 f => f,
             };
-            let text = match std::str::from_utf8(field) {
-                Ok(t) => t,
-                Err(_) => {
+            // Transcoded text marks undecodable bytes with U+FFFD.
+            let decoded = std::str::from_utf8(field)
+                .ok()
+                .filter(|t| self.strict_utf8 || !t.contains('\u{FFFD}'));
+            let text = match decoded {
+                Some(t) => t,
+                None => {
                     let reason = if self.strict_utf8 {
                         "the row is not valid UTF-8 text; if the file is GBK, pass --encoding gbk"
+                            .to_string()
                     } else {
-                        "the row is not valid text"
+                        format!("the row holds bytes that are not {} text", self.encoding)
                     };
                     return Err(RowError {
                         column: self.headers.get(i).cloned(),
-                        ..self.row_error(row, reason.into())
+                        ..self.row_error(row, reason)
                     });
                 }
             };

@@ -7,6 +7,7 @@
 
 use super::date::parse_date_text;
 use super::number;
+use super::read_csv::{is_title, TITLE_NEXT_MIN};
 use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, READ_CODE};
 use crate::diagnostic::{suggest, Diagnostic};
 use calamine::{open_workbook_auto, Data, Reader, StyleRange};
@@ -71,9 +72,15 @@ pub(crate) fn open(
     // A title above the header (a merged cell `2026年客户清单`): one filled cell, then a row with
     // several. The title is skipped.
     let mut header_at = header_at;
-    if filled(&src.row(header_at)) == 1 {
+    let texts = |cells: Vec<Cell>| -> Vec<String> {
+        cells
+            .iter()
+            .map(|c| c.to_text().trim().to_string())
+            .collect()
+    };
+    if is_title(&texts(src.row(header_at))) {
         let next = (header_at + 1..src.range.height()).find(|&i| !is_blank_row(&src.row(i)));
-        if let Some(n) = next.filter(|&n| filled(&src.row(n)) >= 2) {
+        if let Some(n) = next.filter(|&n| filled(&src.row(n)) >= TITLE_NEXT_MIN) {
             header_at = n;
         }
     }

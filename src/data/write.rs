@@ -9,6 +9,7 @@
 //! | `子级` | the sub-grade (if the ruleset has one) |
 //! | `得分` | the score, a plain decimal (if the ruleset has one) |
 //! | `得分.<component>` | each component's points, a plain decimal |
+//! | each of [`OutputColumns::values`] | that named value: a relative grade, another grade, a `let` |
 //! | `标签` | tags, joined with `、` |
 //! | `下次跟进`, `逾期`, `转公海` | next follow-up date, overdue 是/否, reassign 是/否 (with `follow_up`) |
 //! | `复评日期` | next review date (with `review`) |
@@ -89,6 +90,10 @@ pub struct OutputColumns {
     pub review: bool,
     /// Header of the grade column (the grade's declared name); `等级` when empty.
     pub grade_name: String,
+    /// Other named values written as columns of their own, headed by their names, after the
+    /// score components: relative grades (`贡献`), per-dimension grades, any `let`
+    /// ([`Outcome::value`]; a name the outcome lacks gives an empty cell).
+    pub values: Vec<String>,
 }
 
 /// Header texts of the result columns.
@@ -148,6 +153,7 @@ impl OutputColumns {
         for c in &self.components {
             h.push(format!("{}.{c}", headers::SCORE));
         }
+        h.extend(self.values.iter().cloned());
         h.push(headers::TAGS.into());
         if self.follow_up {
             h.extend([headers::NEXT_DUE, headers::OVERDUE, headers::REASSIGN].map(String::from));
@@ -285,6 +291,9 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
             Some(k) => Out::Number(k.points),
             None => Out::Empty,
         });
+    }
+    for v in &columns.values {
+        row.push(value_out(o.value(v)));
     }
     row.push(Out::Text(join_distinct(
         o.tags.iter().map(|t| &*t.name),

@@ -503,6 +503,11 @@ fn a_title_above_the_header_is_skipped() {
     assert_eq!(headers, ["客户"]);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].row, 2);
+    // Nor has a two-column file whose second column is unnamed: no row is taken for a header.
+    let p = write_temp(&dir, "two.csv", "客户,\n甲,1\n乙,2\n".as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户"]);
+    assert_eq!(rows.len() + errors.len(), 2);
 
     use rust_xlsxwriter::Workbook;
     let path = dir.path().join("titled.xlsx");
@@ -527,4 +532,58 @@ fn ndjson_named_json_is_read_as_ndjson() {
     assert_eq!(headers, ["a"]);
     assert_eq!(rows.len(), 2);
     assert!(errors.is_empty());
+}
+
+#[test]
+fn gbk_streams_across_buffer_boundaries_and_rejects_only_broken_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::from("客户名称,区域,备注\n");
+    for i in 0..6000 {
+        body.push_str(&format!("华东贸易有限公司{i},华东,“重点”客户——第{i}号\n"));
+    }
+    let (gbk, _, _) = encoding_rs::GBK.encode(&body);
+    let mut bytes = gbk.into_owned();
+    assert!(bytes.len() > 3 * 65536);
+    // One broken row at the end: a lead byte with an impossible trail byte.
+    bytes.extend_from_slice(b"\xB1\x20\xC4,x,y\n");
+    bytes.extend_from_slice(&encoding_rs::GBK.encode("最后一行,华北,无\n").0);
+    let p = write_temp(&dir, "big_gbk.csv", &bytes);
+    for stdin in [false, true] {
+        let src = if stdin {
+            let stream: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(bytes.clone()));
+            tier::data::open_stream(stream, "<stdin>", &ReadOptions::default()).unwrap()
+        } else {
+            open(&p, &ReadOptions::default()).unwrap()
+        };
+        assert_eq!(src.encoding(), "gb18030");
+        let (headers, rows, errors) = read_all(src);
+        assert_eq!(headers, ["客户名称", "区域", "备注"]);
+        assert_eq!(rows.len(), 6001);
+        assert_eq!(texts(&rows[5999])[0], "华东贸易有限公司5999");
+        assert_eq!(texts(&rows[5999])[2], "“重点”客户——第5999号");
+        assert_eq!(texts(&rows[6000]), ["最后一行", "华北", "无"]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].row, 6002);
+        assert_eq!(
+            errors[0].reason,
+            "the row holds bytes that are not gb18030 text"
+        );
+    }
+}
+
+#[test]
+fn rows_built_in_memory() {
+    let src = tier::data::VecSource::new(
+        "given",
+        vec!["a".into(), "b".into()],
+        vec![
+            vec![text("1"), Cell::Empty],
+            vec![Cell::Number(2.0), text("x")],
+        ],
+    );
+    assert_eq!(src.source_name(), "given");
+    let (headers, rows, errors) = read_all(Box::new(src));
+    assert_eq!(headers, ["a", "b"]);
+    assert!(errors.is_empty());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3]);
 }

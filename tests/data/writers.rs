@@ -25,6 +25,7 @@ fn columns() -> OutputColumns {
         follow_up: true,
         review: false,
         grade_name: "等级".into(),
+        values: vec!["贡献".into()],
     }
 }
 
@@ -80,6 +81,19 @@ fn outcome(label: &str, score: &str, overdue: bool) -> Outcome {
             reassign: false,
             reason: String::new(),
         }),
+        values: vec![
+            (
+                Arc::from("销售额"),
+                Value::Number(d("2000000"), Unit::Money),
+            ),
+            (
+                Arc::from("贡献"),
+                Value::Label(Label {
+                    name: Arc::from("头部"),
+                    rank: 0,
+                }),
+            ),
+        ],
         ..Outcome::default()
     }
 }
@@ -146,6 +160,10 @@ fn json_and_ndjson_output_round_trip() {
     assert_eq!(first["逾期"], false);
     assert_eq!(first["下次跟进"], "2026-11-08");
     assert_eq!(first["标签"], "正常、重点");
+    assert_eq!(
+        first["贡献"], "头部",
+        "a relative grade as a column of its own"
+    );
     assert_eq!(first["行动"], "专人服务；季度拜访");
     assert_eq!(first["负责人"], "大客户经理");
     assert_eq!(v[1]["年度销售额"].to_string(), "12.5");
@@ -200,9 +218,10 @@ fn xlsx_output_round_trip() {
     assert_eq!(rows[1].cells[2], Cell::Date(date(2026, 9, 1)));
     assert_eq!(rows[0].cells[3], text("B"));
     assert_eq!(rows[0].cells[4], Cell::Number(70.5));
-    assert_eq!(rows[0].cells[7], text("正常、重点"));
-    assert_eq!(rows[0].cells[8], Cell::Date(date(2026, 11, 8)));
-    assert_eq!(rows[1].cells[9], text("是"));
+    assert_eq!(rows[0].cells[7], text("头部"));
+    assert_eq!(rows[0].cells[8], text("正常、重点"));
+    assert_eq!(rows[0].cells[9], Cell::Date(date(2026, 11, 8)));
+    assert_eq!(rows[1].cells[10], text("是"));
 }
 
 #[test]
