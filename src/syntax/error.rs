@@ -258,6 +258,9 @@ fn help(tok: &str, positives: &[Rule]) -> Option<String> {
         ('｛', '{'),
         ('｝', '}'),
     ];
+    if tok.starts_with(|c: char| ('０'..='９').contains(&c) || c == '％') {
+        return Some("write numbers with half-width digits and `%`: `12.5`, `92%`".to_string());
+    }
     if let Some((wide, narrow)) = full_width.iter().find(|(w, _)| tok.starts_with(*w)) {
         return Some(format!(
             "use the half-width `{narrow}` instead of the full-width `{wide}`"
