@@ -411,7 +411,7 @@ fn token_span(text: &str, pos: usize) -> Span {
 
 /// The innermost `{` still open at `pos` (searching from `base`), and a short description of
 /// what it opens (`input`, `scorecard 综合得分`, `match 客户类型`).
-fn open_block(text: &str, base: usize, pos: usize) -> Option<(usize, String)> {
+pub(super) fn open_block(text: &str, base: usize, pos: usize) -> Option<(usize, String)> {
     let mut stack = Vec::new();
     let mut in_string = false;
     let mut in_comment = false;
@@ -597,6 +597,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         close_paren => "`)`",
         colon => "`:`",
         class_number => "a label",
+        input_rest | scorecard_rest | threshold_rest | rule_rest | adjust_rest | schedule_rest
+        | test_rest => "`}`",
         number_scale | number_unit | reserved | WHITESPACE | COMMENT | file | ident_char => return None,
     })
 }
