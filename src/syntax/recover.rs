@@ -158,17 +158,11 @@ fn rest_of_block(
             Err(e) => {
                 let d = error::convert(source, line, end, &e);
                 let at = d.span().map(|s| s.start).unwrap_or(line);
-                let word = text[line..end]
-                    .trim_start()
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .next()
-                    .unwrap_or("");
-                let starts_statement = match rule {
-                    Rule::test_rest => ["given", "expect", "as_of"].contains(&word),
-                    Rule::adjust_rest => ["up", "down", "to"].contains(&word),
-                    _ => false,
-                };
-                if at >= end || starts_statement || text[line..at].contains('\n') {
+                let starts_statement = starts_statement(rule, &text[line..end]);
+                if at <= error_at {
+                    // The same error again (the broken line itself was re-checked).
+                    from = next_line(text, line, end);
+                } else if at >= end || starts_statement || text[line..at].contains('\n') {
                     // The line is a statement of its own (it starts with a statement keyword,
                     // or it parsed): this is a genuine further error.
                     let stop = at >= end;
@@ -184,6 +178,46 @@ fn rest_of_block(
         }
     }
     found
+}
+
+/// Whether a line is recognizably a new arm of the block (so an error on it is its own, not the
+/// tail of the broken line above): `NAME TYPE` in `input`, `NAME 30%` in a scorecard, `A >= 80`
+/// or `A when` in a grade, `A every` in a schedule, `given`/`expect` in a test, `up`/`to` in
+/// `adjust`.
+fn starts_statement(rule: Rule, line: &str) -> bool {
+    let mut words = line
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty());
+    let first = words.next().unwrap_or("");
+    let second = words.next().unwrap_or("");
+    let is_word = |w: &str, set: &[&str]| {
+        let head = w
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("");
+        set.contains(&head)
+    };
+    match rule {
+        Rule::test_rest => is_word(first, &["given", "expect", "as_of"]),
+        Rule::adjust_rest => is_word(first, &["up", "down", "to"]),
+        Rule::input_rest => is_word(
+            second,
+            &[
+                "number", "integer", "count", "percent", "money", "quantity", "date", "text",
+                "bool", "enum", "grade",
+            ],
+        ),
+        Rule::scorecard_rest => {
+            second.ends_with('%') && second.trim_end_matches('%').parse::<f64>().is_ok()
+        }
+        Rule::threshold_rest => {
+            second.starts_with(['>', '<', '=', '≥', '≤'])
+                || is_word(second, &["otherwise", "missing"])
+        }
+        Rule::rule_rest => is_word(second, &["when", "otherwise"]),
+        Rule::schedule_rest => is_word(second, &["every", "within", "none"]),
+        _ => false,
+    }
 }
 
 /// The start of the first non-blank line after the one containing `pos`, before `end`.
