@@ -110,12 +110,23 @@ pub(super) fn convert(
         join_or(&phrases)
     };
     let message = format!("expected {expected}, found {found}");
-    let label = if phrases.len() <= 2 {
-        format!("expected {expected}")
+    // The label repeats the expectation in short ("a type", not the list of every type).
+    let short: Vec<String> = phrases
+        .iter()
+        .map(|p| {
+            let cut = [" (", " like ", ", with"]
+                .iter()
+                .filter_map(|sep| p.find(sep))
+                .min()
+                .unwrap_or(p.len());
+            p[..cut].to_string()
+        })
+        .collect();
+    let mut label = if !short.is_empty() && short.len() <= 3 {
+        format!("expected {}", join_or(&short))
     } else {
         "not expected here".to_string()
     };
-    let mut label = label;
     if tok.is_empty() {
         // Nothing to underline at the end of the file: point at the last token instead.
         let end = super::lower::content_len(text);
@@ -151,7 +162,10 @@ pub(super) fn convert(
             && word.starts_with(|c: char| !c.is_ascii_digit())
             && !is_reserved(word)
     };
-    if spaced_call {
+    let split_arrow = tok_text.starts_with('>') && text[..pos].trim_end().ends_with(['-', '=']);
+    if split_arrow {
+        d = d.with_help("write the arrow `->` without a space between `-` and `>`");
+    } else if spaced_call {
         d = d.with_help("to call a function, write its `(` right after the name: `days_since(d)`");
     } else if let Some(word) = did_you_mean(tok_text, &positives) {
         d = d.with_help(format!("did you mean `{word}`?"));
