@@ -83,14 +83,23 @@ pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<V
                 Add => (x.checked_add(*y), sum_unit(*ux, *uy)),
                 Sub => (x.checked_sub(*y), sum_unit(*ux, *uy)),
                 Mul => (x.checked_mul(*y), mul_unit(*ux, *uy)),
-                Div => {
+                Div | DivScaled => {
                     if y.is_zero() {
                         return Err(OpError::DivisionByZero);
                     }
-                    (x.checked_div(*y), div_unit(*ux, *uy))
+                    let unit = if op == DivScaled {
+                        Unit::Plain
+                    } else {
+                        div_unit(*ux, *uy)
+                    };
+                    (x.checked_div(*y), unit)
                 }
             };
             match r {
+                // A percent is displayed ×100: one beyond that range is shown as a plain number.
+                (Some(v), Unit::Percent) if v.abs() >= Decimal::from(10i64.pow(18)) => {
+                    Ok(Value::Number(v, Unit::Plain))
+                }
                 (Some(v), u) => Ok(Value::Number(v, u)),
                 (None, _) => Err(OpError::Overflow),
             }
@@ -136,7 +145,7 @@ pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<V
                 Add => "+",
                 Sub => "-",
                 Mul => "×",
-                Div => "÷",
+                Div | DivScaled => "÷",
             };
             let help = if matches!((a, b), (Value::Date(_), Value::Number(..))) {
                 " (write `+ 7 days`)"
@@ -256,7 +265,10 @@ pub(crate) fn op_symbol(op: CmpOp) -> &'static str {
 /// `(a - b) / b` of 0.25 reads `25%` beside `from 0% to 25%`).
 pub(crate) fn show_like(v: &Value, like: &Value) -> String {
     match (v, like) {
-        (Value::Number(d, Unit::Plain), Value::Number(_, Unit::Percent)) => {
+        // (Only for sane magnitudes: showing as a percent multiplies by 100.)
+        (Value::Number(d, Unit::Plain), Value::Number(_, Unit::Percent))
+            if d.abs() < Decimal::from(1_000_000_000_000i64) =>
+        {
             Value::Number(*d, Unit::Percent).to_string()
         }
         _ => v.to_string(),

@@ -18,6 +18,8 @@ pub(crate) struct Env<'a> {
     pub as_of: Date,
     pub nodes: Vec<Value>,
     pub comps: Vec<Value>,
+    /// Whether to write the reasons (grade, component, tag, schedule sentences).
+    pub words: bool,
 }
 
 pub(crate) type R<T> = Result<T, EvalError>;
@@ -56,6 +58,7 @@ impl<'a> Env<'a> {
             as_of,
             nodes: vec![Value::Missing; prog.nodes.len()],
             comps: vec![Value::Missing; prog.comp_count],
+            words: true,
         }
     }
 
@@ -410,9 +413,13 @@ impl<'a> Env<'a> {
 }
 
 /// What each relative ranks this record by: evaluates only the values the keys need.
-pub(crate) fn relative_keys(prog: &Program, record: &[Value], as_of: Date) -> R<Vec<RelKey>> {
-    let none: Vec<Value> = vec![Value::Missing; prog.relatives.len()];
-    let mut env = Env::new(prog, record, &none, as_of);
+pub(crate) fn relative_keys(
+    prog: &Program,
+    record: &[Value],
+    known: &[Value],
+    as_of: Date,
+) -> R<Vec<RelKey>> {
+    let mut env = Env::new(prog, record, known, as_of);
     for &n in &prog.rel_deps {
         let (v, _) = super::decide::eval_node(&mut env, n, false)?;
         env.nodes[n] = v;

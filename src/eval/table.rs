@@ -121,13 +121,14 @@ impl<'a> Env<'a> {
         let overflow = |err| self.op_error(err, e, src, &[(&l.input, &Value::Number(x, xu))]);
         let t = x
             .checked_sub(a)
-            .and_then(|n| n.checked_div(b - a))
+            .and_then(|n| n.checked_div(b.checked_sub(a)?))
             .ok_or(OpError::Overflow)
             .map_err(overflow)?;
         let clamped = t < Decimal::ZERO || t > Decimal::ONE;
         let t = t.clamp(Decimal::ZERO, Decimal::ONE);
-        let points = (q - p)
-            .checked_mul(t)
+        let points = q
+            .checked_sub(p)
+            .and_then(|span| span.checked_mul(t))
             .and_then(|d| d.checked_add(p))
             .ok_or(OpError::Overflow)
             .map_err(|err| self.op_error(err, e, src, &[]))?;

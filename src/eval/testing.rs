@@ -109,6 +109,7 @@ fn run_one(
     };
     let mut record: Vec<Option<Value>> = vec![None; prog.inputs.len()];
     let mut rels = vec![Value::Missing; prog.relatives.len()];
+    let mut unavailable = vec![true; prog.relatives.len()];
     let mut rejected: Option<String> = None;
     for g in &test.given {
         match prog.names.get(&g.name.name) {
@@ -124,6 +125,7 @@ fn run_one(
                 )),
             },
             Some(Slot::Rel(i)) => {
+                unavailable[*i] = false;
                 let spec = &prog.relatives[*i];
                 let name = match &g.value.kind {
                     crate::ast::ExprKind::Name(id) => Some(id.name.clone()),
@@ -204,7 +206,7 @@ fn run_one(
     }
     let result = match rejected {
         Some(m) => Err((m, None)),
-        None => decide::evaluate(prog, &values, &rels, as_of, true)
+        None => decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true)
             .map_err(|e| (e.diagnostic.message.clone(), Some(e.diagnostic))),
     };
     let wants_rejected = test
