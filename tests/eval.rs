@@ -415,7 +415,7 @@ fn shipped_rulesets_tests_pass() {
     let mut failures = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.extension().map_or(true, |e| e != "tier") {
+        if path.extension().and_then(|e| e.to_str()) != Some("tier") {
             continue;
         }
         let (source, ruleset, program) = load(&path);
