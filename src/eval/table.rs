@@ -54,6 +54,16 @@ impl<'a> Env<'a> {
         (!refs.is_empty()).then(|| refs.join(", "))
     }
 
+    /// A condition as written, followed by the values it read unless the text already says
+    /// them: `回款率 >= 90% (回款率 = 92%)`, but `客户类型 = 加盟商` alone.
+    pub fn with_refs(&self, e: &CExpr, src: &SourceFile) -> String {
+        let t = text(src, e.span);
+        match self.refs(e) {
+            Some(r) if !r.split(", ").all(|item| t.contains(item)) => format!("{t} ({r})"),
+            _ => t.to_string(),
+        }
+    }
+
     fn num(&self, e: &CExpr, src: &SourceFile, what: &str) -> R<Decimal> {
         match self.eval(e, src)? {
             Value::Number(d, _) => Ok(d),
