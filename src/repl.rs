@@ -625,8 +625,7 @@ pub fn is_incomplete(text: &str) -> bool {
     let mut in_str = false;
     let mut escaped = false;
     for line in text.lines() {
-        let mut chars = line.chars();
-        while let Some(c) = chars.next() {
+        for c in line.chars() {
             if in_str {
                 match c {
                     '\\' if !escaped => escaped = true,

@@ -27,49 +27,64 @@ pub(crate) fn open(
     // count after a record tells the record's first line exactly, whatever the line endings,
     // blank lines or cells spanning lines.
     let reader: Box<dyn Read> = Box::new(reader.chain(&b"\n"[..]));
-    let mut csv = csv::ReaderBuilder::new()
+    let csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
         .flexible(true)
-        .has_headers(true)
+        .has_headers(false)
         .buffer_capacity(1 << 16)
         .from_reader(reader);
-    let header_record = csv
-        .byte_headers()
-        .map_err(|e| Diagnostic::error(READ_CODE, format!("cannot read {name}: {e}")))?
-        .clone();
-    let mut headers = Vec::with_capacity(header_record.len());
-    for field in header_record.iter() {
-        let Ok(h) = std::str::from_utf8(field) else {
-            return Err(Diagnostic::error(
-                READ_CODE,
-                format!("{name}: the header row is not valid UTF-8 text"),
-            )
-            .with_help("pass the file's encoding with --encoding (e.g. gbk)"));
-        };
-        headers.push(trim(h).to_string());
+    let mut src = CsvSource {
+        reader: csv,
+        headers: Vec::new(),
+        name,
+        encoding: text.encoding,
+        record: csv::ByteRecord::new(),
+        pending: None,
+        strict_utf8,
+        skipped: 0,
+        done: false,
+    };
+    let header_error = |src: &CsvSource, e: RowError| {
+        Diagnostic::error(READ_CODE, format!("{}: {}", src.name, e.reason))
+            .with_help("pass the file's encoding with --encoding (e.g. gbk)")
+    };
+    let mut headers = loop {
+        match src.read_record() {
+            None => {
+                return Err(Diagnostic::error(
+                    READ_CODE,
+                    format!("{} has no header row (the file is empty)", src.name),
+                )
+                .with_help("the first line of a CSV file must name its columns"))
+            }
+            Some(Err(e)) => return Err(header_error(&src, e)),
+            Some(Ok(row)) => {
+                let fields = src.fields(row).map_err(|e| header_error(&src, e))?;
+                if fields.iter().any(|f| !f.is_empty()) {
+                    break fields;
+                }
+            }
+        }
+    };
+    // A title line above the header (`客户档案,,,,`), as CRM exports write: one filled cell,
+    // then a line with several. The title is skipped; the rows keep their line numbers.
+    if headers.iter().filter(|h| !h.is_empty()).count() == 1 {
+        if let Some(Ok(row)) = src.read_record() {
+            let next = src.fields(row).map_err(|e| header_error(&src, e))?;
+            if next.iter().filter(|h| !h.is_empty()).count() >= 2 {
+                headers = next;
+            } else {
+                src.pending = Some((row, src.record.clone()));
+            }
+        }
     }
     // Excel leaves empty header cells after the last column when a sheet had formatting there.
     while headers.last().is_some_and(|h| h.is_empty()) && headers.len() > 1 {
         headers.pop();
     }
-    if headers.iter().all(|h| h.is_empty()) {
-        return Err(Diagnostic::error(
-            READ_CODE,
-            format!("{name} has no header row (the file is empty)"),
-        )
-        .with_help("the first line of a CSV file must name its columns"));
-    }
-    Ok(Box::new(CsvSource {
-        reader: csv,
-        headers,
-        name,
-        encoding: text.encoding,
-        record: csv::ByteRecord::new(),
-        strict_utf8,
-        skipped: 0,
-        done: false,
-    }))
+    src.headers = headers;
+    Ok(Box::new(src))
 }
 
 struct CsvSource {
@@ -78,6 +93,8 @@ struct CsvSource {
     name: String,
     encoding: &'static str,
     record: csv::ByteRecord,
+    /// A record read ahead while looking for the header, with its row number.
+    pending: Option<(usize, csv::ByteRecord)>,
     /// The file was taken for UTF-8 without decoding it first, so a row may still hold bytes
     /// that are not UTF-8 (stdin, or `--encoding utf-8`).
     strict_utf8: bool,
@@ -94,6 +111,59 @@ impl CsvSource {
             raw: None,
             reason,
         }
+    }
+
+    /// Reads the next record that is not a blank line into `self.record`; returns its row
+    /// number (the line it starts on).
+    fn read_record(&mut self) -> Option<Result<usize, RowError>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let before = self.reader.position().line() as usize;
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(true) => {}
+                Err(e) => {
+                    // With flexible rows and byte records only I/O fails; it will not recover.
+                    self.done = true;
+                    return Some(Err(
+                        self.row_error(before, format!("cannot read the file: {e}"))
+                    ));
+                }
+            }
+            // The record ended with the `\n` of its last line; it started as many lines earlier
+            // as its cells hold line breaks.
+            let after = self.reader.position().line() as usize;
+            let breaks = self
+                .record
+                .as_slice()
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let row = after.saturating_sub(1 + breaks).max(1);
+            // A blank line (`\r\n`) is not a row at all.
+            if !(self.record.len() == 1 && matches!(&self.record[0], b"" | b"\r")) {
+                return Some(Ok(row));
+            }
+        }
+    }
+
+    /// The current record's cells as trimmed text (for the header).
+    fn fields(&self, row: usize) -> Result<Vec<String>, RowError> {
+        let mut out = Vec::with_capacity(self.record.len());
+        for field in self.record.iter() {
+            match std::str::from_utf8(field) {
+                Ok(t) => out.push(trim(t).to_string()),
+                Err(_) => {
+                    return Err(self.row_error(row, "the header row is not valid UTF-8 text".into()))
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn cells(&self, row: usize) -> Result<Vec<Cell>, RowError> {
@@ -147,38 +217,16 @@ impl Iterator for CsvSource {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if self.done {
-                return None;
-            }
-            let before = self.reader.position().line() as usize;
-            match self.reader.read_byte_record(&mut self.record) {
-                Ok(false) => {
-                    self.done = true;
-                    return None;
+            let row = match self.pending.take() {
+                Some((row, record)) => {
+                    self.record = record;
+                    row
                 }
-                Ok(true) => {}
-                Err(e) => {
-                    // With flexible rows and byte records only I/O fails; it will not recover.
-                    self.done = true;
-                    return Some(Err(
-                        self.row_error(before, format!("cannot read the file: {e}"))
-                    ));
-                }
-            }
-            // The record ended with the `\n` of its last line; it started as many lines earlier
-            // as its cells hold line breaks.
-            let after = self.reader.position().line() as usize;
-            let breaks = self
-                .record
-                .as_slice()
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            let row = after.saturating_sub(1 + breaks).max(1);
-            if self.record.len() == 1 && matches!(&self.record[0], b"" | b"\r") {
-                // A blank line (`\r\n`): not a row at all.
-                continue;
-            }
+                None => match self.read_record()? {
+                    Ok(row) => row,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
             match self.cells(row) {
                 Ok(cells) if is_blank_row(&cells) => self.skipped += 1,
                 Ok(cells) => return Some(Ok(RawRow { row, cells })),

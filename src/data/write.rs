@@ -16,9 +16,12 @@
 //! | `负责人` | the grade's owner, then the tags' owners, joined with `、` |
 //! | `原因` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
 //!
+//! A kept column named like a result column is renamed `原<name>` (see
+//! [`OutputColumns::headers`]).
+//!
 //! Numbers are written as plain decimals (`70.5`, money in 元) so a spreadsheet can compute with
 //! them; dates are ISO (`2026-11-23`) or real dates in XLSX. JSON writes booleans for the 是/否
-//! columns and exact decimal numbers.
+//! columns, exact decimal numbers, and `null` for anything empty.
 //!
 //! Files are written atomically: into a temporary file beside the target, renamed over it by
 //! [`RowSink::finish`]. A sink dropped without `finish` (an error, Ctrl-C unwinding) leaves the
@@ -105,8 +108,32 @@ pub mod headers {
 
 impl OutputColumns {
     /// All headers, in output order.
+    ///
+    /// A kept column named like a result column (re-grading a file `tier` wrote, which already
+    /// has `等级` and `得分`) is renamed `原等级`, `原得分` (then `原等级2`, ...), so every
+    /// header is unique and JSON keys do not collide.
     pub fn headers(&self) -> Vec<String> {
-        let mut h: Vec<String> = self.keep.clone();
+        let results = self.result_headers();
+        let mut h: Vec<String> = Vec::with_capacity(self.keep.len() + results.len());
+        for k in &self.keep {
+            let mut name = k.clone();
+            if results.contains(&name) {
+                name = format!("原{k}");
+                let mut n = 2;
+                while results.contains(&name) || h.contains(&name) || self.keep.contains(&name) {
+                    name = format!("原{k}{n}");
+                    n += 1;
+                }
+            }
+            h.push(name);
+        }
+        h.extend(results);
+        h
+    }
+
+    /// The result columns' headers, in order.
+    fn result_headers(&self) -> Vec<String> {
+        let mut h = Vec::new();
         h.push(if self.grade_name.is_empty() {
             headers::GRADE.to_string()
         } else {
@@ -161,6 +188,16 @@ pub fn create_sink(
     opts: &WriteOptions,
 ) -> Result<Box<dyn RowSink>, Diagnostic> {
     let target = Target::new(path)?;
+    if format == OutputFormat::Xlsx && matches!(target, Target::Stdout(_)) {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            return Err(Diagnostic::error(
+                WRITE_CODE,
+                "refusing to write a spreadsheet to the terminal",
+            )
+            .with_help("name an output file (e.g. -o 分级结果.xlsx), or choose another format"));
+        }
+    }
     let headers = columns.headers();
     Ok(match format {
         OutputFormat::Csv => Box::new(CsvSink::new(target, columns.clone(), &headers, opts)?),
@@ -488,6 +525,8 @@ fn json_str(s: &str) -> String {
 fn json_value(v: &Out) -> String {
     match v {
         Out::Empty => "null".into(),
+        // No tags, no action: absent, as an empty cell is.
+        Out::Text(t) if t.is_empty() => "null".into(),
         Out::Text(t) => json_str(t),
         Out::Number(d) => d.normalize().to_string(),
         Out::Date(d) => json_str(&d.to_string()),

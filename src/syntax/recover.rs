@@ -122,7 +122,10 @@ fn item_starts(text: &str) -> Vec<usize> {
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(trimmed.len());
         let word = &trimmed[..word_len];
-        if ITEM_KEYWORDS.contains(&word) && (depth <= 0 || indent == 0) {
+        // Inside a block only an unindented line can start a declaration (the `}` above it is
+        // missing); `grade X` there is more likely an `output` entry unless it opens a block.
+        let starts_item = depth <= 0 || (indent == 0 && (word != "grade" || trimmed.contains('{')));
+        if ITEM_KEYWORDS.contains(&word) && starts_item {
             starts.push(offset + indent);
             // A declaration at the left margin restarts the count: a missing `}` above it must
             // not hide every later declaration.
@@ -190,13 +193,17 @@ mod tests {
     fn cuts_at_declarations() {
         let text = "ruleset \"x\"\ninput {\n  a number\n}\nlet b = 1\n  let c = 2\n";
         let starts = item_starts(text);
-        assert_eq!(starts, vec![12, 34, 46]);
+        assert_eq!(starts, vec![12, 33, 45]);
     }
 
     #[test]
     fn output_entries_are_not_declarations() {
         let text = "output {\n  grade 等级\n  score 分\n}\ntag x when y\n";
         assert_eq!(item_starts(text).len(), 2);
+        let text = "output {\ngrade 等级\n}\ngrade g by x {\n}\n";
+        assert_eq!(item_starts(text).len(), 2);
+        let text = "input {\n a number\ngrade g by x {\n}\n";
+        assert_eq!(item_starts(text).len(), 2, "a missing `}}` before a grade");
     }
 
     #[test]
