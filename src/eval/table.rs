@@ -42,10 +42,16 @@ impl<'a> Env<'a> {
 
     /// The named values an expression reads, with their values: `销售额 = 200万, 欠款 = 0元`.
     pub fn refs(&self, e: &CExpr) -> Option<String> {
+        self.refs_like(e, &Value::Missing)
+    }
+
+    /// [`Env::refs`], showing plain numbers like `like` (a ratio as a percent beside `20%`).
+    fn refs_like(&self, e: &CExpr, like: &Value) -> Option<String> {
         let mut refs: Vec<String> = Vec::new();
         super::compile_order::walk(e, &mut |k| {
             if let CKind::Slot(s) = k {
-                let item = format!("{} = {}", self.prog.slot_name(*s), self.slot(*s));
+                let shown = show_like(self.slot(*s), like);
+                let item = format!("{} = {shown}", self.prog.slot_name(*s));
                 if !refs.contains(&item) && refs.len() < 8 {
                     refs.push(item);
                 }
@@ -58,7 +64,12 @@ impl<'a> Env<'a> {
     /// them: `回款率 >= 90% (回款率 = 92%)`, but `客户类型 = 加盟商` alone.
     pub fn with_refs(&self, e: &CExpr, src: &SourceFile) -> String {
         let t = text(src, e.span);
-        match self.refs(e) {
+        let like = if t.contains('%') {
+            Value::Number(Decimal::ZERO, Unit::Percent)
+        } else {
+            Value::Missing
+        };
+        match self.refs_like(e, &like) {
             Some(r) if !r.split(", ").all(|item| t.contains(item)) => format!("{t} ({r})"),
             _ => t.to_string(),
         }
