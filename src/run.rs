@@ -343,22 +343,25 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         .map_err(|d| (EXIT_FAILED, d))?;
     ui.report(&warnings);
 
-    // Pass 1 (only with relative grades): the ranking keys of every row, nothing else.
-    let relative_columns: Vec<Vec<Value>> = if program.relatives().is_empty() {
-        Vec::new()
-    } else {
-        let keys = collect_relative_keys(program, &map, &headers, &display_name, as_of, source);
+    // Relative grades need whole columns: one key-only pass per round of relatives (usually
+    // one), then the file is read again for grading. Rows are never held, only the keys.
+    let mut relative_columns: Vec<Vec<Value>> = vec![Vec::new(); program.relatives().len()];
+    for round in program.relative_rounds() {
+        let keys = collect_relative_keys(
+            program,
+            &map,
+            &headers,
+            &display_name,
+            as_of,
+            source,
+            &relative_columns,
+            round,
+        );
+        for (column, &k) in keys.iter().zip(round) {
+            relative_columns[k] = crate::eval::relative::assign(&program.relatives()[k], column);
+        }
         source = open(&data_path)?;
-        program
-            .relatives()
-            .iter()
-            .enumerate()
-            .map(|(k, spec)| {
-                let column: Vec<RelKey> = keys.iter().map(|row| row[k].clone()).collect();
-                crate::eval::relative::assign(spec, &column)
-            })
-            .collect()
-    };
+    }
 
     let info = program.output();
     let columns = OutputColumns {
@@ -392,37 +395,30 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         bar
     });
 
+    let reasons = !args.no_reasons;
     let mut summary = SummaryBuilder::new(
         info.grade.as_deref().map(str::to_string),
         info.revenue.as_deref().map(str::to_string),
     );
     let mut rejects: Vec<RowError> = Vec::new();
     let mut rows_read = 0usize;
-    let mut index = 0usize; // position among data rows, for relative columns
-    let mut chunk: Vec<(usize, Result<RawRow, RowError>)> = Vec::with_capacity(CHUNK);
-    let mut done = false;
-    while !done {
-        chunk.clear();
-        for item in source.by_ref() {
-            chunk.push((index, item));
-            index += 1;
-            if chunk.len() == CHUNK {
-                break;
-            }
-        }
-        if chunk.len() < CHUNK {
-            done = true;
-        }
+    for chunk in Chunks::new(source) {
         rows_read += chunk.len();
         let results: Vec<Result<(Vec<Cell>, Outcome), RowError>> = chunk
             .par_iter()
             .map(|(i, item)| {
                 let row = item.as_ref().map_err(Clone::clone)?;
                 let record = map.record(program, &headers, &display_name, row)?;
-                let rel: Vec<Value> = relative_columns.iter().map(|c| c[*i].clone()).collect();
-                let outcome = program
-                    .evaluate(&record, &rel, as_of)
-                    .map_err(|e| row_error_for(program, &map, &headers, &display_name, row, e))?;
+                let rel: Vec<Value> = relative_columns
+                    .iter()
+                    .map(|c| c.get(*i).cloned().unwrap_or(Value::Missing))
+                    .collect();
+                let outcome = if reasons {
+                    program.evaluate_untraced(&record, &rel, as_of)
+                } else {
+                    program.evaluate_bare(&record, &rel, as_of)
+                }
+                .map_err(|e| row_error_for(program, &map, &headers, &display_name, row, e))?;
                 let kept = map
                     .keep
                     .iter()
@@ -468,7 +464,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     debug_assert_eq!(result.rows_read, result.rows_graded + result.rows_rejected);
     if let Some(path) = &args.summary {
         let json = serde_json::to_string_pretty(&result).unwrap_or_default();
-        write_atomic(path, json.as_bytes()).map_err(io)?;
+        data::write::write_file_atomic(path, json.as_bytes()).map_err(io)?;
     }
     if !args.quiet {
         eprint!("{}", result.render());
@@ -490,8 +486,49 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
-/// First pass: the ranking keys of every row. A row that fails here keeps Missing keys (it is
-/// rejected, with its reason, in the second pass) so row positions stay aligned.
+/// Data rows in batches of [`CHUNK`], each with its position among the data rows (the index
+/// into the relative columns). Reader errors keep their position so both passes stay aligned.
+struct Chunks {
+    source: Box<dyn RowSource>,
+    index: usize,
+    done: bool,
+}
+
+type Chunk = Vec<(usize, Result<RawRow, RowError>)>;
+
+impl Chunks {
+    fn new(source: Box<dyn RowSource>) -> Self {
+        Chunks {
+            source,
+            index: 0,
+            done: false,
+        }
+    }
+}
+
+impl Iterator for Chunks {
+    type Item = Chunk;
+    fn next(&mut self) -> Option<Chunk> {
+        if self.done {
+            return None;
+        }
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for item in self.source.by_ref() {
+            chunk.push((self.index, item));
+            self.index += 1;
+            if chunk.len() == CHUNK {
+                return Some(chunk);
+            }
+        }
+        self.done = true;
+        (!chunk.is_empty()).then_some(chunk)
+    }
+}
+
+/// A key-only pass: for the relatives of one round, the ranking key of every row (one column
+/// per relative). A row that fails here gets Missing keys (it is rejected, with its reason, in
+/// the grading pass), so positions stay aligned.
+#[allow(clippy::too_many_arguments)]
 fn collect_relative_keys(
     program: &Program,
     map: &ColumnMap,
@@ -499,44 +536,35 @@ fn collect_relative_keys(
     file: &str,
     as_of: jiff::civil::Date,
     source: Box<dyn RowSource>,
+    known: &[Vec<Value>],
+    round: &[usize],
 ) -> Vec<Vec<RelKey>> {
-    let missing = || {
-        program
-            .relatives()
-            .iter()
-            .map(|_| RelKey {
-                value: Value::Missing,
-                group: Value::Missing,
+    let missing = || RelKey {
+        value: Value::Missing,
+        group: Value::Missing,
+    };
+    let mut columns: Vec<Vec<RelKey>> = round.iter().map(|_| Vec::new()).collect();
+    for chunk in Chunks::new(source) {
+        let keys: Vec<Option<Vec<RelKey>>> = chunk
+            .par_iter()
+            .map(|(i, item)| {
+                let row = item.as_ref().ok()?;
+                let record = map.record(program, headers, file, row).ok()?;
+                let classes: Vec<Value> = known
+                    .iter()
+                    .map(|c| c.get(*i).cloned().unwrap_or(Value::Missing))
+                    .collect();
+                program.relative_keys_with(&record, &classes, as_of).ok()
             })
-            .collect::<Vec<_>>()
-    };
-    source
-        .map(|item| {
-            let Ok(row) = item else { return missing() };
-            let Ok(record) = map.record(program, headers, file, &row) else {
-                return missing();
-            };
-            program
-                .relative_keys(&record, as_of)
-                .unwrap_or_else(|_| missing())
-        })
-        .collect()
-}
-
-/// Writes a whole file atomically: a temp file beside it, then rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let err = |e: &dyn std::fmt::Display| {
-        Diagnostic::error(
-            "tier::io",
-            format!("cannot write `{}`: {e}", path.display()),
-        )
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| err(&e))?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| err(&e))?;
-    tmp.persist(path).map_err(|e| err(&e.error))?;
-    Ok(())
+            .collect();
+        for row_keys in keys {
+            for (column, &k) in columns.iter_mut().zip(round) {
+                column.push(match &row_keys {
+                    Some(all) => all.get(k).cloned().unwrap_or_else(missing),
+                    None => missing(),
+                });
+            }
+        }
+    }
+    columns
 }

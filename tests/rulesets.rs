@@ -119,3 +119,23 @@ fn every_ruleset_runs_on_its_sample() {
         });
     }
 }
+
+#[test]
+fn every_ruleset_is_formatted() {
+    for path in rulesets() {
+        let source = tier::source::SourceFile::read(&path).expect("readable");
+        let formatted = tier::format::format_source(&source).unwrap_or_else(|d| {
+            panic!(
+                "{}",
+                tier::diagnostic::render(&d, tier::diagnostic::RenderOptions::default())
+            )
+        });
+        assert_eq!(
+            formatted,
+            *source.text,
+            "{} is not formatted: run `tier fmt {}`",
+            path.display(),
+            path.display()
+        );
+    }
+}

@@ -648,3 +648,11 @@ pub fn write_rejects(path: &Path, rejects: &[RowError]) -> Result<(), Diagnostic
         }
     }
 }
+
+/// Writes a whole file atomically (a temporary file beside it, then rename), with the same
+/// permissions rule as the graded output: the run summary, a formatted ruleset.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let mut target = Target::new(Some(path))?;
+    target.write_all(bytes).map_err(|e| write_error(path, &e))?;
+    target.commit()
+}
