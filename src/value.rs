@@ -150,6 +150,9 @@ mod tests {
         assert_eq!(format_number(d("0.92"), Unit::Percent), "92%");
         assert_eq!(format_number(d("70.50"), Unit::Plain), "70.5");
         assert_eq!(format_number(d("30000"), Unit::Area), "3万㎡");
-        assert_eq!(format_number(Decimal::MAX, Unit::Percent), Decimal::MAX.to_string());
+        assert_eq!(
+            format_number(Decimal::MAX, Unit::Percent),
+            Decimal::MAX.to_string()
+        );
     }
 }
