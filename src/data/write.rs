@@ -138,12 +138,7 @@ impl OutputColumns {
 
     /// The result columns' headers, in order.
     fn result_headers(&self) -> Vec<String> {
-        let mut h = Vec::new();
-        h.push(if self.grade_name.is_empty() {
-            headers::GRADE.to_string()
-        } else {
-            self.grade_name.clone()
-        });
+        let mut h = vec![self.grade_header()];
         if self.subgrade {
             h.push(headers::SUBGRADE.into());
         }
@@ -153,7 +148,7 @@ impl OutputColumns {
         for c in &self.components {
             h.push(format!("{}.{c}", headers::SCORE));
         }
-        h.extend(self.values.iter().cloned());
+        h.extend(self.shown_values().cloned());
         h.push(headers::TAGS.into());
         if self.follow_up {
             h.extend([headers::NEXT_DUE, headers::OVERDUE, headers::REASSIGN].map(String::from));
@@ -163,6 +158,25 @@ impl OutputColumns {
         }
         h.extend([headers::ACTION, headers::OWNER, headers::REASONS].map(String::from));
         h
+    }
+
+    /// The extra values that get a column: not the grade itself (a Pareto class may be the
+    /// output grade), each once.
+    fn shown_values(&self) -> impl Iterator<Item = &String> {
+        let grade = self.grade_header();
+        self.values
+            .iter()
+            .enumerate()
+            .filter(move |(i, v)| **v != grade && !self.values[..*i].contains(v))
+            .map(|(_, v)| v)
+    }
+
+    fn grade_header(&self) -> String {
+        if self.grade_name.is_empty() {
+            headers::GRADE.to_string()
+        } else {
+            self.grade_name.clone()
+        }
     }
 
     /// Index of the grade column among [`OutputColumns::headers`].
@@ -292,7 +306,7 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
             None => Out::Empty,
         });
     }
-    for v in &columns.values {
+    for v in columns.shown_values() {
         row.push(value_out(o.value(v)));
     }
     row.push(Out::Text(join_distinct(
