@@ -42,9 +42,13 @@ use std::path::{Path, PathBuf};
 /// The format of an output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutputFormat {
+    /// Comma-separated, UTF-8 (optionally with a BOM).
     Csv,
+    /// An Excel workbook with one sheet, `分级结果`.
     Xlsx,
+    /// One array of objects.
     Json,
+    /// One object per line.
     Ndjson,
     /// A table for people on a terminal (buffered: printed when complete).
     Table,
@@ -98,16 +102,27 @@ pub struct OutputColumns {
 
 /// Header texts of the result columns.
 pub mod headers {
+    /// The grade column, when the grade has no name of its own.
     pub const GRADE: &str = "等级";
+    /// The sub-grade (`output { subgrade X }`).
     pub const SUBGRADE: &str = "子级";
+    /// The score, and the prefix of the component columns (`得分.回款率`).
     pub const SCORE: &str = "得分";
+    /// Tags, joined with `、`.
     pub const TAGS: &str = "标签";
+    /// The next follow-up date.
     pub const NEXT_DUE: &str = "下次跟进";
+    /// Whether the follow-up is overdue (是/否).
     pub const OVERDUE: &str = "逾期";
+    /// Whether the customer goes back to the public pool (是/否).
     pub const REASSIGN: &str = "转公海";
+    /// The next review date.
     pub const REVIEW_DUE: &str = "复评日期";
+    /// The grade's and the tags' actions.
     pub const ACTION: &str = "行动";
+    /// The grade's and the tags' owners.
     pub const OWNER: &str = "负责人";
+    /// The reasons in the ruleset's words.
     pub const REASONS: &str = "原因";
 }
 
