@@ -371,17 +371,13 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         score: info.score.is_some(),
         follow_up: info.has_follow_up,
         review: info.has_review,
+        values: extra_columns(&loaded.ruleset, &info),
+        as_of: Some(as_of),
         grade_name: info
             .grade
             .as_deref()
             .map(str::to_string)
             .unwrap_or_else(|| "等级".into()),
-        // Relative grades (Pareto, quantiles, ...) as columns of their own.
-        values: program
-            .relatives()
-            .iter()
-            .map(|r| r.name.to_string())
-            .collect(),
     };
     let format = output_format(args);
     let mut sink = data::create_sink(
@@ -573,4 +569,26 @@ fn collect_relative_keys(
         }
     }
     columns
+}
+
+/// Grade-like values written as columns of their own besides the output grade: per-dimension
+/// grades, adjusted grades and relative grades, in declaration order.
+fn extra_columns(ruleset: &crate::ast::Ruleset, info: &crate::eval::OutputInfo) -> Vec<String> {
+    use crate::ast::Item;
+    let shown: Vec<&str> = [&info.grade, &info.subgrade, &info.score]
+        .into_iter()
+        .filter_map(|n| n.as_deref())
+        .collect();
+    ruleset
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Grade(g) => Some(g.name.name.as_str()),
+            Item::Adjust(a) => Some(a.name.name.as_str()),
+            Item::Relative(r) => Some(r.name.name.as_str()),
+            _ => None,
+        })
+        .filter(|n| !shown.contains(n))
+        .map(str::to_string)
+        .collect()
 }

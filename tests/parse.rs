@@ -532,6 +532,7 @@ fn help_for_common_slips() {
     };
     assert!(help("let x = days_since (d)").contains("right after the name"));
     assert!(help("let x = max(a，b)").contains("half-width `,`"));
+    assert!(help("let x = １２").contains("half-width digits"));
     assert!(help("let x = match y { A = > 1 }").contains("`->`"));
     assert!(help("input { in number }").contains("reserved word"));
 }

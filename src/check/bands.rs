@@ -300,6 +300,31 @@ pub(crate) fn infer_bands<'a>(cx: &mut Ctx<'a>, b: &'a Bands, hint: Option<Scale
     let unit = it.unit().unwrap_or(Unit::Plain);
     let (domain, integers) = input_domain(cx, &b.input);
     ivs.sort_by(|a, b| cmp_lo(a.iv.lo, b.iv.lo).then(cmp_hi(a.iv.hi, b.iv.hi)));
+    // Bands outside the input's declared range never match.
+    if let (Some(lo), Some(hi)) = (domain.lo, domain.hi) {
+        for a in &ivs {
+            if a.iv
+                .intersect(&domain)
+                .example(step(unit), integers)
+                .is_none()
+            {
+                let d = cx
+                    .error(
+                        "tier::bands::unreachable",
+                        format!(
+                            "the band `{}` is never used: `{}` is declared {}..{}",
+                            a.text,
+                            cx.text(b.input.span),
+                            show(lo.v, unit),
+                            show(hi.v, unit)
+                        ),
+                    )
+                    .with_label(a.arm.span, "outside the input's range")
+                    .with_help("move the band inside the input's range, or widen the range");
+                cx.push(d);
+            }
+        }
+    }
     check_overlaps(cx, &ivs, unit, integers, &domain);
     if otherwise.is_none() {
         check_gaps(cx, &ivs, unit, integers, &domain);

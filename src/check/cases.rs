@@ -153,6 +153,33 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
         }
     };
     let ft = cx.symbol_type(&g.name.name);
+    // A label may also be given the way a data cell spells it: `医院等级 = "三甲"`.
+    if let (Some(f), Ty::Label(s), ExprKind::Lit(l)) = (field, ft, &g.value.kind) {
+        if let LitKind::Text(text) = &l.kind {
+            let spellings: Vec<String> = match &f.ty.kind {
+                TypeKind::Enum(variants) => variants
+                    .iter()
+                    .flat_map(|v| {
+                        std::iter::once(v.name.name.clone())
+                            .chain(v.synonyms.iter().map(|syn| syn.value.clone()))
+                    })
+                    .collect(),
+                _ => cx.scales[s].labels.clone(),
+            };
+            let key = text.trim().to_lowercase();
+            if !spellings.iter().any(|sp| sp.trim().to_lowercase() == key) {
+                let d = cx
+                    .error(
+                        "tier::test::value_type",
+                        format!("\"{text}\" is not a spelling of `{}`", g.name.name),
+                    )
+                    .with_label(g.value.span, "no variant or synonym is spelled so")
+                    .with_help(format!("write one of {}", super::quote_list(&spellings)));
+                cx.push(d);
+            }
+            return;
+        }
+    }
     let written = matches!(&g.value.kind, ExprKind::Lit(_) | ExprKind::Name(_))
         || matches!(&g.value.kind, ExprKind::Unary(UnOp::Neg, x) if matches!(x.kind, ExprKind::Lit(_)));
     let vt = cx.infer_against(&g.value, ft);

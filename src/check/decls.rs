@@ -5,8 +5,8 @@ use super::bands::show;
 use super::infer::lit_type;
 use super::{quote_list, Ctx, ScaleKind, SymKind, Ty};
 use crate::ast::{
-    AdjustAction, Cadence, Ident, InputField, Item, LitKind, Literal, OutputDecl, RelMethod,
-    RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
+    AdjustAction, Cadence, ExprKind, Ident, InputField, Item, LitKind, Literal, OutputDecl,
+    RelMethod, RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
 };
 use crate::source::Span;
 use crate::value::{Duration, Unit};
@@ -41,13 +41,14 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
     }
     let mut range = None;
     if let Some((lo, hi)) = &field.range {
-        let numeric = ft.is_num() || ft.is_open();
+        // Numbers and dates have ranges (`签约日 date 2020-01-01..2030-12-31`).
+        let numeric = ft.is_num() || ft.is_open() || ft == Ty::Date;
         if !numeric {
             let d = cx
                 .error(
                     "tier::input::range",
                     format!(
-                        "a range needs a number field, but `{}` is {}",
+                        "a range needs a number or date field, but `{}` is {}",
                         field.name.name,
                         cx.describe(ft)
                     ),
@@ -72,6 +73,37 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
                         .with_label(l.span, format!("this is {}", cx.describe(lt)))
                         .with_help(cx.clash_help(ft, lt));
                     cx.push(d);
+                }
+            }
+            if let (LitKind::Date(a), LitKind::Date(b)) = (&lo.kind, &hi.kind) {
+                if a > b {
+                    let d = cx
+                        .error(
+                            "tier::input::range",
+                            format!(
+                                "the range {}..{} is empty: {} is after {}",
+                                lo.text, hi.text, lo.text, hi.text
+                            ),
+                        )
+                        .with_label(lo.span.to(hi.span), "low end after high end")
+                        .with_help(format!(
+                            "write the earlier date first: `{}..{}`",
+                            hi.text, lo.text
+                        ));
+                    cx.push(d);
+                } else if let Some(default) = &field.default {
+                    let outside = matches!(&default.kind, ExprKind::Lit(Literal { kind: LitKind::Date(v), .. }) if v < a || v > b);
+                    if outside {
+                        let d = cx
+                            .error(
+                                "tier::input::default_range",
+                                format!("the default of `{}` is outside its range", field.name.name),
+                            )
+                            .with_label(default.span, "outside the range")
+                            .with_label(lo.span.to(hi.span), "the allowed range")
+                            .with_help("an empty cell would take a value that the range rejects: change the default or the range");
+                        cx.push(d);
+                    }
                 }
             }
             if let (Some(a), Some(b)) = (lit_num(lo), lit_num(hi)) {

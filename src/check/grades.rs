@@ -198,8 +198,34 @@ fn check_thresholds<'a>(
         }
     };
     // Every earlier test covers a half-line; their union is the widest one seen so far.
+    let (domain, integers) = input_domain(cx, input);
     let mut widest: Option<usize> = None;
     for j in 0..tests.len() {
+        // A test outside the input's declared range (`得分 number 0..100`, `A >= 120`).
+        let unit = it.unit().unwrap_or(Unit::Plain);
+        if iv(&tests[j])
+            .intersect(&domain)
+            .example(Decimal::ONE, integers)
+            .is_none()
+        {
+            let range = match (domain.lo, domain.hi) {
+                (Some(l), Some(h)) => format!("{}..{}", show(l.v, unit), show(h.v, unit)),
+                _ => "its range".to_string(),
+            };
+            let d = cx
+                .error(
+                    "tier::grade::unreachable",
+                    format!(
+                        "`{}` can never match: `{}` is declared {range}",
+                        tests[j].text,
+                        cx.text(input.span)
+                    ),
+                )
+                .with_label(tests[j].span, "never matches")
+                .with_help("move the threshold inside the input's range, or widen the range");
+            cx.push(d);
+            continue;
+        }
         if let Some(w) = widest {
             if iv(&tests[j]).subset_of(&iv(&tests[w])) {
                 let (tj, tw) = (&tests[j], &tests[w]);
@@ -219,7 +245,7 @@ fn check_thresholds<'a>(
                 continue;
             }
         }
-        let wider = widest.map_or(true, |w| iv(&tests[w]).subset_of(&iv(&tests[j])));
+        let wider = widest.is_none_or(|w| iv(&tests[w]).subset_of(&iv(&tests[j])));
         if wider {
             widest = Some(j);
         }
@@ -234,7 +260,6 @@ fn check_thresholds<'a>(
         return uncovered_labels(cx, g, it, &tests[w]);
     }
     let unit = it.unit().unwrap_or(Unit::Plain);
-    let (domain, integers) = input_domain(cx, input);
     let gap = if dir {
         Iv {
             lo: None,

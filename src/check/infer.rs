@@ -40,12 +40,14 @@ pub(crate) fn check_bodies(cx: &mut Ctx<'_>) {
             Item::Tag(t) => {
                 let ty = cx.infer(&t.when, None);
                 cx.expect_bool(&t.when, ty, "a tag's condition");
+                cx.never_holds(&t.when, "this tag is never attached");
             }
             Item::Adjust(a) => {
                 cx.current = Some(a.name.name.clone());
                 for arm in &a.arms {
                     let ty = cx.infer(&arm.when, None);
                     cx.expect_bool(&arm.when, ty, "an adjustment's condition");
+                    cx.never_holds(&arm.when, "this adjustment never applies");
                 }
                 cx.current = None;
             }
@@ -676,6 +678,22 @@ impl<'a> Ctx<'a> {
                 ));
             self.push(d);
         }
+    }
+
+    /// `tier::condition::never_holds` (warning): a tag or adjustment whose condition is a
+    /// contradiction (`规模 = A and 规模 = B`, `x > 10 and x < 5`).
+    pub fn never_holds(&mut self, cond: &Expr, what: &str) {
+        if !super::logic::never_holds(self, cond) {
+            return;
+        }
+        let d = self
+            .warning(
+                "tier::condition::never_holds",
+                format!("{what}: its condition never holds"),
+            )
+            .with_label(cond.span, "never holds")
+            .with_help("one value cannot meet both tests: did you mean `or` (or `in { .. }`)?");
+        self.push(d);
     }
 
     /// A condition must be yes/no.

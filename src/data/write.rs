@@ -98,6 +98,8 @@ pub struct OutputColumns {
     /// score components: relative grades (`贡献`), per-dimension grades, any `let`
     /// ([`Outcome::value`]; a name the outcome lacks gives an empty cell).
     pub values: Vec<String>,
+    /// The evaluation date, written as a last `评估日期` column so every output names it.
+    pub as_of: Option<jiff::civil::Date>,
 }
 
 /// Header texts of the result columns.
@@ -124,6 +126,7 @@ pub mod headers {
     pub const OWNER: &str = "负责人";
     /// The reasons in the ruleset's words.
     pub const REASONS: &str = "原因";
+    pub const AS_OF: &str = "评估日期";
 }
 
 impl OutputColumns {
@@ -172,6 +175,9 @@ impl OutputColumns {
             h.push(headers::REVIEW_DUE.into());
         }
         h.extend([headers::ACTION, headers::OWNER, headers::REASONS].map(String::from));
+        if self.as_of.is_some() {
+            h.push(headers::AS_OF.into());
+        }
         h
     }
 
@@ -275,10 +281,23 @@ impl Out {
     }
 }
 
+/// Decimal places of computed numbers in output columns. Grades were decided on the exact
+/// values; a ratio like 1/3 is shown as 0.3333, not with 28 digits.
+pub const OUTPUT_DECIMALS: u32 = 4;
+
+/// A computed number as written: at most [`OUTPUT_DECIMALS`] places, half away from zero.
+pub(crate) fn shown(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(
+        OUTPUT_DECIMALS,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    )
+    .normalize()
+}
+
 fn value_out(v: Option<&Value>) -> Out {
     match v {
         None | Some(Value::Missing) => Out::Empty,
-        Some(Value::Number(d, _)) => Out::Number(*d),
+        Some(Value::Number(d, _)) => Out::Number(shown(*d)),
         Some(Value::Date(d)) => Out::Date(*d),
         Some(Value::Bool(b)) => Out::YesNo(*b),
         Some(other) => Out::Text(other.to_string()),
@@ -317,7 +336,7 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
     }
     for c in &columns.components {
         row.push(match o.components.iter().find(|k| &*k.name == c.as_str()) {
-            Some(k) => Out::Number(k.points),
+            Some(k) => Out::Number(shown(k.points)),
             None => Out::Empty,
         });
     }
@@ -349,6 +368,9 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
         .chain(o.tags.iter().filter_map(|t| t.owner.as_deref()));
     row.push(Out::Text(join_distinct(owners, "、")));
     row.push(Out::Text(o.reasons()));
+    if let Some(d) = columns.as_of {
+        row.push(Out::Date(d));
+    }
     row
 }
 

@@ -263,10 +263,7 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
                         if !env.words {
                             String::new()
                         } else {
-                            let why = why.unwrap_or_else(|| match env.refs(w) {
-                                Some(r) => format!("{} ({r})", text(src, w.span)),
-                                None => text(src, w.span).to_string(),
-                            });
+                            let why = why.unwrap_or_else(|| env.with_refs(w, src));
                             format!("{why} → {}", arm.label.name)
                         }
                     }
@@ -589,10 +586,7 @@ pub(crate) fn evaluate(
         }
         let why = match &t.when.kind {
             CKind::AtLeast(..) => env.form(&t.when, src, true)?.1.unwrap_or_default(),
-            _ => match env.refs(&t.when) {
-                Some(r) => format!("{} ({r})", text(src, t.when.span)),
-                None => text(src, t.when.span).to_string(),
-            },
+            _ => env.with_refs(&t.when, src),
         };
         if trace {
             let verdict = match held {

@@ -120,6 +120,9 @@ pub struct OutputInfo {
     pub components: Vec<Arc<str>>,
     /// Every tag name, in declaration order.
     pub tags: Vec<Arc<str>>,
+    /// Every relative grade's name, in declaration order (their labels are in
+    /// `Outcome::values`), for writers that show the whole-file classes.
+    pub relatives: Vec<Arc<str>>,
     pub has_follow_up: bool,
     pub has_review: bool,
 }

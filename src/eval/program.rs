@@ -397,6 +397,7 @@ impl Program {
             revenue: name(&self.out.revenue),
             components,
             tags: self.tags.iter().map(|t| t.name.clone()).collect(),
+            relatives: self.relatives.iter().map(|r| r.name.clone()).collect(),
             has_follow_up: self.follow_up.is_some(),
             has_review: self.review.is_some(),
         }

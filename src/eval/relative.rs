@@ -124,8 +124,9 @@ fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, 
             assign_in_order(&rows, &mut |pos| {
                 let p = Decimal::from(pos as u64 + 1);
                 // p / n ≤ share, without dividing: p ≤ share × n.
-                first_cut(&shares, |s| {
-                    s.checked_mul(count).map_or(true, |limit| p <= limit)
+                first_cut(&shares, |s| match s.checked_mul(count) {
+                    Some(limit) => p <= limit,
+                    None => true,
                 })
             });
         }
@@ -178,7 +179,10 @@ fn cut_shares(cuts: &[crate::ast::Cut]) -> Vec<Option<Decimal>> {
 fn first_cut(shares: &[Option<Decimal>], ok: impl Fn(Decimal) -> bool) -> usize {
     shares
         .iter()
-        .position(|s| s.map_or(true, &ok))
+        .position(|s| match s {
+            Some(s) => ok(*s),
+            None => true,
+        })
         .unwrap_or(shares.len().saturating_sub(1))
 }
 

@@ -22,6 +22,7 @@ pub struct TestResult {
 }
 
 impl TestResult {
+    /// No `expect` failed.
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
@@ -34,10 +35,12 @@ pub struct TestReport {
 }
 
 impl TestReport {
+    /// How many tests passed.
     pub fn passed(&self) -> usize {
         self.results.iter().filter(|r| r.passed()).count()
     }
 
+    /// How many tests failed.
     pub fn failed(&self) -> usize {
         self.results.len() - self.passed()
     }

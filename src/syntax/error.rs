@@ -110,12 +110,23 @@ pub(super) fn convert(
         join_or(&phrases)
     };
     let message = format!("expected {expected}, found {found}");
-    let label = if phrases.len() <= 2 {
-        format!("expected {expected}")
+    // The label repeats the expectation in short ("a type", not the list of every type).
+    let short: Vec<String> = phrases
+        .iter()
+        .map(|p| {
+            let cut = [" (", " like ", ", with"]
+                .iter()
+                .filter_map(|sep| p.find(sep))
+                .min()
+                .unwrap_or(p.len());
+            p[..cut].to_string()
+        })
+        .collect();
+    let mut label = if !short.is_empty() && short.len() <= 3 {
+        format!("expected {}", join_or(&short))
     } else {
         "not expected here".to_string()
     };
-    let mut label = label;
     if tok.is_empty() {
         // Nothing to underline at the end of the file: point at the last token instead.
         let end = super::lower::content_len(text);
@@ -151,7 +162,10 @@ pub(super) fn convert(
             && word.starts_with(|c: char| !c.is_ascii_digit())
             && !is_reserved(word)
     };
-    if spaced_call {
+    let split_arrow = tok_text.starts_with('>') && text[..pos].trim_end().ends_with(['-', '=']);
+    if split_arrow {
+        d = d.with_help("write the arrow `->` without a space between `-` and `>`");
+    } else if spaced_call {
         d = d.with_help("to call a function, write its `(` right after the name: `days_since(d)`");
     } else if let Some(word) = did_you_mean(tok_text, &positives) {
         d = d.with_help(format!("did you mean `{word}`?"));
@@ -258,6 +272,9 @@ fn help(tok: &str, positives: &[Rule]) -> Option<String> {
         ('｛', '{'),
         ('｝', '}'),
     ];
+    if tok.starts_with(|c: char| ('０'..='９').contains(&c) || c == '％') {
+        return Some("write numbers with half-width digits and `%`: `12.5`, `92%`".to_string());
+    }
     if let Some((wide, narrow)) = full_width.iter().find(|(w, _)| tok.starts_with(*w)) {
         return Some(format!(
             "use the half-width `{narrow}` instead of the full-width `{wide}`"
@@ -408,7 +425,7 @@ fn token_span(text: &str, pos: usize) -> Span {
 
 /// The innermost `{` still open at `pos` (searching from `base`), and a short description of
 /// what it opens (`input`, `scorecard 综合得分`, `match 客户类型`).
-fn open_block(text: &str, base: usize, pos: usize) -> Option<(usize, String)> {
+pub(super) fn open_block(text: &str, base: usize, pos: usize) -> Option<(usize, String)> {
     let mut stack = Vec::new();
     let mut in_string = false;
     let mut in_comment = false;
@@ -594,6 +611,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         close_paren => "`)`",
         colon => "`:`",
         class_number => "a label",
+        input_rest | scorecard_rest | threshold_rest | rule_rest | adjust_rest | schedule_rest
+        | test_rest => "`}`",
         number_scale | number_unit | reserved | WHITESPACE | COMMENT | file | ident_char => return None,
     })
 }

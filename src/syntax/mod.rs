@@ -2,7 +2,7 @@
 //!
 //! Parsing is one pest pass over the whole text. When it fails, the text is cut into top-level
 //! declarations (at lines that start with a declaration keyword) and each piece is parsed on
-//! its own, so a file with two broken declarations reports two errors (see [`recover`]).
+//! its own, so a file with two broken declarations reports two errors (see `recover.rs`).
 
 mod error;
 mod expr;

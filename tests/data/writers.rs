@@ -26,6 +26,7 @@ fn columns() -> OutputColumns {
         review: false,
         grade_name: "等级".into(),
         values: vec!["贡献".into()],
+        as_of: Some("2026-11-23".parse().unwrap()),
     }
 }
 
