@@ -16,6 +16,7 @@
 //! | `行动` | the grade's action, then the tags' actions, joined with `；` |
 //! | `负责人` | the grade's owner, then the tags' owners, joined with `、` |
 //! | `原因` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
+//! | `评估日期` | the as-of date (when [`OutputColumns::as_of`] is set) |
 //!
 //! A kept column named like a result column is renamed `原<name>` (see
 //! [`OutputColumns::headers`]).
@@ -126,6 +127,7 @@ pub mod headers {
     pub const OWNER: &str = "负责人";
     /// The reasons in the ruleset's words.
     pub const REASONS: &str = "原因";
+    /// The evaluation date (`--as-of`).
     pub const AS_OF: &str = "评估日期";
 }
 
