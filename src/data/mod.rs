@@ -123,9 +123,13 @@ pub struct RawRow {
 /// The format of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InputFormat {
+    /// Delimited text: CSV, TSV, semicolon- or pipe-separated.
     Csv,
+    /// A spreadsheet: `.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`.
     Xlsx,
+    /// An array of objects (or of arrays, the first naming the columns).
     Json,
+    /// One object per line.
     Ndjson,
 }
 
@@ -192,6 +196,7 @@ pub trait RowSource: Iterator<Item = Result<RawRow, RowError>> {
 /// A row-level problem, one line of the rejects report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
+    /// The data file's name (`<stdin>` for stdin).
     pub file: String,
     /// The row number as in [`RawRow::row`].
     pub row: usize,

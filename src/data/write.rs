@@ -16,6 +16,7 @@
 //! | `行动` | the grade's action, then the tags' actions, joined with `；` |
 //! | `负责人` | the grade's owner, then the tags' owners, joined with `、` |
 //! | `原因` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
+//! | `评估日期` | the as-of date (when [`OutputColumns::as_of`] is set) |
 //!
 //! A kept column named like a result column is renamed `原<name>` (see
 //! [`OutputColumns::headers`]).
@@ -42,9 +43,13 @@ use std::path::{Path, PathBuf};
 /// The format of an output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutputFormat {
+    /// Comma-separated, UTF-8 (optionally with a BOM).
     Csv,
+    /// An Excel workbook with one sheet, `分级结果`.
     Xlsx,
+    /// One array of objects.
     Json,
+    /// One object per line.
     Ndjson,
     /// A table for people on a terminal (buffered: printed when complete).
     Table,
@@ -100,17 +105,29 @@ pub struct OutputColumns {
 
 /// Header texts of the result columns.
 pub mod headers {
+    /// The grade column, when the grade has no name of its own.
     pub const GRADE: &str = "等级";
+    /// The sub-grade (`output { subgrade X }`).
     pub const SUBGRADE: &str = "子级";
+    /// The score, and the prefix of the component columns (`得分.回款率`).
     pub const SCORE: &str = "得分";
+    /// Tags, joined with `、`.
     pub const TAGS: &str = "标签";
+    /// The next follow-up date.
     pub const NEXT_DUE: &str = "下次跟进";
+    /// Whether the follow-up is overdue (是/否).
     pub const OVERDUE: &str = "逾期";
+    /// Whether the customer goes back to the public pool (是/否).
     pub const REASSIGN: &str = "转公海";
+    /// The next review date.
     pub const REVIEW_DUE: &str = "复评日期";
+    /// The grade's and the tags' actions.
     pub const ACTION: &str = "行动";
+    /// The grade's and the tags' owners.
     pub const OWNER: &str = "负责人";
+    /// The reasons in the ruleset's words.
     pub const REASONS: &str = "原因";
+    /// The evaluation date (`--as-of`).
     pub const AS_OF: &str = "评估日期";
 }
 
@@ -141,12 +158,7 @@ impl OutputColumns {
 
     /// The result columns' headers, in order.
     fn result_headers(&self) -> Vec<String> {
-        let mut h = Vec::new();
-        h.push(if self.grade_name.is_empty() {
-            headers::GRADE.to_string()
-        } else {
-            self.grade_name.clone()
-        });
+        let mut h = vec![self.grade_header()];
         if self.subgrade {
             h.push(headers::SUBGRADE.into());
         }
@@ -156,7 +168,7 @@ impl OutputColumns {
         for c in &self.components {
             h.push(format!("{}.{c}", headers::SCORE));
         }
-        h.extend(self.values.iter().cloned());
+        h.extend(self.shown_values().cloned());
         h.push(headers::TAGS.into());
         if self.follow_up {
             h.extend([headers::NEXT_DUE, headers::OVERDUE, headers::REASSIGN].map(String::from));
@@ -169,6 +181,25 @@ impl OutputColumns {
             h.push(headers::AS_OF.into());
         }
         h
+    }
+
+    /// The extra values that get a column: not the grade itself (a Pareto class may be the
+    /// output grade), each once.
+    fn shown_values(&self) -> impl Iterator<Item = &String> {
+        let grade = self.grade_header();
+        self.values
+            .iter()
+            .enumerate()
+            .filter(move |(i, v)| **v != grade && !self.values[..*i].contains(v))
+            .map(|(_, v)| v)
+    }
+
+    fn grade_header(&self) -> String {
+        if self.grade_name.is_empty() {
+            headers::GRADE.to_string()
+        } else {
+            self.grade_name.clone()
+        }
     }
 
     /// Index of the grade column among [`OutputColumns::headers`].
@@ -311,7 +342,7 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
             None => Out::Empty,
         });
     }
-    for v in &columns.values {
+    for v in columns.shown_values() {
         row.push(value_out(o.value(v)));
     }
     row.push(Out::Text(join_distinct(

@@ -355,6 +355,16 @@ fn kept_columns_never_collide_with_results() {
         h[..5],
         ["客户", "原等级2", "原得分", "原等级", "等级"].map(String::from)
     );
+    let cols = OutputColumns {
+        values: vec!["ABC".into(), "贡献".into(), "ABC".into(), "贡献".into()],
+        grade_name: "ABC".into(),
+        ..OutputColumns::default()
+    };
+    assert_eq!(
+        cols.headers()[..2],
+        ["ABC", "贡献"].map(String::from),
+        "a relative that is the output grade, or named twice, gets one column"
+    );
     let mut unique = h.clone();
     unique.sort();
     unique.dedup();
