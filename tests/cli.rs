@@ -309,7 +309,7 @@ fn missing_column_is_reported_before_any_row_with_did_you_mean() {
     assert_eq!(out.code, 1);
     assert!(out.stdout.is_empty(), "no row is graded");
     assert!(
-        out.stderr.contains("tier::data::missing_column"),
+        out.stderr.contains("tier::data::column_missing"),
         "{}",
         out.stderr
     );

@@ -86,10 +86,10 @@ impl<'a> Env<'a> {
                 }
                 CKind::AtLeast(..) => match env.form(e, src, true) {
                     Ok((_, Some(w))) => out.push_str(&w),
-                    _ => out.push_str(text(src, e.span)),
+                    _ => out.push_str(&text(src, e.span)),
                 },
                 _ => {
-                    out.push_str(text(src, e.span));
+                    out.push_str(&text(src, e.span));
                     if !top {
                         out.push_str(match env.eval(e, src) {
                             Ok(Value::Bool(true)) => " ✓",
@@ -113,7 +113,7 @@ impl<'a> Env<'a> {
     pub fn with_refs(&self, e: &CExpr, src: &SourceFile) -> String {
         let written = text(src, e.span);
         let parts = self.parts(e, src);
-        let t = parts.as_deref().unwrap_or(written);
+        let t = parts.as_deref().unwrap_or(&written);
         let like = if t.contains('%') {
             Value::Number(Decimal::ZERO, Unit::Percent)
         } else {
