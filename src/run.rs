@@ -239,6 +239,9 @@ pub fn command(args: &RunArgs, ui: &Ui) -> u8 {
 
 type Failure = (u8, Vec<Diagnostic>);
 
+/// One row's result: the kept cells and the outcome, or every problem of the row.
+type Graded = Result<(Vec<Cell>, Outcome), Vec<RowError>>;
+
 fn io(d: Diagnostic) -> Failure {
     (EXIT_IO, vec![d])
 }
@@ -344,7 +347,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     let mut rows_read = 0usize;
     for chunk in Chunks::new(source) {
         rows_read += chunk.len();
-        let results: Vec<Result<(Vec<Cell>, Outcome), Vec<RowError>>> = chunk
+        let results: Vec<Graded> = chunk
             .par_iter()
             .map(|(i, item)| {
                 let row = item.as_ref().map_err(|e| vec![e.clone()])?;
