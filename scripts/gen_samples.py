@@ -221,7 +221,7 @@ def pharma(g: Gen) -> None:
         ours = {"首选": g.r.randint(300, 900), "次选": g.r.randint(100, 500), "二线": g.r.randint(80, 400),
                 "竞品": g.r.randint(0, 60), "未使用": 0, None: g.r.choice([0, g.r.randint(100, 800)])}[behaviour]
         comp = g.r.randint(0, 1000) if g.r.random() < 0.8 else None
-        visit = g.recent(60)
+        visit = g.recent(25)
         ws.append([i, hosp, g.r.choice(depts), g.person(), title, level, revenue, behaviour, ours, comp,
                    dt.datetime(visit.year, visit.month, visit.day)])
         ws.cell(row=ws.max_row, column=11).number_format = "yyyy-mm-dd"
@@ -278,7 +278,7 @@ def health_leads(g: Gen) -> None:
         rows.append([str(i), g.date(dt.date(2026, 5, 1), dt.date(2026, 11, 15)).isoformat(), g.person(),
                      str(g.r.randint(28, 72)), g.phone(), g.r.choice(channels), g.r.choice(["改善体质", "疾病治疗", "抗衰", ""]),
                      g.r.choice(diseases), *["是" if c else "否" for c in crit], will, allowed, parked, g.yn(0.15),
-                     suggestion, g.recent(40).isoformat(), g.r.choice(notes)])
+                     suggestion, g.recent(g.r.choice([4, 10, 40])).isoformat(), g.r.choice(notes)])
     rows[9][11] = ""                  # 沟通意愿 not filled in
     rows[55][16] = "11月第二周"        # a contact date typed as text
     write_csv("health_leads.csv", header, rows)
@@ -312,7 +312,7 @@ def real_estate(g: Gen) -> None:
         visit = g.date(dt.date(2026, 8, 1), dt.date(2026, 11, 20))
         graded = visit + dt.timedelta(days=g.r.randint(0, 10))
         graded = min(graded, AS_OF)
-        last = min(graded + dt.timedelta(days=g.r.randint(0, 30)), AS_OF - dt.timedelta(days=1))
+        last = max(graded, AS_OF - dt.timedelta(days=g.r.randint(1, 12)))
         rows.append([f"FK{i:04d}", g.person() + g.r.choice(["先生", "女士"]), g.r.choice(consultants), visit.isoformat(),
                      need, means, chosen, deposit, intent, loc, price, fit, bought, fading, graded.isoformat(),
                      "" if g.r.random() < 0.05 else last.isoformat()])
@@ -331,7 +331,7 @@ def furniture_vip(g: Gen) -> None:
         times = g.r.choices([1, 2, 3], [88, 9, 3])[0]
         refs = g.r.choices([0, 1, 2], [92, 7, 1])[0]
         rows.append([f"JJ{i:04d}", g.person(), g.phone(), g.r.choice(stores), fmt(spend), str(times), str(refs),
-                     g.yn(0.12), g.yn(0.08), g.yn(0.1), g.recent(40).isoformat()])
+                     g.yn(0.12), g.yn(0.08), g.yn(0.1), g.recent(20).isoformat()])
     write_csv("furniture_vip.csv", header, rows)
 
 
@@ -386,9 +386,9 @@ def pareto_abc(g: Gen) -> None:
     rows = []
     for i in range(1, 121):
         city, name = g.firm(["商贸有限公司", "超市", "批发部", "连锁有限公司"])
-        sales = round(g.r.paretovariate(1.16) * 6, 2)
+        sales = round(g.r.lognormvariate(2.3, 1.6), 2)
         coll = "" if g.r.random() < 0.1 else fmt(g.r.uniform(82, 100), 1) + "%"
-        rows.append([f"C{i:04d}", name, REGIONS[city], fmt(min(sales, 2500)), coll, g.recent(120).isoformat()])
+        rows.append([f"C{i:04d}", name, REGIONS[city], fmt(min(sales, 2500)), coll, g.recent(75).isoformat()])
     write_csv("pareto_abc.csv", header, rows)
 
 
@@ -493,7 +493,7 @@ def power_segments(g: Gen) -> None:
             count, first, orders = 1, g.date(dt.date(2024, 3, 1), dt.date(2026, 3, 1)), 0.0
         platform = g.r.choices(["北京电力公司", "国家电网", "省电力公司", "其他"], [5, 10, 10, 75])[0]
         rows.append([name, g.yn(0.15), fmt(orders), platform, g.yn(0.1), g.yn(0.15), g.yn(0.06), str(count),
-                     first.isoformat(), g.r.choice(reps), g.recent(60).isoformat()])
+                     first.isoformat(), g.r.choice(reps), g.recent(30).isoformat()])
     write_csv("power_segments.csv", header, rows)
 
 

@@ -133,6 +133,9 @@ pub struct RunArgs {
     /// Do not print the summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Leave the reasons column empty (faster on very large files).
+    #[arg(long)]
+    pub no_reasons: bool,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,

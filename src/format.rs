@@ -88,14 +88,63 @@ fn continues(code: &str) -> bool {
     WORDS.contains(&last)
 }
 
-/// The whitespace-only layout.
+/// Words that start a top-level declaration.
+const DECLARATIONS: &[&str] = &[
+    "ruleset",
+    "version",
+    "description",
+    "input",
+    "scale",
+    "let",
+    "scorecard",
+    "grade",
+    "adjust",
+    "tag",
+    "relative",
+    "follow_up",
+    "review",
+    "override",
+    "output",
+    "test",
+];
+
+fn starts_declaration(line: &str) -> bool {
+    let word: String = line
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    DECLARATIONS.contains(&word.as_str())
+}
+
+/// Words that continue the previous line when they start one (attributes, `else`, `and`, ...).
+const CONTINUATION_WORDS: &[&str] = &[
+    "color", "action", "owner", "column", "default", "reassign", "then", "else", "and", "or",
+    "per", "ties",
+];
+
+fn first_word(line: &str) -> String {
+    line.chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// The whitespace-only layout: a statement line goes to its block's depth (two spaces a level);
+/// a continuation line (after `,`/`and`/`->`..., or starting with an attribute like `color`)
+/// keeps its hanging offset from the statement it continues (four columns in if it had none); inside a
+/// `matrix` the rows go to the block's depth and the header keeps its column alignment.
 pub fn layout(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent_of = |raw: &str| (raw.len() - raw.trim_start().len()) as i64;
     let mut out = String::with_capacity(text.len());
     let mut depth: i64 = 0;
     let mut blank_run = 0;
     let mut prev_code = String::new();
     let mut in_string_block = false;
-    for raw in text.lines() {
+    // Per open block: is it a matrix, and the shift of its rows (target - original indent).
+    let mut matrix: Vec<Option<i64>> = vec![None];
+    // The shift of the last statement line (continuations move with it).
+    let mut stmt_shift: i64 = 0;
+    for (n, raw) in lines.iter().enumerate() {
         let line = raw.trim();
         if in_string_block {
             // Inside a multi-line string literal: keep the line verbatim.
@@ -114,19 +163,54 @@ pub fn layout(text: &str) -> String {
         blank_run = 0;
         let (delta, closing, code) = scan(line);
         let level = if closing { depth - 1 } else { depth }.max(0) as usize;
-        let extra = if !prev_code.is_empty() && continues(&prev_code) && !closing {
-            4
+        let base = (level * 2) as i64;
+        let original = indent_of(raw);
+        let continuation = !closing
+            && !line.starts_with('#')
+            && ((!prev_code.is_empty() && continues(&prev_code))
+                || CONTINUATION_WORDS.contains(&first_word(line).as_str())
+                || (level == 0 && !starts_declaration(line)));
+        let indent = if closing {
+            base
+        } else if let Some(shift) = matrix.get(level).copied().flatten() {
+            (original + shift).max(base)
+        } else if continuation {
+            // Keep the author's hanging offset; an unindented continuation goes four in.
+            let moved = original + stmt_shift;
+            if moved > base {
+                moved
+            } else {
+                base + 4
+            }
         } else {
-            0
+            stmt_shift = base - original;
+            base
         };
-        out.push_str(&" ".repeat(level * 2 + extra));
+        out.push_str(&" ".repeat(indent as usize));
         out.push_str(line);
         out.push('\n');
+        let opened = delta > 0;
         depth = (depth + delta).max(0);
+        matrix.truncate(depth as usize + 1);
+        while matrix.len() < depth as usize + 1 {
+            matrix.push(None);
+        }
+        if opened && code.contains("matrix") {
+            // The rows (`KEY:`) set the shift; the header moves with them.
+            let row = lines[n + 1..]
+                .iter()
+                .find(|l| l.contains(':') && !l.trim_start().starts_with('#'));
+            let shift = row
+                .map(|r| (level as i64 + 1) * 2 - indent_of(r))
+                .unwrap_or(0);
+            if let Some(slot) = matrix.last_mut() {
+                *slot = Some(shift);
+            }
+        }
         if !code.is_empty() {
             prev_code = code;
         }
-        if line.matches('"').count() % 2 == 1 && !line.trim_start().starts_with('#') {
+        if line.matches('"').count() % 2 == 1 && !line.starts_with('#') {
             in_string_block = true;
         }
     }
@@ -149,6 +233,14 @@ mod tests {
         let want = "ruleset \"x\"\ninput {\n  销售额 money(万)   # 年度\n  回款率 percent\n}\n\ngrade 等级 by 销售额 {\n  A >= 100万\n  B otherwise }\n";
         assert_eq!(layout(src), want);
         assert_eq!(layout(want), want, "idempotent");
+    }
+
+    #[test]
+    fn top_level_continuations_keep_their_hanging_indent() {
+        let src = "tag 呆滞 when 欠款 > 2万\n             color \"red\"\ntag 新 when 新客\ncolor \"green\"\n";
+        let want = "tag 呆滞 when 欠款 > 2万\n             color \"red\"\ntag 新 when 新客\n    color \"green\"\n";
+        assert_eq!(layout(src), want);
+        assert_eq!(layout(want), want);
     }
 
     #[test]

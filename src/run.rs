@@ -6,7 +6,7 @@
 //! Every row ends up either in the output or in the rejects, with its row number and reason.
 
 use crate::cli::{parse_as_of, InFormat, OutFormat, RunArgs, Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
-use crate::data::{self, Cell, CellParser, InputFormat, OutputColumns, OutputFormat, RawRow};
+use crate::data::{self, Cell, InputFormat, InputMapping, OutputColumns, OutputFormat, RawRow};
 use crate::data::{ReadOptions, RowError, RowSource, WriteOptions};
 use crate::diagnostic::{self, Diagnostic};
 use crate::eval::{Program, RelKey};
@@ -20,93 +20,49 @@ use std::path::{Path, PathBuf};
 /// Rows graded per parallel batch.
 const CHUNK: usize = 4096;
 
-/// How the inputs of the ruleset map onto the columns of the file.
+/// How the inputs of the ruleset map onto the columns of the file, and which columns are kept.
 pub struct ColumnMap {
+    /// Typed parsing of a row's cells, one parser per input ([`data::InputMapping`]).
+    pub mapping: InputMapping,
     /// For each input (declaration order): the column index, or None when absent (optional field).
     pub inputs: Vec<Option<usize>>,
     /// Columns copied to the output.
     pub keep: Vec<usize>,
-    pub parsers: Vec<CellParser>,
 }
 
 impl ColumnMap {
-    /// Matches the ruleset's inputs to the file's headers (trimmed, case-insensitive). A required
-    /// input without a column is an error before any row is read; an optional one a warning.
+    /// Matches the ruleset's inputs to the file's headers ([`data::find_column`]: case, spaces
+    /// and full-width forms ignored). A required input without a column is an error before any
+    /// row is read; an optional one a warning. `--keep` names are checked the same way.
     pub fn new(
         program: &Program,
         headers: &[String],
         keep: Option<&[String]>,
         file: &str,
     ) -> Result<(ColumnMap, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let norm = |s: &str| s.trim().to_lowercase();
-        let find = |name: &str| headers.iter().position(|h| norm(h) == norm(name));
+        let fields: Vec<crate::ast::InputField> =
+            program.inputs().iter().map(|i| i.field.clone()).collect();
+        let labels = |scale: &str| {
+            program
+                .inputs()
+                .iter()
+                .find_map(|i| match &i.field.ty.kind {
+                    crate::ast::TypeKind::Grade(s) if s.name == scale => i.grade_labels.clone(),
+                    _ => None,
+                })
+        };
+        let mapped = InputMapping::new(&fields, headers, &labels, file);
         let mut errors = Vec::new();
-        let mut warnings = Vec::new();
-        let mut inputs = Vec::new();
-        let mut parsers = Vec::new();
-        for spec in program.inputs() {
-            let names: Vec<&str> = if spec.field.columns.is_empty() {
-                vec![&*spec.name]
-            } else {
-                spec.field
-                    .columns
-                    .iter()
-                    .map(|c| c.value.as_str())
-                    .collect()
-            };
-            let idx = names.iter().find_map(|n| find(n));
-            if idx.is_none() {
-                let optional = spec.field.optional || spec.field.default.is_some();
-                let wanted = names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or ");
-                let mut d = if optional {
-                    Diagnostic::warning(
-                        "tier::data::missing_column",
-                        format!(
-                            "{file}: no column {wanted}; the optional input {} is missing (or its default) on every row",
-                            spec.name
-                        ),
-                    )
-                } else {
-                    Diagnostic::error(
-                        "tier::data::missing_column",
-                        format!(
-                            "{file}: no column {wanted} for the required input {}",
-                            spec.name
-                        ),
-                    )
-                };
-                let suggestion = names
-                    .iter()
-                    .find_map(|n| diagnostic::suggest(n, headers.iter().map(String::as_str)));
-                d = match suggestion {
-                    Some(s) => d.with_help(format!(
-                        "did you mean the column `{s}`? Add it to the field: column \"{s}\""
-                    )),
-                    None => d.with_help(format!("the file's columns are: {}", headers.join(", "))),
-                };
-                if optional {
-                    warnings.push(d);
-                } else {
-                    errors.push(d);
-                }
-            }
-            inputs.push(idx);
-            parsers.push(CellParser::new(&spec.field, spec.grade_labels.as_deref()));
-        }
         let keep = match keep {
             None => (0..headers.len()).collect(),
             Some(cols) => {
                 let mut v = Vec::new();
                 for c in cols {
-                    match find(c) {
+                    match data::find_column(headers, &[c.as_str()]) {
                         Some(i) => v.push(i),
                         None => {
                             let mut d = Diagnostic::error(
-                                "tier::data::missing_column",
+                                "tier::data::column_missing",
                                 format!("{file}: `--keep {c}`: no such column"),
                             );
                             if let Some(s) =
@@ -121,48 +77,29 @@ impl ColumnMap {
                 v
             }
         };
-        if errors.is_empty() {
-            Ok((
-                ColumnMap {
-                    inputs,
-                    keep,
-                    parsers,
-                },
-                warnings,
-            ))
-        } else {
-            Err(errors)
+        match mapped {
+            Ok((mapping, warnings)) if errors.is_empty() => {
+                let inputs = mapping.columns().collect();
+                Ok((
+                    ColumnMap {
+                        mapping,
+                        inputs,
+                        keep,
+                    },
+                    warnings,
+                ))
+            }
+            Ok(_) => Err(errors),
+            Err(mut e) => {
+                e.extend(errors);
+                Err(e)
+            }
         }
     }
 
-    /// Types the cells of one row; the first bad cell rejects the row.
-    pub fn record(
-        &self,
-        program: &Program,
-        headers: &[String],
-        file: &str,
-        row: &RawRow,
-    ) -> Result<Vec<Value>, RowError> {
-        let mut values = Vec::with_capacity(self.inputs.len());
-        for (i, col) in self.inputs.iter().enumerate() {
-            let cell = col.and_then(|c| row.cells.get(c)).unwrap_or(&Cell::Empty);
-            match self.parsers[i].parse(cell) {
-                Ok(v) => values.push(v),
-                Err(reason) => {
-                    return Err(RowError {
-                        file: file.to_string(),
-                        row: row.row,
-                        column: Some(
-                            col.and_then(|c| headers.get(c).cloned())
-                                .unwrap_or_else(|| program.inputs()[i].name.to_string()),
-                        ),
-                        raw: cell_text(cell),
-                        reason,
-                    })
-                }
-            }
-        }
-        Ok(values)
+    /// Types the cells of one row; every bad cell of the row is reported.
+    pub fn record(&self, file: &str, row: &RawRow) -> Result<Vec<Value>, Vec<RowError>> {
+        self.mapping.parse_row(row, file)
     }
 }
 
@@ -302,6 +239,9 @@ pub fn command(args: &RunArgs, ui: &Ui) -> u8 {
 
 type Failure = (u8, Vec<Diagnostic>);
 
+/// One row's result: the kept cells and the outcome, or every problem of the row.
+type Graded = Result<(Vec<Cell>, Outcome), Vec<RowError>>;
+
 fn io(d: Diagnostic) -> Failure {
     (EXIT_IO, vec![d])
 }
@@ -343,22 +283,24 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         .map_err(|d| (EXIT_FAILED, d))?;
     ui.report(&warnings);
 
-    // Pass 1 (only with relative grades): the ranking keys of every row, nothing else.
-    let relative_columns: Vec<Vec<Value>> = if program.relatives().is_empty() {
-        Vec::new()
-    } else {
-        let keys = collect_relative_keys(program, &map, &headers, &display_name, as_of, source);
+    // Relative grades need whole columns: one key-only pass per round of relatives (usually
+    // one), then the file is read again for grading. Rows are never held, only the keys.
+    let mut relative_columns: Vec<Vec<Value>> = vec![Vec::new(); program.relatives().len()];
+    for round in program.relative_rounds() {
+        let keys = collect_relative_keys(
+            program,
+            &map,
+            &display_name,
+            as_of,
+            source,
+            &relative_columns,
+            round,
+        );
+        for (column, &k) in keys.iter().zip(round) {
+            relative_columns[k] = crate::eval::relative::assign(&program.relatives()[k], column);
+        }
         source = open(&data_path)?;
-        program
-            .relatives()
-            .iter()
-            .enumerate()
-            .map(|(k, spec)| {
-                let column: Vec<RelKey> = keys.iter().map(|row| row[k].clone()).collect();
-                crate::eval::relative::assign(spec, &column)
-            })
-            .collect()
-    };
+    }
 
     let info = program.output();
     let columns = OutputColumns {
@@ -368,6 +310,8 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         score: info.score.is_some(),
         follow_up: info.has_follow_up,
         review: info.has_review,
+        values: extra_columns(&loaded.ruleset, &info),
+        as_of: Some(as_of),
         grade_name: info
             .grade
             .as_deref()
@@ -392,37 +336,41 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         bar
     });
 
+    let reasons = !args.no_reasons;
     let mut summary = SummaryBuilder::new(
         info.grade.as_deref().map(str::to_string),
         info.revenue.as_deref().map(str::to_string),
     );
+    // One entry per bad cell (a row may have several); rows_rejected counts rows.
     let mut rejects: Vec<RowError> = Vec::new();
+    let mut rows_rejected = 0usize;
     let mut rows_read = 0usize;
-    let mut index = 0usize; // position among data rows, for relative columns
-    let mut chunk: Vec<(usize, Result<RawRow, RowError>)> = Vec::with_capacity(CHUNK);
-    let mut done = false;
-    while !done {
-        chunk.clear();
-        for item in source.by_ref() {
-            chunk.push((index, item));
-            index += 1;
-            if chunk.len() == CHUNK {
-                break;
-            }
-        }
-        if chunk.len() < CHUNK {
-            done = true;
-        }
+    for chunk in Chunks::new(source) {
         rows_read += chunk.len();
-        let results: Vec<Result<(Vec<Cell>, Outcome), RowError>> = chunk
+        let results: Vec<Graded> = chunk
             .par_iter()
             .map(|(i, item)| {
-                let row = item.as_ref().map_err(Clone::clone)?;
-                let record = map.record(program, &headers, &display_name, row)?;
-                let rel: Vec<Value> = relative_columns.iter().map(|c| c[*i].clone()).collect();
-                let outcome = program
-                    .evaluate(&record, &rel, as_of)
-                    .map_err(|e| row_error_for(program, &map, &headers, &display_name, row, e))?;
+                let row = item.as_ref().map_err(|e| vec![e.clone()])?;
+                let record = map.record(&display_name, row)?;
+                let rel: Vec<Value> = relative_columns
+                    .iter()
+                    .map(|c| c.get(*i).cloned().unwrap_or(Value::Missing))
+                    .collect();
+                let outcome = if reasons {
+                    program.evaluate_untraced(&record, &rel, as_of)
+                } else {
+                    program.evaluate_bare(&record, &rel, as_of)
+                }
+                .map_err(|e| {
+                    vec![row_error_for(
+                        program,
+                        &map,
+                        &headers,
+                        &display_name,
+                        row,
+                        e,
+                    )]
+                })?;
                 let kept = map
                     .keep
                     .iter()
@@ -437,7 +385,10 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
                     summary.add(&outcome);
                     sink.write_row(&kept, &outcome).map_err(io)?;
                 }
-                Err(e) => rejects.push(e),
+                Err(e) => {
+                    rows_rejected += 1;
+                    rejects.extend(e);
+                }
             }
         }
         if let Some(p) = &progress {
@@ -448,7 +399,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         p.finish_and_clear();
     }
 
-    let too_many = args.max_rejects.is_some_and(|max| rejects.len() > max);
+    let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
     if !too_many {
         sink.finish().map_err(io)?;
     } else {
@@ -463,12 +414,26 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         as_of,
         &display_name,
         rows_read,
+        rows_rejected,
         &rejects,
     );
-    debug_assert_eq!(result.rows_read, result.rows_graded + result.rows_rejected);
+    if result.rows_read != result.rows_graded + result.rows_rejected {
+        // Counted independently on purpose: a row lost by a bug must fail the run loudly.
+        return Err((
+            EXIT_FAILED,
+            vec![Diagnostic::error(
+                "tier::internal::rows_lost",
+                format!(
+                    "{} rows read but {} graded + {} rejected: a row was lost; no output was written",
+                    result.rows_read, result.rows_graded, result.rows_rejected
+                ),
+            )
+            .with_help("please report this with the ruleset and data file")],
+        ));
+    }
     if let Some(path) = &args.summary {
         let json = serde_json::to_string_pretty(&result).unwrap_or_default();
-        write_atomic(path, json.as_bytes()).map_err(io)?;
+        data::write::write_file_atomic(path, json.as_bytes()).map_err(io)?;
     }
     if !args.quiet {
         eprint!("{}", result.render());
@@ -478,7 +443,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             "tier::run::max_rejects",
             format!(
                 "{} rows were rejected, more than --max-rejects {}; no output was written",
-                rejects.len(),
+                rows_rejected,
                 args.max_rejects.unwrap_or(0)
             ),
         )
@@ -490,53 +455,106 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
-/// First pass: the ranking keys of every row. A row that fails here keeps Missing keys (it is
-/// rejected, with its reason, in the second pass) so row positions stay aligned.
+/// Data rows in batches of [`CHUNK`], each with its position among the data rows (the index
+/// into the relative columns). Reader errors keep their position so both passes stay aligned.
+struct Chunks {
+    source: Box<dyn RowSource>,
+    index: usize,
+    done: bool,
+}
+
+type Chunk = Vec<(usize, Result<RawRow, RowError>)>;
+
+impl Chunks {
+    fn new(source: Box<dyn RowSource>) -> Self {
+        Chunks {
+            source,
+            index: 0,
+            done: false,
+        }
+    }
+}
+
+impl Iterator for Chunks {
+    type Item = Chunk;
+    fn next(&mut self) -> Option<Chunk> {
+        if self.done {
+            return None;
+        }
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for item in self.source.by_ref() {
+            chunk.push((self.index, item));
+            self.index += 1;
+            if chunk.len() == CHUNK {
+                return Some(chunk);
+            }
+        }
+        self.done = true;
+        (!chunk.is_empty()).then_some(chunk)
+    }
+}
+
+/// A key-only pass: for the relatives of one round, the ranking key of every row (one column
+/// per relative). A row that fails here gets Missing keys (it is rejected, with its reason, in
+/// the grading pass), so positions stay aligned.
+#[allow(clippy::too_many_arguments)]
 fn collect_relative_keys(
     program: &Program,
     map: &ColumnMap,
-    headers: &[String],
     file: &str,
     as_of: jiff::civil::Date,
     source: Box<dyn RowSource>,
+    known: &[Vec<Value>],
+    round: &[usize],
 ) -> Vec<Vec<RelKey>> {
-    let missing = || {
-        program
-            .relatives()
-            .iter()
-            .map(|_| RelKey {
-                value: Value::Missing,
-                group: Value::Missing,
-            })
-            .collect::<Vec<_>>()
+    let missing = || RelKey {
+        value: Value::Missing,
+        group: Value::Missing,
     };
-    source
-        .map(|item| {
-            let Ok(row) = item else { return missing() };
-            let Ok(record) = map.record(program, headers, file, &row) else {
-                return missing();
-            };
-            program
-                .relative_keys(&record, as_of)
-                .unwrap_or_else(|_| missing())
-        })
-        .collect()
+    let mut columns: Vec<Vec<RelKey>> = round.iter().map(|_| Vec::new()).collect();
+    for chunk in Chunks::new(source) {
+        let keys: Vec<Option<Vec<RelKey>>> = chunk
+            .par_iter()
+            .map(|(i, item)| {
+                let row = item.as_ref().ok()?;
+                let record = map.record(file, row).ok()?;
+                let classes: Vec<Value> = known
+                    .iter()
+                    .map(|c| c.get(*i).cloned().unwrap_or(Value::Missing))
+                    .collect();
+                program.relative_keys_with(&record, &classes, as_of).ok()
+            })
+            .collect();
+        for row_keys in keys {
+            for (column, &k) in columns.iter_mut().zip(round) {
+                column.push(match &row_keys {
+                    Some(all) => all.get(k).cloned().unwrap_or_else(missing),
+                    None => missing(),
+                });
+            }
+        }
+    }
+    columns
 }
 
-/// Writes a whole file atomically: a temp file beside it, then rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let err = |e: &dyn std::fmt::Display| {
-        Diagnostic::error(
-            "tier::io",
-            format!("cannot write `{}`: {e}", path.display()),
-        )
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| err(&e))?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| err(&e))?;
-    tmp.persist(path).map_err(|e| err(&e.error))?;
-    Ok(())
+/// Grade-like values written as columns of their own besides the output grade: per-dimension
+/// grades, adjusted grades and relative grades, in declaration order.
+fn extra_columns(ruleset: &crate::ast::Ruleset, info: &crate::eval::OutputInfo) -> Vec<String> {
+    use crate::ast::Item;
+    let shown: Vec<&str> = [&info.grade, &info.subgrade, &info.score]
+        .into_iter()
+        .filter_map(|n| n.as_deref())
+        .collect();
+    ruleset
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Grade(g) => Some(g.name.name.as_str()),
+            Item::Adjust(a) => Some(a.name.name.as_str()),
+            Item::Relative(r) => Some(r.name.name.as_str()),
+            _ => None,
+        })
+        .filter(|n| !shown.contains(n))
+        .map(str::to_string)
+        .collect()
 }

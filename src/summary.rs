@@ -38,6 +38,7 @@ pub struct Summary {
     pub reassign: usize,
     pub review_overdue: usize,
     pub tags: BTreeMap<String, usize>,
+    /// Problems found in the rejected rows: one per bad cell, so possibly more than the rows.
     pub rejects: Vec<RejectSummary>,
     /// The revenue field's unit, for display.
     #[serde(skip)]
@@ -145,6 +146,7 @@ impl SummaryBuilder {
         as_of: jiff::civil::Date,
         input: &str,
         rows_read: usize,
+        rows_rejected: usize,
         rejects: &[RowError],
     ) -> Summary {
         let graded = self.rows_graded;
@@ -185,7 +187,7 @@ impl SummaryBuilder {
             input: input.to_string(),
             rows_read,
             rows_graded: graded,
-            rows_rejected: rejects.len(),
+            rows_rejected,
             grade_name: self.grade_name,
             grades: counts,
             revenue_field: self.revenue_field,

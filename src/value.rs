@@ -65,7 +65,11 @@ pub fn format_number(value: Decimal, unit: Unit) -> String {
     let plain = |d: Decimal| d.normalize().to_string();
     match unit {
         Unit::Plain => plain(value),
-        Unit::Percent => format!("{}%", plain(value * Decimal::ONE_HUNDRED)),
+        // A huge fraction cannot be scaled to a percentage without overflow: print it plain.
+        Unit::Percent => match value.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(p) => format!("{}%", plain(p)),
+            None => plain(value),
+        },
         Unit::Money => {
             let yi = Decimal::from(100_000_000);
             let wan = Decimal::from(10_000);
@@ -146,5 +150,9 @@ mod tests {
         assert_eq!(format_number(d("0.92"), Unit::Percent), "92%");
         assert_eq!(format_number(d("70.50"), Unit::Plain), "70.5");
         assert_eq!(format_number(d("30000"), Unit::Area), "3万㎡");
+        assert_eq!(
+            format_number(Decimal::MAX, Unit::Percent),
+            Decimal::MAX.to_string()
+        );
     }
 }

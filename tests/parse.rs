@@ -6,6 +6,10 @@ use tier::diagnostic::RenderOptions;
 use tier::source::SourceFile;
 use tier::syntax::{parse, parse_expr, parse_items};
 
+#[path = "parse/dump.rs"]
+mod dump;
+use dump::{dump_items, dump_ruleset};
+
 fn src(text: &str) -> SourceFile {
     SourceFile::new("test.tier", text)
 }
@@ -119,489 +123,484 @@ fn docs_examples_parse() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A compact, readable dump of the AST for snapshots: S-expressions for expressions, one line per
-// declaration part, literals as `text=value`, and the span of every declaration.
+// Direct checks
 // ---------------------------------------------------------------------------------------------
 
-fn dump_ruleset(rs: &Ruleset) -> String {
-    let mut out = format!("ruleset {}", s(&rs.name));
-    if let Some(v) = &rs.version {
-        out += &format!(" version {}", s(v));
+fn expr(text: &str) -> Expr {
+    parse_expr(&src(text)).unwrap_or_else(|d| panic!("{text}\n{}", render(&d)))
+}
+
+fn num(text: &str) -> (rust_decimal::Decimal, tier::value::Unit) {
+    match expr(text).kind {
+        ExprKind::Lit(Literal {
+            kind: LitKind::Number { value, unit },
+            text: t,
+            ..
+        }) => {
+            assert_eq!(t, text, "Literal.text is the source text");
+            (value, unit)
+        }
+        other => panic!("{text}: not a number literal: {other:?}"),
     }
-    if let Some(d) = &rs.description {
-        out += &format!(" description {}", s(d));
-    }
-    out.push('\n');
-    out + &dump_items(&rs.items)
 }
 
-fn dump_items(items: &[Item]) -> String {
-    items.iter().map(dump_item).collect()
+fn dec(s: &str) -> rust_decimal::Decimal {
+    s.parse().unwrap()
 }
 
-fn s(x: &StrLit) -> String {
-    format!("{:?}", x.value)
-}
-
-fn at(span: tier::source::Span) -> String {
-    format!("@{}..{}", span.start, span.end)
-}
-
-fn attrs(a: &Attrs) -> String {
-    let mut out = String::new();
-    for (k, v) in [
-        ("color", &a.color),
-        ("action", &a.action),
-        ("owner", &a.owner),
-    ] {
-        if let Some(v) = v {
-            out += &format!(" {k} {}", s(v));
-        }
-    }
-    out
-}
-
-fn dump_item(item: &Item) -> String {
-    let mut o = String::new();
-    match item {
-        Item::Input(b) => {
-            o += &format!("input {}\n", at(b.span));
-            for f in &b.fields {
-                o += &format!("  {} {}", f.name.name, ty(&f.ty.kind));
-                if f.optional {
-                    o += "?";
-                }
-                if let Some((lo, hi)) = &f.range {
-                    o += &format!(" range {}..{}", lit(lo), lit(hi));
-                }
-                if !f.columns.is_empty() {
-                    let cols: Vec<_> = f.columns.iter().map(s).collect();
-                    o += &format!(" column {}", cols.join(", "));
-                }
-                if let Some(d) = &f.default {
-                    o += &format!(" default {}", e(d));
-                }
-                o += "\n";
-            }
-        }
-        Item::Scale(sc) => {
-            let labels: Vec<_> = sc.labels.iter().map(|l| l.name.as_str()).collect();
-            o += &format!(
-                "scale {} {} {{ {} }}\n",
-                sc.name.name,
-                at(sc.span),
-                labels.join(" > ")
-            );
-        }
-        Item::Let(l) => o += &format!("let {} {} = {}\n", l.name.name, at(l.span), e(&l.value)),
-        Item::Scorecard(sc) => {
-            o += &format!("scorecard {} {}", sc.name.name, at(sc.span));
-            if let Some(r) = sc.round {
-                o += &format!(" round {r}");
-            }
-            o += "\n";
-            for c in &sc.components {
-                o += &format!("  {}", c.name.name);
-                if let Some(w) = &c.weight {
-                    o += &format!(" weight {}", lit(w));
-                }
-                o += &format!(" = {}", e(&c.expr));
-                if let Some(m) = &c.on_missing {
-                    o += &format!(", missing -> {}", e(m));
-                }
-                o += "\n";
-            }
-        }
-        Item::Grade(g) => {
-            o += &format!("grade {} {}", g.name.name, at(g.span));
-            if let Some(sc) = &g.scale {
-                o += &format!(" on {}", sc.name);
-            }
-            match &g.body {
-                GradeBody::Thresholds { input, arms } => {
-                    o += &format!(" by {}\n", e(input));
-                    for a in arms {
-                        let test = match &a.test {
-                            ThresholdTest::Cmp(op, x) => format!("{} {}", cmp(*op), e(x)),
-                            ThresholdTest::Otherwise => "otherwise".into(),
-                            ThresholdTest::Missing => "missing".into(),
-                        };
-                        o += &format!("  {} {test}{}\n", a.label.name, attrs(&a.attrs));
-                    }
-                }
-                GradeBody::Rules { arms } => {
-                    o += " rules\n";
-                    for a in arms {
-                        let test = match &a.test {
-                            RuleTest::When(x) => format!("when {}", e(x)),
-                            RuleTest::Otherwise => "otherwise".into(),
-                        };
-                        o += &format!("  {} {test}{}\n", a.label.name, attrs(&a.attrs));
-                    }
-                }
-            }
-        }
-        Item::Adjust(a) => {
-            o += &format!(
-                "adjust {} from {} {}\n",
-                a.name.name,
-                a.base.name,
-                at(a.span)
-            );
-            for arm in &a.arms {
-                let action = match &arm.action {
-                    AdjustAction::Up(n) => format!("up {n}"),
-                    AdjustAction::Down(n) => format!("down {n}"),
-                    AdjustAction::To(l) => format!("to {}", l.name),
-                };
-                o += &format!("  {action} when {}\n", e(&arm.when));
-            }
-        }
-        Item::Tag(t) => {
-            o += &format!(
-                "tag {} {} when {}{}\n",
-                t.name.name,
-                at(t.span),
-                e(&t.when),
-                attrs(&t.attrs)
-            )
-        }
-        Item::Relative(r) => {
-            let method = match &r.method {
-                RelMethod::Pareto(c) => format!("pareto {}", cuts(c)),
-                RelMethod::Top(c) => format!("top {}", cuts(c)),
-                RelMethod::Quantiles {
-                    n,
-                    higher_is_better,
-                } => {
-                    format!("quantiles into {n} higher_is_better={higher_is_better}")
-                }
-                RelMethod::Split {
-                    stat,
-                    above,
-                    otherwise,
-                } => {
-                    format!(
-                        "{stat:?} {{ {} above {} otherwise }}",
-                        above.name, otherwise.name
-                    )
-                }
-            };
-            o += &format!(
-                "relative {} {} = {method} of {}",
-                r.name.name,
-                at(r.span),
-                e(&r.input)
-            );
-            if let Some(p) = &r.per {
-                o += &format!(" per {}", e(p));
-            }
-            o += &format!(" ties {:?}", r.ties);
-            if let Some(m) = &r.on_missing {
-                o += &format!(" missing -> {}", m.name);
-            }
-            o += "\n";
-        }
-        Item::Schedule(sd) => {
-            o += &format!(
-                "{:?} by {} from {} {}\n",
-                sd.kind,
-                sd.grade.name,
-                e(&sd.from),
-                at(sd.span)
-            );
-            for a in &sd.arms {
-                let label = a
-                    .label
-                    .as_ref()
-                    .map(|l| l.name.as_str())
-                    .unwrap_or("otherwise");
-                let cadence = match &a.cadence {
-                    Cadence::Every(d) => format!("every {}", lit(d)),
-                    Cadence::Within(d, None) => format!("within {}", lit(d)),
-                    Cadence::Within(d, Some(d2)) => format!("within {}..{}", lit(d), lit(d2)),
-                    Cadence::PerPeriod { count, period } => {
-                        format!("{} per {period:?}", lit(count))
-                    }
-                    Cadence::None => "none".into(),
-                };
-                o += &format!("  {label} {cadence}");
-                if let Some(r) = &a.reassign_after {
-                    o += &format!(" reassign after {}", lit(r));
-                }
-                o += "\n";
-            }
-        }
-        Item::Override(ov) => {
-            o += &format!(
-                "override {} with {} reason {} {}\n",
-                ov.grade.name,
-                ov.with.name,
-                ov.reason.name,
-                at(ov.span)
-            )
-        }
-        Item::Output(out) => {
-            o += &format!("output {}", at(out.span));
-            for (k, v) in [
-                ("grade", &out.grade),
-                ("subgrade", &out.subgrade),
-                ("score", &out.score),
-                ("revenue", &out.revenue),
-            ] {
-                if let Some(v) = v {
-                    o += &format!(" {k} {}", v.name);
-                }
-            }
-            o += "\n";
-        }
-        Item::Test(t) => {
-            o += &format!("test {} {}\n", s(&t.name), at(t.span));
-            if let Some(d) = &t.as_of {
-                o += &format!("  as_of {}\n", lit(d));
-            }
-            for g in &t.given {
-                o += &format!("  given {} = {}\n", g.name.name, e(&g.value));
-            }
-            for x in &t.expects {
-                let target = match &x.target {
-                    ExpectTarget::Name(n) => n.name.clone(),
-                    ExpectTarget::Component(a, b) => format!("{}.{}", a.name, b.name),
-                    other => format!("{other:?}"),
-                };
-                let names = |v: &[Ident]| {
-                    v.iter()
-                        .map(|i| i.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                let check = match &x.check {
-                    ExpectCheck::Equals(v) => format!(" = {}", e(v)),
-                    ExpectCheck::Includes(v) => format!(" include {}", names(v)),
-                    ExpectCheck::Excludes(v) => format!(" exclude {}", names(v)),
-                    ExpectCheck::Holds => String::new(),
-                };
-                o += &format!("  expect {target}{check}\n");
-            }
-        }
-    }
-    o
-}
-
-fn cuts(c: &[Cut]) -> String {
-    let parts: Vec<_> = c
+fn syntax_error(text: &str) -> String {
+    let diags = parse_expr(&src(text)).expect_err(text);
+    assert!(diags.iter().all(|d| d.code == "tier::syntax"), "{text}");
+    diags
         .iter()
-        .map(|c| match &c.share {
-            Some(sh) => format!("{} {}", c.label.name, lit(sh)),
-            None => format!("{} rest", c.label.name),
+        .map(|d| d.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn number_literals() {
+    use tier::value::Unit;
+    assert_eq!(num("200万"), (dec("2000000"), Unit::Plain));
+    assert_eq!(num("1.2亿"), (dec("120000000"), Unit::Plain));
+    assert_eq!(num("5千"), (dec("5000"), Unit::Plain));
+    assert_eq!(num("12.5"), (dec("12.5"), Unit::Plain));
+    assert_eq!(num("200万元"), (dec("2000000"), Unit::Money));
+    assert_eq!(num("3500元"), (dec("3500"), Unit::Money));
+    assert_eq!(num("92%"), (dec("0.92"), Unit::Percent));
+    assert_eq!(num("0.5%"), (dec("0.005"), Unit::Percent));
+    assert_eq!(num("3万㎡"), (dec("30000"), Unit::Area));
+    assert_eq!(num("1500平方米"), (dec("1500"), Unit::Area));
+    assert_eq!(num("500吨"), (dec("500"), Unit::Mass));
+    assert_eq!(num("92%").0.to_string(), "0.92");
+}
+
+#[test]
+fn duration_and_date_literals() {
+    let dur = |text: &str| match expr(text).kind {
+        ExprKind::Lit(Literal {
+            kind: LitKind::Duration(d),
+            ..
+        }) => (d.months, d.days, d.hours, d.workdays),
+        other => panic!("{text}: {other:?}"),
+    };
+    assert_eq!(dur("48h"), (0, 0, 48, 0));
+    assert_eq!(dur("48 hours"), (0, 0, 48, 0));
+    assert_eq!(dur("7 days"), (0, 7, 0, 0));
+    assert_eq!(dur("7天"), (0, 7, 0, 0));
+    assert_eq!(dur("2 weeks"), (0, 14, 0, 0));
+    assert_eq!(dur("2周"), (0, 14, 0, 0));
+    assert_eq!(dur("3 months"), (3, 0, 0, 0));
+    assert_eq!(dur("3个月"), (3, 0, 0, 0));
+    assert_eq!(dur("1 year"), (12, 0, 0, 0));
+    assert_eq!(dur("1年"), (12, 0, 0, 0));
+    assert_eq!(dur("5 workdays"), (0, 0, 0, 5));
+    assert_eq!(dur("5工作日"), (0, 0, 0, 5));
+    match expr("2026-06-30").kind {
+        ExprKind::Lit(Literal {
+            kind: LitKind::Date(d),
+            ..
+        }) => assert_eq!(d, jiff::civil::date(2026, 6, 30)),
+        other => panic!("{other:?}"),
+    }
+    assert!(syntax_error("2026-02-30").contains("2026-02 has only 28 days"));
+    assert!(syntax_error("1.5 days").contains("whole number"));
+    assert!(syntax_error(&"9".repeat(40)).contains("too large"));
+    assert!(syntax_error("99999999999999999999999999亿").contains("too large"));
+}
+
+#[test]
+fn strings_and_booleans() {
+    match expr(r#""a\"b\\c""#).kind {
+        ExprKind::Lit(Literal {
+            kind: LitKind::Text(t),
+            ..
+        }) => assert_eq!(t, "a\"b\\c"),
+        other => panic!("{other:?}"),
+    }
+    for (text, value) in [
+        ("yes", true),
+        ("no", false),
+        ("true", true),
+        ("false", false),
+        ("是", true),
+        ("否", false),
+    ] {
+        assert!(
+            matches!(expr(text).kind, ExprKind::Lit(Literal { kind: LitKind::Bool(b), .. }) if b == value),
+            "{text}"
+        );
+    }
+    assert!(matches!(
+        expr("missing").kind,
+        ExprKind::Lit(Literal {
+            kind: LitKind::Missing,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn keywords_respect_word_boundaries() {
+    for name in [
+        "是否新客",
+        "否决",
+        "android",
+        "order",
+        "island",
+        "nothing",
+        "tomorrow",
+        "fromage",
+        "into_x",
+        "yes_no",
+        "missing1",
+        "score",
+        "date",
+        "grade",
+        "week",
+    ] {
+        match expr(name).kind {
+            ExprKind::Name(i) => assert_eq!(i.name, name),
+            other => panic!("{name} should be a name, got {other:?}"),
+        }
+    }
+    // `and` inside `android` is not an operator; the whole is one conjunction of two names.
+    assert!(matches!(
+        expr("android and order").kind,
+        ExprKind::Binary(BinOp::And, _, _)
+    ));
+    let msg = syntax_error("from");
+    assert!(msg.contains("found `from`"), "{msg}");
+}
+
+#[test]
+fn precedence_follows_the_spec() {
+    // not binds looser than comparisons: `not a = b` is `not (a = b)`.
+    let e = expr("not a = b");
+    let ExprKind::Unary(UnOp::Not, inner) = e.kind else {
+        panic!("{e:?}")
+    };
+    assert!(matches!(
+        inner.kind,
+        ExprKind::Binary(BinOp::Cmp(CmpOp::Eq), _, _)
+    ));
+    // ?? is looser than + and tighter than comparisons.
+    let e = expr("a ?? b + 1 >= 3");
+    let ExprKind::Binary(BinOp::Cmp(CmpOp::Ge), l, _) = e.kind else {
+        panic!()
+    };
+    let ExprKind::Binary(BinOp::Coalesce, _, r) = l.kind else {
+        panic!()
+    };
+    assert!(matches!(r.kind, ExprKind::Binary(BinOp::Add, _, _)));
+    // or is looser than and.
+    assert!(matches!(
+        expr("a and b or c").kind,
+        ExprKind::Binary(BinOp::Or, _, _)
+    ));
+    // Subtraction is left-associative.
+    let ExprKind::Binary(BinOp::Sub, l, _) = expr("5 - 2 - 1").kind else {
+        panic!()
+    };
+    assert!(matches!(l.kind, ExprKind::Binary(BinOp::Sub, _, _)));
+    assert!(matches!(expr("-3").kind, ExprKind::Unary(UnOp::Neg, _)));
+}
+
+#[test]
+fn spans_are_byte_offsets_of_the_whole_file() {
+    let text = "ruleset \"x\"\n# 注释\nlet 增长 = (销售额 - 上年) / 上年   # trailing\nlet b = 1\n";
+    let rs = parse(&src(text)).unwrap();
+    let Item::Let(l) = &rs.items[0] else { panic!() };
+    assert_eq!(
+        &text[l.span.start..l.span.end],
+        "let 增长 = (销售额 - 上年) / 上年"
+    );
+    assert_eq!(&text[l.name.span.start..l.name.span.end], "增长");
+    assert_eq!(
+        &text[l.value.span.start..l.value.span.end],
+        "(销售额 - 上年) / 上年"
+    );
+    let ExprKind::Binary(BinOp::Div, lhs, _) = &l.value.kind else {
+        panic!()
+    };
+    assert_eq!(&text[lhs.span.start..lhs.span.end], "(销售额 - 上年)");
+    assert_eq!(&text[rs.name.span.start..rs.name.span.end], "\"x\"");
+}
+
+#[test]
+fn error_spans_cover_the_token_in_later_items() {
+    let text = "ruleset \"x\"\nlet a = 1\nlet b = 1 +\ngrade g by a { A >= 1  B 2 }\n";
+    let diags = parse(&src(text)).unwrap_err();
+    assert_eq!(diags.len(), 2, "{}", render(&diags));
+    let spans: Vec<&str> = diags
+        .iter()
+        .map(|d| {
+            let s = d.span().unwrap();
+            &text[s.start..s.end]
         })
         .collect();
-    format!("{{ {} }}", parts.join("  "))
+    assert_eq!(spans, vec!["grade", "2"]);
+    assert!(
+        diags[0]
+            .message
+            .contains("found the next declaration `grade`"),
+        "{}",
+        diags[0].message
+    );
 }
 
-fn ty(t: &TypeKind) -> String {
-    match t {
-        TypeKind::Enum(vs) => {
-            let vs: Vec<_> = vs
-                .iter()
-                .map(|v| {
-                    let syn: Vec<_> = v.synonyms.iter().map(s).collect();
-                    format!(
-                        "{}{}",
-                        v.name.name,
-                        if syn.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" {}", syn.join(" "))
-                        }
-                    )
-                })
-                .collect();
-            format!("enum {{ {} }}", vs.join(", "))
-        }
-        TypeKind::Grade(sc) => format!("grade({})", sc.name),
-        other => format!("{other:?}"),
-    }
+#[test]
+fn items_and_expressions_entry_points() {
+    assert_eq!(parse_items(&src("")).unwrap(), vec![]);
+    assert_eq!(
+        parse_items(&src("  \n# only a comment\n\n")).unwrap(),
+        vec![]
+    );
+    assert_eq!(parse_items(&src("let a = 1 let b = 2")).unwrap().len(), 2);
+    assert!(parse_expr(&src("1 + 2 3")).is_err());
+    assert!(parse_expr(&src("")).is_err());
+    assert!(parse(&src("")).is_err());
+    assert!(parse(&src("ruleset \"only header\""))
+        .unwrap()
+        .items
+        .is_empty());
 }
 
-fn cmp(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "=",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
-    }
-}
-
-/// `text=value`: the literal as written and what it means.
-fn lit(l: &Literal) -> String {
-    let value = match &l.kind {
-        LitKind::Number { value, unit } => format!(
-            "{value}{}",
-            match unit {
-                tier::value::Unit::Plain => "",
-                tier::value::Unit::Percent => " frac",
-                tier::value::Unit::Money => "元",
-                tier::value::Unit::Mass => "吨",
-                tier::value::Unit::Area => "㎡",
-            }
-        ),
-        LitKind::Date(d) => format!("date {d}"),
-        LitKind::Duration(d) => format!("{}mo{}d{}h{}wd", d.months, d.days, d.hours, d.workdays),
-        LitKind::Text(t) => return format!("{t:?}"),
-        LitKind::Bool(b) => format!("{b}"),
-        LitKind::Missing => return "missing".into(),
+#[test]
+fn matrix_cells_and_negative_bounds() {
+    let ExprKind::Matrix(m) = expr("matrix a, b { x y  r1: 9 -3  r2: (1 + 2) -0.5 }").kind else {
+        panic!()
     };
-    if value == l.text {
-        value
-    } else {
-        format!("{}={value}", l.text)
+    assert_eq!(m.columns.len(), 2);
+    assert_eq!(m.rows.len(), 2);
+    assert_eq!(m.rows[0].cells.len(), 2, "`9 -3` is two cells");
+    assert!(matches!(
+        m.rows[0].cells[1].kind,
+        ExprKind::Unary(UnOp::Neg, _)
+    ));
+    let ExprKind::Bands(b) = expr("bands x { [-5%, 0) -> 1  otherwise -> 0 }").kind else {
+        panic!()
+    };
+    let BandGuard::Interval {
+        lo: Some(lo),
+        hi: Some(hi),
+    } = &b.arms[0].guard
+    else {
+        panic!()
+    };
+    assert!(lo.inclusive && !hi.inclusive);
+    assert!(matches!(lo.value.kind, ExprKind::Unary(UnOp::Neg, _)));
+}
+
+#[test]
+fn whole_numbers_are_checked() {
+    let bad = [
+        (
+            "scorecard s round 2.5 { a x }",
+            "`round` needs a whole number",
+        ),
+        (
+            "adjust a from b { up 1.5 when x }",
+            "`up` needs a whole number",
+        ),
+        (
+            "relative r = quantiles x into 5%",
+            "`into` needs a whole number",
+        ),
+        (
+            "let k = at_least 1.5 of (a, b)",
+            "`at_least` needs a whole number",
+        ),
+        ("scorecard s { a 30 x  b 0.7 y }", "expected"),
+        (
+            "relative r = top x { A 20 B rest }",
+            "a cut is a cumulative share",
+        ),
+        (
+            "follow_up by g from d { A 2.5 per week }",
+            "`per` needs a whole number",
+        ),
+    ];
+    for (text, want) in bad {
+        let diags = parse_items(&src(text)).expect_err(text);
+        let all = render(&diags);
+        assert!(all.contains(want), "{text}: {all}");
     }
 }
 
-fn es(v: &[Expr]) -> String {
-    v.iter().map(e).collect::<Vec<_>>().join(" ")
-}
-
-/// An expression as an S-expression.
-fn e(x: &Expr) -> String {
-    match &x.kind {
-        ExprKind::Lit(l) => lit(l),
-        ExprKind::Name(n) => n.name.clone(),
-        ExprKind::Path(a, b) => format!("{}.{}", a.name, b.name),
-        ExprKind::AsOf => "as_of".into(),
-        ExprKind::Unary(UnOp::Neg, a) => format!("(neg {})", e(a)),
-        ExprKind::Unary(UnOp::Not, a) => format!("(not {})", e(a)),
-        ExprKind::Binary(op, a, b) => {
-            let op = match op {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Div => "/",
-                BinOp::And => "and",
-                BinOp::Or => "or",
-                BinOp::Coalesce => "??",
-                BinOp::Cmp(c) => cmp(*c),
-            };
-            format!("({op} {} {})", e(a), e(b))
-        }
-        ExprKind::IsMissing { expr, negated } => {
-            format!(
-                "({} {})",
-                if *negated {
-                    "is-not-missing"
-                } else {
-                    "is-missing"
-                },
-                e(expr)
-            )
-        }
-        ExprKind::In { expr, set, negated } => {
-            format!(
-                "({} {} {{{}}})",
-                if *negated { "not-in" } else { "in" },
-                e(expr),
-                es(set)
-            )
-        }
-        ExprKind::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            format!("(if {} {} {})", e(cond), e(then), e(otherwise))
-        }
-        ExprKind::Call { func, args } => format!("({} {})", func.name, es(args)),
-        ExprKind::AtLeast { k, items } => format!("(at_least {k} {})", es(items)),
-        ExprKind::Linear(l) => {
-            let mut out = format!(
-                "(linear {} from {} to {}",
-                e(&l.input),
-                e(&l.from),
-                e(&l.to)
-            );
-            if let Some((p, q)) = &l.points {
-                out += &format!(" points {} to {}", e(p), e(q));
+/// Odd inputs and every truncation of every fixture: always a result, never a panic.
+#[test]
+fn never_panics() {
+    let mut inputs: Vec<String> = [
+        "",
+        " ",
+        "#",
+        "\"",
+        "\"\\",
+        "ruleset",
+        "ruleset \"",
+        "ruleset \"x\" input {",
+        "{{{{",
+        "}}}}",
+        "let = ",
+        "let x = (((((",
+        "let x = ))))",
+        "let x = 1e40",
+        "let x = 1..2",
+        "let x = --",
+        "let x = 2026-99-99",
+        "let x = 9999-12-31 + 99999999999 years",
+        "\u{FEFF}ruleset \"bom\"",
+        "let x = 1\r\nlet y = 2\r\n",
+        "let 变量 = \"未闭合",
+        "let x = 0.",
+        "let x = .5",
+        "matrix",
+        "bands x { [1, 2 -> 3 }",
+        "match x { -> 1 }",
+        "test \"t\" { expect }",
+        "input { a enum { } }",
+        "let x = 100000000000000000000000000000%",
+        "let x = 7 days days",
+        "grade g { }",
+        "let x = 是否",
+        "let x = 是 否",
+        "relative r = pareto x {",
+        "follow_up by g from d { A every }",
+        "let x = a.b.c",
+        "let x = f(",
+        "let x = f(,)",
+        "let x = ((1)",
+        "１２",
+        "let x = ¥3,500",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    inputs.push(format!("let x = {}", "-".repeat(5000) + "1"));
+    inputs.push(format!("let x = {}", "not ".repeat(5000) + "a"));
+    inputs.push(format!("let x = {}1{}", "(".repeat(3000), ")".repeat(3000)));
+    inputs.push(format!("let x = {}", vec!["1"; 2000].join(" + ")));
+    inputs.push(format!("let x = {}", "9".repeat(100_000)));
+    for entry in std::fs::read_dir("tests/fixtures/parse").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "tier") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The parser is slow in unoptimized test builds: sample cuts rather than take all.
+            let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(47).collect();
+            for (n, cut) in cuts.into_iter().enumerate() {
+                inputs.push(text[..cut].to_string());
+                // And the same text with a stray quote, brace or arrow at the cut.
+                let stray = ["\"", "{", "}", "->", "(", "#"][n % 6];
+                inputs.push(format!("{}{stray}{}", &text[..cut], &text[cut..]));
             }
-            out + ")"
-        }
-        ExprKind::Bands(b) => {
-            let arms: Vec<_> = b
-                .arms
-                .iter()
-                .map(|a| {
-                    let guard = match &a.guard {
-                        BandGuard::Missing => "missing".to_string(),
-                        BandGuard::Otherwise => "otherwise".to_string(),
-                        BandGuard::Interval { lo, hi } => {
-                            let lo = lo
-                                .as_ref()
-                                .map(|b| {
-                                    format!(
-                                        "{}{}",
-                                        if b.inclusive { "[" } else { "(" },
-                                        e(&b.value)
-                                    )
-                                })
-                                .unwrap_or("(-inf".into());
-                            let hi = hi
-                                .as_ref()
-                                .map(|b| {
-                                    format!(
-                                        "{}{}",
-                                        e(&b.value),
-                                        if b.inclusive { "]" } else { ")" }
-                                    )
-                                })
-                                .unwrap_or("+inf)".into());
-                            format!("{lo}, {hi}")
-                        }
-                    };
-                    format!("{guard} -> {}", e(&a.value))
-                })
-                .collect();
-            format!(
-                "(bands {} {:?} {{ {} }})",
-                e(&b.input),
-                b.order,
-                arms.join("; ")
-            )
-        }
-        ExprKind::Match(m) => {
-            let arms: Vec<_> = m
-                .arms
-                .iter()
-                .map(|a| {
-                    let keys = match &a.keys {
-                        MatchKeys::Values(v) => v.iter().map(e).collect::<Vec<_>>().join(", "),
-                        MatchKeys::Missing => "missing".into(),
-                        MatchKeys::Otherwise => "otherwise".into(),
-                    };
-                    format!("{keys} -> {}", e(&a.value))
-                })
-                .collect();
-            format!("(match {} {{ {} }})", e(&m.input), arms.join("; "))
-        }
-        ExprKind::Matrix(m) => {
-            let key = |k: &MatrixKey| match k {
-                MatrixKey::Value(v) => e(v),
-                MatrixKey::Otherwise(_) => "otherwise".into(),
-            };
-            let cols: Vec<_> = m.columns.iter().map(key).collect();
-            let rows: Vec<_> = m
-                .rows
-                .iter()
-                .map(|r| format!("{}: {}", key(&r.key), es(&r.cells)))
-                .collect();
-            format!(
-                "(matrix {}, {} {{ {} | {} }})",
-                e(&m.row),
-                e(&m.col),
-                cols.join(" "),
-                rows.join("; ")
-            )
         }
     }
+    for input in &inputs {
+        let source = src(input);
+        for result in [
+            parse(&source).err(),
+            parse_items(&source).err(),
+            parse_expr(&source).err(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(
+                !result.is_empty(),
+                "an error result carries diagnostics: {input:?}"
+            );
+            for d in &result {
+                assert_eq!(d.code, "tier::syntax", "{input:?}");
+                let span = d.span().expect("every syntax error has a span");
+                assert!(
+                    span.start <= span.end && span.end <= input.len(),
+                    "{input:?}"
+                );
+                assert!(input.is_char_boundary(span.start) && input.is_char_boundary(span.end));
+            }
+            let _ = render(&result);
+        }
+    }
+}
+
+#[test]
+fn help_for_common_slips() {
+    let help = |text: &str| {
+        let diags = parse_items(&src(text)).expect_err(text);
+        diags[0].help.clone().unwrap_or_default()
+    };
+    assert!(help("let x = days_since (d)").contains("right after the name"));
+    assert!(help("let x = max(a，b)").contains("half-width `,`"));
+    assert!(help("let x = １２").contains("half-width digits"));
+    assert!(help("let x = match y { A = > 1 }").contains("`->`"));
+    assert!(help("input { in number }").contains("reserved word"));
+}
+
+/// The shipped industry rulesets (rulesets/*.tier) all parse.
+#[test]
+fn shipped_rulesets_parse() {
+    let Ok(dir) = std::fs::read_dir("rulesets") else {
+        return;
+    };
+    let mut failures = String::new();
+    for entry in dir {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "tier") {
+            let source = SourceFile::read(&path).unwrap();
+            if let Err(d) = parse(&source) {
+                failures += &render(&d);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
+
+#[test]
+fn chained_comparisons_get_help() {
+    let diags = parse_items(&src("let x = a >= 1 >= 2")).unwrap_err();
+    assert!(diags[0]
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("do not chain"));
+}
+
+#[test]
+fn byte_order_mark_and_crlf() {
+    assert!(parse(&src(
+        "\u{FEFF}ruleset \"bom\"\r\nlet a = 1\r\n# c\r\nlet b = \"x\"\r\n"
+    ))
+    .is_ok());
+}
+
+#[test]
+fn misspelled_keywords_get_a_suggestion() {
+    let help = |text: &str| {
+        let diags = parse_items(&src(text)).expect_err(text);
+        diags[0].help.clone().unwrap_or_default()
+    };
+    assert!(help("scorcard s { }").contains("`scorecard`"));
+    let diags = parse(&src("rulset \"x\"")).unwrap_err();
+    assert!(diags[0].help.as_deref().unwrap_or("").contains("`ruleset`"));
+    assert!(help("input { a numbr }").contains("`number`"));
+    assert!(help("follow_up by g from d { A evry 7 days }").contains("`every`"));
+    assert!(help("grade g by x { A >= 1 B otherwize }").contains("`otherwise`"));
+}
+
+#[test]
+fn very_long_or_deep_expressions_are_errors() {
+    let long = format!("let x = {}", vec!["1"; 1500].join(" + "));
+    let diags = parse_items(&src(&long)).unwrap_err();
+    assert!(
+        diags[0].message.contains("too long or nested too deeply"),
+        "{}",
+        diags[0].message
+    );
+    // Chains inside chains add up.
+    let inner = vec!["1"; 400].join(" + ");
+    let nested = format!("let x = (({inner}) + {inner}) + {inner}");
+    assert!(parse_items(&src(&nested)).is_err());
+    let fine = format!("let x = {}", vec!["1"; 300].join(" + "));
+    assert!(parse_items(&src(&fine)).is_ok());
 }

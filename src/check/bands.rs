@@ -9,7 +9,7 @@ use crate::ast::{
     BandArm, BandGuard, BandOrder, Bands, Bound, Expr, ExprKind, Linear, LitKind, TypeKind, UnOp,
 };
 use crate::source::Span;
-use crate::value::{format_number, Unit};
+use crate::value::Unit;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -23,6 +23,16 @@ pub(crate) fn const_num(e: &Expr) -> Option<(Decimal, Unit)> {
         ExprKind::Unary(UnOp::Neg, x) => const_num(x).map(|(v, u)| (-v, u)),
         _ => None,
     }
+}
+
+/// A number for messages, the way users write it (`50万`, `95.5%`); values too large to scale
+/// are printed as they are.
+pub(crate) fn show(v: Decimal, unit: Unit) -> String {
+    let huge = Decimal::from(10u64.pow(18));
+    if v.abs() > huge {
+        return v.normalize().to_string();
+    }
+    crate::value::format_number(v, unit)
 }
 
 /// One end of an interval: the value and whether it is included.
@@ -98,22 +108,28 @@ impl Iv {
             return None;
         }
         if integers {
-            let lo = self.lo.map(|l| {
-                let c = l.v.ceil();
-                if c == l.v && !l.inc {
-                    c + Decimal::ONE
-                } else {
-                    c
+            let lo = match self.lo {
+                Some(l) => {
+                    let c = l.v.ceil();
+                    Some(if c == l.v && !l.inc {
+                        c.checked_add(Decimal::ONE)?
+                    } else {
+                        c
+                    })
                 }
-            });
-            let hi = self.hi.map(|h| {
-                let f = h.v.floor();
-                if f == h.v && !h.inc {
-                    f - Decimal::ONE
-                } else {
-                    f
+                None => None,
+            };
+            let hi = match self.hi {
+                Some(h) => {
+                    let f = h.v.floor();
+                    Some(if f == h.v && !h.inc {
+                        f.checked_sub(Decimal::ONE)?
+                    } else {
+                        f
+                    })
                 }
-            });
+                None => None,
+            };
             return match (lo, hi) {
                 (Some(l), Some(h)) if l > h => None,
                 (Some(l), _) => Some(l),
@@ -123,19 +139,19 @@ impl Iv {
         }
         Some(match (self.lo, self.hi) {
             (Some(l), Some(h)) if l.v == h.v => l.v,
-            (Some(l), Some(h)) => (l.v + h.v) / Decimal::TWO,
+            (Some(l), Some(h)) => (l.v / Decimal::TWO).checked_add(h.v / Decimal::TWO)?,
             (Some(l), None) => {
                 if l.inc {
                     l.v
                 } else {
-                    l.v + step
+                    l.v.checked_add(step)?
                 }
             }
             (None, Some(h)) => {
                 if h.inc {
                     h.v
                 } else {
-                    h.v - step
+                    h.v.checked_sub(step)?
                 }
             }
             (None, None) => Decimal::ZERO,
@@ -153,7 +169,7 @@ fn step(unit: Unit) -> Decimal {
 }
 
 /// `linear X from A to B [points P to Q]`: units agree, `A ≠ B`; the result is points.
-pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear, span: Span) -> Ty {
+pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear) -> Ty {
     let it = cx.infer(&l.input, None);
     if !it.is_num() && !it.is_open() {
         let d = cx
@@ -163,15 +179,16 @@ pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear, span: Span) -> T
     }
     for (end, word) in [(&l.from, "from"), (&l.to, "to")] {
         let t = cx.infer(end, None);
+        cx.percent_literal(&l.input, it, end, t);
         if it.is_num() {
             if let Err(clash) = cx.unify(it, t) {
                 let d = cx.clash(
                     clash,
                     &format!("`{word}` must be in the unit of the scored value"),
-                    &l.input,
-                    it,
                     end,
                     t,
+                    &l.input,
+                    it,
                 );
                 cx.push(d);
             }
@@ -192,7 +209,6 @@ pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear, span: Span) -> T
             cx.push(d);
         }
     }
-    let _ = span;
     Ty::PLAIN
 }
 
@@ -204,12 +220,7 @@ struct IvArm<'a> {
 }
 
 /// `bands X [order] { guard -> value ... }`.
-pub(crate) fn infer_bands<'a>(
-    cx: &mut Ctx<'a>,
-    b: &'a Bands,
-    span: Span,
-    hint: Option<ScaleId>,
-) -> Ty {
+pub(crate) fn infer_bands<'a>(cx: &mut Ctx<'a>, b: &'a Bands, hint: Option<ScaleId>) -> Ty {
     let it = cx.infer(&b.input, None);
     let numeric = it.is_num();
     if !numeric && !it.is_open() {
@@ -258,7 +269,11 @@ pub(crate) fn infer_bands<'a>(
                     match end {
                         Some(e) if is_lo => iv.lo = Some(e),
                         Some(e) => iv.hi = Some(e),
-                        None => all_const = false,
+                        None => {
+                            // One report per band is enough.
+                            all_const = false;
+                            break;
+                        }
                     }
                 }
                 let text = guard_text(cx, lo.as_ref(), hi.as_ref());
@@ -285,9 +300,34 @@ pub(crate) fn infer_bands<'a>(
     let unit = it.unit().unwrap_or(Unit::Plain);
     let (domain, integers) = input_domain(cx, &b.input);
     ivs.sort_by(|a, b| cmp_lo(a.iv.lo, b.iv.lo).then(cmp_hi(a.iv.hi, b.iv.hi)));
+    // Bands outside the input's declared range never match.
+    if let (Some(lo), Some(hi)) = (domain.lo, domain.hi) {
+        for a in &ivs {
+            if a.iv
+                .intersect(&domain)
+                .example(step(unit), integers)
+                .is_none()
+            {
+                let d = cx
+                    .error(
+                        "tier::bands::unreachable",
+                        format!(
+                            "the band `{}` is never used: `{}` is declared {}..{}",
+                            a.text,
+                            cx.text(b.input.span),
+                            show(lo.v, unit),
+                            show(hi.v, unit)
+                        ),
+                    )
+                    .with_label(a.arm.span, "outside the input's range")
+                    .with_help("move the band inside the input's range, or widen the range");
+                cx.push(d);
+            }
+        }
+    }
     check_overlaps(cx, &ivs, unit, integers, &domain);
     if otherwise.is_none() {
-        check_gaps(cx, &ivs, unit, integers, &domain, span);
+        check_gaps(cx, &ivs, unit, integers, &domain);
     }
     check_monotonic(cx, b.order, &ivs, result);
     result
@@ -297,14 +337,15 @@ pub(crate) fn infer_bands<'a>(
 /// written out (reported).
 fn check_bound<'a>(cx: &mut Ctx<'a>, input: &'a Expr, it: Ty, bound: &'a Bound) -> Option<End> {
     let t = cx.infer(&bound.value, None);
+    cx.percent_literal(input, it, &bound.value, t);
     if let Err(clash) = cx.unify(it, t) {
         let d = cx.clash(
             clash,
             "a band bound must be in the unit of the value looked up",
-            input,
-            it,
             &bound.value,
             t,
+            input,
+            it,
         );
         cx.push(d);
         return None;
@@ -390,7 +431,7 @@ fn check_overlaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: boo
                 continue;
             };
             reported[j] = true;
-            let v = format_number(x, unit);
+            let v = show(x, unit);
             let d = cx
                 .error(
                     "tier::bands::overlap",
@@ -404,14 +445,7 @@ fn check_overlaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: boo
     }
 }
 
-fn check_gaps(
-    cx: &mut Ctx<'_>,
-    ivs: &[IvArm<'_>],
-    unit: Unit,
-    integers: bool,
-    domain: &Iv,
-    span: Span,
-) {
+fn check_gaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: bool, domain: &Iv) {
     // Sweep from the left, tracking how far the bands seen so far reach.
     let mut reach: Option<(Option<End>, usize)> = None; // (upper end, index of the band reaching it)
     let mut gaps: Vec<(Iv, Option<usize>, Option<usize>)> = Vec::new();
@@ -461,7 +495,7 @@ fn check_gaps(
         let Some(x) = gap.intersect(domain).example(step(unit), integers) else {
             continue;
         };
-        let v = format_number(x, unit);
+        let v = show(x, unit);
         let (msg, label_span) = match (before, after) {
             (Some(b), Some(a)) => (
                 format!(
@@ -492,11 +526,21 @@ fn check_gaps(
         if let (Some(b), Some(_)) = (before, after) {
             d = d.with_label(ivs[b].arm.span, "the band before the gap");
         }
-        let d = d.with_help(
-            "close the gap (a band that ends at a value with `)` should be followed by one that \
-             starts at it with `[`), or add `otherwise -> ...`",
-        );
-        let _ = span;
+        let help = match (before, after) {
+            (None, _) => {
+                "let the lowest band run down (`< 20万` instead of `[0, 20万)`), declare the \
+                 input's range (`number 0..100`), or add `otherwise -> ...`"
+            }
+            (_, None) => {
+                "let the highest band run up (`>= 100万` instead of `[100万, 500万]`), declare the \
+                 input's range (`number 0..100`), or add `otherwise -> ...`"
+            }
+            _ => {
+                "close the gap (a band that ends at a value with `)` should be followed by one \
+                 that starts at it with `[`), or add `otherwise -> ...`"
+            }
+        };
+        let d = d.with_help(help);
         cx.push(d);
     }
 }
@@ -555,8 +599,12 @@ fn check_monotonic(cx: &mut Ctx<'_>, order: BandOrder, ivs: &[IvArm<'_>], result
         ),
         _ => (
             format!(
-                "the results change direction: `{}` gives {} after `{}` gives {}",
-                higher.text, text(higher), lower.text, text(lower)
+                "the results change direction: `{}` gives {} after `{}` gives {} (in value order: {})",
+                higher.text,
+                text(higher),
+                lower.text,
+                text(lower),
+                ivs.iter().map(text).collect::<Vec<_>>().join(", ")
             ),
             "a better value should never score less: fix the results, or declare the intent with \
              `bands X unordered { .. }`"
@@ -569,4 +617,80 @@ fn check_monotonic(cx: &mut Ctx<'_>, order: BandOrder, ivs: &[IvArm<'_>], result
         .with_label(lower.arm.span, "compared with this band")
         .with_help(help);
     cx.push(d);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().expect("a decimal")
+    }
+
+    fn iv(lo: Option<(&str, bool)>, hi: Option<(&str, bool)>) -> Iv {
+        let end = |(v, inc): (&str, bool)| End { v: d(v), inc };
+        Iv {
+            lo: lo.map(end),
+            hi: hi.map(end),
+        }
+    }
+
+    #[test]
+    fn a_one_point_gap_is_that_point() {
+        // [20, 50) then (50, 100): only 50 is left out.
+        let gap = iv(Some(("50", true)), Some(("50", true)));
+        assert_eq!(gap.example(Decimal::ONE, false), Some(d("50")));
+    }
+
+    #[test]
+    fn a_wider_gap_gives_its_midpoint() {
+        let gap = iv(Some(("0.95", true)), Some(("0.96", false)));
+        assert_eq!(gap.example(d("0.01"), false), Some(d("0.955")));
+    }
+
+    #[test]
+    fn whole_numbers_between_two_and_three_are_none() {
+        let gap = iv(Some(("2", false)), Some(("3", false)));
+        assert_eq!(gap.example(Decimal::ONE, true), None);
+        assert!(!gap.is_empty());
+    }
+
+    #[test]
+    fn half_open_intervals_touching_do_not_overlap() {
+        let a = iv(Some(("20", true)), Some(("50", false)));
+        let b = iv(Some(("50", true)), Some(("100", false)));
+        assert!(a.intersect(&b).is_empty());
+        let c = iv(Some(("50", true)), None);
+        assert_eq!(
+            b.intersect(&c),
+            iv(Some(("50", true)), Some(("100", false)))
+        );
+    }
+
+    #[test]
+    fn subsets_respect_open_and_closed_ends() {
+        let ge80 = iv(Some(("80", true)), None);
+        let gt80 = iv(Some(("80", false)), None);
+        assert!(gt80.subset_of(&ge80));
+        assert!(!ge80.subset_of(&gt80));
+    }
+
+    #[test]
+    fn huge_bounds_do_not_overflow() {
+        let max = Decimal::MAX;
+        let gap = iv(Some((&max.to_string(), false)), None);
+        assert_eq!(gap.example(Decimal::ONE, false), None);
+        let wide = Iv {
+            lo: Some(End {
+                v: Decimal::MIN,
+                inc: true,
+            }),
+            hi: Some(End {
+                v: Decimal::MAX,
+                inc: true,
+            }),
+        };
+        assert_eq!(wide.example(Decimal::ONE, false), Some(Decimal::ZERO));
+        assert_eq!(show(Decimal::MAX, Unit::Percent), Decimal::MAX.to_string());
+    }
 }

@@ -39,6 +39,7 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
             cx.push(d);
         }
     }
+    let expects_rejection = t.expects.iter().any(|e| e.target == ExpectTarget::Rejected);
     let mut seen: Vec<(&str, Span)> = Vec::new();
     for g in &t.given {
         if let Some((_, first)) = seen.iter().find(|(n, _)| *n == g.name.name) {
@@ -54,9 +55,8 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
             continue;
         }
         seen.push((&g.name.name, g.span));
-        check_given(cx, g);
+        check_given(cx, g, expects_rejection);
     }
-    let expects_rejection = t.expects.iter().any(|e| e.target == ExpectTarget::Rejected);
     if !expects_rejection {
         let required: Vec<String> = cx
             .symbols
@@ -73,7 +73,12 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
             let d = cx
                 .warning(
                     "tier::test::missing_given",
-                    format!("test \"{}\" does not give the required input(s) {}", t.name.value, super::quote_list(&required)),
+                    format!(
+                        "test \"{}\" does not give the required {} {}",
+                        t.name.value,
+                        if required.len() == 1 { "input" } else { "inputs" },
+                        super::quote_list(&required)
+                    ),
                 )
                 .with_label(t.name.span, "the record will be rejected")
                 .with_help("give them, make them optional (`?`) or give them a `default`, or `expect rejected`");
@@ -117,7 +122,7 @@ fn unknown_in_test(
     cx.push(d);
 }
 
-fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given) {
+fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
     let Some(sym) = cx.symbol(&g.name.name) else {
         let s = suggest_kind(cx, &g.name.name, |k| {
             matches!(k, SymKind::Input(_) | SymKind::Relative(_))
@@ -133,17 +138,12 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given) {
                 .error(
                     "tier::test::not_input",
                     format!(
-                        "`{}` is {} {}, computed from the inputs: a test cannot give it",
+                        "`{}` is {}, computed from the inputs: a test cannot give it",
                         g.name.name,
-                        if k.word().starts_with(['a', 'i']) {
-                            "an"
-                        } else {
-                            "a"
-                        },
-                        k.word()
+                        k.a_word()
                     ),
                 )
-                .with_label(g.name.span, format!("a {}", k.word()))
+                .with_label(g.name.span, k.a_word())
                 .with_help(format!(
                     "give the inputs it is computed from, and check it with `expect {} = ...`",
                     g.name.name
@@ -153,9 +153,36 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given) {
         }
     };
     let ft = cx.symbol_type(&g.name.name);
+    // A label may also be given the way a data cell spells it: `医院等级 = "三甲"`.
+    if let (Some(f), Ty::Label(s), ExprKind::Lit(l)) = (field, ft, &g.value.kind) {
+        if let LitKind::Text(text) = &l.kind {
+            let spellings: Vec<String> = match &f.ty.kind {
+                TypeKind::Enum(variants) => variants
+                    .iter()
+                    .flat_map(|v| {
+                        std::iter::once(v.name.name.clone())
+                            .chain(v.synonyms.iter().map(|syn| syn.value.clone()))
+                    })
+                    .collect(),
+                _ => cx.scales[s].labels.clone(),
+            };
+            let key = text.trim().to_lowercase();
+            if !spellings.iter().any(|sp| sp.trim().to_lowercase() == key) {
+                let d = cx
+                    .error(
+                        "tier::test::value_type",
+                        format!("\"{text}\" is not a spelling of `{}`", g.name.name),
+                    )
+                    .with_label(g.value.span, "no variant or synonym is spelled so")
+                    .with_help(format!("write one of {}", super::quote_list(&spellings)));
+                cx.push(d);
+            }
+            return;
+        }
+    }
     let written = matches!(&g.value.kind, ExprKind::Lit(_) | ExprKind::Name(_))
         || matches!(&g.value.kind, ExprKind::Unary(UnOp::Neg, x) if matches!(x.kind, ExprKind::Lit(_)));
-    let vt = cx.infer(&g.value, ft.scale());
+    let vt = cx.infer_against(&g.value, ft);
     if !written {
         let d = cx
             .error(
@@ -203,6 +230,42 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given) {
                 Ty::Label(s) => format!("write one of {}", super::quote_list(&cx.scales[s].labels)),
                 _ => format!("write {}", cx.describe(ft)),
             });
+        cx.push(d);
+        return;
+    }
+    // A value the field would reject: the test would only pass as `expect rejected`.
+    let (Some(field), Some((v, _))) = (field, super::bands::const_num(&g.value)) else {
+        return;
+    };
+    if expects_rejection {
+        return;
+    }
+    let problem = if matches!(field.ty.kind, TypeKind::Integer) && !v.fract().is_zero() {
+        Some(format!("`{}` is a whole number", g.name.name))
+    } else {
+        field
+            .range
+            .as_ref()
+            .and_then(|(lo, hi)| match (&lo.kind, &hi.kind) {
+                (LitKind::Number { value: a, .. }, LitKind::Number { value: b, .. })
+                    if v < *a || v > *b =>
+                {
+                    Some(format!(
+                        "`{}` must be within {}..{}",
+                        g.name.name, lo.text, hi.text
+                    ))
+                }
+                _ => None,
+            })
+    };
+    if let Some(why) = problem {
+        let d = cx
+            .error(
+                "tier::test::value_type",
+                format!("{why}: the test's record would be rejected"),
+            )
+            .with_label(g.value.span, "rejected by the field")
+            .with_help("give a value the field accepts, or `expect rejected`");
         cx.push(d);
     }
 }
@@ -284,19 +347,28 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
     let ExpectCheck::Equals(v) = &e.check else {
         return;
     };
-    let vt = cx.infer(v, target_ty.scale());
-    if let Err(_clash) = cx.unify(target_ty, vt) {
+    let vt = cx.infer_against(v, target_ty);
+    if cx.unify(target_ty, vt).is_err() {
+        let target = match &e.target {
+            ExpectTarget::Name(id) => id.name.clone(),
+            ExpectTarget::Component(a, b) => format!("{}.{}", a.name, b.name),
+            ExpectTarget::NextDue => "next_due".into(),
+            ExpectTarget::ReviewDue => "review_due".into(),
+            ExpectTarget::Overdue => "overdue".into(),
+            ExpectTarget::Reassign => "reassign".into(),
+            ExpectTarget::Tags | ExpectTarget::Rejected => String::new(),
+        };
         let d = cx
             .error(
                 "tier::test::value_type",
                 format!(
-                    "the expected value is {}, but the target is {}",
-                    cx.describe(vt),
-                    cx.describe(target_ty)
+                    "`{target}` is {}, but the test expects {}",
+                    cx.describe(target_ty),
+                    cx.describe(vt)
                 ),
             )
             .with_label(v.span, format!("this is {}", cx.describe(vt)))
-            .with_help(cx.clash_help(target_ty, vt));
+            .with_help(format!("expect {}", cx.example(target_ty)));
         cx.push(d);
     }
 }

@@ -1,14 +1,15 @@
 //! Declaration-level checks: inputs (ranges, defaults), scorecard weights, adjustments, relative
 //! grades, follow-up/review schedules, manual override, output, and a ruleset without a grade.
 
+use super::bands::show;
 use super::infer::lit_type;
 use super::{quote_list, Ctx, ScaleKind, SymKind, Ty};
 use crate::ast::{
-    AdjustAction, Cadence, Ident, InputField, Item, LitKind, Literal, OutputDecl, RelMethod,
-    RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
+    AdjustAction, Cadence, ExprKind, Ident, InputField, Item, LitKind, Literal, OutputDecl,
+    RelMethod, RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
 };
 use crate::source::Span;
-use crate::value::{format_number, Duration, Unit};
+use crate::value::{Duration, Unit};
 use rust_decimal::Decimal;
 
 /// Ranges and defaults of input fields.
@@ -40,13 +41,14 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
     }
     let mut range = None;
     if let Some((lo, hi)) = &field.range {
-        let numeric = ft.is_num() || ft.is_open();
+        // Numbers and dates have ranges (`签约日 date 2020-01-01..2030-12-31`).
+        let numeric = ft.is_num() || ft.is_open() || ft == Ty::Date;
         if !numeric {
             let d = cx
                 .error(
                     "tier::input::range",
                     format!(
-                        "a range needs a number field, but `{}` is {}",
+                        "a range needs a number or date field, but `{}` is {}",
                         field.name.name,
                         cx.describe(ft)
                     ),
@@ -71,6 +73,37 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
                         .with_label(l.span, format!("this is {}", cx.describe(lt)))
                         .with_help(cx.clash_help(ft, lt));
                     cx.push(d);
+                }
+            }
+            if let (LitKind::Date(a), LitKind::Date(b)) = (&lo.kind, &hi.kind) {
+                if a > b {
+                    let d = cx
+                        .error(
+                            "tier::input::range",
+                            format!(
+                                "the range {}..{} is empty: {} is after {}",
+                                lo.text, hi.text, lo.text, hi.text
+                            ),
+                        )
+                        .with_label(lo.span.to(hi.span), "low end after high end")
+                        .with_help(format!(
+                            "write the earlier date first: `{}..{}`",
+                            hi.text, lo.text
+                        ));
+                    cx.push(d);
+                } else if let Some(default) = &field.default {
+                    let outside = matches!(&default.kind, ExprKind::Lit(Literal { kind: LitKind::Date(v), .. }) if v < a || v > b);
+                    if outside {
+                        let d = cx
+                            .error(
+                                "tier::input::default_range",
+                                format!("the default of `{}` is outside its range", field.name.name),
+                            )
+                            .with_label(default.span, "outside the range")
+                            .with_label(lo.span.to(hi.span), "the allowed range")
+                            .with_help("an empty cell would take a value that the range rejects: change the default or the range");
+                        cx.push(d);
+                    }
                 }
             }
             if let (Some(a), Some(b)) = (lit_num(lo), lit_num(hi)) {
@@ -98,7 +131,7 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
     let Some(default) = &field.default else {
         return;
     };
-    let dt = cx.infer(default, ft.scale());
+    let dt = cx.infer_against(default, ft);
     if let Err(clash) = cx.unify(ft, dt) {
         let code = if clash == super::types::Clash::Unit {
             "tier::type::unit_mismatch"
@@ -117,7 +150,10 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
             )
             .with_label(default.span, format!("this is {}", cx.describe(dt)))
             .with_label(field.ty.span, "the field's type")
-            .with_help(cx.clash_help(ft, dt));
+            .with_help(format!(
+                "write the default as {}, or drop it (with `?` an empty cell is missing)",
+                cx.example(ft)
+            ));
         cx.push(d);
         return;
     }
@@ -127,7 +163,7 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
             let d = cx
                 .error(
                     "tier::input::default_range",
-                    format!("the default {} of `{}` is outside its range", format_number(v, unit), field.name.name),
+                    format!("the default {} of `{}` is outside its range", show(v, unit), field.name.name),
                 )
                 .with_label(default.span, "outside the range")
                 .with_label(span, "the allowed range")
@@ -157,13 +193,18 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                     let kind = cx.symbol(&a.base.name).map(|s| s.kind);
                     if !matches!(
                         kind,
-                        Some(SymKind::Grade | SymKind::Adjust | SymKind::Relative(_))
+                        Some(
+                            SymKind::Grade
+                                | SymKind::Adjust
+                                | SymKind::Relative(_)
+                                | SymKind::Input(_)
+                        )
                     ) || !cx.value_scale.contains_key(&a.name.name)
                     {
                         let d = cx
                             .error("tier::adjust::base", format!("`adjust` starts from a grade, but `{}` is not one", a.base.name))
-                            .with_label(a.base.span, format!("this is {}", kind.map_or("unknown", |k| k.word())))
-                            .with_help("adjust a `grade` (or another `adjust`) so up/down have a scale to move on");
+                            .with_label(a.base.span, format!("this is {}", kind.map_or("unknown".to_string(), |k| k.a_word())))
+                            .with_help("adjust a `grade`, another `adjust`, or an input of type `grade(SCALE)`, so up/down have a scale to move on");
                         cx.push(d);
                     }
                 }
@@ -226,10 +267,10 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                                 format!(
                                     "`override` replaces a grade, but `{}` is {}",
                                     o.grade.name,
-                                    k.word()
+                                    k.a_word()
                                 ),
                             )
-                            .with_label(o.grade.span, format!("this is {}", k.word()))
+                            .with_label(o.grade.span, format!("this is {}", k.a_word()))
                             .with_help("name a `grade` or an `adjust`");
                         cx.push(d);
                     }
@@ -307,7 +348,7 @@ fn check_weights(cx: &mut Ctx<'_>, sc: &Scorecard) {
             LitKind::Number {
                 value,
                 unit: Unit::Percent,
-            } => sum += *value,
+            } => sum = sum.checked_add(*value).unwrap_or(Decimal::MAX),
             _ => {
                 ok = false;
                 let t = lit_type(w);
@@ -325,7 +366,7 @@ fn check_weights(cx: &mut Ctx<'_>, sc: &Scorecard) {
     if !ok || sum == Decimal::ONE {
         return;
     }
-    let pct = |d: Decimal| format_number(d, Unit::Percent);
+    let pct = |d: Decimal| show(d, Unit::Percent);
     let diff = if sum < Decimal::ONE {
         format!("{} short", pct(Decimal::ONE - sum))
     } else {
@@ -395,7 +436,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
                             format!(
                                 "the cuts must increase: {} comes after {}",
                                 share.text,
-                                format_number(p, Unit::Percent)
+                                show(p, Unit::Percent)
                             ),
                         )
                         .with_label(share.span, "not above the previous cut")
@@ -487,7 +528,7 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
                             format!(
                                 "`{word} by` needs a grade, but `{}` is {}",
                                 s.grade.name,
-                                kind.word()
+                                kind.a_word()
                             ),
                         )
                         .with_label(s.grade.span, "not a grade")
@@ -616,7 +657,7 @@ fn override_field(cx: &mut Ctx<'_>, f: &Ident, role: &str, grade: &Ident) {
     cx.resolve(f);
     let SymKind::Input(field) = sym.kind else {
         let d = cx
-            .error("tier::override::field", format!("`override ... {role}` names an input field, but `{}` is {}", f.name, sym.kind.word()))
+            .error("tier::override::field", format!("`override ... {role}` names an input field, but `{}` is {}", f.name, sym.kind.a_word()))
             .with_label(f.span, "not an input field")
             .with_help("the manual grade and its reason are columns of the data file: declare them in `input`");
         cx.push(d);

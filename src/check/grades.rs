@@ -1,14 +1,15 @@
 //! Grades (thresholds and first-match rules), `match` and `matrix`: reachability and coverage.
 
+use super::bands::show;
 use super::bands::{const_num, input_domain, End, Iv};
-use super::logic::{implies, Space};
+use super::logic::{implies, never_holds, Space};
 use super::{quote_list, Ctx, ScaleId, ScaleKind, Ty};
 use crate::ast::{
     CmpOp, Expr, ExprKind, GradeBody, GradeDecl, LitKind, MatchExpr, MatchKeys, Matrix, MatrixKey,
     RuleTest, ThresholdTest,
 };
 use crate::source::Span;
-use crate::value::{format_number, Unit};
+use crate::value::Unit;
 use rust_decimal::Decimal;
 
 /// Checks one grade declaration: labels, types of its test, reachability and coverage.
@@ -112,15 +113,16 @@ fn check_thresholds<'a>(
                 missing = missing.or(Some(arm.span));
             }
             ThresholdTest::Cmp(op, e) => {
-                let t = cx.infer(e, it.scale());
+                let t = cx.infer_against(e, it);
+                cx.percent_literal(input, it, e, t);
                 if let Err(clash) = cx.unify(it, t) {
                     let d = cx.clash(
                         clash,
                         "a threshold must be in the unit of the graded value",
-                        input,
-                        it,
                         e,
                         t,
+                        input,
+                        it,
                     );
                     cx.push(d);
                 }
@@ -163,8 +165,15 @@ fn check_thresholds<'a>(
     if let Some(bad) = tests.iter().find(|t| down(t.op) != dir) {
         let d = cx
             .error("tier::grade::direction", "the thresholds do not all go the same way")
-            .with_label(bad.span, if dir { "tests from below" } else { "tests from above" })
-            .with_label(tests[0].span, if dir { "tests from above" } else { "tests from below" })
+            .with_label(bad.span, "goes the other way")
+            .with_label(
+                tests[0].span,
+                if dir {
+                    "sets the direction: `>=`, highest values first"
+                } else {
+                    "sets the direction: `<=`, lowest values first"
+                },
+            )
             .with_help("write every threshold with `>=`/`>` (highest first) or every one with `<=`/`<` (lowest first), and end with `otherwise`");
         cx.push(d);
         return;
@@ -189,8 +198,34 @@ fn check_thresholds<'a>(
         }
     };
     // Every earlier test covers a half-line; their union is the widest one seen so far.
+    let (domain, integers) = input_domain(cx, input);
     let mut widest: Option<usize> = None;
     for j in 0..tests.len() {
+        // A test outside the input's declared range (`得分 number 0..100`, `A >= 120`).
+        let unit = it.unit().unwrap_or(Unit::Plain);
+        if iv(&tests[j])
+            .intersect(&domain)
+            .example(Decimal::ONE, integers)
+            .is_none()
+        {
+            let range = match (domain.lo, domain.hi) {
+                (Some(l), Some(h)) => format!("{}..{}", show(l.v, unit), show(h.v, unit)),
+                _ => "its range".to_string(),
+            };
+            let d = cx
+                .error(
+                    "tier::grade::unreachable",
+                    format!(
+                        "`{}` can never match: `{}` is declared {range}",
+                        tests[j].text,
+                        cx.text(input.span)
+                    ),
+                )
+                .with_label(tests[j].span, "never matches")
+                .with_help("move the threshold inside the input's range, or widen the range");
+            cx.push(d);
+            continue;
+        }
         if let Some(w) = widest {
             if iv(&tests[j]).subset_of(&iv(&tests[w])) {
                 let (tj, tw) = (&tests[j], &tests[w]);
@@ -225,7 +260,6 @@ fn check_thresholds<'a>(
         return uncovered_labels(cx, g, it, &tests[w]);
     }
     let unit = it.unit().unwrap_or(Unit::Plain);
-    let (domain, integers) = input_domain(cx, input);
     let gap = if dir {
         Iv {
             lo: None,
@@ -257,8 +291,8 @@ fn check_thresholds<'a>(
     };
     let near = match (dir, wt.op) {
         (_, CmpOp::Gt | CmpOp::Lt) => v,
-        (true, _) => v - step,
-        (false, _) => v + step,
+        (true, _) => v.checked_sub(step).unwrap_or(v),
+        (false, _) => v.checked_add(step).unwrap_or(v),
     };
     let example = if gap
         .intersect(&Iv {
@@ -274,14 +308,14 @@ fn check_thresholds<'a>(
     } else {
         near
     };
-    let bound = format_number(v, unit);
+    let bound = show(v, unit);
     let range = match (dir, wt.op) {
         (true, CmpOp::Ge) => format!("any value below {bound}"),
         (true, _) => format!("any value up to {bound}"),
         (false, CmpOp::Le) => format!("any value above {bound}"),
         (false, _) => format!("any value from {bound} up"),
     };
-    let ex = format_number(example, unit);
+    let ex = show(example, unit);
     let d = cx
         .error(
             "tier::grade::uncovered",
@@ -348,8 +382,27 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
     }
     let rule_text = |cx: &Ctx<'_>, k: usize| cx.text(arms[k].span);
     let mut hidden = vec![false; conds.len()];
+    for (j, (k, cond)) in conds.iter().enumerate() {
+        if never_holds(cx, cond) {
+            hidden[j] = true;
+            let d = cx
+                .error(
+                    "tier::grade::unreachable",
+                    format!(
+                        "the rule `{}` can never fire: its condition never holds",
+                        rule_text(cx, *k)
+                    ),
+                )
+                .with_label(arms[*k].span, "never holds")
+                .with_help("one value cannot meet both tests: did you mean `or` (or `in { .. }`)?");
+            cx.push(d);
+        }
+    }
     // One earlier rule implies the later one (numbers, labels, yes/no).
     for j in 0..conds.len() {
+        if hidden[j] {
+            continue;
+        }
         for i in 0..j {
             if implies(cx, conds[j].1, conds[i].1) {
                 hidden[j] = true;
@@ -391,12 +444,8 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
             matches_any = true;
             match first[c] {
                 Some(f) if f == j => reachable = true,
-                Some(f) => {
-                    if !takers.contains(&f) {
-                        takers.push(f);
-                    }
-                }
-                None => {}
+                Some(f) if !takers.contains(&f) => takers.push(f),
+                _ => {}
             }
         }
         if reachable {
@@ -452,12 +501,7 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
 
 /// `match X { keys -> value ... }`: keys typed against X, duplicate keys, coverage of enums,
 /// grade labels and yes/no.
-pub(crate) fn infer_match<'a>(
-    cx: &mut Ctx<'a>,
-    m: &'a MatchExpr,
-    span: Span,
-    hint: Option<ScaleId>,
-) -> Ty {
+pub(crate) fn infer_match<'a>(cx: &mut Ctx<'a>, m: &'a MatchExpr, hint: Option<ScaleId>) -> Ty {
     let it = cx.infer(&m.input, None);
     let mut seen: Vec<(String, Span)> = Vec::new();
     let mut otherwise: Option<Span> = None;
@@ -470,15 +514,15 @@ pub(crate) fn infer_match<'a>(
             MatchKeys::Missing => dup_key(cx, &mut seen, "missing".into(), arm.span),
             MatchKeys::Values(keys) => {
                 for k in keys {
-                    let kt = cx.infer(k, it.scale());
+                    let kt = cx.infer_against(k, it);
                     if let Err(clash) = cx.unify(it, kt) {
                         let d = cx.clash(
                             clash,
                             "a `match` key must be a value of the matched type",
-                            &m.input,
-                            it,
                             k,
                             kt,
+                            &m.input,
+                            it,
                         );
                         cx.push(d);
                         continue;
@@ -506,7 +550,7 @@ pub(crate) fn infer_match<'a>(
                     "tier::match::uncovered",
                     format!("this `match` has no arm for {}", quote_list(&left)),
                 )
-                .with_label(span, format!("{} not covered", quote_list(&left)))
+                .with_label(m.input.span, format!("{} not covered", quote_list(&left)))
                 .with_help(format!(
                     "add `{} -> ...`, or `otherwise -> ...`",
                     left.join(", ")
@@ -554,12 +598,7 @@ fn dup_key(cx: &mut Ctx<'_>, seen: &mut Vec<(String, Span)>, key: String, span: 
 }
 
 /// `matrix ROW, COL { keys  row: cells ... }`: the table's shape and coverage.
-pub(crate) fn infer_matrix<'a>(
-    cx: &mut Ctx<'a>,
-    m: &'a Matrix,
-    span: Span,
-    hint: Option<ScaleId>,
-) -> Ty {
+pub(crate) fn infer_matrix<'a>(cx: &mut Ctx<'a>, m: &'a Matrix, hint: Option<ScaleId>) -> Ty {
     let rt = cx.infer(&m.row, None);
     let ct = cx.infer(&m.col, None);
     let col_keys = matrix_keys(cx, &m.col, ct, m.columns.iter(), "column");
@@ -606,7 +645,7 @@ pub(crate) fn infer_matrix<'a>(
                         cx.text(expr.span)
                     ),
                 )
-                .with_label(span, format!("{} has no {axis}", quote_list(&left)))
+                .with_label(expr.span, format!("{} has no {axis}", quote_list(&left)))
                 .with_help(format!("add a {axis} for each, or an `otherwise` {axis}"));
             cx.push(d);
         }
@@ -628,15 +667,15 @@ fn matrix_keys<'a>(
         match key {
             MatrixKey::Otherwise(_) => otherwise = true,
             MatrixKey::Value(e) => {
-                let kt = cx.infer(e, t.scale());
+                let kt = cx.infer_against(e, t);
                 if let Err(clash) = cx.unify(t, kt) {
                     let d = cx.clash(
                         clash,
                         &format!("a {what} key must be a value of the {what} value"),
-                        axis,
-                        t,
                         e,
                         kt,
+                        axis,
+                        t,
                     );
                     cx.push(d);
                     continue;

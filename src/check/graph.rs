@@ -70,7 +70,7 @@ fn shortest_cycle<'s>(
                 let mut path = vec![(m, span)];
                 let mut cur = n;
                 while cur != start {
-                    let (p, s) = prev[cur];
+                    let &(p, s) = prev.get(cur)?;
                     path.push((cur, s));
                     cur = p;
                 }

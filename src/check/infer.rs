@@ -9,7 +9,6 @@ use super::types::{div_units, mul_units, unify_units, Clash};
 use super::{bands, grades, quote_list, Ctx, LetState, ScaleId, ScaleKind, SymKind, Ty};
 use crate::ast::{BinOp, CmpOp, Expr, ExprKind, Ident, Item, LitKind, Literal, UnOp};
 use crate::diagnostic::Diagnostic;
-use crate::source::Span;
 use crate::value::Unit;
 
 /// Infers every declaration body: lets, scorecards, grades, tags, adjustments, relatives and
@@ -41,12 +40,14 @@ pub(crate) fn check_bodies(cx: &mut Ctx<'_>) {
             Item::Tag(t) => {
                 let ty = cx.infer(&t.when, None);
                 cx.expect_bool(&t.when, ty, "a tag's condition");
+                cx.never_holds(&t.when, "this tag is never attached");
             }
             Item::Adjust(a) => {
                 cx.current = Some(a.name.name.clone());
                 for arm in &a.arms {
                     let ty = cx.infer(&arm.when, None);
                     cx.expect_bool(&arm.when, ty, "an adjustment's condition");
+                    cx.never_holds(&arm.when, "this adjustment never applies");
                 }
                 cx.current = None;
             }
@@ -104,23 +105,6 @@ fn is_missing_lit(e: &Expr) -> bool {
         })
     )
 }
-
-/// The built-in functions: name, fewest and most arguments (`None`: any number).
-const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
-    ("days_since", 1, Some(1)),
-    ("days_between", 2, Some(2)),
-    ("months_since", 1, Some(1)),
-    ("min", 1, None),
-    ("max", 1, None),
-    ("abs", 1, Some(1)),
-    ("floor", 1, Some(1)),
-    ("ceil", 1, Some(1)),
-    ("round", 2, Some(2)),
-    ("concat", 1, None),
-    ("count_of", 1, None),
-    ("year", 1, Some(1)),
-    ("month", 1, Some(1)),
-];
 
 impl<'a> Ctx<'a> {
     /// The type of a `let`, inferring its body on first use (a `let` may use one declared later).
@@ -196,6 +180,15 @@ impl<'a> Ctx<'a> {
         matches!(&e.kind, ExprKind::Name(id) if self.symbol(&id.name).is_none())
     }
 
+    /// Infers a value that meets another of type `other`: a bare label resolves against its
+    /// labels, and is not reported when `other` is unknown (its error is already reported).
+    pub fn infer_against(&mut self, e: &'a Expr, other: Ty) -> Ty {
+        if other == Ty::Unknown && self.is_bare_label(e) {
+            return Ty::Unknown;
+        }
+        self.infer(e, other.scale())
+    }
+
     /// Infers an expression. `hint` is the label set valid at this position: a bare name that is
     /// not declared resolves to one of its labels.
     pub fn infer(&mut self, e: &'a Expr, hint: Option<ScaleId>) -> Ty {
@@ -230,15 +223,15 @@ impl<'a> Ctx<'a> {
             ExprKind::In { expr, set, .. } => {
                 let t = self.infer(expr, None);
                 for item in set {
-                    let it = self.infer(item, t.scale());
+                    let it = self.infer_against(item, t);
                     if let Err(clash) = self.unify(t, it) {
                         let d = self.clash(
                             clash,
                             "a value in `in { .. }` does not fit",
-                            expr,
-                            t,
                             item,
                             it,
+                            expr,
+                            t,
                         );
                         self.push(d);
                     }
@@ -281,10 +274,10 @@ impl<'a> Ctx<'a> {
                 }
                 Ty::Bool
             }
-            ExprKind::Linear(l) => bands::infer_linear(self, l, e.span),
-            ExprKind::Bands(b) => bands::infer_bands(self, b, e.span, hint),
-            ExprKind::Match(m) => grades::infer_match(self, m, e.span, hint),
-            ExprKind::Matrix(m) => grades::infer_matrix(self, m, e.span, hint),
+            ExprKind::Linear(l) => bands::infer_linear(self, l),
+            ExprKind::Bands(b) => bands::infer_bands(self, b, hint),
+            ExprKind::Match(m) => grades::infer_match(self, m, hint),
+            ExprKind::Matrix(m) => grades::infer_matrix(self, m, hint),
         }
     }
 
@@ -334,7 +327,12 @@ impl<'a> Ctx<'a> {
             Some(s) => format!("did you mean `{s}`? "),
             None => String::new(),
         };
-        help.push_str(&format!("the labels are {}", quote_list(&sc.labels)));
+        let word = if sc.kind == ScaleKind::Enum {
+            "variants"
+        } else {
+            "labels"
+        };
+        help.push_str(&format!("the {word} are {}", quote_list(&sc.labels)));
         let d = self
             .error(
                 "tier::name::unknown_label",
@@ -355,12 +353,7 @@ impl<'a> Ctx<'a> {
             let d = self
                 .error(
                     "tier::type::mismatch",
-                    format!(
-                        "`{}` is {} {}, not a scorecard",
-                        sc.name,
-                        "a",
-                        sym.kind.word()
-                    ),
+                    format!("`{}` is {}, not a scorecard", sc.name, sym.kind.a_word()),
                 )
                 .with_label(sc.span, "only a scorecard has components")
                 .with_help(
@@ -397,11 +390,11 @@ impl<'a> Ctx<'a> {
     pub fn infer_pair(&mut self, l: &'a Expr, r: &'a Expr) -> (Ty, Ty) {
         if self.is_bare_label(l) && !self.is_bare_label(r) {
             let rt = self.infer(r, None);
-            let lt = self.infer(l, rt.scale());
+            let lt = self.infer_against(l, rt);
             (lt, rt)
         } else {
             let lt = self.infer(l, None);
-            let rt = self.infer(r, lt.scale());
+            let rt = self.infer_against(r, lt);
             (lt, rt)
         }
     }
@@ -445,6 +438,7 @@ impl<'a> Ctx<'a> {
 
     fn infer_cmp(&mut self, e: &'a Expr, op: CmpOp, l: &'a Expr, r: &'a Expr) {
         let (lt, rt) = self.infer_pair(l, r);
+        self.percent_literal(l, lt, r, rt);
         if is_missing_lit(l) || is_missing_lit(r) {
             let d = self
                 .error(
@@ -602,175 +596,6 @@ impl<'a> Ctx<'a> {
         Ty::Unknown
     }
 
-    fn infer_call(&mut self, span: Span, func: &Ident, args: &'a [Expr]) -> Ty {
-        let Some(&(name, lo, hi)) = FUNCTIONS.iter().find(|f| f.0 == func.name) else {
-            for a in args {
-                self.infer(a, None);
-            }
-            let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.0).collect();
-            let help = match crate::diagnostic::suggest(&func.name, names.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the functions are {}", quote_list(&names)),
-            };
-            let d = self
-                .error(
-                    "tier::name::unknown_function",
-                    format!("unknown function `{}`", func.name),
-                )
-                .with_label(func.span, "no such function")
-                .with_help(help);
-            self.push(d);
-            return Ty::Unknown;
-        };
-        // Infer every argument once; min/max let a bare label resolve against a graded argument.
-        let mut tys = Vec::with_capacity(args.len());
-        let mut hint = None;
-        if matches!(name, "min" | "max") {
-            let bare: Vec<bool> = args.iter().map(|a| self.is_bare_label(a)).collect();
-            for (a, _) in args.iter().zip(&bare).filter(|(_, b)| !**b) {
-                let t = self.infer(a, None);
-                hint = hint.or(t.scale());
-                tys.push((a, t));
-            }
-            for (a, _) in args.iter().zip(&bare).filter(|(_, b)| **b) {
-                let t = self.infer(a, hint);
-                tys.push((a, t));
-            }
-            tys.sort_by_key(|(a, _)| a.span.start);
-        } else {
-            for a in args {
-                let t = self.infer(a, None);
-                tys.push((a, t));
-            }
-        }
-        let n = args.len();
-        if n < lo || hi.is_some_and(|h| n > h) {
-            let expected = match hi {
-                Some(h) if h == lo => format!("{lo}"),
-                Some(h) => format!("{lo} to {h}"),
-                None => format!("at least {lo}"),
-            };
-            let example = match name {
-                "round" => "`round(x, 2)`",
-                "days_between" => "`days_between(签约日期, 回款日期)`",
-                "min" | "max" | "concat" | "count_of" => "a list, e.g. `max(a, b)`",
-                _ => "one argument, e.g. `days_since(最近联系)`",
-            };
-            let d = self
-                .error(
-                    "tier::type::arity",
-                    format!("`{name}` takes {expected} argument(s), found {n}"),
-                )
-                .with_label(span, format!("{n} argument(s)"))
-                .with_help(format!("write {example}"));
-            self.push(d);
-            return match name {
-                "concat" => Ty::Text,
-                "count_of" | "days_since" | "days_between" | "months_since" | "year" | "month" => {
-                    Ty::PLAIN
-                }
-                _ => Ty::Unknown,
-            };
-        }
-        match name {
-            "days_since" | "days_between" | "months_since" | "year" | "month" => {
-                for (a, t) in tys {
-                    if t != Ty::Date && !t.is_open() {
-                        let d = self
-                            .type_error(a, t, &format!("`{name}` needs a date"))
-                            .with_help("pass a date field or a date like `2026-06-30`");
-                        self.push(d);
-                    }
-                }
-                Ty::PLAIN
-            }
-            "abs" | "floor" | "ceil" | "round" => {
-                let (a, t) = tys[0];
-                if !t.is_num() && !t.is_open() {
-                    let d = self
-                        .type_error(a, t, &format!("`{name}` needs a number"))
-                        .with_help(format!("`{name}` applies to numbers"));
-                    self.push(d);
-                    return Ty::Unknown;
-                }
-                if name == "round" {
-                    let (digits, dt) = tys[1];
-                    let ok = matches!(
-                        &digits.kind,
-                        ExprKind::Lit(Literal { kind: LitKind::Number { value, unit: Unit::Plain }, .. })
-                            if value.fract().is_zero() && !value.is_sign_negative()
-                    );
-                    if !ok {
-                        let d = self
-                            .type_error(
-                                digits,
-                                dt,
-                                "the decimals of `round` must be a whole number",
-                            )
-                            .with_help("write the number of decimals, e.g. `round(x, 2)`");
-                        self.push(d);
-                    }
-                }
-                match t {
-                    Ty::Num { unit, lit } => Ty::Num { unit, lit },
-                    other => other,
-                }
-            }
-            "min" | "max" => {
-                let mut acc = Ty::Missing;
-                for (a, t) in tys {
-                    match self.unify(acc, t) {
-                        Ok(u) => acc = u,
-                        Err(clash) => {
-                            let d = self
-                                .error(
-                                    clash.code(),
-                                    format!("the arguments of `{name}` do not fit together"),
-                                )
-                                .with_label(a.span, format!("this is {}", self.describe(t)))
-                                .with_help(self.clash_help(acc, t));
-                            self.push(d);
-                            return Ty::Unknown;
-                        }
-                    }
-                }
-                if let Ty::Label(s) = acc {
-                    if !self.scales[s].ordered() {
-                        let d = self
-                            .error(
-                                "tier::type::mismatch",
-                                format!("the variants of `{}` have no order", self.scales[s].name),
-                            )
-                            .with_label(span, format!("`{name}` needs an order"))
-                            .with_help("`min`/`max` work on numbers, dates and grade labels");
-                        self.push(d);
-                    }
-                } else if matches!(acc, Ty::Text | Ty::Bool) {
-                    let d = self
-                        .error(
-                            "tier::type::mismatch",
-                            format!(
-                                "`{name}` needs an order, but these are {}",
-                                self.describe(acc)
-                            ),
-                        )
-                        .with_label(span, format!("`{name}` of {}", self.describe(acc)))
-                        .with_help("`min`/`max` work on numbers, dates and grade labels");
-                    self.push(d);
-                }
-                acc
-            }
-            "concat" => Ty::Text,
-            _ => {
-                // count_of
-                for (a, t) in tys {
-                    self.expect_bool(a, t, "each argument of `count_of`");
-                }
-                Ty::PLAIN
-            }
-        }
-    }
-
     /// Infers the results of a table or branches, which must fit together. When there is no
     /// label set from the context and every result is a bare undeclared name (`-> A`), the
     /// results are labels of a new set, in order of first appearance.
@@ -822,6 +647,55 @@ impl<'a> Ctx<'a> {
         acc
     }
 
+    /// `tier::type::percent_literal` (warning): a plain literal above 1 that meets a percent
+    /// field means more than 100% (`回款率 >= 95` is 9500%); the author almost surely meant `95%`.
+    pub fn percent_literal(&mut self, a: &Expr, at: Ty, b: &Expr, bt: Ty) {
+        for (lit, other, ot) in [(a, b, bt), (b, a, at)] {
+            let Ty::Num {
+                unit: Unit::Percent,
+                lit: false,
+            } = ot
+            else {
+                continue;
+            };
+            let Some((v, Unit::Plain)) = super::bands::const_num(lit) else {
+                continue;
+            };
+            if v.abs() <= rust_decimal::Decimal::ONE {
+                continue;
+            }
+            let text = self.text(lit.span);
+            let pct = super::bands::show(v, Unit::Percent);
+            let d = self
+                .warning(
+                    "tier::type::percent_literal",
+                    format!("`{text}` meets a percent, so it means {pct}"),
+                )
+                .with_label(lit.span, format!("{text} = {pct}"))
+                .with_label(other.span, "a percent")
+                .with_help(format!(
+                    "write `{text}%`; a plain number next to a percent is a fraction (`0.95` = 95%)"
+                ));
+            self.push(d);
+        }
+    }
+
+    /// `tier::condition::never_holds` (warning): a tag or adjustment whose condition is a
+    /// contradiction (`规模 = A and 规模 = B`, `x > 10 and x < 5`).
+    pub fn never_holds(&mut self, cond: &Expr, what: &str) {
+        if !super::logic::never_holds(self, cond) {
+            return;
+        }
+        let d = self
+            .warning(
+                "tier::condition::never_holds",
+                format!("{what}: its condition never holds"),
+            )
+            .with_label(cond.span, "never holds")
+            .with_help("one value cannot meet both tests: did you mean `or` (or `in { .. }`)?");
+        self.push(d);
+    }
+
     /// A condition must be yes/no.
     pub fn expect_bool(&mut self, e: &Expr, t: Ty, what: &str) {
         if t == Ty::Bool || t.is_open() {
@@ -835,7 +709,9 @@ impl<'a> Ctx<'a> {
                 self.scales[s].labels.first().map_or("A", String::as_str)
             ),
             Ty::Date => format!("compare it, e.g. `{text} < as_of`, or test `{text} is missing`"),
-            _ => format!("a condition is a comparison, `is missing`, `in {{..}}`, or a bool field"),
+            _ => {
+                "a condition is a comparison, `is missing`, `in {..}`, or a bool field".to_string()
+            }
         };
         let d = self
             .type_error(e, t, &format!("{what} must be yes/no"))

@@ -2,7 +2,7 @@
 //! evaluating conditions over every combination of labels (for uncovered combinations).
 
 use super::bands::{const_num, End, Iv};
-use super::{Ctx, ScaleId, Ty};
+use super::{Ctx, ScaleId, SymKind, Ty};
 use crate::ast::{BinOp, CmpOp, Expr, ExprKind, LitKind, UnOp};
 use rust_decimal::Decimal;
 
@@ -168,10 +168,12 @@ fn atom(cx: &mut Ctx<'_>, e: &Expr, positive: bool) -> Option<Atom> {
             let (name, t) = name_type(cx, expr)?;
             let Ty::Label(s) = t else { return None };
             let n = cx.scales[s].labels.len();
-            let mut flags = vec![*negated != positive; n];
+            // A label outside the set satisfies `x not in {..}`, or `not (x in {..})`.
+            let outside = *negated == positive;
+            let mut flags = vec![outside; n];
             for item in set {
                 let r = label_rank(cx, item, s)?;
-                flags[r] = positive != *negated;
+                flags[r] = !outside;
             }
             Some((name, Constraint::Set(s, flags)))
         }
@@ -255,6 +257,21 @@ fn implied_by(cx: &mut Ctx<'_>, atoms: &[Atom], texts: &[String], e: &Expr) -> b
     }
 }
 
+/// Whether a condition can never hold: its conjuncts constrain one value to nothing
+/// (`规模 = A and 规模 = B`, `x > 10 and x < 5`).
+pub(crate) fn never_holds(cx: &mut Ctx<'_>, cond: &Expr) -> bool {
+    let mut parts = Vec::new();
+    conjuncts(cond, &mut parts);
+    match conj_atoms(cx, &parts) {
+        None => true,
+        Some(atoms) => atoms.iter().any(|(_, c)| match c {
+            Constraint::Num(iv) => iv.is_empty(),
+            Constraint::Set(_, flags) => flags.iter().all(|f| !f),
+            Constraint::Bool(_) => false,
+        }),
+    }
+}
+
 /// A value during enumeration.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Val {
@@ -263,29 +280,69 @@ enum Val {
     Num(Decimal),
 }
 
-/// The finite variables of a set of conditions: label-valued and yes/no names.
-pub(crate) struct Space {
+/// The finite variables of a set of conditions: label-valued and yes/no names. A yes/no `let`
+/// defined over such variables (`let 大 = 规模 = A`) is evaluated from its definition rather
+/// than enumerated on its own, so combinations that cannot happen are not reported.
+pub(crate) struct Space<'a> {
     pub vars: Vec<(String, Option<ScaleId>)>,
+    inline: Vec<(String, &'a Expr)>,
 }
 
 /// The largest number of combinations enumerated.
 const MAX_COMBINATIONS: usize = 10_000;
 
-impl Space {
+/// How deep inlined `let`s may nest (a cycle is reported elsewhere; this only stops recursion).
+const MAX_DEPTH: usize = 32;
+
+/// Whether a condition only uses what enumeration understands.
+fn enumerable(cx: &mut Ctx<'_>, e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Name(id) => match cx.symbol(&id.name) {
+            Some(_) => matches!(cx.symbol_type(&id.name), Ty::Bool | Ty::Label(_)),
+            None => true,
+        },
+        ExprKind::Lit(l) => matches!(l.kind, LitKind::Bool(_) | LitKind::Number { .. }),
+        ExprKind::Unary(UnOp::Not, x) => enumerable(cx, x),
+        ExprKind::Binary(BinOp::And | BinOp::Or | BinOp::Cmp(_), l, r) => {
+            enumerable(cx, l) && enumerable(cx, r)
+        }
+        ExprKind::In { expr, set, .. } => {
+            enumerable(cx, expr) && set.iter().all(|s| enumerable(cx, s))
+        }
+        ExprKind::AtLeast { items, .. } => items.iter().all(|i| enumerable(cx, i)),
+        ExprKind::Call { func, args } if func.name == "count_of" => {
+            args.iter().all(|a| enumerable(cx, a))
+        }
+        _ => false,
+    }
+}
+
+impl<'a> Space<'a> {
     /// The variables of the conditions, if each condition is over labels and yes/no values only
     /// and the combinations are few enough to enumerate.
-    pub fn build(cx: &mut Ctx<'_>, conds: &[&Expr]) -> Option<Space> {
+    pub fn build(cx: &mut Ctx<'a>, conds: &[&Expr]) -> Option<Space<'a>> {
         let mut names: Vec<String> = Vec::new();
         for c in conds {
             collect_names(c, &mut names);
         }
         let mut vars = Vec::new();
+        let mut inline = Vec::new();
         let mut total: usize = 1;
-        for n in names {
-            if cx.symbol(&n).is_none() {
-                continue;
+        // `names` grows while inlined lets add the names they use.
+        let mut i = 0;
+        while i < names.len() {
+            let n = names[i].clone();
+            i += 1;
+            let Some(sym) = cx.symbol(&n) else { continue };
+            let ty = cx.symbol_type(&n);
+            if let (SymKind::Let(decl), Ty::Bool) = (sym.kind, ty) {
+                if enumerable(cx, &decl.value) {
+                    collect_names(&decl.value, &mut names);
+                    inline.push((n, &decl.value));
+                    continue;
+                }
             }
-            match cx.symbol_type(&n) {
+            match ty {
                 Ty::Bool => {
                     vars.push((n, None));
                     total = total.saturating_mul(2);
@@ -300,10 +357,10 @@ impl Space {
         if total > MAX_COMBINATIONS {
             return None;
         }
-        let space = Space { vars };
+        let space = Space { vars, inline };
         let probe = vec![0; space.vars.len()];
         for c in conds {
-            eval(cx, &space, c, &probe)?;
+            eval(cx, &space, c, &probe, 0)?;
         }
         Some(space)
     }
@@ -350,7 +407,7 @@ impl Space {
 
     /// Whether a condition holds for a combination (`None`: not understood).
     pub fn holds(&self, cx: &Ctx<'_>, cond: &Expr, combo: &[usize]) -> Option<bool> {
-        match eval(cx, self, cond, combo)? {
+        match eval(cx, self, cond, combo, 0)? {
             Val::Bool(b) => Some(b),
             _ => None,
         }
@@ -384,9 +441,15 @@ fn collect_names(e: &Expr, out: &mut Vec<String>) {
 
 /// Evaluates a condition for one combination; no short-circuit, so an expression is either
 /// understood for every combination or for none.
-fn eval(cx: &Ctx<'_>, sp: &Space, e: &Expr, combo: &[usize]) -> Option<Val> {
+fn eval(cx: &Ctx<'_>, sp: &Space<'_>, e: &Expr, combo: &[usize], depth: usize) -> Option<Val> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     match &e.kind {
         ExprKind::Name(id) => {
+            if let Some((_, body)) = sp.inline.iter().find(|(n, _)| *n == id.name) {
+                return eval(cx, sp, body, combo, depth + 1);
+            }
             let k = sp.vars.iter().position(|(n, _)| *n == id.name)?;
             Some(match sp.vars[k].1 {
                 Some(_) => Val::Label(combo[k]),
@@ -398,19 +461,21 @@ fn eval(cx: &Ctx<'_>, sp: &Space, e: &Expr, combo: &[usize]) -> Option<Val> {
             LitKind::Number { value, .. } => Some(Val::Num(*value)),
             _ => None,
         },
-        ExprKind::Unary(UnOp::Not, x) => match eval(cx, sp, x, combo)? {
+        ExprKind::Unary(UnOp::Not, x) => match eval(cx, sp, x, combo, depth)? {
             Val::Bool(b) => Some(Val::Bool(!b)),
             _ => None,
         },
         ExprKind::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
-            let (Val::Bool(a), Val::Bool(b)) = (eval(cx, sp, l, combo)?, eval(cx, sp, r, combo)?)
-            else {
+            let (Val::Bool(a), Val::Bool(b)) = (
+                eval(cx, sp, l, combo, depth)?,
+                eval(cx, sp, r, combo, depth)?,
+            ) else {
                 return None;
             };
             Some(Val::Bool(if *op == BinOp::And { a && b } else { a || b }))
         }
         ExprKind::Binary(BinOp::Cmp(op), l, r) => {
-            let (a, b) = operands(cx, sp, l, r, combo)?;
+            let (a, b) = operands(cx, sp, l, r, combo, depth)?;
             let ord = match (a, b) {
                 (Val::Label(x), Val::Label(y)) => y.cmp(&x),
                 (Val::Num(x), Val::Num(y)) => x.cmp(&y),
@@ -430,26 +495,32 @@ fn eval(cx: &Ctx<'_>, sp: &Space, e: &Expr, combo: &[usize]) -> Option<Val> {
         ExprKind::In { expr, set, negated } => {
             let mut found = false;
             for item in set {
-                let (a, b) = operands(cx, sp, expr, item, combo)?;
+                let (a, b) = operands(cx, sp, expr, item, combo, depth)?;
                 found |= a == b;
             }
             Some(Val::Bool(found != *negated))
         }
         ExprKind::AtLeast { k, items } => {
-            let n = count(cx, sp, items, combo)?;
+            let n = count(cx, sp, items, combo, depth)?;
             Some(Val::Bool(n >= *k as usize))
         }
-        ExprKind::Call { func, args } if func.name == "count_of" => {
-            Some(Val::Num(Decimal::from(count(cx, sp, args, combo)? as u64)))
-        }
+        ExprKind::Call { func, args } if func.name == "count_of" => Some(Val::Num(Decimal::from(
+            count(cx, sp, args, combo, depth)? as u64,
+        ))),
         _ => None,
     }
 }
 
-fn count(cx: &Ctx<'_>, sp: &Space, items: &[Expr], combo: &[usize]) -> Option<usize> {
+fn count(
+    cx: &Ctx<'_>,
+    sp: &Space<'_>,
+    items: &[Expr],
+    combo: &[usize],
+    depth: usize,
+) -> Option<usize> {
     let mut n = 0;
     for i in items {
-        match eval(cx, sp, i, combo)? {
+        match eval(cx, sp, i, combo, depth)? {
             Val::Bool(true) => n += 1,
             Val::Bool(false) => {}
             _ => return None,
@@ -459,7 +530,14 @@ fn count(cx: &Ctx<'_>, sp: &Space, items: &[Expr], combo: &[usize]) -> Option<us
 }
 
 /// Both sides of a comparison; a bare label resolves against the other side's scale.
-fn operands(cx: &Ctx<'_>, sp: &Space, l: &Expr, r: &Expr, combo: &[usize]) -> Option<(Val, Val)> {
+fn operands(
+    cx: &Ctx<'_>,
+    sp: &Space<'_>,
+    l: &Expr,
+    r: &Expr,
+    combo: &[usize],
+    depth: usize,
+) -> Option<(Val, Val)> {
     let scale_of = |e: &Expr| match &e.kind {
         ExprKind::Name(id) => sp
             .vars
@@ -474,7 +552,7 @@ fn operands(cx: &Ctx<'_>, sp: &Space, l: &Expr, r: &Expr, combo: &[usize]) -> Op
                 return cx.scales[s].rank(&id.name).map(Val::Label);
             }
         }
-        eval(cx, sp, e, combo)
+        eval(cx, sp, e, combo, depth)
     };
     Some((side(l, r)?, side(r, l)?))
 }

@@ -8,7 +8,7 @@
 //!
 //! The passes, one file each:
 //! - [`scope`]: declarations, scales, duplicates, column mapping;
-//! - [`infer`] (with [`types`]): name resolution and types/units of expressions;
+//! - [`infer`] (with [`types`], [`calls`]): name resolution and types/units of expressions;
 //! - [`bands`]: `bands` and `linear` tables;
 //! - [`grades`] (with [`logic`]): grade thresholds and rules, `match`, `matrix`;
 //! - [`decls`]: scorecards, adjustments, relatives, schedules, override, output, inputs;
@@ -16,6 +16,7 @@
 //! - [`graph`]: cycles between declarations and unused names.
 
 mod bands;
+mod calls;
 mod cases;
 mod decls;
 mod grades;
@@ -45,6 +46,12 @@ pub fn check(ruleset: &Ruleset, source: &SourceFile) -> Vec<Diagnostic> {
     graph::check_cycles(&mut cx);
     graph::check_unused(&mut cx);
     let mut diags = cx.diags;
+    // Labels underline text, not the blanks around it.
+    for d in &mut diags {
+        for label in &mut d.labels {
+            label.span = trim_span(source, label.span);
+        }
+    }
     // Source order; diagnostics without a span (none today) go last. The sort is stable, so
     // diagnostics at one position keep the order the passes produced them in.
     diags.sort_by_key(|d| {
@@ -52,6 +59,19 @@ pub fn check(ruleset: &Ruleset, source: &SourceFile) -> Vec<Diagnostic> {
             .map_or((usize::MAX, usize::MAX), |s| (s.start, s.end))
     });
     diags
+}
+
+/// A span without leading and trailing whitespace (an empty or blank span is kept as it is).
+fn trim_span(source: &SourceFile, span: Span) -> Span {
+    let Some(text) = source.text.get(span.start..span.end) else {
+        return span;
+    };
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return span;
+    }
+    let start = span.start + (text.len() - text.trim_start().len());
+    Span::new(start, start + trimmed.len())
 }
 
 /// Index into [`Ctx::scales`].
@@ -115,6 +135,13 @@ pub(crate) enum SymKind<'a> {
 }
 
 impl SymKind<'_> {
+    /// `an input`, `a let`, ... for messages.
+    pub fn a_word(&self) -> String {
+        let w = self.word();
+        let an = w.starts_with(['a', 'e', 'i', 'o', 'u']);
+        format!("{} {w}", if an { "an" } else { "a" })
+    }
+
     /// `input`, `let`, ... as a word for messages.
     pub fn word(&self) -> &'static str {
         match self {

@@ -17,7 +17,8 @@ pub(crate) fn collect(cx: &mut Ctx<'_>) {
                 duplicate(cx, "scale", &decl.name, first_span);
                 continue;
             }
-            let labels = unique_labels(cx, &decl.labels, "label of this scale");
+            let owner = format!("scale `{}`", decl.name.name);
+            let labels = unique_labels(cx, &decl.labels, &owner);
             let id = cx.add_scale(&decl.name.name, ScaleKind::Declared, labels);
             cx.scale_names.insert(decl.name.name.clone(), id);
         }
@@ -102,16 +103,19 @@ fn first_scale_span(cx: &Ctx<'_>, id: usize) -> Span {
 /// Registers a value name; reports a duplicate and returns false when the name is taken.
 fn declare<'a>(cx: &mut Ctx<'a>, ident: &'a Ident, kind: SymKind<'a>) -> bool {
     if let Some(first) = cx.symbol(&ident.name) {
-        let d = cx
-            .error(
-                "tier::name::duplicate",
-                format!(
-                    "`{}` is declared twice (as {} and as {})",
-                    ident.name,
-                    article(first.kind.word()),
-                    article(kind.word())
-                ),
+        let (a, b) = (first.kind.word(), kind.word());
+        let msg = if a == b {
+            format!("{a} `{}` is declared twice", ident.name)
+        } else {
+            format!(
+                "`{}` is declared twice (as {} and as {})",
+                ident.name,
+                article(a),
+                article(b)
             )
+        };
+        let d = cx
+            .error("tier::name::duplicate", msg)
             .with_label(ident.span, "declared again here")
             .with_label(first.ident.span, "first declared here")
             .with_help(
@@ -144,12 +148,20 @@ fn duplicate(cx: &mut Ctx<'_>, what: &str, ident: &Ident, first: Span) {
 }
 
 /// The labels in order, each once; a repeated label is reported.
-fn unique_labels(cx: &mut Ctx<'_>, labels: &[Ident], what: &str) -> Vec<String> {
+fn unique_labels(cx: &mut Ctx<'_>, labels: &[Ident], owner: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut first: HashMap<&str, Span> = HashMap::new();
     for l in labels {
         if let Some(&f) = first.get(l.name.as_str()) {
-            duplicate(cx, what, l, f);
+            let d = cx
+                .error(
+                    "tier::name::duplicate",
+                    format!("label `{}` appears twice in {owner}", l.name),
+                )
+                .with_label(l.span, "listed again here")
+                .with_label(f, "first listed here")
+                .with_help("each label appears once: remove one of them");
+            cx.push(d);
         } else {
             first.insert(&l.name, l.span);
             out.push(l.name.clone());
@@ -239,7 +251,8 @@ fn collect_scales(cx: &mut Ctx<'_>) {
             } => vec![above.clone(), otherwise.clone()],
             RelMethod::Quantiles { .. } => continue,
         };
-        let labels = unique_labels(cx, &labels, "class");
+        let owner = format!("relative grade `{}`", r.name.name);
+        let labels = unique_labels(cx, &labels, &owner);
         let id = cx.add_scale(&r.name.name, ScaleKind::Relative, labels);
         cx.value_scale.insert(r.name.name.clone(), id);
     }
@@ -260,13 +273,34 @@ fn collect_scales(cx: &mut Ctx<'_>) {
                         changed = true;
                     }
                 }
+                Item::Input(block) => {
+                    for field in &block.fields {
+                        let TypeKind::Grade(scale) = &field.ty.kind else {
+                            continue;
+                        };
+                        if cx.value_scale.contains_key(&field.name.name) {
+                            continue;
+                        }
+                        if let Some(id) = resolve_scale(cx, &scale.name) {
+                            cx.value_scale.insert(field.name.name.clone(), id);
+                            changed = true;
+                        }
+                    }
+                }
                 Item::Adjust(a) => {
                     if cx.value_scale.contains_key(&a.name.name) {
                         continue;
                     }
+                    // A grade, an adjustment, a relative grade, or an input holding a grade
+                    // (`上期分类 grade(风险分类)`: this period starts from last period's class).
                     let base_ok = matches!(
                         cx.symbol(&a.base.name).map(|s| s.kind),
-                        Some(SymKind::Grade | SymKind::Adjust | SymKind::Relative(_))
+                        Some(
+                            SymKind::Grade
+                                | SymKind::Adjust
+                                | SymKind::Relative(_)
+                                | SymKind::Input(_)
+                        )
                     );
                     if let (true, Some(&id)) = (base_ok, cx.value_scale.get(&a.base.name)) {
                         if cx.scales[id].kind != ScaleKind::Enum {
@@ -297,18 +331,15 @@ fn collect_scales(cx: &mut Ctx<'_>) {
         cx.value_scale.insert(g.name.name.clone(), id);
     }
 
-    // Inputs of type `grade(SCALE)`.
+    // Inputs of type `grade(SCALE)` whose scale is unknown.
     for item in &rs.items {
         let Item::Input(block) = item else { continue };
         for field in &block.fields {
             let TypeKind::Grade(scale) = &field.ty.kind else {
                 continue;
             };
-            match resolve_scale(cx, &scale.name) {
-                Some(id) => {
-                    cx.value_scale.entry(field.name.name.clone()).or_insert(id);
-                }
-                None => unknown_scale(cx, scale),
+            if !cx.value_scale.contains_key(&field.name.name) {
+                unknown_scale(cx, scale);
             }
         }
     }

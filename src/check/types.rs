@@ -170,8 +170,15 @@ impl Ctx<'_> {
 
     /// Two label sets fit when they are the same, or list the same labels in the same order
     /// (two grades declared with the same A > B > C scale compare naturally).
+    ///
+    /// Labels produced by a `match`/`bands`/`if` (no declared scale) fit any scale that has
+    /// them all: `let 关系 = match 来源 { .. -> 甲 }` compares with grades on `甲 > 乙 > 丙`.
     pub fn same_labels(&self, a: ScaleId, b: ScaleId) -> bool {
-        a == b || self.scales[a].labels == self.scales[b].labels
+        let (x, y) = (&self.scales[a], &self.scales[b]);
+        let within = |p: &super::ScaleInfo, q: &super::ScaleInfo| {
+            p.kind == super::ScaleKind::Adhoc && p.labels.iter().all(|l| q.contains(l))
+        };
+        a == b || x.labels == y.labels || within(x, y) || within(y, x)
     }
 
     /// The common type of two values that meet in `=`, `??`, `if` branches, `in`, match keys.
@@ -190,32 +197,53 @@ impl Ctx<'_> {
         }
     }
 
+    /// A value of a type as a user writes it, for help lines: "an amount such as `100万`".
+    pub fn example(&self, ty: Ty) -> String {
+        match ty {
+            Ty::Num { unit, .. } => match unit {
+                Unit::Money => "an amount such as `100万`".into(),
+                Unit::Percent => "a percent such as `95%`".into(),
+                Unit::Mass => "a mass such as `500吨`".into(),
+                Unit::Area => "an area such as `3万㎡`".into(),
+                Unit::Plain => "a plain number such as `80`".into(),
+            },
+            Ty::Date => "a date such as `2026-06-30`".into(),
+            Ty::Duration => "a duration such as `7 days`".into(),
+            Ty::Text => "a text such as `\"华东\"`".into(),
+            Ty::Bool => "`yes` or `no`".into(),
+            Ty::Label(s) => match self.scales[s].labels.first() {
+                Some(l) => format!("a label such as `{l}`"),
+                None => "a label".into(),
+            },
+            Ty::Missing | Ty::Unknown => "a value".into(),
+        }
+    }
+
     /// A help line for two types that do not fit.
     pub fn clash_help(&self, a: Ty, b: Ty) -> String {
         match (a, b) {
-            (Ty::Num { unit: ua, .. }, Ty::Num { unit: ub, .. }) => {
-                let example = |u: Unit| match u {
-                    Unit::Money => "an amount such as `100万`",
-                    Unit::Percent => "a percent such as `95%`",
-                    Unit::Mass => "a mass such as `500吨`",
-                    Unit::Area => "an area such as `3万㎡`",
-                    Unit::Plain => "a plain number such as `80`",
-                };
-                format!(
-                    "{} cannot meet {}: compare each with a value of its own unit ({} / {}), \
-                     or divide to get a ratio",
-                    unit_word(ua),
-                    unit_word(ub),
-                    example(ua),
-                    example(ub)
-                )
-            }
+            (Ty::Num { unit: ua, .. }, Ty::Num { unit: ub, .. }) => format!(
+                "{} cannot meet {}: compare each with a value of its own unit ({} / {}), or \
+                 divide to get a ratio",
+                unit_word(ua),
+                unit_word(ub),
+                self.example(a),
+                self.example(b)
+            ),
             (Ty::Label(x), Ty::Label(y)) => format!(
                 "labels of {} and of {} are different scales; compare each with its own labels",
                 self.scales[x].name, self.scales[y].name
             ),
             (Ty::Label(_), Ty::Text) | (Ty::Text, Ty::Label(_)) => {
                 "write the label without quotes (`A`, not `\"A\"`)".into()
+            }
+            (Ty::Duration, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Duration) => {
+                "a number of days (from `days_since`, `days_between`) compares with a plain number \
+                 such as `7`; a duration such as `7 days` is added to a date"
+                    .into()
+            }
+            (Ty::Date, Ty::Text) | (Ty::Text, Ty::Date) => {
+                "write the date without quotes: `2026-06-30`".into()
             }
             (Ty::Date, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Date) => {
                 "a date meets a date or a duration: write `+ 7 days`, or `days_since(d)` for a number"

@@ -328,7 +328,8 @@ pub fn fmt(args: &FmtArgs, ui: &Ui) -> u8 {
                 if args.check {
                     println!("{} is not formatted", path.display());
                     code = code.max(EXIT_FAILED);
-                } else if let Err(d) = crate::run::write_atomic(path, text.as_bytes()) {
+                } else if let Err(d) = crate::data::write::write_file_atomic(path, text.as_bytes())
+                {
                     ui.report(&[d]);
                     code = EXIT_IO;
                 } else {

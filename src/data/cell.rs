@@ -13,12 +13,13 @@ use std::sync::Arc;
 
 /// Cell texts that mean "no value", compared after trimming and ignoring case: `-`, `--`, `—`,
 /// `——`, `N/A`, `#N/A`, `NA`, `NULL`, `None`, `nan`. CRM exports and Excel write these for
-/// blanks; they count as an empty cell for every type, text included.
+/// blanks; they count as an empty cell for every type, text included, except where the marker is
+/// itself a declared enum variant or grade label (`NA` for North America).
 pub const EMPTY_MARKERS: &[&str] = &[
     "-", "--", "—", "——", "n/a", "#n/a", "na", "null", "none", "nan",
 ];
 
-/// How a field's number cells are read.
+/// How a field's cells are read; numeric kinds carry their column scale (×1, ×10⁴, ×10⁸).
 #[derive(Debug, Clone)]
 enum Kind {
     Number,
@@ -139,7 +140,7 @@ impl CellParser {
     /// Parses one cell. `Err` is the reason in words, for the rejects report, e.g.
     /// ``expected a percentage like 92% or 0.92, found `9x%` ``.
     pub fn parse(&self, cell: &Cell) -> Result<Value, String> {
-        if is_empty(cell) {
+        if is_empty(cell) && !self.is_label(cell) {
             return match &self.default {
                 Some(d) => d.clone(),
                 None if self.optional => Ok(Value::Missing),
@@ -149,6 +150,15 @@ impl CellParser {
         let value = self.parse_present(cell)?;
         self.check_range(&value, cell)?;
         Ok(value)
+    }
+
+    /// Whether the cell spells a label of this enum or grade field: an enum may have a variant
+    /// `NA` (North America), which is then not an empty marker.
+    fn is_label(&self, cell: &Cell) -> bool {
+        match (&self.kind, cell) {
+            (Kind::Labels { lookup, .. }, Cell::Text(t)) => lookup.contains_key(&label_key(t)),
+            _ => false,
+        }
     }
 
     /// Whether an empty cell is allowed (the field is optional or has a default).
@@ -172,7 +182,8 @@ impl CellParser {
             } => {
                 let text = cell_text(cell);
                 let raw = trim(&text);
-                if let Some(l) = lookup.get(&label_key(raw)) {
+                // Most cells are spelled exactly as declared: try that before normalising.
+                if let Some(l) = lookup.get(raw).or_else(|| lookup.get(&label_key(raw))) {
                     return Ok(Value::Label(l.clone()));
                 }
                 let mut msg = format!("expected {what} {}, found `{raw}`", allowed.join(", "));
@@ -189,34 +200,32 @@ impl CellParser {
     }
 
     fn parse_number(&self, cell: &Cell) -> Result<Value, String> {
-        let (n, raw) = match cell {
-            Cell::Number(f) => {
-                let d = number::from_f64(*f).map_err(|e| self.number_error(&format!("{f}"), e))?;
-                let n = NumText {
-                    value: d,
-                    scaled: false,
-                    suffix: Suffix::None,
-                    currency: false,
-                };
-                (n, format!("{f}"))
-            }
+        // The raw text is only built for an error message.
+        let raw = || match cell {
+            Cell::Text(t) => trim(&normalize_width(trim(t))).to_string(),
+            other => other.to_text(),
+        };
+        let n = match cell {
+            Cell::Number(f) => NumText {
+                value: number::from_f64(*f).map_err(|e| self.number_error(&raw(), e))?,
+                scaled: false,
+                suffix: Suffix::None,
+                currency: false,
+            },
             Cell::Text(t) => {
                 let norm = normalize_width(trim(t));
                 let s = trim(&norm);
-                let n = number::parse(s).map_err(|e| self.number_error(s, e))?;
-                (n, s.to_string())
+                number::parse(s).map_err(|e| self.number_error(s, e))?
             }
             Cell::Bool(_) | Cell::Date(_) | Cell::Empty => {
-                return Err(self.number_error(&cell.to_text(), NumError::NotANumber))
+                return Err(self.number_error(&raw(), NumError::NotANumber))
             }
         };
-        let wrong_unit = || self.number_error(&raw, NumError::NotANumber);
+        let wrong_unit = || self.number_error(&raw(), NumError::NotANumber);
         let value = match &self.kind {
             Kind::Number => match n.suffix {
                 Suffix::None if !n.currency => Value::Number(n.value, Unit::Plain),
-                Suffix::Percent if !n.currency => {
-                    Value::Number(n.value / Decimal::ONE_HUNDRED, Unit::Plain)
-                }
+                Suffix::Percent if !n.currency => Value::Number(percent(n.value), Unit::Plain),
                 _ => return Err(wrong_unit()),
             },
             Kind::Integer => {
@@ -224,7 +233,7 @@ impl CellParser {
                     return Err(wrong_unit());
                 }
                 if !n.value.fract().is_zero() {
-                    return Err(format!("expected a whole number, found `{raw}`"));
+                    return Err(format!("expected a whole number, found `{}`", raw()));
                 }
                 Value::Number(n.value.normalize(), Unit::Plain)
             }
@@ -243,9 +252,9 @@ impl CellParser {
                     return Err(wrong_unit());
                 }
                 let v = match n.suffix {
-                    Suffix::Percent => n.value / Decimal::ONE_HUNDRED,
+                    Suffix::Percent => percent(n.value),
                     Suffix::None if *fraction => n.value,
-                    Suffix::None => n.value / Decimal::ONE_HUNDRED,
+                    Suffix::None => percent(n.value),
                     _ => return Err(wrong_unit()),
                 };
                 Value::Number(v, Unit::Percent)
@@ -291,7 +300,22 @@ impl CellParser {
             Kind::Quantity { .. } => "an area like 1500, 1500㎡ or 3万㎡",
             _ => "a number like 12.5 or 1,234.5",
         };
-        format!("expected {like}, found `{raw}`")
+        let mut msg = format!("expected {like}, found `{raw}`");
+        // Letters typed for digits are a classic of hand-kept sheets: `12.5O`, `l00`.
+        let fixed: String = raw
+            .chars()
+            .map(|c| match c {
+                'O' | 'o' => '0',
+                'l' | 'I' => '1',
+                c => c,
+            })
+            .collect();
+        if fixed != raw && number::parse(&fixed).is_ok() {
+            msg.push_str(&format!(
+                " (a letter for a digit? `{fixed}` would be a number)"
+            ));
+        }
+        msg
     }
 
     fn check_range(&self, value: &Value, cell: &Cell) -> Result<(), String> {
@@ -361,6 +385,16 @@ impl CellParser {
     }
 }
 
+/// `92` → `0.92`, exactly: moving the decimal point is cheaper than dividing.
+fn percent(v: Decimal) -> Decimal {
+    let mut r = v;
+    if r.set_scale(v.scale() + 2).is_ok() {
+        r
+    } else {
+        v / Decimal::ONE_HUNDRED
+    }
+}
+
 fn too_large() -> String {
     "the amount is too large (at most 28 significant digits)".into()
 }
@@ -403,6 +437,11 @@ fn label_key(s: &str) -> String {
 fn parse_date(cell: &Cell) -> Result<jiff::civil::Date, String> {
     match cell {
         Cell::Date(d) => Ok(*d),
+        // `20261101` typed into a number cell: no Excel serial is that large (9999-12-31 is
+        // 2958465), so an eight-digit whole number can only be YYYYMMDD.
+        Cell::Number(f) if f.fract() == 0.0 && (10_000_000.0..100_000_000.0).contains(f) => {
+            parse_date_text(&format!("{f}"))
+        }
         Cell::Number(f) => excel_serial_to_date(*f),
         Cell::Text(t) => parse_date_text(trim(&normalize_width(trim(t)))),
         Cell::Bool(b) => Err(format!("expected a date like 2026-11-01, found `{b}`")),

@@ -70,9 +70,11 @@ pub(crate) fn parse_date_text(s: &str) -> Result<Date, String> {
         return Err(not_a_date(s));
     }
     for sep in ['-', '/', '.'] {
-        let parts: Vec<&str> = date_part.split(sep).collect();
-        if parts.len() == 3 {
-            return ymd(parts[0], parts[1], parts[2]);
+        let mut parts = date_part.split(sep);
+        if let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        {
+            return ymd(y, m, d);
         }
     }
     Err(not_a_date(s))
@@ -90,23 +92,29 @@ fn ymd(y: &str, m: &str, d: &str) -> Result<Date, String> {
         }
         t.parse().ok()
     };
-    let text = format!("{y}-{m}-{d}");
+    let text = || format!("{y}-{m}-{d}");
     // A year must be written in full: `26/11/1` is ambiguous (and `11/01/2026` is US order).
     let (Some(year), Some(month), Some(day)) = (num(y, 4), num(m, 2), num(d, 2)) else {
-        return Err(not_a_date(&text));
+        return Err(not_a_date(&text()));
     };
     if y.trim().len() != 4 {
         return Err(format!(
-            "expected a date with a four-digit year first (2026-11-01), found `{text}`"
+            "expected a date with a four-digit year first (2026-11-01), found `{}`",
+            text()
         ));
     }
     if !(1..=12).contains(&month) {
         return Err(format!(
-            "{text} is not a valid date: there is no month {month}"
+            "{} is not a valid date: there is no month {month}",
+            text()
         ));
     }
-    Date::new(year as i16, month as i8, day as i8)
-        .map_err(|_| format!("{text} is not a valid date: day {day} does not exist in that month"))
+    Date::new(year as i16, month as i8, day as i8).map_err(|_| {
+        format!(
+            "{} is not a valid date: day {day} does not exist in that month",
+            text()
+        )
+    })
 }
 
 #[cfg(test)]

@@ -28,8 +28,8 @@ pub(crate) fn lookup(label: &str) -> Option<&'static Encoding> {
 pub(crate) enum Decoded {
     /// UTF-8: stream the bytes as they are (the BOM, if any, already skipped).
     Utf8Stream(Box<dyn Read>),
-    /// Anything else: decoded up front into UTF-8 bytes.
-    Text(Vec<u8>),
+    /// Anything else: UTF-8 bytes decoded on the fly; malformed input is U+FFFD.
+    Transcoded(Box<dyn Read>),
 }
 
 /// The result of detection: the text stream, the encoding's display name and the first bytes
@@ -61,7 +61,9 @@ impl Input {
 
 /// Detects the encoding (unless `label` is given) and returns the text. Order: a BOM (UTF-8,
 /// UTF-16LE/BE); then UTF-8 if the bytes are valid UTF-8 (a file is checked in full, in a
-/// streaming pass; stdin only in its first 64 KiB); else GB18030, which decodes GBK and GB2312.
+/// streaming pass; stdin only in its first 64 KiB; see [`Utf8Scan::is_utf8`] for damaged
+/// UTF-8); else GB18030, which decodes GBK and GB2312. Every encoding streams: memory stays
+/// bounded whatever the file's size.
 pub(crate) fn detect(
     input: Input,
     name: &str,
@@ -80,10 +82,13 @@ pub(crate) fn detect(
     let encoding = match (forced, bom) {
         (Some(e), _) => e,
         (None, Some((e, _))) => e,
+        (None, None) if utf16_without_bom(&prefix).is_some() => {
+            utf16_without_bom(&prefix).unwrap_or(encoding_rs::UTF_16LE)
+        }
         (None, None) => {
             let utf8 = match &mut input {
-                Input::File(f) => utf8_file(f, name)?,
-                Input::Stream(_) => prefix_is_utf8(&prefix),
+                Input::File(f) => scan_file(f, name)?.is_utf8(),
+                Input::Stream(_) => scan_prefix(&prefix).is_utf8(),
             };
             if utf8 {
                 encoding_rs::UTF_8
@@ -97,59 +102,101 @@ pub(crate) fn detect(
         Some((e, n)) if e == encoding => n,
         _ => 0,
     };
+    let body = prefix[skip..].to_vec();
+    let stream: Box<dyn Read> = match input {
+        Input::File(mut f) => {
+            f.seek(SeekFrom::Start(skip as u64))
+                .map_err(|e| io_error(name, &e))?;
+            Box::new(f)
+        }
+        Input::Stream(s) => Box::new(std::io::Cursor::new(body.clone()).chain(s)),
+    };
     if encoding == encoding_rs::UTF_8 {
-        let body = prefix[skip..].to_vec();
-        let stream: Box<dyn Read> = match input {
-            Input::File(mut f) => {
-                f.seek(SeekFrom::Start(skip as u64))
-                    .map_err(|e| io_error(name, &e))?;
-                Box::new(f)
-            }
-            Input::Stream(s) => Box::new(std::io::Cursor::new(body.clone()).chain(s)),
-        };
         return Ok(TextInput {
             decoded: Decoded::Utf8Stream(stream),
             encoding: "UTF-8",
             prefix: body,
         });
     }
-    // Not UTF-8: decode it whole (encoding_rs has no streaming `Read` adapter without extra
-    // dependencies). The whole file is then in memory, once as bytes and once as text.
-    let all = match input {
-        Input::File(mut f) => {
-            f.seek(SeekFrom::Start(0)).map_err(|e| io_error(name, &e))?;
-            Input::File(f).read_all(name)?
-        }
-        Input::Stream(s) => {
-            let mut all = prefix;
-            Input::Stream(s).read_all(name).map(|rest| {
-                all.extend_from_slice(&rest);
-                all
-            })?
-        }
-    };
-    let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(&all[skip..])
-    else {
-        return Err(Diagnostic::error(
-            READ_CODE,
-            format!(
-                "{name} is not valid {} text",
-                if forced.is_some() {
-                    encoding.name()
-                } else {
-                    "UTF-8 or GBK/GB18030"
-                }
-            ),
-        )
-        .with_help("pass the file's encoding with --encoding (e.g. gbk, big5, utf-16le)"));
-    };
-    let bytes = text.into_owned().into_bytes();
-    let prefix = bytes[..bytes.len().min(SNIFF_LEN)].to_vec();
+    // Anything else is decoded as it streams; only the prefix is decoded here, for sniffing.
+    let (sniff, _) = encoding.decode_without_bom_handling(&body);
     Ok(TextInput {
-        decoded: Decoded::Text(bytes),
+        decoded: Decoded::Transcoded(Box::new(DecodeReader::new(stream, encoding))),
         encoding: encoding.name(),
-        prefix,
+        prefix: sniff.into_owned().into_bytes(),
     })
+}
+
+/// A `Read` of UTF-8 bytes over a stream in another encoding (encoding_rs has no such adapter
+/// without an extra dependency). Malformed input becomes U+FFFD, which the CSV reader turns into
+/// a rejected row, so one bad byte costs one row, not the file.
+pub(crate) struct DecodeReader {
+    inner: Box<dyn Read>,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    in_start: usize,
+    in_end: usize,
+    input_done: bool,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    finished: bool,
+}
+
+impl DecodeReader {
+    pub(crate) fn new(inner: Box<dyn Read>, encoding: &'static Encoding) -> Self {
+        DecodeReader {
+            inner,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; 1 << 16],
+            in_start: 0,
+            in_end: 0,
+            input_done: false,
+            // Room for any 64 KiB of input (at most 3 bytes of UTF-8 per input byte).
+            output: vec![0; 3 << 16],
+            out_start: 0,
+            out_end: 0,
+            finished: false,
+        }
+    }
+}
+
+impl Read for DecodeReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.out_start < self.out_end {
+                let n = buf.len().min(self.out_end - self.out_start);
+                buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.finished || buf.is_empty() {
+                return Ok(0);
+            }
+            if self.in_start == self.in_end && !self.input_done {
+                let n = match self.inner.read(&mut self.input) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                self.in_start = 0;
+                self.in_end = n;
+                self.input_done = n == 0;
+            }
+            let last = self.input_done && self.in_start == self.in_end;
+            let (result, read, written, _) = self.decoder.decode_to_utf8(
+                &self.input[self.in_start..self.in_end],
+                &mut self.output,
+                last,
+            );
+            self.in_start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.finished = true;
+            }
+        }
+    }
 }
 
 /// Reads the first [`SNIFF_LEN`] bytes. A file is rewound before it is read for real; for a
@@ -174,45 +221,148 @@ fn read_prefix(input: Input, name: &str) -> Result<(Input, Vec<u8>), Diagnostic>
     }
 }
 
-/// Whether the prefix is valid UTF-8, allowing a character cut off at its end.
-fn prefix_is_utf8(prefix: &[u8]) -> bool {
-    match std::str::from_utf8(prefix) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
+/// UTF-16 without a BOM: delimiters, digits and line ends are ASCII, whose UTF-16 units have a
+/// NUL byte, at odd offsets for little-endian, even for big-endian. No CSV in a byte encoding
+/// has NULs, so one unit in ten carrying one, all on the same side, is UTF-16.
+fn utf16_without_bom(prefix: &[u8]) -> Option<&'static Encoding> {
+    let n = prefix.len() / 2 * 2;
+    if n < 4 {
+        return None;
+    }
+    let odd = prefix[..n]
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    let even = prefix[..n].iter().step_by(2).filter(|&&b| b == 0).count();
+    let half = n / 2;
+    // A few NULs on the other side are CJK characters such as 一 (U+4E00).
+    if odd * 10 >= half && even * 10 <= odd {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= half && odd * 10 <= even {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
     }
 }
 
-/// Whether the whole file is valid UTF-8, checked in 1 MiB chunks; the file is rewound.
-fn utf8_file(f: &mut std::fs::File, name: &str) -> Result<bool, Diagnostic> {
+/// Counts of a UTF-8 validity scan.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Utf8Scan {
+    /// Valid multi-byte characters (Chinese text in UTF-8).
+    pub multibyte: usize,
+    /// Invalid byte sequences.
+    pub invalid: usize,
+}
+
+impl Utf8Scan {
+    /// Whether the bytes are to be read as UTF-8: valid, or so overwhelmingly UTF-8 that the
+    /// invalid bytes are damage (a cell cut mid-character), not another encoding. GBK text almost
+    /// never forms valid multi-byte UTF-8, so ten valid characters per invalid sequence is a
+    /// safe margin. The damaged rows are then rejected one by one instead of the whole file
+    /// being misread as GBK.
+    pub fn is_utf8(&self) -> bool {
+        self.invalid == 0 || self.multibyte >= 10 * self.invalid
+    }
+
+    /// Scans a complete buffer; returns how many bytes at its end are an incomplete character.
+    fn scan(&mut self, mut bytes: &[u8]) -> usize {
+        loop {
+            match std::str::from_utf8(bytes) {
+                Ok(valid) => {
+                    self.multibyte += count_multibyte(valid.as_bytes());
+                    return 0;
+                }
+                Err(e) => {
+                    let (valid, rest) = bytes.split_at(e.valid_up_to());
+                    self.multibyte += count_multibyte(valid);
+                    match e.error_len() {
+                        None => return rest.len(),
+                        Some(n) => {
+                            self.invalid += 1;
+                            bytes = &rest[n..];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn count_multibyte(valid: &[u8]) -> usize {
+    valid.iter().filter(|&&b| b >= 0xC0).count()
+}
+
+/// Scans a prefix, allowing a character cut off at its end.
+fn scan_prefix(prefix: &[u8]) -> Utf8Scan {
+    let mut scan = Utf8Scan::default();
+    scan.scan(prefix);
+    scan
+}
+
+/// Scans the whole file in 1 MiB chunks; the file is rewound.
+fn scan_file(f: &mut std::fs::File, name: &str) -> Result<Utf8Scan, Diagnostic> {
     f.seek(SeekFrom::Start(0)).map_err(|e| io_error(name, &e))?;
     let mut buf = vec![0u8; 1 << 20];
+    let mut scan = Utf8Scan::default();
     // Bytes of a character split across two chunks, carried to the next.
     let mut carry = 0usize;
-    let result = loop {
+    loop {
         let n = match f.read(&mut buf[carry..]) {
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(io_error(name, &e)),
         };
         let len = carry + n;
-        match std::str::from_utf8(&buf[..len]) {
-            Ok(_) => carry = 0,
-            Err(e) if e.error_len().is_none() && n > 0 => {
-                let valid = e.valid_up_to();
-                buf.copy_within(valid..len, 0);
-                carry = len - valid;
-            }
-            Err(_) => break false,
-        }
         if n == 0 {
-            break carry == 0;
+            if carry > 0 {
+                scan.invalid += 1;
+            }
+            break;
         }
-    };
+        let tail = scan.scan(&buf[..len]);
+        buf.copy_within(len - tail..len, 0);
+        carry = tail;
+    }
     f.seek(SeekFrom::Start(0)).map_err(|e| io_error(name, &e))?;
-    Ok(result)
+    Ok(scan)
 }
 
 /// Strips a UTF-8 BOM from bytes (JSON readers accept one).
 pub(crate) fn strip_utf8_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_scan_tells_damage_from_gbk() {
+        assert!(scan_prefix("客户名称,销售额".as_bytes()).is_utf8());
+        let (gbk, _, _) = encoding_rs::GBK.encode("客户名称,销售额\n华东贸易,12");
+        assert!(!scan_prefix(&gbk).is_utf8());
+        // Forty valid characters and one cut in half: damaged UTF-8, not GBK.
+        let mut damaged = "华东贸易有限公司".repeat(5).into_bytes();
+        damaged.extend_from_slice(&"公".as_bytes()[..2]);
+        damaged.extend_from_slice(b",12\n");
+        let scan = scan_prefix(&damaged);
+        assert_eq!(scan.invalid, 1);
+        assert!(scan.is_utf8());
+        // UTF-16 without a BOM.
+        let le: Vec<u8> = "客户,amount,rate\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(utf16_without_bom(&le), Some(encoding_rs::UTF_16LE));
+        let be: Vec<u8> = "客户,amount,rate\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(utf16_without_bom(&be), Some(encoding_rs::UTF_16BE));
+        assert_eq!(utf16_without_bom(b"a,b,c\n1,2,3\n"), None);
+        // A cut character at the very end of a prefix is not damage.
+        assert_eq!(scan_prefix(&"华东".as_bytes()[..5]).invalid, 0);
+    }
 }

@@ -1,13 +1,46 @@
 //! Data readers and writers: customer files in (CSV, XLSX, JSON, NDJSON; UTF-8, GBK/GB18030,
 //! UTF-16), cells parsed the way users write them, graded files out.
 //!
-//! Reading is two steps. [`open`] turns a file into a [`RowSource`]: headers plus a stream of
-//! [`RawRow`]s of untyped [`Cell`]s, numbered as the user sees them. A [`CellParser`], built once
-//! per declared input field, then turns one cell into a typed [`Value`](crate::value::Value),
-//! or into a reason in words for the rejects report.
+//! Reading is three steps. [`open`] turns a file into a [`RowSource`]: headers plus a stream of
+//! [`RawRow`]s of untyped [`Cell`]s, numbered as the user sees them. [`InputMapping`] finds each
+//! declared input's column. A [`CellParser`], one per input, turns a cell into a typed
+//! [`Value`](crate::value::Value), or into a reason in words for the rejects report.
 //!
-//! Nothing here panics on bad data: a broken file is a [`Diagnostic`] with code
-//! `tier::data::read`, a broken row is a [`RowError`].
+//! Nothing here panics on bad data: a file that cannot be read at all is a [`Diagnostic`] with
+//! code `tier::data::read`; a bad row is a [`RowError`] and reading goes on.
+//!
+//! # Reading rules
+//!
+//! - **Format**: `--format`, else the extension (`.csv .tsv .txt`, `.xlsx .xlsm .xlsb .xls .ods`,
+//!   `.json`, `.ndjson .jsonl`), else sniffed: a ZIP/OLE signature is a spreadsheet, `[` JSON,
+//!   `{` NDJSON, anything else CSV. Stdin (`-`) is sniffed the same way.
+//! - **Encoding** (CSV): `--encoding` (any WHATWG label, plus `cp936`, `utf-8-sig`), else a BOM
+//!   (UTF-8, UTF-16LE/BE), else UTF-16 without a BOM (told by its NUL bytes), else UTF-8 if the
+//!   whole file is UTF-8 (a streaming pass; stdin: its
+//!   first 64 KiB), else GB18030 (a superset of GBK and GB2312). A file that is overwhelmingly
+//!   UTF-8 with a few broken characters stays UTF-8 and the broken rows are rejected. Every
+//!   encoding is decoded as the file streams (bounded memory); a row holding bytes the encoding
+//!   cannot decode is rejected, not the file. JSON is UTF-8 unless `--encoding` says otherwise.
+//! - **Delimiter** (CSV): `--delimiter`, else whichever of `,` `\t` `;` `|` occurs most often
+//!   in the header line outside quotes.
+//! - **Headers**: the first non-empty line (CSV) or row (spreadsheets), the union of the
+//!   records' keys in first-seen order (JSON, NDJSON). A title above the header, as CRM exports
+//!   write (`客户档案` alone on its line, then the header), is skipped. Trimmed; a BOM is dropped; empty headers
+//!   after the last named column are dropped.
+//! - **Row numbers**: CSV, the line the record starts on (the header is line 1, so the first
+//!   customer is row 2, as in Excel); spreadsheets, the sheet's row number; JSON, the record's
+//!   1-based index; NDJSON, the line number.
+//! - **Row shapes**: a short row is padded with empty cells; a row with more cells than headers
+//!   is rejected unless the extra cells are empty (a trailing delimiter). Wholly empty rows are
+//!   skipped and counted ([`RowSource::skipped_blank`]); they are neither graded nor rejected.
+//! - **Spreadsheet cells**: numbers are [`Cell::Number`], except a cell formatted as a percentage,
+//!   which becomes the text `92%` (Excel stores 0.92), and integers beyond 2^53, kept as text;
+//!   date-formatted cells are [`Cell::Date`]; error cells are their text (`#DIV/0!`).
+//! - **JSON shapes**: an array of objects, or an array of arrays whose first array holds the
+//!   column names (as some tools export tables).
+//! - **JSON values**: numbers become [`Cell::Text`] of their own digits (exact, no float on the
+//!   way), `null` and `""` are empty, nested arrays/objects are kept as JSON text.
+//! - **Empty cells**: see [`EMPTY_MARKERS`]; `-`, `N/A`, `NULL` and the like count as empty.
 
 // The shared contract returns `Diagnostic` by value; it is cold-path only (a file fails once).
 #![allow(clippy::result_large_err)]
@@ -15,6 +48,7 @@
 mod cell;
 mod date;
 mod encoding;
+mod mapping;
 mod number;
 mod read_csv;
 mod read_json;
@@ -24,6 +58,7 @@ pub mod write;
 
 pub use cell::{CellParser, EMPTY_MARKERS};
 pub use date::excel_serial_to_date;
+pub use mapping::{InputMapping, COLUMN_AMBIGUOUS, COLUMN_MISSING};
 pub use text::normalize_width;
 pub use write::{create_sink, write_rejects, OutputColumns, OutputFormat, RowSink, WriteOptions};
 
@@ -88,9 +123,13 @@ pub struct RawRow {
 /// The format of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InputFormat {
+    /// Delimited text: CSV, TSV, semicolon- or pipe-separated.
     Csv,
+    /// A spreadsheet: `.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`.
     Xlsx,
+    /// An array of objects (or of arrays, the first naming the columns).
     Json,
+    /// One object per line.
     Ndjson,
 }
 
@@ -157,6 +196,7 @@ pub trait RowSource: Iterator<Item = Result<RawRow, RowError>> {
 /// A row-level problem, one line of the rejects report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
+    /// The data file's name (`<stdin>` for stdin).
     pub file: String,
     /// The row number as in [`RawRow::row`].
     pub row: usize,
@@ -213,24 +253,9 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn RowSource>, Diagn
     } else {
         path.display().to_string()
     };
-    if let Some(label) = &opts.encoding {
-        if encoding::lookup(label).is_none() {
-            return Err(
-                Diagnostic::error(READ_CODE, format!("unknown encoding `{label}`"))
-                    .with_help("use an encoding label such as utf-8, gbk, gb18030, big5, utf-16le"),
-            );
-        }
-    }
+    check_encoding(opts)?;
     if is_stdin {
-        let mut input = std::io::stdin().lock();
-        let mut prefix = Vec::new();
-        (&mut input)
-            .take(encoding::SNIFF_LEN as u64)
-            .read_to_end(&mut prefix)
-            .map_err(|e| io_error(&name, &e))?;
-        let format = opts.format.unwrap_or_else(|| InputFormat::sniff(&prefix));
-        let rest: Box<dyn Read> = Box::new(std::io::Cursor::new(prefix).chain(input));
-        return open_input(Input::Stream(rest), path, name, format, opts);
+        return open_stream(Box::new(std::io::stdin().lock()), &name, opts);
     }
     let mut file = std::fs::File::open(path).map_err(|e| io_error(&name, &e))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
@@ -257,6 +282,43 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn RowSource>, Diagn
         }
     };
     open_input(Input::File(file), path, name, format, opts)
+}
+
+/// Opens a one-pass stream (what [`open`] does for `-`, stdin). Without `opts.format` the
+/// format is sniffed: JSON if the text starts with `[`, NDJSON if `{`, else CSV. Encoding
+/// detection sees only the first 64 KiB; JSON, NDJSON and non-UTF-8 CSV are read into memory.
+pub fn open_stream(
+    mut input: Box<dyn Read>,
+    name: &str,
+    opts: &ReadOptions,
+) -> Result<Box<dyn RowSource>, Diagnostic> {
+    check_encoding(opts)?;
+    let mut prefix = Vec::new();
+    (&mut input)
+        .take(encoding::SNIFF_LEN as u64)
+        .read_to_end(&mut prefix)
+        .map_err(|e| io_error(name, &e))?;
+    let format = opts.format.unwrap_or_else(|| InputFormat::sniff(&prefix));
+    let rest: Box<dyn Read> = Box::new(std::io::Cursor::new(prefix).chain(input));
+    open_input(
+        Input::Stream(rest),
+        Path::new(name),
+        name.to_string(),
+        format,
+        opts,
+    )
+}
+
+/// An unknown `--encoding` label is an error before anything is read.
+fn check_encoding(opts: &ReadOptions) -> Result<(), Diagnostic> {
+    match &opts.encoding {
+        Some(label) if encoding::lookup(label).is_none() => Err(Diagnostic::error(
+            READ_CODE,
+            format!("unknown encoding `{label}`"),
+        )
+        .with_help("use an encoding label such as utf-8, gbk, gb18030, big5, utf-16le")),
+        _ => Ok(()),
+    }
 }
 
 /// Opens an input in a known format.

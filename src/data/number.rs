@@ -64,6 +64,13 @@ pub(crate) fn parse(s: &str) -> Result<NumText, NumError> {
     let mut rest = s;
     let mut negative = false;
     let mut currency = false;
+    // Accounting negatives: `(1,234.00)`.
+    if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        if !inner.trim_start().starts_with(['-', '+']) {
+            negative = true;
+            rest = inner;
+        }
+    }
     // Sign and currency sign, in either order: `-¥3,500`, `¥-3,500`.
     for _ in 0..2 {
         rest = rest.trim_start();
@@ -132,7 +139,7 @@ pub(crate) fn parse_plain(s: &str) -> Result<Decimal, NumError> {
         Some((i, f)) => (i, Some(f)),
         None => (mantissa, None),
     };
-    if int_part.is_empty() && frac_part.map_or(true, str::is_empty) {
+    if int_part.is_empty() && frac_part.is_none_or(str::is_empty) {
         return Err(NumError::NotANumber);
     }
     if let Some(f) = frac_part {
@@ -164,19 +171,24 @@ pub(crate) fn parse_plain(s: &str) -> Result<Decimal, NumError> {
         mantissa.into()
     };
     let digits: &str = &digits;
-    let digits = if digits.starts_with('.') {
-        format!("0{digits}").into()
-    } else {
-        std::borrow::Cow::Borrowed(digits)
-    };
-    let mut value = match Decimal::from_str(&digits) {
-        Ok(v) => v,
-        Err(_) => {
-            return Err(if digits.len() > 20 {
-                NumError::TooLarge
+    let mut value = match fast_decimal(digits) {
+        Some(v) => v,
+        None => {
+            let padded = if digits.starts_with('.') {
+                std::borrow::Cow::Owned(format!("0{digits}"))
             } else {
-                NumError::NotANumber
-            })
+                std::borrow::Cow::Borrowed(digits)
+            };
+            match Decimal::from_str(&padded) {
+                Ok(v) => v,
+                Err(_) => {
+                    return Err(if padded.len() > 20 {
+                        NumError::TooLarge
+                    } else {
+                        NumError::NotANumber
+                    })
+                }
+            }
         }
     };
     if let Some(exp) = exponent {
@@ -198,13 +210,40 @@ pub(crate) fn parse_plain(s: &str) -> Result<Decimal, NumError> {
     Ok(value)
 }
 
+/// Digits with at most one `.` and up to 18 digits in all: built directly from an integer
+/// mantissa, which is exact and much cheaper than the general parser.
+fn fast_decimal(s: &str) -> Option<Decimal> {
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    let mut scale = None;
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+            }
+            b'.' if scale.is_none() => scale = Some(s.len() - i - 1),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    Some(Decimal::new(mantissa, scale.unwrap_or(0) as u32))
+}
+
 /// The exact decimal of a float read from a spreadsheet, through its shortest round-trip text:
 /// the cell Excel shows as `0.1` is 0.1, not 0.1000000000000000055511151231257827.
 pub(crate) fn from_f64(f: f64) -> Result<Decimal, NumError> {
     if !f.is_finite() {
         return Err(NumError::NotANumber);
     }
-    parse_plain(&format!("{f}")).or_else(|_| {
+    let text = format!("{}", f.abs());
+    let magnitude = parse_plain(&text).map(|d| if f < 0.0 { -d } else { d });
+    magnitude.or_else(|_| {
         // Beyond 28 digits (e.g. 1e30) the text form does not fit; the float form may still.
         Decimal::from_f64_retain(f).ok_or(NumError::TooLarge)
     })
@@ -231,6 +270,15 @@ mod tests {
         assert_eq!(parse_plain(""), Err(NumError::NotANumber));
         assert_eq!(parse_plain("."), Err(NumError::NotANumber));
         assert_eq!(parse_plain("1e99"), Err(NumError::TooLarge));
+        assert_eq!(parse_plain("0.50"), Ok(d("0.50")));
+        assert_eq!(
+            parse_plain("123456789012345678.5"),
+            Ok(d("123456789012345678.5"))
+        );
+        assert_eq!(
+            parse_plain("12345678901234567890123456789012"),
+            Err(NumError::TooLarge)
+        );
     }
 
     #[test]
@@ -246,11 +294,16 @@ mod tests {
         assert_eq!(parse("3万㎡").unwrap().value, d("30000"));
         assert_eq!(parse("50w").unwrap().value, d("500000"));
         assert_eq!(parse("12万%"), Err(NumError::NotANumber));
+        assert_eq!(parse("(1,234.5)").unwrap().value, d("-1234.5"));
+        assert_eq!(parse("(¥3,500)").unwrap().value, d("-3500"));
+        assert_eq!(parse("(-3)"), Err(NumError::NotANumber));
     }
 
     #[test]
     fn floats_stay_as_shown() {
         assert_eq!(from_f64(0.1), Ok(d("0.1")));
+        assert_eq!(from_f64(-0.1), Ok(d("-0.1")));
+        assert_eq!(from_f64(-0.0), Ok(d("0")));
         assert_eq!(from_f64(45658.0), Ok(d("45658")));
         assert_eq!(from_f64(f64::NAN), Err(NumError::NotANumber));
     }

@@ -20,56 +20,85 @@ pub(crate) fn open(
         .unwrap_or_else(|| sniff_delimiter(&text.prefix));
     let (reader, strict_utf8): (Box<dyn Read>, bool) = match text.decoded {
         Decoded::Utf8Stream(r) => (r, true),
-        Decoded::Text(bytes) => (Box::new(std::io::Cursor::new(bytes)), false),
+        Decoded::Transcoded(r) => (r, false),
     };
     // Records end at `\n` (a `\r` before it is stripped from the last cell), and the stream
     // always ends with one: then every record consumes its own line end, and the reader's line
     // count after a record tells the record's first line exactly, whatever the line endings,
     // blank lines or cells spanning lines.
     let reader: Box<dyn Read> = Box::new(reader.chain(&b"\n"[..]));
-    let mut csv = csv::ReaderBuilder::new()
+    let csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
         .flexible(true)
-        .has_headers(true)
+        .has_headers(false)
         .buffer_capacity(1 << 16)
         .from_reader(reader);
-    let header_record = csv
-        .byte_headers()
-        .map_err(|e| Diagnostic::error(READ_CODE, format!("cannot read {name}: {e}")))?
-        .clone();
-    let mut headers = Vec::with_capacity(header_record.len());
-    for field in header_record.iter() {
-        let Ok(h) = std::str::from_utf8(field) else {
-            return Err(Diagnostic::error(
-                READ_CODE,
-                format!("{name}: the header row is not valid UTF-8 text"),
-            )
-            .with_help("pass the file's encoding with --encoding (e.g. gbk)"));
-        };
-        headers.push(trim(h).to_string());
+    let mut src = CsvSource {
+        reader: csv,
+        headers: Vec::new(),
+        name,
+        encoding: text.encoding,
+        record: csv::ByteRecord::new(),
+        pending: None,
+        strict_utf8,
+        skipped: 0,
+        done: false,
+    };
+    let header_error = |src: &CsvSource, e: RowError| {
+        Diagnostic::error(READ_CODE, format!("{}: {}", src.name, e.reason))
+            .with_help("pass the file's encoding with --encoding (e.g. gbk)")
+    };
+    let mut headers = loop {
+        match src.read_record() {
+            None => {
+                return Err(Diagnostic::error(
+                    READ_CODE,
+                    format!("{} has no header row (the file is empty)", src.name),
+                )
+                .with_help("the first line of a CSV file must name its columns"))
+            }
+            Some(Err(e)) => return Err(header_error(&src, e)),
+            Some(Ok(row)) => {
+                let fields = src.fields(row).map_err(|e| header_error(&src, e))?;
+                if fields.iter().any(|f| !f.is_empty()) {
+                    break fields;
+                }
+            }
+        }
+    };
+    // A title line above the header (`客户档案,,,,`), as CRM exports write: one filled cell,
+    // then a line with several. The title is skipped; the rows keep their line numbers. A
+    // one-column file stays as it is: its second line has a single cell.
+    if is_title(&headers) {
+        match src.read_record() {
+            Some(Ok(row)) => {
+                let next = src.fields(row).map_err(|e| header_error(&src, e))?;
+                if next.iter().filter(|h| !h.is_empty()).count() >= TITLE_NEXT_MIN {
+                    headers = next;
+                } else {
+                    src.pending = Some((row, src.record.clone()));
+                }
+            }
+            Some(Err(e)) => return Err(header_error(&src, e)),
+            None => {}
+        }
     }
     // Excel leaves empty header cells after the last column when a sheet had formatting there.
     while headers.last().is_some_and(|h| h.is_empty()) && headers.len() > 1 {
         headers.pop();
     }
-    if headers.iter().all(|h| h.is_empty()) {
-        return Err(Diagnostic::error(
-            READ_CODE,
-            format!("{name} has no header row (the file is empty)"),
-        )
-        .with_help("the first line of a CSV file must name its columns"));
-    }
-    Ok(Box::new(CsvSource {
-        reader: csv,
-        headers,
-        name,
-        encoding: text.encoding,
-        record: csv::ByteRecord::new(),
-        strict_utf8,
-        skipped: 0,
-        done: false,
-    }))
+    src.headers = headers;
+    Ok(Box::new(src))
+}
+
+/// A title line has its one filled cell first; the header under it at least this many.
+/// Requiring three keeps a two-column file with an unnamed second column (`客户,`) intact.
+pub(crate) const TITLE_NEXT_MIN: usize = 3;
+
+/// Whether a first line looks like a title: one filled cell, the first.
+pub(crate) fn is_title(cells: &[String]) -> bool {
+    cells.first().is_some_and(|c| !c.is_empty()) && cells.iter().skip(1).all(|c| c.is_empty())
 }
 
 struct CsvSource {
@@ -78,8 +107,9 @@ struct CsvSource {
     name: String,
     encoding: &'static str,
     record: csv::ByteRecord,
-    /// The file was taken for UTF-8 without decoding it first, so a row may still hold bytes
-    /// that are not UTF-8 (stdin, or `--encoding utf-8`).
+    /// A record read ahead while looking for the header, with its row number.
+    pending: Option<(usize, csv::ByteRecord)>,
+    /// The bytes are the file's own UTF-8, not transcoded: a row may hold invalid UTF-8.
     strict_utf8: bool,
     skipped: usize,
     done: bool,
@@ -96,6 +126,59 @@ impl CsvSource {
         }
     }
 
+    /// Reads the next record that is not a blank line into `self.record`; returns its row
+    /// number (the line it starts on).
+    fn read_record(&mut self) -> Option<Result<usize, RowError>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let before = self.reader.position().line() as usize;
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(true) => {}
+                Err(e) => {
+                    // With flexible rows and byte records only I/O fails; it will not recover.
+                    self.done = true;
+                    return Some(Err(
+                        self.row_error(before, format!("cannot read the file: {e}"))
+                    ));
+                }
+            }
+            // The record ended with the `\n` of its last line; it started as many lines earlier
+            // as its cells hold line breaks.
+            let after = self.reader.position().line() as usize;
+            let breaks = self
+                .record
+                .as_slice()
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let row = after.saturating_sub(1 + breaks).max(1);
+            // A blank line (`\r\n`) is not a row at all.
+            if !(self.record.len() == 1 && matches!(&self.record[0], b"" | b"\r")) {
+                return Some(Ok(row));
+            }
+        }
+    }
+
+    /// The current record's cells as trimmed text (for the header).
+    fn fields(&self, row: usize) -> Result<Vec<String>, RowError> {
+        let mut out = Vec::with_capacity(self.record.len());
+        for field in self.record.iter() {
+            match std::str::from_utf8(field) {
+                Ok(t) => out.push(trim(t).to_string()),
+                Err(_) => {
+                    return Err(self.row_error(row, "the header row is not valid UTF-8 text".into()))
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn cells(&self, row: usize) -> Result<Vec<Cell>, RowError> {
         let width = self.headers.len();
         let mut cells = Vec::with_capacity(width);
@@ -106,17 +189,22 @@ impl CsvSource {
                 [rest @ .., b'\r'] if i == last => rest,
                 f => f,
             };
-            let text = match std::str::from_utf8(field) {
-                Ok(t) => t,
-                Err(_) => {
+            // Transcoded text marks undecodable bytes with U+FFFD.
+            let decoded = std::str::from_utf8(field)
+                .ok()
+                .filter(|t| self.strict_utf8 || !t.contains('\u{FFFD}'));
+            let text = match decoded {
+                Some(t) => t,
+                None => {
                     let reason = if self.strict_utf8 {
                         "the row is not valid UTF-8 text; if the file is GBK, pass --encoding gbk"
+                            .to_string()
                     } else {
-                        "the row is not valid text"
+                        format!("the row holds bytes that are not {} text", self.encoding)
                     };
                     return Err(RowError {
                         column: self.headers.get(i).cloned(),
-                        ..self.row_error(row, reason.into())
+                        ..self.row_error(row, reason)
                     });
                 }
             };
@@ -147,38 +235,16 @@ impl Iterator for CsvSource {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if self.done {
-                return None;
-            }
-            let before = self.reader.position().line() as usize;
-            match self.reader.read_byte_record(&mut self.record) {
-                Ok(false) => {
-                    self.done = true;
-                    return None;
+            let row = match self.pending.take() {
+                Some((row, record)) => {
+                    self.record = record;
+                    row
                 }
-                Ok(true) => {}
-                Err(e) => {
-                    // With flexible rows and byte records only I/O fails; it will not recover.
-                    self.done = true;
-                    return Some(Err(
-                        self.row_error(before, format!("cannot read the file: {e}"))
-                    ));
-                }
-            }
-            // The record ended with the `\n` of its last line; it started as many lines earlier
-            // as its cells hold line breaks.
-            let after = self.reader.position().line() as usize;
-            let breaks = self
-                .record
-                .as_slice()
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            let row = after.saturating_sub(1 + breaks).max(1);
-            if self.record.len() == 1 && matches!(&self.record[0], b"" | b"\r") {
-                // A blank line (`\r\n`): not a row at all.
-                continue;
-            }
+                None => match self.read_record()? {
+                    Ok(row) => row,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
             match self.cells(row) {
                 Ok(cells) if is_blank_row(&cells) => self.skipped += 1,
                 Ok(cells) => return Some(Ok(RawRow { row, cells })),

@@ -1,4 +1,5 @@
-//! JSON (an array of objects) and NDJSON (one object per line).
+//! JSON (an array of objects, or an array of arrays whose first names the columns) and NDJSON
+//! (one object per line).
 //!
 //! Headers are the union of the records' keys in first-seen order, so a key that only later
 //! records carry (exports often leave out null fields) is still a column. For NDJSON files this
@@ -22,6 +23,17 @@ pub(crate) fn open_array(
     opts: &ReadOptions,
 ) -> Result<Box<dyn RowSource>, Diagnostic> {
     let bytes = decode(input.read_all(&name)?, &name, opts)?;
+    // One object per line in a `.json` file: it is NDJSON whatever its name says.
+    let first = strip_utf8_bom(&bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        let utf8 = ReadOptions {
+            encoding: None,
+            ..opts.clone()
+        };
+        return open_lines(Input::Stream(Box::new(Cursor::new(bytes))), name, &utf8);
+    }
     let value: Value = serde_json::from_slice(strip_utf8_bom(&bytes)).map_err(|e| {
         Diagnostic::error(
             READ_CODE,
@@ -33,26 +45,37 @@ pub(crate) fn open_array(
         )
         .with_note(e.to_string())
     })?;
-    let records =
-        match value {
-            Value::Array(items) => items,
-            Value::Object(_) => return Err(Diagnostic::error(
+    let records = match value {
+        Value::Array(items) => items,
+        other => {
+            return Err(Diagnostic::error(
                 READ_CODE,
-                format!("{name}: expected an array of records, found a single object"),
-            )
-            .with_help(
-                "write the records as `[{...}, {...}]`, or one object per line in a .ndjson file",
-            )),
-            other => {
-                return Err(Diagnostic::error(
-                    READ_CODE,
-                    format!(
-                        "{name}: expected an array of records, found {}",
-                        kind_of(&other)
-                    ),
-                ))
-            }
-        };
+                format!(
+                    "{name}: expected an array of records, found {}",
+                    kind_of(&other)
+                ),
+            ))
+        }
+    };
+    // `[["客户", "金额"], ["甲", 1], ...]`: a table whose first row names the columns.
+    if let Some(Value::Array(first)) = records.first() {
+        if first.iter().all(Value::is_string) && records.iter().all(Value::is_array) {
+            let headers: Vec<String> = first
+                .iter()
+                .map(|h| h.as_str().unwrap_or("").trim().to_string())
+                .collect();
+            let mut records = records.into_iter().enumerate();
+            records.next();
+            return Ok(Box::new(JsonArraySource {
+                columns: HashMap::new(),
+                headers,
+                name,
+                records,
+                table: true,
+                skipped: 0,
+            }));
+        }
+    }
     let mut keys = KeyUnion::default();
     for r in &records {
         if let Value::Object(map) = r {
@@ -64,6 +87,7 @@ pub(crate) fn open_array(
         headers: keys.names,
         name,
         records: records.into_iter().enumerate(),
+        table: false,
         skipped: 0,
     }))
 }
@@ -202,11 +226,30 @@ fn record_cells(
     Ok(cells)
 }
 
+/// Cells of one array record in a table-form file, matched by position.
+fn positional_cells(value: Value, width: usize) -> Result<Vec<Cell>, String> {
+    let Value::Array(items) = value else {
+        return Err(format!("expected an array, found {}", kind_of(&value)));
+    };
+    let n = items.len();
+    let mut cells: Vec<Cell> = items.into_iter().map(to_cell).collect();
+    if n > width {
+        if !is_blank_row(&cells[width..]) {
+            return Err(format!("row has {n} cells, the header has {width}"));
+        }
+        cells.truncate(width);
+    }
+    cells.resize(width, Cell::Empty);
+    Ok(cells)
+}
+
 struct JsonArraySource {
     headers: Vec<String>,
     columns: HashMap<String, usize>,
     name: String,
     records: std::iter::Enumerate<std::vec::IntoIter<Value>>,
+    /// Records are arrays, matched to the headers by position.
+    table: bool,
     skipped: usize,
 }
 
@@ -217,7 +260,12 @@ impl Iterator for JsonArraySource {
         loop {
             let (i, value) = self.records.next()?;
             let row = i + 1;
-            match record_cells(value, &self.columns, self.headers.len()) {
+            let cells = if self.table {
+                positional_cells(value, self.headers.len())
+            } else {
+                record_cells(value, &self.columns, self.headers.len())
+            };
+            match cells {
                 Ok(cells) if is_blank_row(&cells) => self.skipped += 1,
                 Ok(cells) => return Some(Ok(RawRow { row, cells })),
                 Err(reason) => {

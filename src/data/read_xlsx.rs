@@ -1,11 +1,13 @@
 //! Spreadsheets (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) through calamine.
 //!
-//! The sheet is read whole (calamine loads a sheet at once; Excel caps a sheet at about a million
-//! rows). The header is the first non-empty row; rows keep their sheet row numbers, so a rejected
+//! calamine loads a whole sheet at once (Excel caps a sheet at about a million rows); rows are
+//! converted to cells one at a time. A title row above the header (one filled cell, then a wider
+//! row) is skipped. The header is the first non-empty row; rows keep their sheet row numbers, so a rejected
 //! row can be found in Excel as it is reported.
 
 use super::date::parse_date_text;
 use super::number;
+use super::read_csv::{is_title, TITLE_NEXT_MIN};
 use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, READ_CODE};
 use crate::diagnostic::{suggest, Diagnostic};
 use calamine::{open_workbook_auto, Data, Reader, StyleRange};
@@ -45,38 +47,53 @@ pub(crate) fn open(
     let styles = book
         .worksheet_style(&sheet)
         .unwrap_or_else(|_| StyleRange::empty());
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows: Vec<(usize, Vec<Cell>)> = Vec::with_capacity(range.height());
-    for (i, r) in range.rows().enumerate() {
-        let abs_row = row0 + i as u32;
-        let cells: Vec<Cell> = r
-            .iter()
-            .enumerate()
-            .map(|(j, d)| to_cell(d, is_percent(&styles, abs_row, col0 + j as u32)))
-            .collect();
-        rows.push((abs_row as usize + 1, cells));
-    }
-    let Some(header_at) = rows.iter().position(|(_, c)| !is_blank_row(c)) else {
-        return Err(
-            Diagnostic::error(READ_CODE, format!("sheet `{sheet}` of {name} is empty"))
-                .with_help("the first non-empty row must name the columns"),
-        );
+    let mut src = XlsxSource {
+        headers: Vec::new(),
+        name,
+        origin: range.start().unwrap_or((0, 0)),
+        range,
+        styles,
+        next: 0,
+        skipped: 0,
     };
-    let mut headers: Vec<String> = rows[header_at]
-        .1
+    let Some(header_at) = (0..src.range.height()).find(|&i| !is_blank_row(&src.row(i))) else {
+        return Err(Diagnostic::error(
+            READ_CODE,
+            format!("sheet `{sheet}` of {} is empty", src.name),
+        )
+        .with_help("the first non-empty row must name the columns"));
+    };
+    let filled = |cells: &[Cell]| {
+        cells
+            .iter()
+            .filter(|c| !is_blank_row(std::slice::from_ref(*c)))
+            .count()
+    };
+    // A title above the header (a merged cell `2026年客户清单`): one filled cell, then a row with
+    // several. The title is skipped.
+    let mut header_at = header_at;
+    let texts = |cells: Vec<Cell>| -> Vec<String> {
+        cells
+            .iter()
+            .map(|c| c.to_text().trim().to_string())
+            .collect()
+    };
+    if is_title(&texts(src.row(header_at))) {
+        let next = (header_at + 1..src.range.height()).find(|&i| !is_blank_row(&src.row(i)));
+        if let Some(n) = next.filter(|&n| filled(&src.row(n)) >= TITLE_NEXT_MIN) {
+            header_at = n;
+        }
+    }
+    src.headers = src
+        .row(header_at)
         .iter()
         .map(|c| c.to_text().trim().to_string())
         .collect();
-    while headers.last().is_some_and(|h| h.is_empty()) && headers.len() > 1 {
-        headers.pop();
+    while src.headers.last().is_some_and(|h| h.is_empty()) && src.headers.len() > 1 {
+        src.headers.pop();
     }
-    let rows: Vec<_> = rows.into_iter().skip(header_at + 1).collect();
-    Ok(Box::new(XlsxSource {
-        headers,
-        name,
-        rows: rows.into_iter(),
-        skipped: 0,
-    }))
+    src.next = header_at + 1;
+    Ok(Box::new(src))
 }
 
 /// A sheet by exact name, then ignoring case and spaces, then by 1-based position (`2`).
@@ -134,7 +151,8 @@ fn to_cell(d: &Data, percent: bool) -> Cell {
         // field's percent convention.
         Data::Float(f) if percent => percent_text(*f),
         Data::Float(f) => Cell::Number(*f),
-        Data::DateTime(dt) if dt.is_datetime() => {
+        // A time of day alone (below 1.0) is no date: the cell parser rejects it as a serial.
+        Data::DateTime(dt) if dt.is_datetime() && dt.as_f64() >= 1.0 => {
             let (y, m, day, ..) = dt.to_ymd_hms_milli();
             match jiff::civil::Date::new(y as i16, m as i8, day as i8) {
                 Ok(date) => Cell::Date(date),
@@ -162,11 +180,32 @@ fn percent_text(f: f64) -> Cell {
     }
 }
 
+/// Rows are converted one at a time from the sheet calamine has loaded.
 struct XlsxSource {
     headers: Vec<String>,
     name: String,
-    rows: std::vec::IntoIter<(usize, Vec<Cell>)>,
+    range: calamine::Range<Data>,
+    styles: StyleRange,
+    /// The sheet position of the range's first cell (0-based row, column).
+    origin: (u32, u32),
+    /// The next row, relative to the range.
+    next: usize,
     skipped: usize,
+}
+
+impl XlsxSource {
+    fn row(&self, i: usize) -> Vec<Cell> {
+        let (row0, col0) = self.origin;
+        (0..self.range.width())
+            .map(|j| {
+                let d = self.range.get((i, j)).unwrap_or(&Data::Empty);
+                to_cell(
+                    d,
+                    is_percent(&self.styles, row0 + i as u32, col0 + j as u32),
+                )
+            })
+            .collect()
+    }
 }
 
 impl Iterator for XlsxSource {
@@ -174,7 +213,14 @@ impl Iterator for XlsxSource {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let (row, mut cells) = self.rows.next()?;
+            if self.next >= self.range.height() {
+                return None;
+            }
+            let i = self.next;
+            self.next += 1;
+            let mut cells = self.row(i);
+            // Rows keep their sheet numbers (1-based), whatever row the data starts on.
+            let row = self.origin.0 as usize + i + 1;
             let width = self.headers.len();
             if cells.len() > width {
                 let extra = &cells[width..];

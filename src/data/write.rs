@@ -9,16 +9,21 @@
 //! | `子级` | the sub-grade (if the ruleset has one) |
 //! | `得分` | the score, a plain decimal (if the ruleset has one) |
 //! | `得分.<component>` | each component's points, a plain decimal |
+//! | each of [`OutputColumns::values`] | that named value: a relative grade, another grade, a `let` |
 //! | `标签` | tags, joined with `、` |
 //! | `下次跟进`, `逾期`, `转公海` | next follow-up date, overdue 是/否, reassign 是/否 (with `follow_up`) |
 //! | `复评日期` | next review date (with `review`) |
 //! | `行动` | the grade's action, then the tags' actions, joined with `；` |
 //! | `负责人` | the grade's owner, then the tags' owners, joined with `、` |
 //! | `原因` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
+//! | `评估日期` | the as-of date (when [`OutputColumns::as_of`] is set) |
+//!
+//! A kept column named like a result column is renamed `原<name>` (see
+//! [`OutputColumns::headers`]).
 //!
 //! Numbers are written as plain decimals (`70.5`, money in 元) so a spreadsheet can compute with
 //! them; dates are ISO (`2026-11-23`) or real dates in XLSX. JSON writes booleans for the 是/否
-//! columns and exact decimal numbers.
+//! columns, exact decimal numbers, and `null` for anything empty.
 //!
 //! Files are written atomically: into a temporary file beside the target, renamed over it by
 //! [`RowSink::finish`]. A sink dropped without `finish` (an error, Ctrl-C unwinding) leaves the
@@ -38,9 +43,13 @@ use std::path::{Path, PathBuf};
 /// The format of an output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutputFormat {
+    /// Comma-separated, UTF-8 (optionally with a BOM).
     Csv,
+    /// An Excel workbook with one sheet, `分级结果`.
     Xlsx,
+    /// One array of objects.
     Json,
+    /// One object per line.
     Ndjson,
     /// A table for people on a terminal (buffered: printed when complete).
     Table,
@@ -86,32 +95,70 @@ pub struct OutputColumns {
     pub review: bool,
     /// Header of the grade column (the grade's declared name); `等级` when empty.
     pub grade_name: String,
+    /// Other named values written as columns of their own, headed by their names, after the
+    /// score components: relative grades (`贡献`), per-dimension grades, any `let`
+    /// ([`Outcome::value`]; a name the outcome lacks gives an empty cell).
+    pub values: Vec<String>,
+    /// The evaluation date, written as a last `评估日期` column so every output names it.
+    pub as_of: Option<jiff::civil::Date>,
 }
 
 /// Header texts of the result columns.
 pub mod headers {
+    /// The grade column, when the grade has no name of its own.
     pub const GRADE: &str = "等级";
+    /// The sub-grade (`output { subgrade X }`).
     pub const SUBGRADE: &str = "子级";
+    /// The score, and the prefix of the component columns (`得分.回款率`).
     pub const SCORE: &str = "得分";
+    /// Tags, joined with `、`.
     pub const TAGS: &str = "标签";
+    /// The next follow-up date.
     pub const NEXT_DUE: &str = "下次跟进";
+    /// Whether the follow-up is overdue (是/否).
     pub const OVERDUE: &str = "逾期";
+    /// Whether the customer goes back to the public pool (是/否).
     pub const REASSIGN: &str = "转公海";
+    /// The next review date.
     pub const REVIEW_DUE: &str = "复评日期";
+    /// The grade's and the tags' actions.
     pub const ACTION: &str = "行动";
+    /// The grade's and the tags' owners.
     pub const OWNER: &str = "负责人";
+    /// The reasons in the ruleset's words.
     pub const REASONS: &str = "原因";
+    /// The evaluation date (`--as-of`).
+    pub const AS_OF: &str = "评估日期";
 }
 
 impl OutputColumns {
     /// All headers, in output order.
+    ///
+    /// A kept column named like a result column (re-grading a file `tier` wrote, which already
+    /// has `等级` and `得分`) is renamed `原等级`, `原得分` (then `原等级2`, ...), so every
+    /// header is unique and JSON keys do not collide.
     pub fn headers(&self) -> Vec<String> {
-        let mut h: Vec<String> = self.keep.clone();
-        h.push(if self.grade_name.is_empty() {
-            headers::GRADE.to_string()
-        } else {
-            self.grade_name.clone()
-        });
+        let results = self.result_headers();
+        let mut h: Vec<String> = Vec::with_capacity(self.keep.len() + results.len());
+        for k in &self.keep {
+            let mut name = k.clone();
+            if results.contains(&name) {
+                name = format!("原{k}");
+                let mut n = 2;
+                while results.contains(&name) || h.contains(&name) || self.keep.contains(&name) {
+                    name = format!("原{k}{n}");
+                    n += 1;
+                }
+            }
+            h.push(name);
+        }
+        h.extend(results);
+        h
+    }
+
+    /// The result columns' headers, in order.
+    fn result_headers(&self) -> Vec<String> {
+        let mut h = vec![self.grade_header()];
         if self.subgrade {
             h.push(headers::SUBGRADE.into());
         }
@@ -121,6 +168,7 @@ impl OutputColumns {
         for c in &self.components {
             h.push(format!("{}.{c}", headers::SCORE));
         }
+        h.extend(self.shown_values().cloned());
         h.push(headers::TAGS.into());
         if self.follow_up {
             h.extend([headers::NEXT_DUE, headers::OVERDUE, headers::REASSIGN].map(String::from));
@@ -129,7 +177,29 @@ impl OutputColumns {
             h.push(headers::REVIEW_DUE.into());
         }
         h.extend([headers::ACTION, headers::OWNER, headers::REASONS].map(String::from));
+        if self.as_of.is_some() {
+            h.push(headers::AS_OF.into());
+        }
         h
+    }
+
+    /// The extra values that get a column: not the grade itself (a Pareto class may be the
+    /// output grade), each once.
+    fn shown_values(&self) -> impl Iterator<Item = &String> {
+        let grade = self.grade_header();
+        self.values
+            .iter()
+            .enumerate()
+            .filter(move |(i, v)| **v != grade && !self.values[..*i].contains(v))
+            .map(|(_, v)| v)
+    }
+
+    fn grade_header(&self) -> String {
+        if self.grade_name.is_empty() {
+            headers::GRADE.to_string()
+        } else {
+            self.grade_name.clone()
+        }
     }
 
     /// Index of the grade column among [`OutputColumns::headers`].
@@ -161,6 +231,16 @@ pub fn create_sink(
     opts: &WriteOptions,
 ) -> Result<Box<dyn RowSink>, Diagnostic> {
     let target = Target::new(path)?;
+    if format == OutputFormat::Xlsx && matches!(target, Target::Stdout(_)) {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            return Err(Diagnostic::error(
+                WRITE_CODE,
+                "refusing to write a spreadsheet to the terminal",
+            )
+            .with_help("name an output file (e.g. -o 分级结果.xlsx), or choose another format"));
+        }
+    }
     let headers = columns.headers();
     Ok(match format {
         OutputFormat::Csv => Box::new(CsvSink::new(target, columns.clone(), &headers, opts)?),
@@ -203,10 +283,23 @@ impl Out {
     }
 }
 
+/// Decimal places of computed numbers in output columns. Grades were decided on the exact
+/// values; a ratio like 1/3 is shown as 0.3333, not with 28 digits.
+pub const OUTPUT_DECIMALS: u32 = 4;
+
+/// A computed number as written: at most [`OUTPUT_DECIMALS`] places, half away from zero.
+pub(crate) fn shown(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(
+        OUTPUT_DECIMALS,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    )
+    .normalize()
+}
+
 fn value_out(v: Option<&Value>) -> Out {
     match v {
         None | Some(Value::Missing) => Out::Empty,
-        Some(Value::Number(d, _)) => Out::Number(*d),
+        Some(Value::Number(d, _)) => Out::Number(shown(*d)),
         Some(Value::Date(d)) => Out::Date(*d),
         Some(Value::Bool(b)) => Out::YesNo(*b),
         Some(other) => Out::Text(other.to_string()),
@@ -245,9 +338,12 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
     }
     for c in &columns.components {
         row.push(match o.components.iter().find(|k| &*k.name == c.as_str()) {
-            Some(k) => Out::Number(k.points),
+            Some(k) => Out::Number(shown(k.points)),
             None => Out::Empty,
         });
+    }
+    for v in columns.shown_values() {
+        row.push(value_out(o.value(v)));
     }
     row.push(Out::Text(join_distinct(
         o.tags.iter().map(|t| &*t.name),
@@ -274,6 +370,9 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
         .chain(o.tags.iter().filter_map(|t| t.owner.as_deref()));
     row.push(Out::Text(join_distinct(owners, "、")));
     row.push(Out::Text(o.reasons()));
+    if let Some(d) = columns.as_of {
+        row.push(Out::Date(d));
+    }
     row
 }
 
@@ -488,6 +587,8 @@ fn json_str(s: &str) -> String {
 fn json_value(v: &Out) -> String {
     match v {
         Out::Empty => "null".into(),
+        // No tags, no action: absent, as an empty cell is.
+        Out::Text(t) if t.is_empty() => "null".into(),
         Out::Text(t) => json_str(t),
         Out::Number(d) => d.normalize().to_string(),
         Out::Date(d) => json_str(&d.to_string()),
@@ -608,4 +709,12 @@ pub fn write_rejects(path: &Path, rejects: &[RowError]) -> Result<(), Diagnostic
             commit_buffered(out)
         }
     }
+}
+
+/// Writes a whole file atomically (a temporary file beside it, then rename), with the same
+/// permissions rule as the graded output: the run summary, a formatted ruleset.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let mut target = Target::new(Some(path))?;
+    target.write_all(bytes).map_err(|e| write_error(path, &e))?;
+    target.commit()
 }

@@ -95,18 +95,6 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
             c.node_scales[idx] = scale;
         }
     }
-    // Adjustments take their base's scale (bases may themselves be adjustments).
-    for _ in 0..node_decls.len() {
-        for (idx, item) in node_decls.iter().enumerate() {
-            if let Item::Adjust(a) = item {
-                if let Some(Slot::Node(b)) = c.names.get(&a.base.name) {
-                    if c.node_scales[idx].is_none() {
-                        c.node_scales[idx] = c.node_scales[*b];
-                    }
-                }
-            }
-        }
-    }
     for (idx, item) in node_decls.iter().enumerate() {
         if let Item::Let(l) = item {
             c.let_exprs.insert(idx, &l.value);
@@ -135,6 +123,22 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         });
         // Inputs win over other declarations of the same name.
         c.names.insert(f.name.name.clone(), Slot::Input(i));
+    }
+
+    // Adjustments take their base's scale (a grade, an adjustment, or a `grade(SCALE)` input).
+    for _ in 0..node_decls.len() {
+        for (idx, item) in node_decls.iter().enumerate() {
+            if let Item::Adjust(a) = item {
+                let base_scale = match c.names.get(&a.base.name) {
+                    Some(Slot::Node(b)) => c.node_scales[*b],
+                    Some(Slot::Input(i)) => c.input_scales.get(*i).copied().flatten(),
+                    _ => None,
+                };
+                if c.node_scales[idx].is_none() {
+                    c.node_scales[idx] = base_scale;
+                }
+            }
+        }
     }
 
     // Relatives.
@@ -182,10 +186,11 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
             }
         }
     }
-    for idx in 0..node_decls.len() {
-        if matches!(node_decls[idx], Item::Let(_)) {
-            c.node_scales[idx] = c.infer_node(idx);
-        }
+    let lets: Vec<usize> = (0..node_decls.len())
+        .filter(|&i| matches!(node_decls[i], Item::Let(_)))
+        .collect();
+    for idx in lets {
+        c.node_scales[idx] = c.infer_node(idx);
     }
 
     // 4. Compile the node bodies.
@@ -316,7 +321,7 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
     }
 
     let order = super::compile_order::order(&nodes, source, &mut c.errors);
-    let rel_deps = super::compile_order::relative_deps(
+    let (rel_deps, rel_rounds) = super::compile_order::relative_deps(
         &nodes,
         &order,
         &rel_exprs,
@@ -336,6 +341,7 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         relatives,
         rel_exprs,
         rel_deps,
+        rel_rounds,
         scales: c.scales,
         nodes,
         order,
@@ -576,7 +582,7 @@ impl<'a> Compiler<'a> {
 
     fn adjust(&mut self, a: &ast::AdjustDecl, scale: Option<usize>) -> AdjustC {
         let base = match self.names.get(&a.base.name) {
-            Some(Slot::Node(n)) => *n,
+            Some(slot @ (Slot::Node(_) | Slot::Input(_))) => *slot,
             _ => {
                 self.errors.push(
                     Diagnostic::error(
@@ -587,7 +593,7 @@ impl<'a> Compiler<'a> {
                     .with_label(a.base.span, "adjust starts from a grade")
                     .with_help("write `adjust NAME from GRADE { ... }` with a declared grade"),
                 );
-                0
+                Slot::Node(0)
             }
         };
         let arms = a
@@ -600,7 +606,6 @@ impl<'a> Compiler<'a> {
                     ast::AdjustAction::To(l) => AdjustActionC::To(self.bare_label(&l.name, scale)),
                 },
                 when: self.expr(&arm.when, None),
-                span: arm.span,
             })
             .collect();
         AdjustC { base, arms }

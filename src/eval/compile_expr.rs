@@ -45,6 +45,7 @@ impl<'a> Compiler<'a> {
                         BinOp::Add => Arith::Add,
                         BinOp::Sub => Arith::Sub,
                         BinOp::Mul => Arith::Mul,
+                        _ if is_scaled_literal(r) => Arith::DivScaled,
                         _ => Arith::Div,
                     };
                     CKind::Arith(a, b(self.expr(l, None)), b(self.expr(r, None)))
@@ -128,7 +129,6 @@ impl<'a> Compiler<'a> {
                             ast::BandGuard::Otherwise => BandGuardC::Otherwise,
                         },
                         value: self.expr(&a.value, hint),
-                        span: a.span,
                     })
                     .collect();
                 CKind::Bands(Box::new(BandsC { input, arms }))
@@ -186,5 +186,21 @@ impl<'a> Compiler<'a> {
             }
         };
         CExpr { kind, span }
+    }
+}
+
+/// A plain number written with a scale suffix: `1万`, `1.2亿`, `5千`.
+fn is_scaled_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Lit(l) => {
+            matches!(
+                l.kind,
+                ast::LitKind::Number {
+                    unit: crate::value::Unit::Plain,
+                    ..
+                }
+            ) && l.text.trim_end().ends_with(['万', '亿', '千'])
+        }
+        _ => false,
     }
 }

@@ -127,7 +127,9 @@ fn node_deps(nodes: &[Node], i: usize) -> (Vec<usize>, Vec<usize>) {
         expr_deps(nodes, e, &mut out, &mut rels);
     }
     if let NodeKind::Adjust(a) = &nodes[i].kind {
-        out.push(a.base);
+        if let Slot::Node(b) = a.base {
+            out.push(b);
+        }
     }
     (out, rels)
 }
@@ -202,8 +204,9 @@ pub(crate) fn order(
     order
 }
 
-/// The nodes the relatives' keys need, in evaluation order. A relative key that needs a
-/// relative is `tier::relative::cycle`.
+/// The nodes the relatives' keys need, in evaluation order, and the relatives in rounds: a
+/// relative's key may use the classes of relatives of earlier rounds (`per ABC`). A relative
+/// whose key needs itself, directly or through others, is `tier::relative::cycle`.
 pub(crate) fn relative_deps(
     nodes: &[Node],
     order: &[usize],
@@ -211,9 +214,10 @@ pub(crate) fn relative_deps(
     relatives: &[RelativeSpec],
     source: &SourceFile,
     errors: &mut Vec<Diagnostic>,
-) -> Vec<usize> {
+) -> (Vec<usize>, Vec<Vec<usize>>) {
     let mut needed = vec![false; nodes.len()];
-    for (ri, (v, per)) in rel_exprs.iter().enumerate() {
+    let mut rel_needs: Vec<Vec<usize>> = Vec::new();
+    for (v, per) in rel_exprs {
         let mut ns = Vec::new();
         let mut rels = Vec::new();
         expr_deps(nodes, v, &mut ns, &mut rels);
@@ -231,12 +235,47 @@ pub(crate) fn relative_deps(
             ns.extend(more);
             rels.extend(r);
         }
-        if !rels.is_empty() {
-            errors.push(
+        rels.sort_unstable();
+        rels.dedup();
+        rel_needs.push(rels);
+    }
+    // Rounds by longest dependency chain; a relative still unplaced after n rounds is on a cycle.
+    let n = relatives.len();
+    let mut round: Vec<Option<usize>> = vec![None; n];
+    for _ in 0..=n {
+        for ri in 0..n {
+            if round[ri].is_some() {
+                continue;
+            }
+            let deps: Option<Vec<usize>> = rel_needs[ri]
+                .iter()
+                .map(|&d| {
+                    if d == ri {
+                        None
+                    } else {
+                        round.get(d).copied().flatten()
+                    }
+                })
+                .collect();
+            if let Some(deps) = deps {
+                round[ri] = Some(deps.into_iter().map(|r| r + 1).max().unwrap_or(0));
+            }
+        }
+    }
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    for (ri, r) in round.iter().enumerate() {
+        match r {
+            Some(r) => {
+                if rounds.len() <= *r {
+                    rounds.resize(r + 1, Vec::new());
+                }
+                rounds[*r].push(ri);
+            }
+            None => errors.push(
                 Diagnostic::error(
                     "tier::relative::cycle",
                     format!(
-                        "relative `{}` ranks by a value that needs a relative grade",
+                        "relative `{}` ranks by a value that needs its own classes",
                         relatives[ri].name
                     ),
                 )
@@ -245,11 +284,14 @@ pub(crate) fn relative_deps(
                     relatives[ri].decl.input.span,
                     "needs the whole-file classes itself",
                 )
-                .with_help("rank by inputs and values computed from them"),
-            );
+                .with_help("rank by inputs, values computed from them, or other relatives"),
+            ),
         }
     }
-    order.iter().copied().filter(|&n| needed[n]).collect()
+    (
+        order.iter().copied().filter(|&n| needed[n]).collect(),
+        rounds,
+    )
 }
 
 /// The nodes the expressions need (transitively), in evaluation order.

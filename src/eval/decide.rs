@@ -4,7 +4,7 @@ use super::number::{self, op_symbol, show_dec, show_like};
 use super::program::*;
 use super::run::{text, Env, R};
 use super::EvalError;
-use crate::ast::Expr;
+use crate::ast::{CmpOp, Expr};
 use crate::outcome::{ComponentOutcome, GradeOutcome, Outcome, TagOutcome, TraceStep};
 use crate::source::SourceFile;
 use crate::value::{Label, Unit, Value};
@@ -19,7 +19,8 @@ pub(crate) enum Info {
         components: Vec<ComponentOutcome>,
         reason: String,
     },
-    Grade(GradeOutcome),
+    /// The outcome and the span of the arm that decided it.
+    Grade(GradeOutcome, crate::source::Span),
 }
 
 /// The outcome plus what `tier test` also checks: every scorecard component's points.
@@ -47,7 +48,7 @@ pub(crate) fn eval_node(env: &mut Env, n: usize, explain: bool) -> R<(Value, Inf
         NodeKind::Adjust(a) => adjust(env, node, a)?,
     };
     match (&node.override_by, info) {
-        (Some(o), Info::Grade(g)) => apply_override(env, node, o, value, g),
+        (Some(o), Info::Grade(g, span)) => apply_override(env, node, o, value, g, span),
         (_, info) => Ok((value, info)),
     }
 }
@@ -57,12 +58,12 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
     let mut total = Decimal::ZERO;
     let mut outs = Vec::with_capacity(sc.components.len());
     for (i, c) in sc.components.iter().enumerate() {
-        let (v, why) = env.form(&c.expr, src, true)?;
+        let (v, why) = env.form(&c.expr, src, env.words)?;
         let (points, why) = match v {
             Value::Number(d, _) => (d, why.unwrap_or_default()),
             Value::Missing => match &c.on_missing {
                 Some(m) => match env.eval(m, src)? {
-                    Value::Number(d, _) => (
+                    Value::Number(d, _) if env.words => (
                         d,
                         format!(
                             "{} is missing → missing -> {}",
@@ -70,6 +71,7 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
                             text(src, m.span)
                         ),
                     ),
+                    Value::Number(d, _) => (d, String::new()),
                     other => return Err(bad_points(env, m, &other)),
                 },
                 None => {
@@ -94,19 +96,11 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
         if let Some(slot) = env.comps.get_mut(sc.first_comp + i) {
             *slot = Value::Number(points, Unit::Plain);
         }
-        let mut reason = if why.starts_with(&*c.name) {
-            why
+        let reason = if env.words {
+            component_reason(&c.name, why, points, weighted, c.weight.as_ref())
         } else {
-            format!("{}: {why}", c.name)
+            String::new()
         };
-        let shown = show_dec(points);
-        if !reason.ends_with(&format!("→ {shown}")) {
-            reason.push_str(&format!(" → {shown}"));
-        }
-        reason.push_str(" points");
-        if let Some((_, wt)) = &c.weight {
-            reason.push_str(&format!(" × {wt} = {}", show_dec(weighted)));
-        }
         outs.push(ComponentOutcome {
             name: c.name.clone(),
             points,
@@ -119,10 +113,13 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
     if let Some(places) = sc.round {
         total = number::round(total, places);
     }
-    let parts: Vec<String> = outs.iter().map(|c| show_dec(c.weighted)).collect();
-    let mut reason = format!("{} = {} = {}", node.name, parts.join(" + "), show_dec(raw));
-    if let Some(p) = sc.round {
-        reason.push_str(&format!(", round {p} → {}", show_dec(total)));
+    let mut reason = String::new();
+    if env.words {
+        let parts: Vec<String> = outs.iter().map(|c| show_dec(c.weighted)).collect();
+        reason = format!("{} = {} = {}", node.name, parts.join(" + "), show_dec(raw));
+        if let Some(p) = sc.round {
+            reason.push_str(&format!(", round {p} → {}", show_dec(total)));
+        }
     }
     Ok((
         Value::Number(total, Unit::Plain),
@@ -131,6 +128,30 @@ fn scorecard(env: &mut Env, node: &Node, sc: &ScorecardC) -> R<(Value, Info)> {
             reason,
         },
     ))
+}
+
+/// `回款率 92%: 90%→100% linear → 20 points × 20% = 4`
+fn component_reason(
+    name: &str,
+    why: String,
+    points: Decimal,
+    weighted: Decimal,
+    weight: Option<&(Decimal, String)>,
+) -> String {
+    let mut reason = if why.starts_with(name) {
+        why
+    } else {
+        format!("{name}: {why}")
+    };
+    let shown = show_dec(points);
+    if !reason.ends_with(&format!("→ {shown}")) {
+        reason.push_str(&format!(" → {shown}"));
+    }
+    reason.push_str(" points");
+    if let Some((_, wt)) = weight {
+        reason.push_str(&format!(" × {wt} = {}", show_dec(weighted)));
+    }
+    reason
 }
 
 fn bad_points(env: &Env, e: &CExpr, v: &Value) -> EvalError {
@@ -175,32 +196,37 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
             let x = env.eval(input, src)?;
             let it = text(src, input.span);
             for arm in arms {
-                let reason = match &arm.test {
-                    ThresholdTestC::Missing if x.is_missing() => {
+                // `None`: the arm does not hold; `Some(cmp)`: it does, with the comparison.
+                let hit: Option<Option<(CmpOp, &CExpr, Value)>> = match &arm.test {
+                    ThresholdTestC::Missing => x.is_missing().then_some(None),
+                    ThresholdTestC::Otherwise => (!x.is_missing()).then_some(None),
+                    ThresholdTestC::Cmp(_, _) if x.is_missing() => None,
+                    ThresholdTestC::Cmp(op, e) => {
+                        let v = env.eval(e, src)?;
+                        let held = number::compare(*op, &x, &v)
+                            .map_err(|err| env.op_error(err, e, src, &[(input, &x), (e, &v)]))?;
+                        (held == Some(true)).then_some(Some((*op, e, v)))
+                    }
+                };
+                let Some(cmp) = hit else {
+                    continue;
+                };
+                let reason = match (env.words, cmp) {
+                    (false, _) => String::new(),
+                    (true, Some((op, e, v))) => format!(
+                        "{it} {} {} {} → {}",
+                        show_like(&x, &v),
+                        op_symbol(op),
+                        text(src, e.span),
+                        arm.label.name
+                    ),
+                    (true, None) if x.is_missing() => {
                         format!("{it} is missing → {}", arm.label.name)
                     }
-                    ThresholdTestC::Otherwise if !x.is_missing() => {
-                        format!("{it} {x}: otherwise → {}", arm.label.name)
-                    }
-                    ThresholdTestC::Cmp(op, e) if !x.is_missing() => {
-                        let v = env.eval(e, src)?;
-                        let hit = number::compare(*op, &x, &v)
-                            .map_err(|err| env.op_error(err, e, src, &[(input, &x), (e, &v)]))?;
-                        if hit != Some(true) {
-                            continue;
-                        }
-                        format!(
-                            "{it} {} {} {} → {}",
-                            show_like(&x, &v),
-                            op_symbol(*op),
-                            text(src, e.span),
-                            arm.label.name
-                        )
-                    }
-                    _ => continue,
+                    (true, None) => format!("{it} {x}: otherwise → {}", arm.label.name),
                 };
                 let out = grade_outcome(node, &arm.label, &arm.attrs, reason);
-                return Ok((Value::Label(arm.label.clone()), Info::Grade(out)));
+                return Ok((Value::Label(arm.label.clone()), Info::Grade(out, arm.span)));
             }
             if x.is_missing() {
                 let name = arms
@@ -222,9 +248,11 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
         GradeC::Rules { arms } => {
             for arm in arms {
                 let reason = match &arm.when {
+                    None if !env.words => String::new(),
                     None => format!("no rule above holds → {} (otherwise)", arm.label.name),
                     Some(w) => {
-                        let (v, why) = env.form(w, src, matches!(w.kind, CKind::AtLeast(..)))?;
+                        let (v, why) =
+                            env.form(w, src, env.words && matches!(w.kind, CKind::AtLeast(..)))?;
                         match env.truth(&v, w, src)? {
                             Some(true) => {}
                             Some(false) => continue,
@@ -232,15 +260,16 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
                                 return Err(env.missing_error(w, src, "grade rule", missing_help()))
                             }
                         }
-                        let why = why.unwrap_or_else(|| match env.refs(w) {
-                            Some(r) => format!("{} ({r})", text(src, w.span)),
-                            None => text(src, w.span).to_string(),
-                        });
-                        format!("{why} → {}", arm.label.name)
+                        if !env.words {
+                            String::new()
+                        } else {
+                            let why = why.unwrap_or_else(|| env.with_refs(w, src));
+                            format!("{why} → {}", arm.label.name)
+                        }
                     }
                 };
                 let out = grade_outcome(node, &arm.label, &arm.attrs, reason);
-                return Ok((Value::Label(arm.label.clone()), Info::Grade(out)));
+                return Ok((Value::Label(arm.label.clone()), Info::Grade(out, arm.span)));
             }
             Err(uncovered(env, node, "no rule matches".into()))
         }
@@ -252,7 +281,10 @@ fn label_attrs(prog: &Program, mut node: usize, label: &str) -> AttrsC {
     // Follow adjustments down to the grade they start from.
     for _ in 0..prog.nodes.len() {
         match &prog.nodes[node].kind {
-            NodeKind::Adjust(a) => node = a.base,
+            NodeKind::Adjust(a) => match a.base {
+                Slot::Node(b) => node = b,
+                _ => break,
+            },
             NodeKind::Grade(GradeC::Thresholds { arms, .. }) => {
                 return arms
                     .iter()
@@ -276,14 +308,14 @@ fn label_attrs(prog: &Program, mut node: usize, label: &str) -> AttrsC {
 fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
     let prog = env.prog;
     let src = &prog.source;
-    let base_name = &prog.nodes[a.base].name;
+    let base_name = &prog.slot_name(a.base);
     let labels: &[Arc<str>] = node
         .scale
         .and_then(|s| prog.scales.get(s))
         .map(|s| s.labels.as_slice())
         .unwrap_or(&[]);
-    let mut cur = match env.nodes.get(a.base) {
-        Some(Value::Label(l)) => match labels.iter().position(|x| *x == l.name) {
+    let mut cur = match env.slot(a.base) {
+        Value::Label(l) => match labels.iter().position(|x| *x == l.name) {
             Some(i) => i,
             None => {
                 return Err(EvalError::new(
@@ -302,12 +334,17 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
         _ => {
             return Err(EvalError::new(
                 "tier::eval::missing",
-                format!("{base_name} has no grade to adjust"),
+                format!(
+                    "{base_name} is missing and this adjustment does not say what missing means"
+                ),
                 src,
                 node.span,
-                "the base grade is missing",
+                "nothing to adjust",
             )
-            .help("give the base grade a `missing` arm"))
+            .help(format!(
+                "give {base_name} a value (a default, or a `missing` arm)"
+            ))
+            .field(Some(base_name.clone())))
         }
     };
     let start = labels.get(cur).cloned().unwrap_or_else(|| "?".into());
@@ -332,6 +369,9 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
             ),
         };
         cur = next;
+        if !env.words {
+            continue;
+        }
         steps.push(format!(
             "{what} when {} → {}",
             text(src, arm.when.span),
@@ -342,7 +382,9 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
         name: labels.get(cur).cloned().unwrap_or_else(|| start.clone()),
         rank: cur as u32,
     };
-    let reason = if steps.is_empty() {
+    let reason = if !env.words {
+        String::new()
+    } else if steps.is_empty() {
         format!(
             "{base_name} {start}, no adjustment applies → {}",
             label.name
@@ -350,9 +392,12 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
     } else {
         format!("{base_name} {start}; {}", steps.join("; "))
     };
-    let attrs = label_attrs(prog, a.base, &label.name);
+    let attrs = match a.base {
+        Slot::Node(b) => label_attrs(prog, b, &label.name),
+        _ => AttrsC::default(),
+    };
     let out = grade_outcome(node, &label, &attrs, reason);
-    Ok((Value::Label(label), Info::Grade(out)))
+    Ok((Value::Label(label), Info::Grade(out, node.span)))
 }
 
 fn apply_override(
@@ -361,12 +406,13 @@ fn apply_override(
     (with, why, span): &(usize, usize, crate::source::Span),
     value: Value,
     mut g: GradeOutcome,
+    arm_span: crate::source::Span,
 ) -> R<(Value, Info)> {
     let prog = env.prog;
     let src = &prog.source;
     let manual = env.record.get(*with).cloned().unwrap_or(Value::Missing);
     let name = match &manual {
-        Value::Missing => return Ok((value, Info::Grade(g))),
+        Value::Missing => return Ok((value, Info::Grade(g, arm_span))),
         Value::Label(l) => l.name.clone(),
         Value::Text(t) => t.clone(),
         other => Arc::from(other.to_string()),
@@ -375,12 +421,10 @@ fn apply_override(
     let scale = node.scale.and_then(|s| prog.scales.get(s));
     let Some(label) = scale.and_then(|s| s.label(&name)) else {
         let labels = scale.map(|s| s.labels.join(", ")).unwrap_or_default();
+        let scale_name = scale.map(|s| s.name.to_string()).unwrap_or_default();
         return Err(EvalError::new(
             "tier::eval::override_label",
-            format!(
-                "{with_name} = {name} is not a grade of {} ({labels})",
-                node.name
-            ),
+            format!("{with_name} = {name} is not a label of {scale_name} ({labels})"),
             src,
             *span,
             "the manual grade must be a label of the scale",
@@ -415,28 +459,37 @@ fn apply_override(
             .unwrap_or(0),
         &label.name,
     );
-    g.reason = format!(
-        "{} (computed {computed}); overridden to {} by {with_name}: {reason}",
-        g.reason, label.name
-    );
+    g.reason = if computed == label.name {
+        format!("{}; confirmed by {with_name} (reason: {reason})", g.reason)
+    } else {
+        format!(
+            "{}; overridden to {} by {with_name} (reason: {reason})",
+            g.reason, label.name
+        )
+    };
     g.label = Some(label.name.clone());
     g.color = attrs.color;
     g.action = attrs.action;
     g.owner = attrs.owner;
     g.overridden = Some(reason);
-    Ok((Value::Label(label), Info::Grade(g)))
+    Ok((Value::Label(label), Info::Grade(g, *span)))
 }
 
-/// Grades one record.
+/// Grades one record. `unavailable[i]` marks relative `i` as not computed at all (a `test`
+/// that does not give it), as opposed to missing for this record: an unavailable output grade
+/// is left empty instead of rejecting the row.
 pub(crate) fn evaluate(
     prog: &Program,
     record: &[Value],
     rels: &[Value],
     as_of: Date,
     trace: bool,
+    unavailable: &[bool],
+    words: bool,
 ) -> R<Full> {
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
+    env.words = words || trace;
     let mut out = Outcome::default();
     let mut grades: Vec<Option<GradeOutcome>> = vec![None; prog.nodes.len()];
     let mut comps: Vec<Option<Vec<ComponentOutcome>>> = vec![None; prog.nodes.len()];
@@ -499,13 +552,13 @@ pub(crate) fn evaluate(
                 }
                 comps[n] = Some(components);
             }
-            Info::Grade(g) => {
+            Info::Grade(g, span) => {
                 if trace {
                     out.trace.push(TraceStep {
                         name: node.name.clone(),
                         value: v.clone(),
                         explanation: format!("{}: {}", node.name, g.reason),
-                        span: node.span,
+                        span,
                     });
                 }
                 grades[n] = Some(g);
@@ -515,15 +568,26 @@ pub(crate) fn evaluate(
     }
 
     for t in &prog.tags {
-        let (v, why) = env.form(&t.when, src, true)?;
-        let why = match (&t.when.kind, why) {
-            (CKind::AtLeast(..), Some(w)) => w,
-            _ => match env.refs(&t.when) {
-                Some(r) => format!("{} ({r})", text(src, t.when.span)),
-                None => text(src, t.when.span).to_string(),
-            },
-        };
+        let v = env.eval(&t.when, src)?;
         let held = env.truth(&v, &t.when, src)?;
+        // The sentence is only built when it is shown: most tags do not apply to most rows.
+        if !trace && held != Some(true) {
+            continue;
+        }
+        if !trace && !env.words {
+            out.tags.push(TagOutcome {
+                name: t.name.clone(),
+                color: t.attrs.color.clone(),
+                action: t.attrs.action.clone(),
+                owner: t.attrs.owner.clone(),
+                reason: String::new(),
+            });
+            continue;
+        }
+        let why = match &t.when.kind {
+            CKind::AtLeast(..) => env.form(&t.when, src, true)?.1.unwrap_or_default(),
+            _ => env.with_refs(&t.when, src),
+        };
         if trace {
             let verdict = match held {
                 Some(true) => "applies",
@@ -578,8 +642,10 @@ pub(crate) fn evaluate(
                 .unwrap_or_else(|| unreachable_grade(name)),
             other => {
                 let v = env.slot(*other);
-                if v.is_missing() && matches!(other, Slot::Rel(_)) {
-                    return Err(missing_relative(prog, *other));
+                if let (true, Slot::Rel(i)) = (v.is_missing(), other) {
+                    if !unavailable.get(*i).copied().unwrap_or(false) {
+                        return Err(missing_relative(prog, *other));
+                    }
                 }
                 GradeOutcome {
                     name: name.clone(),

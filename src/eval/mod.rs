@@ -8,6 +8,10 @@
 //! `decide` (scorecards, grades, adjustments, tags, the outcome), `schedule` (follow-up/review),
 //! [`relative`] (whole-file classes), `literal` (given/`:set` values), [`explain`], [`testing`].
 
+// Errors are the rejection path and `EvalError` is the shared contract type: its size is
+// accepted rather than boxing every internal result.
+#![allow(clippy::result_large_err)]
+
 mod compile;
 mod compile_expr;
 mod compile_order;
@@ -116,6 +120,9 @@ pub struct OutputInfo {
     pub components: Vec<Arc<str>>,
     /// Every tag name, in declaration order.
     pub tags: Vec<Arc<str>>,
+    /// Every relative grade's name, in declaration order (their labels are in
+    /// `Outcome::values`), for writers that show the whole-file classes.
+    pub relatives: Vec<Arc<str>>,
     pub has_follow_up: bool,
     pub has_review: bool,
 }
@@ -152,9 +159,31 @@ impl Program {
         self.output_info()
     }
 
-    /// What each relative ranks this record by (one key per relative, same order).
+    /// What each relative ranks this record by (one key per relative, same order). Exact for
+    /// the relatives of the first round; see [`Program::relative_rounds`].
     pub fn relative_keys(&self, record: &[Value], as_of: Date) -> Result<Vec<RelKey>, EvalError> {
-        run::relative_keys(self, record, as_of)
+        let none = vec![Value::Missing; self.relatives.len()];
+        run::relative_keys(self, record, &none, as_of)
+    }
+
+    /// The relatives (indices into [`Program::relatives`]) in rounds: the keys of a relative may
+    /// use the classes of relatives of earlier rounds (`relative X = top 销售额 {..} per ABC`).
+    /// Usually a single round. With several, assign round by round: compute keys with
+    /// [`Program::relative_keys_with`] given the classes of the earlier rounds, then
+    /// [`relative::assign`] that round's relatives.
+    pub fn relative_rounds(&self) -> &[Vec<usize>] {
+        &self.rel_rounds
+    }
+
+    /// Like [`Program::relative_keys`], with the classes known so far (one value per relative,
+    /// `Missing` for those not assigned yet).
+    pub fn relative_keys_with(
+        &self,
+        record: &[Value],
+        relatives: &[Value],
+        as_of: Date,
+    ) -> Result<Vec<RelKey>, EvalError> {
+        run::relative_keys(self, record, relatives, as_of)
     }
 
     /// Grades one record, with the full explanation trace.
@@ -164,7 +193,7 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Outcome, EvalError> {
-        decide::evaluate(self, record, relatives, as_of, true).map(|full| full.outcome)
+        decide::evaluate(self, record, relatives, as_of, true, &[], true).map(|full| full.outcome)
     }
 
     /// Grades one record without the per-`let` trace steps (the grade, component and tag reasons
@@ -175,7 +204,19 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Outcome, EvalError> {
-        decide::evaluate(self, record, relatives, as_of, false).map(|full| full.outcome)
+        decide::evaluate(self, record, relatives, as_of, false, &[], true).map(|full| full.outcome)
+    }
+
+    /// Grades one record without any sentence: the reasons of the grade, components, tags and
+    /// schedules are empty and there is no trace. For whole-file runs that do not write the
+    /// reasons (and benchmarks): the values, labels, attributes and dates are the same.
+    pub fn evaluate_bare(
+        &self,
+        record: &[Value],
+        relatives: &[Value],
+        as_of: Date,
+    ) -> Result<Outcome, EvalError> {
+        decide::evaluate(self, record, relatives, as_of, false, &[], false).map(|full| full.outcome)
     }
 
     /// Evaluates an expression (REPL input, spans into `source`) in the context of the ruleset:

@@ -83,14 +83,23 @@ pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<V
                 Add => (x.checked_add(*y), sum_unit(*ux, *uy)),
                 Sub => (x.checked_sub(*y), sum_unit(*ux, *uy)),
                 Mul => (x.checked_mul(*y), mul_unit(*ux, *uy)),
-                Div => {
+                Div | DivScaled => {
                     if y.is_zero() {
                         return Err(OpError::DivisionByZero);
                     }
-                    (x.checked_div(*y), div_unit(*ux, *uy))
+                    let unit = if op == DivScaled {
+                        Unit::Plain
+                    } else {
+                        div_unit(*ux, *uy)
+                    };
+                    (x.checked_div(*y), unit)
                 }
             };
             match r {
+                // A percent is displayed ×100: one beyond that range is shown as a plain number.
+                (Some(v), Unit::Percent) if v.abs() >= Decimal::from(10i64.pow(18)) => {
+                    Ok(Value::Number(v, Unit::Plain))
+                }
                 (Some(v), u) => Ok(Value::Number(v, u)),
                 (None, _) => Err(OpError::Overflow),
             }
@@ -136,7 +145,7 @@ pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<V
                 Add => "+",
                 Sub => "-",
                 Mul => "×",
-                Div => "÷",
+                Div | DivScaled => "÷",
             };
             let help = if matches!((a, b), (Value::Date(_), Value::Number(..))) {
                 " (write `+ 7 days`)"
@@ -256,7 +265,10 @@ pub(crate) fn op_symbol(op: CmpOp) -> &'static str {
 /// `(a - b) / b` of 0.25 reads `25%` beside `from 0% to 25%`).
 pub(crate) fn show_like(v: &Value, like: &Value) -> String {
     match (v, like) {
-        (Value::Number(d, Unit::Plain), Value::Number(_, Unit::Percent)) => {
+        // (Only for sane magnitudes: showing as a percent multiplies by 100.)
+        (Value::Number(d, Unit::Plain), Value::Number(_, Unit::Percent))
+            if d.abs() < Decimal::from(1_000_000_000_000i64) =>
+        {
             Value::Number(*d, Unit::Percent).to_string()
         }
         _ => v.to_string(),
@@ -266,4 +278,128 @@ pub(crate) fn show_like(v: &Value, like: &Value) -> String {
 /// A number's display: plain decimals without trailing zeros.
 pub(crate) fn show_dec(d: Decimal) -> String {
     d.normalize().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::program::Arith;
+    use super::*;
+
+    fn n(s: &str, u: Unit) -> Value {
+        Value::Number(Decimal::from_str(s).unwrap(), u)
+    }
+
+    #[test]
+    fn exact_decimals() {
+        let a = arith(Arith::Add, &n("0.1", Unit::Plain), &n("0.2", Unit::Plain)).unwrap();
+        assert_eq!(a, n("0.3", Unit::Plain));
+        assert_eq!(
+            compare(CmpOp::Ge, &a, &n("0.3", Unit::Plain)),
+            Ok(Some(true))
+        );
+        assert_eq!(
+            compare(
+                CmpOp::Ge,
+                &n("79.99999", Unit::Plain),
+                &n("80", Unit::Plain)
+            ),
+            Ok(Some(false))
+        );
+        assert_eq!(
+            equal(&n("0.95", Unit::Percent), &n("0.95", Unit::Plain)),
+            Ok(true)
+        );
+        assert_eq!(
+            equal(&n("70.5", Unit::Plain), &n("70.50", Unit::Plain)),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        let r = |s: &str, p| round(Decimal::from_str(s).unwrap(), p).to_string();
+        assert_eq!(r("2.675", 2), "2.68");
+        assert_eq!(r("-2.5", 0), "-3");
+        assert_eq!(r("2.5", 0), "3");
+        assert_eq!(r("2.665", 2), "2.67");
+        assert_eq!(r("-2.675", 2), "-2.68");
+    }
+
+    #[test]
+    fn units_travel_with_numbers() {
+        let money = n("2000000", Unit::Money);
+        let plain = n("3", Unit::Plain);
+        let pct = n("0.25", Unit::Percent);
+        let unit = |v: Value| match v {
+            Value::Number(_, u) => u,
+            _ => panic!("not a number"),
+        };
+        assert_eq!(
+            unit(arith(Arith::Add, &money, &plain).unwrap()),
+            Unit::Money
+        );
+        assert_eq!(
+            unit(arith(Arith::Add, &plain, &money).unwrap()),
+            Unit::Money
+        );
+        assert_eq!(
+            unit(arith(Arith::Mul, &money, &plain).unwrap()),
+            Unit::Money
+        );
+        assert_eq!(unit(arith(Arith::Mul, &money, &pct).unwrap()), Unit::Money);
+        assert_eq!(
+            unit(arith(Arith::Div, &money, &plain).unwrap()),
+            Unit::Money
+        );
+        assert_eq!(
+            unit(arith(Arith::Div, &money, &money).unwrap()),
+            Unit::Plain
+        );
+        assert_eq!(
+            unit(arith(Arith::DivScaled, &money, &n("10000", Unit::Plain)).unwrap()),
+            Unit::Plain
+        );
+        assert_eq!(unit(arith(Arith::Mul, &pct, &pct).unwrap()), Unit::Percent);
+        assert_eq!(unit(arith(Arith::Mul, &pct, &plain).unwrap()), Unit::Plain);
+        assert_eq!(
+            unit(arith(Arith::Div, &pct, &plain).unwrap()),
+            Unit::Percent
+        );
+    }
+
+    #[test]
+    fn errors_instead_of_panics() {
+        let max = Value::Number(Decimal::MAX, Unit::Plain);
+        assert_eq!(arith(Arith::Mul, &max, &max), Err(OpError::Overflow));
+        assert_eq!(arith(Arith::Add, &max, &max), Err(OpError::Overflow));
+        assert_eq!(
+            arith(Arith::Div, &n("1", Unit::Plain), &n("0", Unit::Plain)),
+            Err(OpError::DivisionByZero)
+        );
+        assert!(matches!(
+            arith(Arith::Add, &Value::Date(jiff::civil::date(2026, 1, 1)), &n("7", Unit::Plain)),
+            Err(OpError::Type(m)) if m.contains("7 days")
+        ));
+        assert_eq!(arith(Arith::Add, &Value::Missing, &max), Ok(Value::Missing));
+        assert_eq!(compare(CmpOp::Lt, &Value::Missing, &max), Ok(None));
+    }
+
+    #[test]
+    fn labels_order_by_rank_and_equal_by_name() {
+        use crate::value::Label;
+        let l = |name: &str, rank| {
+            Value::Label(Label {
+                name: name.into(),
+                rank,
+            })
+        };
+        assert_eq!(compare(CmpOp::Gt, &l("A", 0), &l("B", 1)), Ok(Some(true)));
+        assert_eq!(compare(CmpOp::Ge, &l("B", 1), &l("B", 1)), Ok(Some(true)));
+        assert_eq!(compare(CmpOp::Eq, &l("B", 1), &l("B", 7)), Ok(Some(true)));
+        assert_eq!(
+            compare(CmpOp::Ge, &l("4", 1), &n("4", Unit::Plain)),
+            Ok(Some(true))
+        );
+        assert_eq!(equal(&l("A1", 0), &Value::Text("A1".into())), Ok(true));
+    }
 }

@@ -20,6 +20,8 @@ pub struct Program {
     pub(crate) rel_exprs: Vec<(CExpr, Option<CExpr>)>,
     /// The nodes each relative's key needs, in evaluation order.
     pub(crate) rel_deps: Vec<usize>,
+    /// Relatives by round: a key may use the classes of earlier rounds.
+    pub(crate) rel_rounds: Vec<Vec<usize>>,
     pub(crate) scales: Vec<ScaleInfo>,
     /// Named values other than inputs and relatives.
     pub(crate) nodes: Vec<Node>,
@@ -148,7 +150,8 @@ pub(crate) struct RuleArmC {
 
 #[derive(Debug, Clone)]
 pub(crate) struct AdjustC {
-    pub base: usize,
+    /// A grade, an adjustment, or a `grade(SCALE)` input.
+    pub base: Slot,
     pub arms: Vec<AdjustArmC>,
 }
 
@@ -163,7 +166,6 @@ pub(crate) enum AdjustActionC {
 pub(crate) struct AdjustArmC {
     pub action: AdjustActionC,
     pub when: CExpr,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -224,6 +226,9 @@ pub(crate) enum Arith {
     Sub,
     Mul,
     Div,
+    /// `x / 1万`: dividing by a scaled literal (`万`, `亿`, `千`) counts in that unit, so the
+    /// result is a plain number (200万 / 1万 = 200), while `x / 12` stays money.
+    DivScaled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,7 +322,6 @@ pub(crate) enum BandGuardC {
 pub(crate) struct BandArmC {
     pub guard: BandGuardC,
     pub value: CExpr,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -393,6 +397,7 @@ impl Program {
             revenue: name(&self.out.revenue),
             components,
             tags: self.tags.iter().map(|t| t.name.clone()).collect(),
+            relatives: self.relatives.iter().map(|r| r.name.clone()).collect(),
             has_follow_up: self.follow_up.is_some(),
             has_review: self.review.is_some(),
         }

@@ -93,7 +93,7 @@ fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, 
     match &spec.decl.method {
         RelMethod::Pareto(cuts) => {
             // Largest first; the sort is stable, so ties keep input order.
-            rows.sort_by(|a, b| b.1.cmp(&a.1));
+            rows.sort_by_key(|r| std::cmp::Reverse(r.1));
             let total = rows
                 .iter()
                 .try_fold(Decimal::ZERO, |acc, (_, v)| acc.checked_add(*v));
@@ -118,14 +118,15 @@ fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, 
             });
         }
         RelMethod::Top(cuts) => {
-            rows.sort_by(|a, b| b.1.cmp(&a.1));
+            rows.sort_by_key(|r| std::cmp::Reverse(r.1));
             let shares = cut_shares(cuts);
             let count = Decimal::from(n as u64);
             assign_in_order(&rows, &mut |pos| {
                 let p = Decimal::from(pos as u64 + 1);
                 // p / n ≤ share, without dividing: p ≤ share × n.
-                first_cut(&shares, |s| {
-                    s.checked_mul(count).is_none_or(|limit| p <= limit)
+                first_cut(&shares, |s| match s.checked_mul(count) {
+                    Some(limit) => p <= limit,
+                    None => true,
                 })
             });
         }
@@ -135,9 +136,9 @@ fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, 
         } => {
             // Counted from the worst: ascending when higher is better.
             if *higher_is_better {
-                rows.sort_by(|a, b| a.1.cmp(&b.1));
+                rows.sort_by_key(|r| r.1);
             } else {
-                rows.sort_by(|a, b| b.1.cmp(&a.1));
+                rows.sort_by_key(|r| std::cmp::Reverse(r.1));
             }
             let big_n = u128::from((*classes_n).max(1));
             let count = n.max(1) as u128;
@@ -178,7 +179,10 @@ fn cut_shares(cuts: &[crate::ast::Cut]) -> Vec<Option<Decimal>> {
 fn first_cut(shares: &[Option<Decimal>], ok: impl Fn(Decimal) -> bool) -> usize {
     shares
         .iter()
-        .position(|s| s.is_none_or(&ok))
+        .position(|s| match s {
+            Some(s) => ok(*s),
+            None => true,
+        })
         .unwrap_or(shares.len().saturating_sub(1))
 }
 

@@ -18,14 +18,46 @@ pub(crate) struct Env<'a> {
     pub as_of: Date,
     pub nodes: Vec<Value>,
     pub comps: Vec<Value>,
+    /// Whether to write the reasons (grade, component, tag, schedule sentences).
+    pub words: bool,
 }
 
 pub(crate) type R<T> = Result<T, EvalError>;
 
-/// The text of a span in `src` (empty when out of range).
-pub(crate) fn text(src: &SourceFile, span: Span) -> &str {
+/// The text of a span in `src` (empty when out of range), as one line: an expression written
+/// over several lines has its comments removed and its line breaks collapsed, so a reason in the
+/// output's reasons column reads `a and (b or c)`, never raw source with `# comments`.
+pub(crate) fn text(src: &SourceFile, span: Span) -> std::borrow::Cow<'_, str> {
     let t = tight(src, span);
-    src.text.get(t.start..t.end).unwrap_or("")
+    let raw = src.text.get(t.start..t.end).unwrap_or("");
+    if !raw.contains('\n') {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let lines: Vec<&str> = raw
+        .lines()
+        .map(|l| strip_comment(l).trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    std::borrow::Cow::Owned(lines.join(" "))
+}
+
+/// A line without its `# comment` (a `#` inside a string literal is kept).
+fn strip_comment(line: &str) -> &str {
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '\\' if in_str && !escaped => {
+                escaped = true;
+                continue;
+            }
+            '"' if !escaped => in_str = !in_str,
+            '#' if !in_str => return &line[..i],
+            _ => {}
+        }
+        escaped = false;
+    }
+    line
 }
 
 /// `span` without the whitespace and trailing comment lines a parser span may carry, so a
@@ -56,6 +88,7 @@ impl<'a> Env<'a> {
             as_of,
             nodes: vec![Value::Missing; prog.nodes.len()],
             comps: vec![Value::Missing; prog.comp_count],
+            words: true,
         }
     }
 
@@ -410,9 +443,13 @@ impl<'a> Env<'a> {
 }
 
 /// What each relative ranks this record by: evaluates only the values the keys need.
-pub(crate) fn relative_keys(prog: &Program, record: &[Value], as_of: Date) -> R<Vec<RelKey>> {
-    let none: Vec<Value> = vec![Value::Missing; prog.relatives.len()];
-    let mut env = Env::new(prog, record, &none, as_of);
+pub(crate) fn relative_keys(
+    prog: &Program,
+    record: &[Value],
+    known: &[Value],
+    as_of: Date,
+) -> R<Vec<RelKey>> {
+    let mut env = Env::new(prog, record, known, as_of);
     for &n in &prog.rel_deps {
         let (v, _) = super::decide::eval_node(&mut env, n, false)?;
         env.nodes[n] = v;

@@ -57,7 +57,11 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
     };
     let overflow = || env.op_error(OpError::Overflow, &s.from, src, &[]);
     let plus = |d: Date, dur: Duration| date::add(d, dur).ok_or_else(overflow);
-    let head = format!("{what} {shown} {}", arm.cadence_text);
+    let head = if env.words {
+        format!("{what} {shown} {}", arm.cadence_text)
+    } else {
+        String::new()
+    };
     if matches!(arm.cadence, CadenceC::None) {
         return Ok(ScheduleOutcome {
             last,
@@ -77,8 +81,13 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
             overdue: false,
             reassign: false,
             reason: format!(
-                "{head}: {} is missing (never contacted) → due {} (the as-of date), not overdue",
+                "{head}: {} is missing ({}) → due {} (the as-of date), not overdue",
                 text(src, s.from.span),
+                if s.is_review {
+                    "never reviewed"
+                } else {
+                    "never contacted"
+                },
                 env.as_of
             ),
         });
@@ -98,6 +107,16 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
     let overdue = env.as_of > deadline;
     let reassign_at = arm.reassign_after.map(|d| plus(last, d)).transpose()?;
     let reassign = reassign_at.is_some_and(|r| env.as_of > r);
+    if !env.words {
+        return Ok(ScheduleOutcome {
+            last: Some(last),
+            next_due: Some(next_due),
+            deadline: Some(deadline),
+            overdue,
+            reassign,
+            reason: String::new(),
+        });
+    }
     let mut reason = format!("{head} from {last} → due {next_due}");
     if deadline != next_due {
         reason.push_str(&format!(", overdue after {deadline}"));

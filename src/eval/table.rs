@@ -42,16 +42,88 @@ impl<'a> Env<'a> {
 
     /// The named values an expression reads, with their values: `销售额 = 200万, 欠款 = 0元`.
     pub fn refs(&self, e: &CExpr) -> Option<String> {
+        self.refs_like(e, &Value::Missing, false)
+    }
+
+    /// [`Env::refs`], showing plain numbers like `like` (a ratio as a percent beside `20%`).
+    fn refs_like(&self, e: &CExpr, like: &Value, skip_bools: bool) -> Option<String> {
         let mut refs: Vec<String> = Vec::new();
         super::compile_order::walk(e, &mut |k| {
             if let CKind::Slot(s) = k {
-                let item = format!("{} = {}", self.prog.slot_name(*s), self.slot(*s));
+                if skip_bools && matches!(self.slot(*s), Value::Bool(_)) {
+                    return;
+                }
+                let shown = show_like(self.slot(*s), like);
+                let item = format!("{} = {shown}", self.prog.slot_name(*s));
                 if !refs.contains(&item) && refs.len() < 8 {
                     refs.push(item);
                 }
             }
         });
         (!refs.is_empty()).then(|| refs.join(", "))
+    }
+
+    /// A compound condition part by part, each marked: `回款率 >= 90% ✓ and 退货率 <= 8% ✗`;
+    /// an `at_least` inside says how many held. `None` for a simple condition.
+    fn parts(&self, e: &CExpr, src: &SourceFile) -> Option<String> {
+        fn go(env: &Env, e: &CExpr, src: &SourceFile, out: &mut String, top: bool) {
+            let paren = |out: &mut String, x: &CExpr, parent_and: bool| {
+                let wrap = parent_and && matches!(x.kind, CKind::Or(..));
+                if wrap {
+                    out.push('(');
+                }
+                go(env, x, src, out, false);
+                if wrap {
+                    out.push(')');
+                }
+            };
+            match &e.kind {
+                CKind::And(a, b) | CKind::Or(a, b) => {
+                    let is_and = matches!(e.kind, CKind::And(..));
+                    paren(out, a, is_and);
+                    out.push_str(if is_and { " and " } else { " or " });
+                    paren(out, b, is_and);
+                }
+                CKind::AtLeast(..) => match env.form(e, src, true) {
+                    Ok((_, Some(w))) => out.push_str(&w),
+                    _ => out.push_str(&text(src, e.span)),
+                },
+                _ => {
+                    out.push_str(&text(src, e.span));
+                    if !top {
+                        out.push_str(match env.eval(e, src) {
+                            Ok(Value::Bool(true)) => " ✓",
+                            Ok(Value::Bool(false)) => " ✗",
+                            _ => " ?",
+                        });
+                    }
+                }
+            }
+        }
+        if !matches!(e.kind, CKind::And(..) | CKind::Or(..)) {
+            return None;
+        }
+        let mut out = String::new();
+        go(self, e, src, &mut out, true);
+        Some(out)
+    }
+
+    /// A condition as written (part by part when compound), followed by the values it read
+    /// unless the text already says them: `回款率 >= 90% (回款率 = 92%)`, `客户类型 = 加盟商`.
+    pub fn with_refs(&self, e: &CExpr, src: &SourceFile) -> String {
+        let written = text(src, e.span);
+        let parts = self.parts(e, src);
+        let t = parts.as_deref().unwrap_or(&written);
+        let like = if t.contains('%') {
+            Value::Number(Decimal::ZERO, Unit::Percent)
+        } else {
+            Value::Missing
+        };
+        // Yes/no values are already shown by the parts' ✓ and ✗.
+        match self.refs_like(e, &like, parts.is_some()) {
+            Some(r) if !r.split(", ").all(|item| t.contains(item)) => format!("{t} ({r})"),
+            _ => t.to_string(),
+        }
     }
 
     fn num(&self, e: &CExpr, src: &SourceFile, what: &str) -> R<Decimal> {
@@ -121,13 +193,14 @@ impl<'a> Env<'a> {
         let overflow = |err| self.op_error(err, e, src, &[(&l.input, &Value::Number(x, xu))]);
         let t = x
             .checked_sub(a)
-            .and_then(|n| n.checked_div(b - a))
+            .and_then(|n| n.checked_div(b.checked_sub(a)?))
             .ok_or(OpError::Overflow)
             .map_err(overflow)?;
         let clamped = t < Decimal::ZERO || t > Decimal::ONE;
         let t = t.clamp(Decimal::ZERO, Decimal::ONE);
-        let points = (q - p)
-            .checked_mul(t)
+        let points = q
+            .checked_sub(p)
+            .and_then(|span| span.checked_mul(t))
             .and_then(|d| d.checked_add(p))
             .ok_or(OpError::Overflow)
             .map_err(|err| self.op_error(err, e, src, &[]))?;

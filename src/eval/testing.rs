@@ -22,6 +22,7 @@ pub struct TestResult {
 }
 
 impl TestResult {
+    /// No `expect` failed.
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
@@ -34,10 +35,12 @@ pub struct TestReport {
 }
 
 impl TestReport {
+    /// How many tests passed.
     pub fn passed(&self) -> usize {
         self.results.iter().filter(|r| r.passed()).count()
     }
 
+    /// How many tests failed.
     pub fn failed(&self) -> usize {
         self.results.len() - self.passed()
     }
@@ -109,6 +112,7 @@ fn run_one(
     };
     let mut record: Vec<Option<Value>> = vec![None; prog.inputs.len()];
     let mut rels = vec![Value::Missing; prog.relatives.len()];
+    let mut unavailable = vec![true; prog.relatives.len()];
     let mut rejected: Option<String> = None;
     for g in &test.given {
         match prog.names.get(&g.name.name) {
@@ -124,6 +128,7 @@ fn run_one(
                 )),
             },
             Some(Slot::Rel(i)) => {
+                unavailable[*i] = false;
                 let spec = &prog.relatives[*i];
                 let name = match &g.value.kind {
                     crate::ast::ExprKind::Name(id) => Some(id.name.clone()),
@@ -204,7 +209,7 @@ fn run_one(
     }
     let result = match rejected {
         Some(m) => Err((m, None)),
-        None => decide::evaluate(prog, &values, &rels, as_of, true)
+        None => decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true)
             .map_err(|e| (e.diagnostic.message.clone(), Some(e.diagnostic))),
     };
     let wants_rejected = test

@@ -332,3 +332,10 @@ fn let_cycle_is_a_compile_error() {
     assert_eq!(errs[0].code, "tier::let::cycle");
     assert!(errs[0].message.contains("a → b → a"), "{}", errs[0].message);
 }
+
+#[test]
+fn program_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Program>();
+    check::<EvalError>();
+}

@@ -54,7 +54,7 @@ pub(super) fn convert(
         }
     };
 
-    let tok = token_span(text, pos);
+    let mut tok = token_span(text, pos);
     let tok_text = &text[tok.start..tok.end];
     let found = if tok.is_empty() {
         "the end of the file".to_string()
@@ -72,6 +72,11 @@ pub(super) fn convert(
                 Some((_, head)) => format!("`}}` to close the `{head}` block"),
                 None => "`}`".to_string(),
             },
+            // Alone (a grade arm like `A >= 80`), a comparison is what is missing; next to the
+            // other operators it is just one way to continue an expression.
+            Rule::cmp_op if !positives.contains(&Rule::add_op) => {
+                "a comparison like `>= 80`".to_string()
+            }
             other => match phrase(*other) {
                 Some(p) => p.to_string(),
                 None => continue,
@@ -85,6 +90,10 @@ pub(super) fn convert(
     // (another field, an option) would only bury it.
     if pos >= end && positives.contains(&Rule::close_brace) {
         phrases.retain(|p| p.starts_with("`}`"));
+    }
+    // After a number, "a duration like `7 days`" is always possible and almost never meant.
+    if phrases.len() > 1 {
+        phrases.retain(|p| !p.starts_with("a duration"));
     }
     // "the end of the file" only helps when nothing else is possible.
     if phrases.len() > 1 {
@@ -101,11 +110,36 @@ pub(super) fn convert(
         join_or(&phrases)
     };
     let message = format!("expected {expected}, found {found}");
-    let label = if phrases.len() <= 2 {
-        format!("expected {expected}")
+    // The label repeats the expectation in short ("a type", not the list of every type).
+    let short: Vec<String> = phrases
+        .iter()
+        .map(|p| {
+            let cut = [" (", " like ", ", with"]
+                .iter()
+                .filter_map(|sep| p.find(sep))
+                .min()
+                .unwrap_or(p.len());
+            p[..cut].to_string()
+        })
+        .collect();
+    let mut label = if !short.is_empty() && short.len() <= 3 {
+        format!("expected {}", join_or(&short))
     } else {
         "not expected here".to_string()
     };
+    if tok.is_empty() {
+        // Nothing to underline at the end of the file: point at the last token instead.
+        let end = super::lower::content_len(text);
+        let start = text[..end]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| !c.is_whitespace())
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(end);
+        tok = Span::new(start, end);
+        label = format!("{label} after this");
+    }
     let mut d = Diagnostic::error(CODE, message)
         .in_source(source)
         .with_label(tok, label);
@@ -114,10 +148,110 @@ pub(super) fn convert(
             d = d.with_label(Span::new(open, open + 1), "this block starts here");
         }
     }
-    if let Some(help) = help(tok_text, &positives) {
+    let spaced_call = tok_text == "(" && {
+        let before = &text[..pos];
+        let trimmed = before.trim_end_matches([' ', '\t']);
+        let word_start = trimmed
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| c.is_alphanumeric() || c == '_')
+            .last()
+            .map(|(i, _)| i);
+        let word = word_start.map(|i| &trimmed[i..]).unwrap_or("");
+        trimmed.len() < before.len()
+            && word.starts_with(|c: char| !c.is_ascii_digit())
+            && !is_reserved(word)
+    };
+    let split_arrow = tok_text.starts_with('>') && text[..pos].trim_end().ends_with(['-', '=']);
+    if split_arrow {
+        d = d.with_help("write the arrow `->` without a space between `-` and `>`");
+    } else if spaced_call {
+        d = d.with_help("to call a function, write its `(` right after the name: `days_since(d)`");
+    } else if let Some(word) = did_you_mean(tok_text, &positives) {
+        d = d.with_help(format!("did you mean `{word}`?"));
+    } else if let Some(help) = help(tok_text, &positives) {
         d = d.with_help(help);
     }
     d
+}
+
+/// The keyword closest to a misspelled word, among those that were possible here.
+fn did_you_mean(tok: &str, positives: &[Rule]) -> Option<&'static str> {
+    if !tok.starts_with(|c: char| c.is_alphabetic()) || is_reserved(tok) {
+        return None;
+    }
+    let mut candidates: Vec<&'static str> = Vec::new();
+    for rule in positives {
+        candidates.extend_from_slice(keyword_words(*rule));
+    }
+    crate::diagnostic::suggest(tok, candidates.iter().copied())
+}
+
+/// The words a rule can start with, for did-you-mean.
+fn keyword_words(rule: Rule) -> &'static [&'static str] {
+    use Rule::*;
+    match rule {
+        input_block | scale_decl | let_decl | scorecard | grade_decl | adjust_decl | tag_decl
+        | relative_decl | schedule_decl | override_decl | output_decl | test_decl | kw_input
+        | kw_scale | kw_let | kw_scorecard | kw_adjust | kw_tag | kw_relative | kw_follow_up
+        | kw_review | kw_override | kw_output | kw_test | item | item_file | items_file => &[
+            "input",
+            "scale",
+            "let",
+            "scorecard",
+            "grade",
+            "adjust",
+            "tag",
+            "relative",
+            "follow_up",
+            "review",
+            "override",
+            "output",
+            "test",
+        ],
+        type_expr | ty_number | ty_integer | ty_percent | ty_money | ty_quantity | ty_date
+        | ty_text | ty_bool | ty_enum | ty_grade => &[
+            "number", "integer", "count", "percent", "money", "quantity", "date", "text", "bool",
+            "enum", "grade",
+        ],
+        cadence | kw_every | kw_within | kw_none => &["every", "within", "none"],
+        rel_method => &["pareto", "top", "quantiles", "mean", "median"],
+        rel_option => &["per", "ties", "missing"],
+        band_order => &["increasing", "decreasing", "unordered"],
+        attr => &["color", "action", "owner"],
+        adjust_arm => &["up", "down", "to"],
+        output_entry => &["grade", "subgrade", "score", "revenue"],
+        test_as_of | test_given | test_expect | test_stmt | kw_given | kw_expect => {
+            &["as_of", "given", "expect"]
+        }
+        columns => &["column"],
+        default_value => &["default"],
+        kw_ruleset | header | header_file => &["ruleset"],
+        kw_version => &["version"],
+        kw_description => &["description"],
+        kw_then => &["then"],
+        kw_else => &["else"],
+        kw_when => &["when"],
+        kw_otherwise => &["otherwise"],
+        kw_missing => &["missing"],
+        kw_from => &["from"],
+        kw_to => &["to"],
+        kw_by => &["by"],
+        kw_on => &["on"],
+        kw_of => &["of"],
+        kw_into => &["into"],
+        kw_points => &["points"],
+        kw_with => &["with"],
+        kw_reason => &["reason"],
+        kw_reassign => &["reassign"],
+        kw_after => &["after"],
+        kw_include | kw_exclude => &["include", "exclude"],
+        kw_rest => &["rest"],
+        kw_above => &["above"],
+        kw_round => &["round"],
+        period => &["week", "month", "year"],
+        _ => &[],
+    }
 }
 
 /// A hint for the usual slips.
@@ -138,10 +272,18 @@ fn help(tok: &str, positives: &[Rule]) -> Option<String> {
         ('｛', '{'),
         ('｝', '}'),
     ];
+    if tok.starts_with(|c: char| ('０'..='９').contains(&c) || c == '％') {
+        return Some("write numbers with half-width digits and `%`: `12.5`, `92%`".to_string());
+    }
     if let Some((wide, narrow)) = full_width.iter().find(|(w, _)| tok.starts_with(*w)) {
         return Some(format!(
             "use the half-width `{narrow}` instead of the full-width `{wide}`"
         ));
+    }
+    let comparison = ["=", "==", "!=", "<", "<=", ">", ">=", "≠", "≤", "≥"].contains(&tok);
+    let in_condition = positives.contains(&Rule::kw_and) && !positives.contains(&Rule::arrow);
+    if comparison && in_condition && !positives.contains(&Rule::cmp_op) {
+        return Some("comparisons do not chain: write `a < b and b < c`".to_string());
     }
     if positives.contains(&Rule::arrow) && ["-", ">", "=", "—"].iter().any(|a| tok.starts_with(a))
     {
@@ -283,7 +425,7 @@ fn token_span(text: &str, pos: usize) -> Span {
 
 /// The innermost `{` still open at `pos` (searching from `base`), and a short description of
 /// what it opens (`input`, `scorecard 综合得分`, `match 客户类型`).
-fn open_block(text: &str, base: usize, pos: usize) -> Option<(usize, String)> {
+pub(super) fn open_block(text: &str, base: usize, pos: usize) -> Option<(usize, String)> {
     let mut stack = Vec::new();
     let mut in_string = false;
     let mut in_comment = false;
@@ -469,6 +611,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         close_paren => "`)`",
         colon => "`:`",
         class_number => "a label",
+        input_rest | scorecard_rest | threshold_rest | rule_rest | adjust_rest | schedule_rest
+        | test_rest => "`}`",
         number_scale | number_unit | reserved | WHITESPACE | COMMENT | file | ident_char => return None,
     })
 }

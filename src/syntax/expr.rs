@@ -9,6 +9,9 @@ use crate::source::Span;
 /// Deeper nesting than this is refused with an error rather than risking the stack.
 const MAX_DEPTH: usize = 120;
 
+/// Deepest syntax tree accepted: a chain `a + b + c ...` nests one level per operand.
+const MAX_TREE_DEPTH: usize = 1000;
+
 impl Lower<'_> {
     /// Lowers any expression-level pair (`expr`, `or_expr`, ..., `primary` alternatives).
     pub(super) fn expr(&mut self, p: Pair<'_>) -> Expr {
@@ -41,24 +44,25 @@ impl Lower<'_> {
             p = first;
         }
         let span = self.span(&p);
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            self.depth -= 1;
+        if self.depth >= MAX_DEPTH || self.tree_depth >= MAX_TREE_DEPTH {
             if !self
                 .errors
                 .iter()
-                .any(|e| e.message.contains("nested too deeply"))
+                .any(|e| e.message.contains("too long or nested too deeply"))
             {
                 self.error(
                     span,
-                    "this expression is nested too deeply",
-                    "simplify this expression, e.g. with a `let`",
+                    "this expression is too long or nested too deeply",
+                    "split it into smaller parts with `let`",
                 );
             }
             return dummy_expr(span);
         }
+        self.depth += 1;
+        self.tree_depth += 1;
         let kind = self.expr_kind(p, span);
         self.depth -= 1;
+        self.tree_depth -= 1;
         Expr { kind, span }
     }
 
@@ -179,9 +183,18 @@ impl Lower<'_> {
     /// A left-associative chain `a op b op c`; `op_of` maps an operator's text to its [`BinOp`]
     /// (keyword operators are identified by the rule alone).
     fn fold(&mut self, p: Pair<'_>, op_of: impl Fn(&str) -> Option<BinOp>) -> ExprKind {
+        let children: Vec<_> = p.into_inner().collect();
+        // A chain of n operands nests the tree n - 1 levels deeper than its parts: count that
+        // against the depth budget so later passes cannot overflow the stack.
+        let operands = children
+            .iter()
+            .filter(|c| !is_operator_token(c.as_rule()))
+            .count();
+        let extra = operands.saturating_sub(1);
+        self.tree_depth += extra;
         let mut acc: Option<Expr> = None;
         let mut pending: Option<BinOp> = None;
-        for c in p.into_inner() {
+        for c in children {
             let rule = c.as_rule();
             if is_operator_token(rule) {
                 pending = op_of(c.as_str());
@@ -200,6 +213,7 @@ impl Lower<'_> {
                 }
             });
         }
+        self.tree_depth -= extra;
         match acc {
             Some(e) => e.kind,
             None => ExprKind::Lit(missing_literal(Span::default())),

@@ -5,6 +5,7 @@
 //! given twice, a weight that is not a percentage) report errors here and carry on, so one run
 //! shows them all.
 
+pub(super) use super::pairs::{content_len, kids};
 use super::{Pair, Rule};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
@@ -20,29 +21,8 @@ pub(super) struct Lower<'a> {
     pub(super) errors: Vec<Diagnostic>,
     /// Expression nesting, to refuse absurdly deep input instead of overflowing the stack.
     pub(super) depth: usize,
-}
-
-/// Keywords and punctuation: needed by the grammar and by error messages, not by lowering.
-pub(super) fn is_token(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::open_brace
-            | Rule::close_brace
-            | Rule::open_paren
-            | Rule::close_paren
-            | Rule::arrow
-            | Rule::equals
-            | Rule::colon
-            | Rule::range_dots
-            | Rule::scale_gt
-            | Rule::coalesce_op
-            | Rule::EOI
-    ) || format!("{rule:?}").starts_with("kw_")
-}
-
-/// The children of a pair, without keywords and punctuation.
-pub(super) fn kids(p: Pair<'_>) -> Vec<Pair<'_>> {
-    p.into_inner().filter(|c| !is_token(c.as_rule())).collect()
+    /// Depth of the tree being built (chains of operators nest without recursing).
+    pub(super) tree_depth: usize,
 }
 
 impl<'a> Lower<'a> {
@@ -52,6 +32,7 @@ impl<'a> Lower<'a> {
             base,
             errors: Vec::new(),
             depth: 0,
+            tree_depth: 0,
         }
     }
 
@@ -609,42 +590,6 @@ impl<'a> Lower<'a> {
             span,
         }
     }
-}
-
-/// The length of `text` up to the end of its last token (not counting trailing blanks and
-/// comments).
-pub(super) fn content_len(text: &str) -> usize {
-    let mut end = 0;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            end = i + c.len_utf8();
-            continue;
-        }
-        match c {
-            '#' => in_comment = true,
-            '"' => {
-                in_string = true;
-                end = i + 1;
-            }
-            c if c.is_whitespace() || c == '\u{FEFF}' => {}
-            c => end = i + c.len_utf8(),
-        }
-    }
-    end
 }
 
 /// The operator of a `cmp_op` pair.

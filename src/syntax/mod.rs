@@ -2,13 +2,14 @@
 //!
 //! Parsing is one pest pass over the whole text. When it fails, the text is cut into top-level
 //! declarations (at lines that start with a declaration keyword) and each piece is parsed on
-//! its own, so a file with two broken declarations reports two errors (see [`recover`]).
+//! its own, so a file with two broken declarations reports two errors (see `recover.rs`).
 
 mod error;
 mod expr;
 mod literal;
 mod lower;
 mod lower_more;
+mod pairs;
 mod recover;
 
 use crate::ast::{Expr, Item, Ruleset};
@@ -17,10 +18,15 @@ use crate::source::SourceFile;
 use lower::Lower;
 use pest::Parser as _;
 
-/// The generated parser; `Rule` stays private to this module.
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/tier.pest"]
-struct TierParser;
+/// The generated parser. pest makes `Rule` public; the private module keeps it inside
+/// `syntax`, so the rest of the crate never sees pest's vocabulary.
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/tier.pest"]
+    pub(super) struct TierParser;
+}
+
+use grammar::{Rule, TierParser};
 
 type Pair<'i> = pest::iterators::Pair<'i, Rule>;
 

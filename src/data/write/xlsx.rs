@@ -27,6 +27,9 @@ pub(crate) struct XlsxSink {
     row: u32,
     widths: Vec<usize>,
     date: Format,
+    plain: Format,
+    /// `0%`, `0.0%`, ... `0.0000%`.
+    percents: Vec<Format>,
     /// Grade colour text → fill format (None: not a colour we know).
     fills: HashMap<String, Option<Format>>,
 }
@@ -58,6 +61,17 @@ impl XlsxSink {
             columns,
             row: 0,
             date: Format::new().set_num_format("yyyy-mm-dd"),
+            plain: Format::new(),
+            percents: (0..=PERCENT_DECIMALS)
+                .map(|d| {
+                    let code = if d == 0 {
+                        "0%".to_string()
+                    } else {
+                        format!("0.{}%", "0".repeat(d))
+                    };
+                    Format::new().set_num_format(code)
+                })
+                .collect(),
             fills: HashMap::new(),
         })
     }
@@ -71,8 +85,7 @@ impl XlsxSink {
 
     fn write_cell(&mut self, col: u16, v: &Out, fill: Option<&Format>) -> Result<(), XlsxError> {
         let (r, s) = (self.row, &mut self.sheet);
-        let plain = Format::new();
-        let fmt = fill.unwrap_or(&plain);
+        let fmt = fill.unwrap_or(&self.plain);
         match v {
             Out::Empty => {
                 if let Some(f) = fill {
@@ -91,11 +104,16 @@ impl XlsxSink {
             }
             Out::Kept(c) => match c {
                 Cell::Empty => {}
-                Cell::Text(t) => match numeric_text(t) {
-                    Some(n) => {
+                Cell::Text(t) => match typed_text(t) {
+                    Typed::Number(n) => {
                         s.write_number(r, col, n)?;
                     }
-                    None => {
+                    Typed::Percent(n, decimals) => {
+                        let f = &self.percents[decimals.min(PERCENT_DECIMALS)];
+                        s.write_number_with_format(r, col, n, f)?;
+                    }
+                    Typed::Date(d) => write_date(s, r, col, d, &self.date)?,
+                    Typed::Text => {
                         s.write_string(r, col, t)?;
                     }
                 },
@@ -199,9 +217,42 @@ pub(crate) fn display_width(s: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// A kept text cell that is plainly a number (`12.5`, `-3`, `1200`) is written as a number so
-/// Excel can sum it; codes with leading zeros (`007`) and long digit strings (IDs, beyond 15
-/// digits Excel rounds) stay text.
+/// A kept text cell, as Excel should hold it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Typed {
+    Number(f64),
+    /// The fraction and the decimals shown (`95.5%` → 0.955, 1).
+    Percent(f64, usize),
+    Date(jiff::civil::Date),
+    Text,
+}
+
+/// Percent formats exist for 0..=4 decimals.
+const PERCENT_DECIMALS: usize = 4;
+
+/// Kept text cells that are plainly numbers (`12.5`, `-3`), percentages (`95.5%`) or ISO dates
+/// (`2026-09-22`) are written as numbers and dates, shown as before, so Excel can sum, sort and
+/// filter them. Codes with leading zeros (`007`) and long digit strings (IDs: beyond 15 digits
+/// Excel rounds) stay text; so does anything else.
+fn typed_text(t: &str) -> Typed {
+    if let Some(n) = numeric_text(t) {
+        return Typed::Number(n);
+    }
+    if let Some(p) = t.strip_suffix('%') {
+        if let Some(n) = numeric_text(p) {
+            let decimals = p.split_once('.').map_or(0, |(_, f)| f.len());
+            return Typed::Percent(n / 100.0, decimals);
+        }
+    }
+    let b = t.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let Ok(d) = t.parse::<jiff::civil::Date>() {
+            return Typed::Date(d);
+        }
+    }
+    Typed::Text
+}
+
 fn numeric_text(t: &str) -> Option<f64> {
     let s = t.strip_prefix('-').unwrap_or(t);
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
@@ -257,6 +308,15 @@ mod tests {
         assert_eq!(numeric_text("1234567890123456"), None);
         assert_eq!(numeric_text("92%"), None);
         assert_eq!(numeric_text(""), None);
+        assert_eq!(typed_text("95.5%"), Typed::Percent(0.955, 1));
+        assert_eq!(typed_text("92%"), Typed::Percent(0.92, 0));
+        assert_eq!(
+            typed_text("2026-09-22"),
+            Typed::Date(jiff::civil::date(2026, 9, 22))
+        );
+        assert_eq!(typed_text("2026-02-30"), Typed::Text);
+        assert_eq!(typed_text("2026/9/22"), Typed::Text);
+        assert_eq!(typed_text("华东"), Typed::Text);
     }
 
     #[test]

@@ -1,0 +1,548 @@
+//! CLI tests: the real `tier` binary on small files in every input format and encoding.
+//! Outputs, summaries and rejects are pinned with insta; exit codes are asserted.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const SHOP: &str = "tests/fixtures/cli/shop.tier";
+const SHOP_CSV: &str = "tests/fixtures/cli/shop.csv";
+const DIRTY_CSV: &str = "tests/fixtures/cli/dirty.csv";
+
+fn tier() -> Command {
+    let mut cmd = Command::cargo_bin("tier").expect("binary builds");
+    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = tier().args(args).output().expect("runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn run_stdin(args: &[&str], stdin: Vec<u8>) -> Output {
+    let out = tier().args(args).write_stdin(stdin).output().expect("runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn shop_rows() -> Vec<Vec<&'static str>> {
+    std::fs::read_to_string(SHOP_CSV)
+        .expect("fixture")
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .map(|v| {
+            v.into_iter()
+                .map(|s| &*Box::leak(s.to_string().into_boxed_str()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The CSV body of a graded output, for comparing runs across input formats.
+fn graded(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .expect("output written")
+        .trim_start_matches('\u{feff}')
+        .to_string()
+}
+
+#[test]
+fn run_csv_to_stdout_and_summary() {
+    let out = run(&["run", SHOP, SHOP_CSV, "--as-of", "2026-11-23"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("run_shop_stdout", out.stdout);
+    insta::assert_snapshot!("run_shop_summary", out.stderr);
+}
+
+#[test]
+fn every_input_format_and_encoding_grades_the_same() {
+    let dir = tmp();
+    let reference = dir.path().join("ref.csv");
+    let out = run(&[
+        "run",
+        SHOP,
+        SHOP_CSV,
+        "--as-of",
+        "2026-11-23",
+        "-o",
+        reference.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let want = graded(&reference);
+
+    let text = std::fs::read_to_string(SHOP_CSV).unwrap();
+    let rows = shop_rows();
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    // UTF-8 with BOM
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(text.as_bytes());
+    inputs.push(("bom.csv".into(), bom));
+    // GBK, as Excel on a Chinese Windows saves it
+    let (gbk, _, bad) = encoding_rs::GBK.encode(&text);
+    assert!(!bad);
+    inputs.push(("gbk.csv".into(), gbk.into_owned()));
+    // tab- and semicolon-separated
+    inputs.push(("tab.csv".into(), text.replace(',', "\t").into_bytes()));
+    inputs.push(("semi.csv".into(), text.replace(',', ";").into_bytes()));
+    // JSON array and NDJSON
+    let headers = &rows[0];
+    let objects: Vec<serde_json::Value> = rows[1..]
+        .iter()
+        .map(|r| {
+            let mut m = serde_json::Map::new();
+            for (h, v) in headers.iter().zip(r) {
+                let v = if v.is_empty() {
+                    serde_json::Value::Null
+                } else {
+                    serde_json::Value::String(v.to_string())
+                };
+                m.insert(h.to_string(), v);
+            }
+            serde_json::Value::Object(m)
+        })
+        .collect();
+    inputs.push((
+        "data.json".into(),
+        serde_json::to_vec(&serde_json::Value::Array(objects.clone())).unwrap(),
+    ));
+    let ndjson: String = objects.iter().map(|o| format!("{o}\n")).collect();
+    inputs.push(("data.ndjson".into(), ndjson.into_bytes()));
+    // XLSX with real numbers and a real date cell
+    let xlsx = dir.path().join("data.xlsx");
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        for (c, h) in headers.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows[1..].iter().enumerate() {
+            let r = r as u32 + 1;
+            sheet.write_string(r, 0, row[0]).unwrap();
+            sheet.write_string(r, 1, row[1]).unwrap();
+            sheet
+                .write_number(r, 2, row[2].parse::<f64>().unwrap())
+                .unwrap();
+            sheet.write_string(r, 3, row[3]).unwrap();
+            if !row[4].is_empty() {
+                let d = row[4].replace('/', "-");
+                let parts: Vec<u16> = d.split('-').map(|p| p.parse().unwrap()).collect();
+                let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                    parts[0],
+                    parts[1] as u8,
+                    parts[2] as u8,
+                )
+                .unwrap();
+                sheet
+                    .write_datetime_with_format(r, 4, &date, &date_format)
+                    .unwrap();
+            }
+        }
+        book.save(&xlsx).unwrap();
+    }
+
+    for (name, bytes) in &inputs {
+        let input = dir.path().join(name);
+        std::fs::write(&input, bytes).unwrap();
+        let output = dir.path().join(format!("{name}.out.csv"));
+        let out = run(&[
+            "run",
+            SHOP,
+            input.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23",
+            "-o",
+            output.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let got = graded(&output);
+        // The kept input columns are copied as read; compare the graded columns.
+        let tail = |s: &str| -> Vec<String> {
+            s.lines()
+                .map(|l| l.splitn(6, ',').nth(5).unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(tail(&got), tail(&want), "{name} grades differently");
+    }
+    let output = dir.path().join("xlsx.out.csv");
+    let out = run(&[
+        "run",
+        SHOP,
+        xlsx.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "xlsx: {}", out.stderr);
+    let tail = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| l.splitn(6, ',').nth(5).unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(
+        tail(&graded(&output)),
+        tail(&want),
+        "xlsx grades differently"
+    );
+}
+
+#[test]
+fn stdin_is_sniffed() {
+    let csv = std::fs::read(SHOP_CSV).unwrap();
+    let from_file = run(&["run", SHOP, SHOP_CSV, "--as-of", "2026-11-23", "-q"]);
+    let from_stdin = run_stdin(&["run", SHOP, "-", "--as-of", "2026-11-23", "-q"], csv);
+    assert_eq!(from_stdin.code, 0, "{}", from_stdin.stderr);
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    assert!(
+        from_stdin.stderr.is_empty(),
+        "-q prints nothing: {}",
+        from_stdin.stderr
+    );
+}
+
+#[test]
+fn dirty_rows_are_rejected_with_row_column_and_reason() {
+    let dir = tmp();
+    let rejects = dir.path().join("rejects.csv");
+    let summary = dir.path().join("summary.json");
+    let out = run(&[
+        "run",
+        SHOP,
+        DIRTY_CSV,
+        "--as-of",
+        "2026-11-23",
+        "--rejects",
+        rejects.to_str().unwrap(),
+        "--summary",
+        summary.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("dirty_stdout", out.stdout);
+    insta::assert_snapshot!("dirty_rejects", graded(&rejects));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let read = s["rows_read"].as_u64().unwrap();
+    let ok = s["rows_graded"].as_u64().unwrap();
+    let rejected = s["rows_rejected"].as_u64().unwrap();
+    assert_eq!(read, 5);
+    assert_eq!(read, ok + rejected, "rows in = graded + rejected");
+    assert_eq!(rejected, 3);
+    assert_eq!(s["as_of"], "2026-11-23");
+    assert_eq!(s["ruleset"], "门店客户分级");
+    // The graded rows are exactly the data rows not in the rejects file.
+    let data_rows = out.stdout.lines().count() - 1;
+    assert_eq!(data_rows as u64, ok);
+}
+
+#[test]
+fn max_rejects_fails_and_leaves_no_output() {
+    let dir = tmp();
+    let output = dir.path().join("out.csv");
+    let out = run(&[
+        "run",
+        SHOP,
+        DIRTY_CSV,
+        "--as-of",
+        "2026-11-23",
+        "--max-rejects",
+        "2",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(!output.exists(), "a failed run writes no output file");
+    assert!(
+        out.stderr.contains("tier::run::max_rejects"),
+        "{}",
+        out.stderr
+    );
+    // An existing file is left untouched.
+    std::fs::write(&output, "previous").unwrap();
+    let out = run(&[
+        "run",
+        SHOP,
+        DIRTY_CSV,
+        "--as-of",
+        "2026-11-23",
+        "--max-rejects",
+        "0",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1);
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "previous");
+}
+
+#[test]
+fn missing_column_is_reported_before_any_row_with_did_you_mean() {
+    let dir = tmp();
+    let input = dir.path().join("renamed.csv");
+    let text = std::fs::read_to_string(SHOP_CSV)
+        .unwrap()
+        .replacen("回款率", "回款比率", 1);
+    std::fs::write(&input, text).unwrap();
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.is_empty(), "no row is graded");
+    assert!(
+        out.stderr.contains("tier::data::column_missing"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("回款比率"),
+        "suggests the close column: {}",
+        out.stderr
+    );
+}
+
+#[test]
+fn output_formats_by_extension() {
+    let dir = tmp();
+    for ext in ["csv", "json", "ndjson", "xlsx"] {
+        let output = dir.path().join(format!("out.{ext}"));
+        let out = run(&[
+            "run",
+            SHOP,
+            SHOP_CSV,
+            "--as-of",
+            "2026-11-23",
+            "-q",
+            "-o",
+            output.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 0, "{ext}: {}", out.stderr);
+        let bytes = std::fs::read(&output).unwrap();
+        match ext {
+            "json" => {
+                let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                let rows = v.as_array().unwrap();
+                assert_eq!(rows.len(), 5);
+                assert_eq!(rows[0]["等级"], "A");
+            }
+            "ndjson" => {
+                let text = String::from_utf8(bytes).unwrap();
+                assert_eq!(text.lines().count(), 5);
+                for l in text.lines() {
+                    serde_json::from_str::<serde_json::Value>(l).unwrap();
+                }
+            }
+            "xlsx" => assert_eq!(&bytes[..2], b"PK"),
+            _ => assert!(String::from_utf8(bytes).unwrap().starts_with("客户名称,")),
+        }
+    }
+    // --bom for Excel
+    let output = dir.path().join("bom.csv");
+    run(&[
+        "run",
+        SHOP,
+        SHOP_CSV,
+        "--as-of",
+        "2026-11-23",
+        "-q",
+        "--bom",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(&std::fs::read(&output).unwrap()[..3], &[0xEF, 0xBB, 0xBF]);
+}
+
+#[test]
+fn output_is_deterministic_and_in_input_order() {
+    let a = run(&["run", SHOP, SHOP_CSV, "--as-of", "2026-11-23", "-q"]);
+    let b = run(&[
+        "run",
+        SHOP,
+        SHOP_CSV,
+        "--as-of",
+        "2026-11-23",
+        "-q",
+        "--threads",
+        "1",
+    ]);
+    assert_eq!(a.stdout, b.stdout);
+    let names: Vec<&str> = a
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(names, ["甲公司", "乙公司", "丙公司", "丁公司", "戊公司"]);
+}
+
+#[test]
+fn check_reports_all_errors_at_once_and_exits_1() {
+    let out = run(&["check", "tests/fixtures/cli/broken.tier", SHOP]);
+    assert_eq!(out.code, 1);
+    insta::assert_snapshot!("check_broken", out.stderr);
+}
+
+#[test]
+fn check_json_format() {
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/cli/broken.tier",
+    ]);
+    assert_eq!(out.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"tier::scorecard::weights"), "{codes:?}");
+    assert!(codes.contains(&"tier::name::unknown"), "{codes:?}");
+    let unknown = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "tier::name::unknown")
+        .unwrap();
+    assert_eq!(unknown["line"], 10);
+    assert_eq!(unknown["file"], "tests/fixtures/cli/broken.tier");
+    assert!(unknown["help"].as_str().unwrap().contains("回款率"));
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(run(&["check", SHOP]).code, 0);
+    assert_eq!(run(&["check", "no/such/file.tier"]).code, 3);
+    assert_eq!(
+        run(&["run", SHOP]).code,
+        2,
+        "missing DATA argument is a usage error"
+    );
+    assert_eq!(run(&["frobnicate"]).code, 2);
+    assert_eq!(
+        run(&["run", SHOP, SHOP_CSV, "--as-of", "2026-13-45"]).code,
+        2,
+        "a bad --as-of is a usage error"
+    );
+    assert_eq!(run(&["run", SHOP, "no/such/data.csv"]).code, 3);
+    assert_eq!(run(&["test", SHOP]).code, 0);
+}
+
+#[test]
+fn eval_and_explain_one_record() {
+    let out = run(&[
+        "eval",
+        SHOP,
+        "--as-of",
+        "2026-11-23",
+        "--set",
+        "销售额=80万",
+        "--set",
+        "回款率=95%",
+        "--set",
+        "区域=华东",
+        "--set",
+        "最近联系=2026/11/1",
+        "--set",
+        "贡献=头部",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("eval_shop", out.stdout);
+    let out = run(&[
+        "explain",
+        SHOP,
+        "--as-of",
+        "2026-11-23",
+        "--json",
+        r#"{"年度销售额(万元)": 80, "回款率": "95%", "区域": "华东", "最近联系": "2026-11-01"}"#,
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("explain_shop", out.stdout);
+    // An unknown field gets a did-you-mean.
+    let out = run(&["eval", SHOP, "--set", "销售=1"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("销售额"), "{}", out.stderr);
+}
+
+#[test]
+fn fmt_check_and_rewrite() {
+    let dir = tmp();
+    let file = dir.path().join("messy.tier");
+    let messy = std::fs::read_to_string(SHOP)
+        .unwrap()
+        .replace("\n  ", "\n      ")
+        .replace("}\n\n", "}\n\n\n\n");
+    std::fs::write(&file, &messy).unwrap();
+    let out = run(&["fmt", "--check", file.to_str().unwrap()]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        messy,
+        "--check writes nothing"
+    );
+    let out = run(&["fmt", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        std::fs::read_to_string(SHOP).unwrap(),
+        "formatting restores the canonical layout"
+    );
+    assert_eq!(run(&["fmt", "--check", file.to_str().unwrap()]).code, 0);
+}
+
+#[test]
+fn relative_grading_per_group_by_hand() {
+    // Per 区域: 华东 = {甲 100, 乙 50}: 甲 first (nothing before it) → 头部; before 乙 the share is
+    // 100/150 = 66.7% ≥ 65% and < 85% → 腰部. 华南 = {丙 50, 丁 20}: 丙 → 头部; before 丁: 50/70 =
+    // 71.4% → 腰部. 华北 = {戊}: 头部.
+    let dir = tmp();
+    let output = dir.path().join("out.json");
+    let out = run(&[
+        "run",
+        SHOP,
+        SHOP_CSV,
+        "--as-of",
+        "2026-11-23",
+        "-q",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    let text = serde_json::to_string(&v).unwrap();
+    for label in ["头部", "腰部"] {
+        assert!(
+            text.contains(label),
+            "relative grade {label} in the output: {text}"
+        );
+    }
+    let got: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["贡献"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(got, ["头部", "腰部", "头部", "腰部", "头部"]);
+}

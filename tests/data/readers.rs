@@ -1,0 +1,589 @@
+//! Readers: every input format and encoding.
+
+use super::*;
+
+const SAMPLE_HEADERS: [&str; 4] = ["客户名称", "年度销售额", "回款率", "最近联系日期"];
+
+fn assert_sample(src: Box<dyn RowSource>, encoding: &str) {
+    assert_eq!(src.encoding(), encoding);
+    let (headers, rows, errors) = read_all(src);
+    assert_eq!(headers, SAMPLE_HEADERS);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].row, 2);
+    assert_eq!(texts(&rows[0]), ["华东贸易", "12.5", "92%", "2026-11-01"]);
+    assert_eq!(rows[1].row, 3);
+    assert_eq!(texts(&rows[1]), ["北方建材", "1,234.5", "", "2026/11/1"]);
+}
+
+fn sample_csv(delim: &str) -> String {
+    let rows = [
+        SAMPLE_HEADERS.join(delim),
+        ["华东贸易", "12.5", "92%", "2026-11-01"].join(delim),
+        ["北方建材", "\"1,234.5\"", "", "2026/11/1"].join(delim),
+    ];
+    rows.join("\r\n") + "\r\n"
+}
+
+fn write_temp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn csv_utf8_bom_gbk_tab_semicolon() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ReadOptions::default();
+    let utf8 = write_temp(&dir, "utf8.csv", sample_csv(",").as_bytes());
+    assert_sample(open(&utf8, &opts).unwrap(), "UTF-8");
+
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(sample_csv(",").as_bytes());
+    let bom = write_temp(&dir, "bom.csv", &bom);
+    assert_sample(open(&bom, &opts).unwrap(), "UTF-8");
+
+    let sample = sample_csv(",");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&sample);
+    let gbk = write_temp(&dir, "gbk.csv", &gbk);
+    assert_sample(open(&gbk, &opts).unwrap(), "gb18030");
+    let forced = ReadOptions {
+        encoding: Some("gbk".into()),
+        ..ReadOptions::default()
+    };
+    assert_sample(open(&gbk, &forced).unwrap(), "GBK");
+
+    let tab = write_temp(&dir, "tab.tsv", sample_csv("\t").as_bytes());
+    assert_sample(open(&tab, &opts).unwrap(), "UTF-8");
+    let semi = write_temp(&dir, "semi.csv", sample_csv(";").as_bytes());
+    assert_sample(open(&semi, &opts).unwrap(), "UTF-8");
+
+    // Excel's "Unicode text": UTF-16LE with a BOM, tab-separated.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in sample_csv("\t").encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let utf16 = write_temp(&dir, "unicode.txt", &utf16);
+    assert_sample(open(&utf16, &opts).unwrap(), "UTF-16LE");
+}
+
+#[test]
+fn committed_fixtures_gbk_equals_utf8() {
+    let src = open(&fixture("customers_gbk.csv"), &ReadOptions::default()).unwrap();
+    assert_eq!(src.encoding(), "gb18030");
+    let (headers, rows, errors) = read_all(src);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(headers[0], "客户名称");
+    assert_eq!(texts(&rows[0])[0], "华东贸易有限公司");
+    let (utf8_headers, utf8_rows, _) =
+        read_all(open(&fixture("customers.csv"), &ReadOptions::default()).unwrap());
+    assert_eq!(headers, utf8_headers);
+    assert_eq!(rows, utf8_rows);
+}
+
+#[test]
+fn columns_are_found_by_any_name() {
+    use tier::data::find_column;
+    let headers: Vec<String> = ["客户名称", "销售额（万元）", "Email "]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        find_column(&headers, &["年度销售额", "销售额(万元)"]),
+        Some(1)
+    );
+    assert_eq!(find_column(&headers, &["email"]), Some(2));
+    assert_eq!(find_column(&headers, &["客户名称"]), Some(0));
+    assert_eq!(find_column(&headers, &["回款率"]), None);
+}
+
+#[test]
+fn csv_short_long_and_blank_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "a,b,c\n1,2\n1,2,3,4\n,,\n1,2,3,,\n\"multi\nline\",5,6\n7,8,9\n";
+    let p = write_temp(&dir, "rows.csv", body.as_bytes());
+    let mut src = open(&p, &ReadOptions::default()).unwrap();
+    let items: Vec<_> = src.by_ref().collect();
+    assert_eq!(src.skipped_blank(), 1);
+    let (rows, errors): (Vec<_>, Vec<_>) = items.into_iter().partition(|r| r.is_ok());
+    let rows: Vec<RawRow> = rows.into_iter().map(Result::unwrap).collect();
+    let errors: Vec<_> = errors.into_iter().map(|e| e.unwrap_err()).collect();
+    assert_eq!(rows[0].row, 2);
+    assert_eq!(rows[0].cells, [text("1"), text("2"), Cell::Empty]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 3);
+    assert_eq!(errors[0].reason, "row has 4 cells, the header has 3");
+    assert_eq!(errors[0].raw.as_deref(), Some("4"));
+    // A trailing empty cell is not an error.
+    assert_eq!(rows[1].row, 5);
+    assert_eq!(texts(&rows[1]), ["1", "2", "3"]);
+    // A record spanning two lines is numbered by its first line.
+    assert_eq!(rows[2].row, 6);
+    assert_eq!(texts(&rows[2]), ["multi\nline", "5", "6"]);
+    assert_eq!(rows[3].row, 8);
+}
+
+#[test]
+fn bad_files_are_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ReadOptions::default();
+    let missing = open(&dir.path().join("nope.csv"), &opts).err().unwrap();
+    assert_eq!(missing.code, "tier::data::read");
+    assert!(missing.message.contains("nope.csv"), "{}", missing.message);
+
+    let empty = write_temp(&dir, "empty.csv", b"");
+    let e = open(&empty, &opts).err().unwrap();
+    assert_eq!(e.code, "tier::data::read");
+
+    let json = write_temp(&dir, "bad.json", b"[\n  {\"a\": 1},\n  {\"a\": }\n]");
+    let e = open(&json, &opts).err().unwrap();
+    assert_eq!(e.code, "tier::data::read");
+    assert!(e.message.contains("line 3, column 9"), "{}", e.message);
+
+    let xlsx = write_temp(&dir, "broken.xlsx", b"PK\x03\x04 not really a zip");
+    let e = open(&xlsx, &opts).err().unwrap();
+    assert_eq!(e.code, "tier::data::read");
+
+    let bad_enc = ReadOptions {
+        encoding: Some("klingon".into()),
+        ..ReadOptions::default()
+    };
+    assert!(open(&dir.path().join("x.csv"), &bad_enc).is_err());
+}
+
+#[test]
+fn json_and_ndjson() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ReadOptions::default();
+    let json = r#"[
+        {"客户名称": "华东贸易", "年度销售额": 12.5, "回款率": "92%"},
+        {"客户名称": "北方建材", "年度销售额": 0.1, "最近联系日期": "2026-11-01", "VIP": true},
+        {"客户名称": null},
+        [1, 2]
+    ]"#;
+    let p = write_temp(&dir, "c.json", json.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &opts).unwrap());
+    assert_eq!(
+        headers,
+        ["客户名称", "年度销售额", "回款率", "最近联系日期", "VIP"]
+    );
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].row, 1);
+    assert_eq!(rows[0].cells[1], text("12.5"));
+    assert_eq!(rows[0].cells[3], Cell::Empty);
+    assert_eq!(rows[1].cells[1], text("0.1"));
+    assert_eq!(rows[1].cells[4], Cell::Bool(true));
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 4);
+
+    let nd = "{\"a\": 1}\n\n{\"a\": 2, \"b\": \"x\"}\nnot json\n{\"b\": 1e3}\n";
+    let p = write_temp(&dir, "c.ndjson", nd.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &opts).unwrap());
+    assert_eq!(headers, ["a", "b"], "keys of later lines are columns too");
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 3, 5]);
+    assert_eq!(rows[0].cells, [text("1"), Cell::Empty]);
+    assert_eq!(rows[2].cells, [Cell::Empty, text("1000.0")]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 4);
+}
+
+#[test]
+fn formats_from_extensions_and_sniffing() {
+    assert_eq!(
+        InputFormat::from_path(Path::new("a.CSV")),
+        Some(InputFormat::Csv)
+    );
+    assert_eq!(
+        InputFormat::from_path(Path::new("a.tsv")),
+        Some(InputFormat::Csv)
+    );
+    assert_eq!(
+        InputFormat::from_path(Path::new("a.xlsx")),
+        Some(InputFormat::Xlsx)
+    );
+    assert_eq!(
+        InputFormat::from_path(Path::new("a.jsonl")),
+        Some(InputFormat::Ndjson)
+    );
+    assert_eq!(InputFormat::from_path(Path::new("a")), None);
+    assert_eq!(InputFormat::sniff(b"  [{\"a\":1}]"), InputFormat::Json);
+    assert_eq!(
+        InputFormat::sniff(b"\xEF\xBB\xBF{\"a\":1}"),
+        InputFormat::Ndjson
+    );
+    assert_eq!(InputFormat::sniff("客户,金额".as_bytes()), InputFormat::Csv);
+    // A file without a known extension is sniffed too.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_temp(&dir, "export.dat", b"[{\"a\": 1}]");
+    let (headers, rows, _) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["a"]);
+    assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn xlsx_input_with_dates_percent_and_a_title_gap() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("客户.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("客户清单").unwrap();
+    let pct_fmt = Format::new().set_num_format("0%");
+    let day = Format::new().set_num_format("yyyy/m/d");
+    // Row 1 is left empty: the header is the first non-empty row (Excel row 2).
+    for (i, h) in [
+        "客户名称",
+        "年度销售额",
+        "回款率",
+        "最近联系日期",
+        "是否新客",
+        "编号",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(1, i as u16, *h).unwrap();
+    }
+    sheet.write_string(2, 0, "华东贸易").unwrap();
+    sheet.write_number(2, 1, 12.5).unwrap();
+    sheet
+        .write_number_with_format(2, 2, 0.92, &pct_fmt)
+        .unwrap();
+    let date_cell = ExcelDateTime::from_ymd(2026, 11, 1).unwrap();
+    sheet
+        .write_date_with_format(2, 3, &date_cell, &day)
+        .unwrap();
+    sheet.write_boolean(2, 4, true).unwrap();
+    sheet.write_string(2, 5, "007").unwrap();
+    // Row 4 empty (skipped), row 5 a second customer with a plain serial number as date.
+    sheet.write_string(4, 0, "北方建材").unwrap();
+    sheet.write_number(4, 1, 0.1).unwrap();
+    sheet.write_number(4, 3, 45658.0).unwrap();
+    // A second sheet, chosen by name.
+    let other = book.add_worksheet();
+    other.set_name("汇总").unwrap();
+    other.write_string(0, 0, "合计").unwrap();
+    book.save(&path).unwrap();
+
+    let mut src = open(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(src.encoding(), "xlsx");
+    assert_eq!(
+        src.headers(),
+        [
+            "客户名称",
+            "年度销售额",
+            "回款率",
+            "最近联系日期",
+            "是否新客",
+            "编号"
+        ]
+    );
+    let rows: Vec<RawRow> = src.by_ref().map(Result::unwrap).collect();
+    assert_eq!(src.skipped_blank(), 1);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].row, 3);
+    assert_eq!(rows[0].cells[0], text("华东贸易"));
+    assert_eq!(rows[0].cells[1], Cell::Number(12.5));
+    assert_eq!(rows[0].cells[2], text("92%"), "a percent-formatted number");
+    assert_eq!(rows[0].cells[3], Cell::Date(date(2026, 11, 1)));
+    assert_eq!(rows[0].cells[4], Cell::Bool(true));
+    assert_eq!(rows[0].cells[5], text("007"));
+    assert_eq!(rows[1].row, 5);
+    assert_eq!(rows[1].cells[2], Cell::Empty);
+
+    let p = parser(TypeKind::Percent { fraction: false });
+    assert_eq!(p.parse(&rows[0].cells[2]), pct("0.92"));
+    let p = parser(TypeKind::Percent { fraction: true });
+    assert_eq!(p.parse(&rows[0].cells[2]), pct("0.92"));
+    let m = parser(TypeKind::Money(Scale::Wan));
+    assert_eq!(m.parse(&rows[0].cells[1]), money("125000"));
+    assert_eq!(m.parse(&rows[1].cells[1]), money("1000"));
+    let dp = parser(TypeKind::Date);
+    assert_eq!(
+        dp.parse(&rows[1].cells[3]),
+        Ok(Value::Date(date(2025, 1, 1)))
+    );
+    assert_eq!(
+        parser(TypeKind::Bool).parse(&rows[0].cells[4]),
+        Ok(Value::Bool(true))
+    );
+
+    let by_name = ReadOptions {
+        sheet: Some("汇总".into()),
+        ..ReadOptions::default()
+    };
+    assert_eq!(open(&path, &by_name).unwrap().headers(), ["合计"]);
+    let by_index = ReadOptions {
+        sheet: Some("2".into()),
+        ..ReadOptions::default()
+    };
+    assert_eq!(open(&path, &by_index).unwrap().headers(), ["合计"]);
+    let unknown = ReadOptions {
+        sheet: Some("客户清淡".into()),
+        ..ReadOptions::default()
+    };
+    let e = open(&path, &unknown).err().unwrap();
+    assert_eq!(e.code, "tier::data::read");
+    assert_eq!(e.help.as_deref(), Some("did you mean `客户清单`?"));
+}
+
+#[test]
+fn streams_are_sniffed() {
+    use tier::data::open_stream;
+    let opts = ReadOptions::default();
+    let stream = |s: &str| -> Box<dyn std::io::Read> {
+        Box::new(std::io::Cursor::new(s.as_bytes().to_vec()))
+    };
+    let (h, rows, _) =
+        read_all(open_stream(stream("[{\"a\": 1}, {\"a\": 2}]"), "<stdin>", &opts).unwrap());
+    assert_eq!((h, rows.len()), (vec!["a".to_string()], 2));
+    let (h, rows, _) =
+        read_all(open_stream(stream("{\"a\": 1}\n{\"b\": 2}\n"), "<stdin>", &opts).unwrap());
+    assert_eq!((h.len(), rows.len()), (2, 2));
+    let src = open_stream(stream("客户\t金额\n甲\t1\n"), "<stdin>", &opts).unwrap();
+    assert_eq!(src.source_name(), "<stdin>");
+    let (h, rows, _) = read_all(src);
+    assert_eq!(h, ["客户", "金额"]);
+    assert_eq!(texts(&rows[0]), ["甲", "1"]);
+    // GBK on stdin: decided from the first bytes.
+    let (gbk, _, _) = encoding_rs::GBK.encode("客户,金额\n甲,1\n");
+    let src = open_stream(
+        Box::new(std::io::Cursor::new(gbk.into_owned())),
+        "<stdin>",
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(src.encoding(), "gb18030");
+    let (h, _, _) = read_all(src);
+    assert_eq!(h, ["客户", "金额"]);
+}
+
+#[test]
+fn damaged_utf8_rejects_rows_not_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = "客户名称,金额\n".to_string();
+    for i in 0..20 {
+        body.push_str(&format!("华东贸易有限公司{i},{i}\n"));
+    }
+    let mut bytes = body.into_bytes();
+    bytes.extend_from_slice(&"北方".as_bytes()[..4]);
+    bytes.extend_from_slice(b",3\n");
+    let p = write_temp(&dir, "damaged.csv", &bytes);
+    let src = open(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(src.encoding(), "UTF-8");
+    let (_, rows, errors) = read_all(src);
+    assert_eq!(rows.len(), 20);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 22);
+    assert_eq!(errors[0].column.as_deref(), Some("客户名称"));
+}
+
+/// Throughput check (not a timed test): `BIG_CSV=path cargo test --test data throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    let path = std::env::var("BIG_CSV").unwrap();
+    let start = std::time::Instant::now();
+    let src = open(Path::new(&path), &ReadOptions::default()).unwrap();
+    let parsers = [
+        parser(TypeKind::Text),
+        parser(TypeKind::Money(Scale::Wan)),
+        parser(TypeKind::Percent { fraction: false }),
+        parser(TypeKind::Date),
+        parser(customer_type()),
+    ];
+    let rows: Vec<RawRow> = src.map(Result::unwrap).collect();
+    eprintln!("{} rows read in {:?}", rows.len(), start.elapsed());
+    for (i, p) in parsers.iter().enumerate() {
+        let start = std::time::Instant::now();
+        for row in &rows {
+            p.parse(&row.cells[i]).unwrap();
+        }
+        eprintln!("column {i} parsed in {:?}", start.elapsed());
+    }
+}
+
+/// Garbage files give diagnostics or row errors, never a panic.
+#[test]
+fn no_panic_on_garbage_files() {
+    let pieces: [&[u8]; 16] = [
+        b",",
+        b"\t",
+        b";",
+        b"\"",
+        b"\n",
+        b"\r\n",
+        b"[",
+        b"]",
+        b"{",
+        b"}",
+        b":",
+        b"\xEF\xBB\xBF",
+        b"\xFF\xFE",
+        b"\xC4\xE3",
+        "客户".as_bytes(),
+        b"null",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let len = (next() % 40) as usize;
+        let mut bytes = Vec::new();
+        for _ in 0..len {
+            bytes.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+        }
+        let format = [
+            InputFormat::Csv,
+            InputFormat::Json,
+            InputFormat::Ndjson,
+            InputFormat::Xlsx,
+        ][i % 4];
+        let opts = ReadOptions {
+            format: Some(format),
+            ..ReadOptions::default()
+        };
+        let p = write_temp(&dir, "g.dat", &bytes);
+        if let Ok(src) = open(&p, &opts) {
+            for _ in src {}
+        }
+        let stream: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(bytes));
+        if let Ok(src) = tier::data::open_stream(stream, "<stdin>", &opts) {
+            for _ in src {}
+        }
+    }
+}
+
+#[test]
+fn json_tables_of_arrays() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = r#"[["客户", "金额", "日期"], ["甲", 12.5, "2026-11-01"], ["乙"], ["丙", 1, null, 9], ["丁", 2, null, null]]"#;
+    let p = write_temp(&dir, "t.json", json.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户", "金额", "日期"]);
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3, 5]);
+    assert_eq!(texts(&rows[0]), ["甲", "12.5", "2026-11-01"]);
+    assert_eq!(rows[1].cells, [text("乙"), Cell::Empty, Cell::Empty]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 4);
+    assert_eq!(
+        errors[0].reason,
+        "record 4: row has 4 cells, the header has 3"
+    );
+}
+
+#[test]
+fn utf16_without_a_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes: Vec<u8> = sample_csv("\t")
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let p = write_temp(&dir, "unicode.txt", &bytes);
+    assert_sample(open(&p, &ReadOptions::default()).unwrap(), "UTF-16LE");
+}
+
+#[test]
+fn a_title_above_the_header_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "客户档案（导出于2026-11-23）,,,\n客户名称,年度销售额,回款率,最近联系日期\n甲,1,2%,2026-11-01\n";
+    let p = write_temp(&dir, "titled.csv", body.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, SAMPLE_HEADERS);
+    assert!(errors.is_empty());
+    assert_eq!(rows[0].row, 3);
+    // A one-column file has no title: its header stays.
+    let p = write_temp(&dir, "one.csv", "客户\n甲\n乙\n".as_bytes());
+    let (headers, rows, _) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户"]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].row, 2);
+    // Nor has a two-column file whose second column is unnamed: no row is taken for a header.
+    let p = write_temp(&dir, "two.csv", "客户,\n甲,1\n乙,2\n".as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户"]);
+    assert_eq!(rows.len() + errors.len(), 2);
+
+    use rust_xlsxwriter::Workbook;
+    let path = dir.path().join("titled.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "2026年客户清单").unwrap();
+    for (i, h) in SAMPLE_HEADERS.iter().enumerate() {
+        sheet.write_string(2, i as u16, *h).unwrap();
+    }
+    sheet.write_string(3, 0, "甲").unwrap();
+    book.save(&path).unwrap();
+    let (headers, rows, _) = read_all(open(&path, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, SAMPLE_HEADERS);
+    assert_eq!(rows[0].row, 4);
+}
+
+#[test]
+fn ndjson_named_json_is_read_as_ndjson() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_temp(&dir, "export.json", b"{\"a\": 1}\n{\"a\": 2}\n");
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["a"]);
+    assert_eq!(rows.len(), 2);
+    assert!(errors.is_empty());
+}
+
+#[test]
+fn gbk_streams_across_buffer_boundaries_and_rejects_only_broken_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::from("客户名称,区域,备注\n");
+    for i in 0..6000 {
+        body.push_str(&format!("华东贸易有限公司{i},华东,“重点”客户——第{i}号\n"));
+    }
+    let (gbk, _, _) = encoding_rs::GBK.encode(&body);
+    let mut bytes = gbk.into_owned();
+    assert!(bytes.len() > 3 * 65536);
+    // One broken row at the end: a lead byte with an impossible trail byte.
+    bytes.extend_from_slice(b"\xB1\x20\xC4,x,y\n");
+    bytes.extend_from_slice(&encoding_rs::GBK.encode("最后一行,华北,无\n").0);
+    let p = write_temp(&dir, "big_gbk.csv", &bytes);
+    for stdin in [false, true] {
+        let src = if stdin {
+            let stream: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(bytes.clone()));
+            tier::data::open_stream(stream, "<stdin>", &ReadOptions::default()).unwrap()
+        } else {
+            open(&p, &ReadOptions::default()).unwrap()
+        };
+        assert_eq!(src.encoding(), "gb18030");
+        let (headers, rows, errors) = read_all(src);
+        assert_eq!(headers, ["客户名称", "区域", "备注"]);
+        assert_eq!(rows.len(), 6001);
+        assert_eq!(texts(&rows[5999])[0], "华东贸易有限公司5999");
+        assert_eq!(texts(&rows[5999])[2], "“重点”客户——第5999号");
+        assert_eq!(texts(&rows[6000]), ["最后一行", "华北", "无"]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].row, 6002);
+        assert_eq!(
+            errors[0].reason,
+            "the row holds bytes that are not gb18030 text"
+        );
+    }
+}
+
+#[test]
+fn rows_built_in_memory() {
+    let src = tier::data::VecSource::new(
+        "given",
+        vec!["a".into(), "b".into()],
+        vec![
+            vec![text("1"), Cell::Empty],
+            vec![Cell::Number(2.0), text("x")],
+        ],
+    );
+    assert_eq!(src.source_name(), "given");
+    let (headers, rows, errors) = read_all(Box::new(src));
+    assert_eq!(headers, ["a", "b"]);
+    assert!(errors.is_empty());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3]);
+}

@@ -1,0 +1,141 @@
+//! Every shipped ruleset: `tier check` is clean (no warnings either), its `test` blocks pass, and
+//! `tier run` on its sample is pinned by a snapshot (graded rows and the summary).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn rulesets() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir("rulesets")
+        .expect("rulesets/ exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tier"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The sample of `rulesets/x.tier`: `rulesets/samples/x.*` (csv, gbk.csv, xlsx, json).
+fn sample_of(ruleset: &Path) -> Option<PathBuf> {
+    let stem = ruleset.file_stem()?.to_str()?.to_string();
+    let mut found: Vec<PathBuf> = std::fs::read_dir("rulesets/samples")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.split('.').next() == Some(stem.as_str()))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+#[test]
+fn there_is_a_ruleset_per_catalogue_scheme() {
+    let n = rulesets().len();
+    assert!(
+        n >= 17,
+        "expected the 17 precise catalogue schemes, found {n}"
+    );
+}
+
+#[test]
+fn every_ruleset_checks_clean() {
+    let mut problems = String::new();
+    for path in rulesets() {
+        let source = tier::source::SourceFile::read(&path).expect("readable");
+        let diags = tier::diagnose(&source);
+        if !diags.is_empty() {
+            problems.push_str(&tier::diagnostic::render(
+                &diags,
+                tier::diagnostic::RenderOptions::default(),
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "shipped rulesets must check clean:\n{problems}"
+    );
+}
+
+#[test]
+fn every_ruleset_passes_its_own_tests() {
+    let as_of: jiff::civil::Date = "2026-11-23".parse().unwrap();
+    let mut failures = String::new();
+    for path in rulesets() {
+        let source = tier::source::SourceFile::read(&path).expect("readable");
+        let loaded = match tier::load(source) {
+            Ok(l) => l,
+            Err(d) => {
+                failures.push_str(&tier::diagnostic::render(
+                    &d,
+                    tier::diagnostic::RenderOptions::default(),
+                ));
+                continue;
+            }
+        };
+        let report =
+            tier::eval::testing::run_tests(&loaded.ruleset, &loaded.source, &loaded.program, as_of);
+        assert!(report.passed() > 0, "{} has no test blocks", path.display());
+        if report.failed() > 0 {
+            failures.push_str(&format!(
+                "{}:\n{}",
+                path.display(),
+                report.render(tier::diagnostic::RenderOptions::default())
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
+
+#[test]
+fn every_ruleset_runs_on_its_sample() {
+    for path in rulesets() {
+        let sample = sample_of(&path)
+            .unwrap_or_else(|| panic!("{} has no sample in rulesets/samples/", path.display()));
+        let out = Command::cargo_bin("tier")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .args([
+                "run",
+                path.to_str().unwrap(),
+                sample.to_str().unwrap(),
+                "--as-of",
+                "2026-11-23",
+                "--format",
+                "csv",
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{}: {stderr}", path.display());
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        insta::with_settings!({
+            snapshot_suffix => name.clone(),
+            description => format!("tier run {} {} --as-of 2026-11-23", path.display(), sample.display()),
+        }, {
+            insta::assert_snapshot!("run", format!("{stdout}\n--- summary (stderr) ---\n{stderr}"));
+        });
+    }
+}
+
+#[test]
+fn every_ruleset_is_formatted() {
+    for path in rulesets() {
+        let source = tier::source::SourceFile::read(&path).expect("readable");
+        let formatted = tier::format::format_source(&source).unwrap_or_else(|d| {
+            panic!(
+                "{}",
+                tier::diagnostic::render(&d, tier::diagnostic::RenderOptions::default())
+            )
+        });
+        assert_eq!(
+            formatted,
+            *source.text,
+            "{} is not formatted: run `tier fmt {}`",
+            path.display(),
+            path.display()
+        );
+    }
+}
