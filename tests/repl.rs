@@ -138,7 +138,7 @@ fn reload_when_the_file_changes() {
     let mut s = Session::new(as_of());
     let mut out = String::new();
     let shown = path.display().to_string();
-    let mut step = |s: &mut Session, input: &str, out: &mut String| {
+    let step = |s: &mut Session, input: &str, out: &mut String| {
         let reply = s.eval_line(input);
         let reply = Reply {
             kind: reply.kind,
