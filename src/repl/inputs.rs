@@ -2,11 +2,10 @@
 //! `:explain`).
 
 use super::{words, Reply, Session};
-use crate::data::{self, Cell, CellParser, ReadOptions};
+use crate::data::{Cell, CellParser};
 use crate::diagnostic;
 use crate::eval::InputSpec;
 use crate::value::{Label, Value};
-use std::path::Path;
 
 /// The current inputs as the evaluator wants them. Unset required inputs are `missing` here, so
 /// an expression that does not need them still evaluates; `:grade` refuses to run without them,
@@ -20,7 +19,7 @@ pub(super) struct Record {
     pub invalid: Vec<String>,
 }
 
-const NO_RULESET: &str =
+pub(super) const NO_RULESET: &str =
     "no ruleset loaded: use :load FILE (e.g. :load rulesets/distributor_composite.tier)";
 const SET_USAGE: &str =
     "write :set 字段 = 值, e.g. :set 销售额 = 200万 (several: :set 销售额 = 200万, 回款率 = 92%)";
@@ -364,7 +363,7 @@ impl Session {
     }
 
     /// Why the current inputs cannot be graded yet, if they cannot.
-    fn not_gradable(&self, rec: &Record) -> Option<Reply> {
+    pub(super) fn not_gradable(&self, rec: &Record) -> Option<Reply> {
         let l = self.loaded.as_ref()?;
         if !rec.invalid.is_empty() {
             return Some(Reply::error(format!(
@@ -408,137 +407,6 @@ impl Session {
             "\n  :set {first} = …   or load a customer from a file: :row DATA_FILE N"
         ));
         Some(Reply::error(msg))
-    }
-
-    /// `:row DATA_FILE N|ID`: replaces the inputs with one customer's row.
-    pub(super) fn row(&mut self, rest: &str) -> Reply {
-        const USAGE: &str = "write :row DATA_FILE N (the row number as in the file; the header is row 1) or :row DATA_FILE ID";
-        let rest = rest.trim();
-        let Some((file, key)) = rest.rsplit_once(char::is_whitespace) else {
-            return Reply::error(USAGE);
-        };
-        let (file, key) = (unquote(file.trim()), key.trim());
-        let Some(l) = &self.loaded else {
-            return Reply::error(NO_RULESET);
-        };
-        let source = match data::open(Path::new(file), &ReadOptions::default()) {
-            Ok(s) => s,
-            Err(d) => return Reply::error(diagnostic::render(&[d], self.render).trim_end()),
-        };
-        let headers = source.headers().to_vec();
-        let map = match crate::run::ColumnMap::new(&l.program, &headers, None, file) {
-            Ok((map, _warnings)) => map,
-            Err(d) => return Reply::error(diagnostic::render(&d, self.render).trim_end()),
-        };
-        let number: Option<usize> = key.parse().ok();
-        // An ID is looked for in the columns that are not inputs (ID, name, region), so that
-        // `:row FILE 1` does not pick a customer with 1 batch.
-        let used: Vec<usize> = map.inputs.iter().flatten().copied().collect();
-        let id_columns: Vec<usize> = (0..headers.len()).filter(|c| !used.contains(c)).collect();
-        let mut by_id = None;
-        let mut by_number = None;
-        let mut first_row = None;
-        for item in source {
-            let Ok(row) = item else { continue };
-            first_row.get_or_insert(row.row);
-            if number == Some(row.row) {
-                by_number = Some(row);
-                break;
-            }
-            let has_id = id_columns
-                .iter()
-                .any(|&c| row.cells.get(c).is_some_and(|v| v.to_text().trim() == key));
-            if by_id.is_none() && has_id {
-                by_id = Some(row);
-                if number.is_none() {
-                    break;
-                }
-            }
-        }
-        let Some(row) = by_number.or(by_id) else {
-            let mut msg = format!("{file} has no row {key}");
-            if number.is_some_and(|n| first_row.is_some_and(|f| n < f)) {
-                msg.push_str(&format!(
-                    " (row {key} is the header; the first customer is row {})",
-                    first_row.unwrap_or(2)
-                ));
-            } else if number.is_none() {
-                msg = format!("no cell in {file} is `{key}` (give a customer ID or a row number)");
-            }
-            return Reply::error(msg);
-        };
-        // Say whose row this is: the first columns that are not inputs (ID, name).
-        let who: Vec<String> = id_columns
-            .iter()
-            .filter_map(|&c| row.cells.get(c).map(|v| v.to_text()))
-            .filter(|t| !t.trim().is_empty())
-            .take(2)
-            .collect();
-        self.inputs.clear();
-        for (spec, col) in l.program.inputs().iter().zip(&map.inputs) {
-            if let Some(cell) = col.and_then(|c| row.cells.get(c)) {
-                if !matches!(cell, Cell::Empty) {
-                    self.inputs.insert(spec.name.to_string(), cell.clone());
-                }
-            }
-        }
-        let mut out = format!("row {} of {file}", row.row);
-        if !who.is_empty() {
-            out.push_str(&format!(" ({})", who.join(" ")));
-        }
-        out.push_str(":\n");
-        let shown = self.show();
-        // The inputs part of :show, without the date line and the typed definitions.
-        for line in shown.lines().skip(1) {
-            if !line.starts_with("  ") {
-                break;
-            }
-            out.push_str(line);
-            out.push('\n');
-        }
-        out.push_str(&self.one_line_result());
-        Reply::ok(out)
-    }
-
-    /// `→ 等级 = B, 综合得分 = 70.5, tags 非正常` or why the customer cannot be graded.
-    fn one_line_result(&self) -> String {
-        let Some(l) = &self.loaded else {
-            return String::new();
-        };
-        let rec = self.record();
-        if let Some(r) = self.not_gradable(&rec) {
-            return format!("→ {}", r.text.lines().next().unwrap_or_default());
-        }
-        match l.program.evaluate(&rec.inputs, &rec.relatives, self.as_of) {
-            Ok(o) => {
-                let mut parts = Vec::new();
-                if let Some(g) = &o.grade {
-                    parts.push(format!(
-                        "{} = {}",
-                        g.name,
-                        g.label.as_deref().unwrap_or("missing")
-                    ));
-                }
-                if let (Some(name), Some(s)) = (l.program.output().score, &o.score) {
-                    parts.push(format!("{name} = {s}"));
-                }
-                if let Some(s) = &o.subgrade {
-                    parts.push(format!("sub-grade {s}"));
-                }
-                if !o.tags.is_empty() {
-                    let names: Vec<&str> = o.tags.iter().map(|t| &*t.name).collect();
-                    parts.push(format!("tags {}", names.join(", ")));
-                }
-                format!(
-                    "→ {}   (:grade for details, :explain for the steps)",
-                    parts.join(", ")
-                )
-            }
-            Err(e) => format!(
-                "→ this customer would be rejected: {}",
-                e.diagnostic.message
-            ),
-        }
     }
 }
 
@@ -590,7 +458,7 @@ fn join(labels: &[std::sync::Arc<str>]) -> String {
 }
 
 /// Removes one pair of surrounding double quotes (`"昆明恒达"` → `昆明恒达`).
-fn unquote(s: &str) -> &str {
+pub(super) fn unquote(s: &str) -> &str {
     s.strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
         .or_else(|| s.strip_prefix('“').and_then(|s| s.strip_suffix('”')))

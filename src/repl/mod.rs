@@ -12,6 +12,7 @@
 
 mod commands;
 mod inputs;
+mod row;
 mod terminal;
 mod typed;
 mod words;
