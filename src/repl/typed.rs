@@ -120,7 +120,10 @@ impl Session {
             .or_else(|| item_key(item))
             .unwrap_or_default();
         let mut out = match (replaced, item) {
-            (_, Item::Test(t)) => format!("added test \"{}\" (:test runs it)", t.name.value),
+            (None, Item::Test(t)) => format!("added test \"{}\" (:test runs it)", t.name.value),
+            (Some(r), Item::Test(t)) => {
+                format!("replaced test \"{}\" ({r}; :test runs it)", t.name.value)
+            }
             (_, Item::Input(b)) => {
                 let names: Vec<&str> = b.fields.iter().map(|f| f.name.name.as_str()).collect();
                 format!("added input {} (:set it)", names.join(", "))
