@@ -184,6 +184,27 @@ fn reload_when_the_file_changes() {
     insta::assert_snapshot!(out);
 }
 
+/// A fresh session given a broken file remembers it: once fixed, it loads by itself.
+#[test]
+fn a_broken_file_loads_once_fixed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s1.tier");
+    let original =
+        std::fs::read_to_string("rulesets/distributor_composite.tier").expect("shipped ruleset");
+    std::fs::write(&path, original.replace("B >= 60", "B >=")).expect("write broken copy");
+    let mut s = Session::new(as_of());
+    let r = s.load(&path);
+    assert_eq!(r.kind, ReplyKind::Error);
+    assert!(r.text.contains("nothing loaded"), "{}", r.text);
+    assert_eq!(s.prompt(), "tier(s1: not loaded)> ");
+    touch_write(&path, &original);
+    let r = s.eval_line(":set 销售额 = 200万");
+    assert_eq!(r.kind, ReplyKind::Ok, "{}", r.text);
+    assert!(r.text.contains("reloaded"), "{}", r.text);
+    assert!(r.text.ends_with("销售额 = 200万"), "{}", r.text);
+    assert_eq!(s.prompt(), "tier(s1)> ");
+}
+
 /// Writes the file and moves its modification time forward, so the change is seen even on file
 /// systems with coarse timestamps.
 fn touch_write(path: &Path, text: &str) {

@@ -2,7 +2,6 @@
 
 use super::{words, Reply, ReplyKind, Session};
 use crate::diagnostic;
-use std::path::Path;
 
 impl Session {
     /// One `:command` (without the colon).
@@ -49,7 +48,7 @@ impl Session {
             "load" if rest.is_empty() => {
                 Reply::error("write :load FILE, e.g. :load rulesets/distributor_composite.tier")
             }
-            "load" => self.load(Path::new(unquote(rest))),
+            "load" => self.load(&super::inputs::user_path(rest)),
             "reload" => self.reload(),
             "set" => self.set(rest),
             "unset" => self.unset(rest),
@@ -113,10 +112,4 @@ impl Session {
             text: report.render(self.render).trim_end().to_string(),
         }
     }
-}
-
-fn unquote(s: &str) -> &str {
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(s)
 }

@@ -457,6 +457,15 @@ fn join(labels: &[std::sync::Arc<str>]) -> String {
         .join(", ")
 }
 
+/// A path as typed: quotes removed, a leading `~/` is the home directory.
+pub(super) fn user_path(s: &str) -> std::path::PathBuf {
+    let s = unquote(s.trim());
+    match (s.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(s),
+    }
+}
+
 /// Removes one pair of surrounding double quotes (`"昆明恒达"` → `昆明恒达`).
 pub(super) fn unquote(s: &str) -> &str {
     s.strip_prefix('"')

@@ -105,6 +105,9 @@ pub struct Session {
     file: Option<PathBuf>,
     file_text: String,
     file_mtime: Option<SystemTime>,
+    /// `file` failed to load and nothing of it is loaded: it is remembered so that fixing it
+    /// (or `:reload`) loads it.
+    file_pending: bool,
     typed: Vec<Typed>,
     /// Always `Some` after [`Session::new`]; an `Option` only so a broken build can never leave
     /// the session without a ruleset to fall back on.
@@ -122,6 +125,7 @@ impl Session {
             file: None,
             file_text: EMPTY_RULESET.to_string(),
             file_mtime: None,
+            file_pending: false,
             typed: Vec::new(),
             loaded: None,
             inputs: BTreeMap::new(),
@@ -156,7 +160,11 @@ impl Session {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                format!("tier({stem}{changed})> ")
+                if self.file_pending {
+                    format!("tier({stem}: not loaded)> ")
+                } else {
+                    format!("tier({stem}{changed})> ")
+                }
             }
             None if changed.is_empty() => "tier> ".to_string(),
             None => format!("tier({changed})> "),
@@ -235,6 +243,7 @@ impl Session {
                 }
                 self.file_text = text;
                 self.file_mtime = mtime;
+                self.file_pending = false;
                 self.typed = if dropped.is_some() { Vec::new() } else { typed };
                 self.loaded = Some(l);
                 if keep_typed {
@@ -264,13 +273,23 @@ impl Session {
                 }
             }
             Err(d) => {
+                let mut msg = diagnostic::render(&d, self.render).trim_end().to_string();
+                if old_file.is_none() || self.file_pending {
+                    // Nothing to fall back on: remember the file, so that fixing it loads it.
+                    self.file_mtime = mtime;
+                    self.file_pending = true;
+                    msg.push_str(&format!(
+                        "\n(nothing loaded: fix {} and it loads by itself, or :load another file)",
+                        path.display()
+                    ));
+                    return Reply::error(msg);
+                }
                 let same_file = old_file.as_deref() == Some(path);
                 self.file = old_file;
                 if same_file {
                     // Report a broken edit once, not before every input until it is fixed.
                     self.file_mtime = mtime;
                 }
-                let mut msg = diagnostic::render(&d, self.render).trim_end().to_string();
                 msg.push_str(&self.still_loaded());
                 Reply::error(msg)
             }

@@ -1,13 +1,12 @@
 //! `:row DATA_FILE N|ID`: one customer from a data file, with its relative grades ranked over the
 //! whole file as `tier run` would.
 
-use super::inputs::{unquote, NO_RULESET};
+use super::inputs::{user_path, NO_RULESET};
 use super::{Reply, Session};
 use crate::data::{self, Cell, RawRow, ReadOptions};
 use crate::eval::{Program, RelKey};
 use crate::run::ColumnMap;
 use crate::value::Value;
-use std::path::Path;
 
 const USAGE: &str = "write :row DATA_FILE N (the row number as in the file; the header is row 1) or :row DATA_FILE ID";
 
@@ -24,11 +23,12 @@ impl Session {
         let Some((file, key)) = rest.rsplit_once(char::is_whitespace) else {
             return Reply::error(USAGE);
         };
-        let (file, key) = (unquote(file.trim()), key.trim());
+        let (path, key) = (user_path(file), key.trim());
+        let file = file.trim();
         let Some(l) = &self.loaded else {
             return Reply::error(NO_RULESET);
         };
-        let open = || data::open(Path::new(file), &ReadOptions::default());
+        let open = || data::open(&path, &ReadOptions::default());
         let source = match open() {
             Ok(s) => s,
             Err(d) => return Reply::error(self.rendered(&[d])),

@@ -24,12 +24,16 @@ pub fn run_interactive(ruleset: Option<&Path>, as_of: jiff::civil::Date, ui: &Ui
     }
     if let Some(p) = ruleset {
         let r = session.load(p);
-        if r.kind == ReplyKind::Error {
-            eprintln!("{}", r.text);
-            return EXIT_FAILED;
-        }
-        if interactive {
-            println!("{}", r.text);
+        match r.kind {
+            // A script cannot go on without its ruleset.
+            ReplyKind::Error if !interactive => {
+                eprintln!("{}", r.text);
+                return EXIT_FAILED;
+            }
+            // At a terminal the session starts anyway: fixing the file loads it.
+            ReplyKind::Error => eprintln!("{}", r.text),
+            _ if interactive => println!("{}", r.text),
+            _ => {}
         }
     }
     if interactive {
