@@ -379,7 +379,7 @@ mod tests {
             command_hint(":se"),
             Some(("t 字段 = 值".to_string(), Some("t".to_string())))
         );
-        assert_eq!(command_hint(":re"), None);
+        assert_eq!(command_hint(":r"), None);
         assert_eq!(command_hint(":set x"), None);
     }
 }
