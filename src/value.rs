@@ -60,9 +60,23 @@ impl Value {
     }
 }
 
+/// Decimal places shown when a number is displayed (explanations, REPL, summaries). Values are
+/// exact; only their display is rounded, half away from zero: 1/3 shows as `0.3333`.
+pub const DISPLAY_DECIMALS: u32 = 4;
+
+/// A decimal as displayed: at most [`DISPLAY_DECIMALS`] places, no trailing zeros.
+pub fn display_decimal(d: Decimal) -> String {
+    d.round_dp_with_strategy(
+        DISPLAY_DECIMALS,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    )
+    .normalize()
+    .to_string()
+}
+
 /// Formats a number the way a Chinese sales manager writes it: `200万`, `1.2亿`, `92%`, `70.5`.
 pub fn format_number(value: Decimal, unit: Unit) -> String {
-    let plain = |d: Decimal| d.normalize().to_string();
+    let plain = display_decimal;
     match unit {
         Unit::Plain => plain(value),
         // A huge fraction cannot be scaled to a percentage without overflow: print it plain.

@@ -7,7 +7,7 @@ use crate::value::Value;
 use rust_decimal::Decimal;
 
 fn dec(d: Decimal) -> String {
-    d.normalize().to_string()
+    crate::value::display_decimal(d)
 }
 
 fn attrs(color: &Option<String>, action: &Option<String>, owner: &Option<String>) -> String {

@@ -275,9 +275,10 @@ pub(crate) fn show_like(v: &Value, like: &Value) -> String {
     }
 }
 
-/// A number's display: plain decimals without trailing zeros.
+/// A number's display: plain decimals without trailing zeros, at most
+/// [`crate::value::DISPLAY_DECIMALS`] places (the value itself stays exact).
 pub(crate) fn show_dec(d: Decimal) -> String {
-    d.normalize().to_string()
+    crate::value::display_decimal(d)
 }
 
 #[cfg(test)]

@@ -53,7 +53,12 @@ impl<'a> Env<'a> {
                 if skip_bools && matches!(self.slot(*s), Value::Bool(_)) {
                     return;
                 }
-                let shown = show_like(self.slot(*s), like);
+                // An input shows in its declared unit (a count of 12 is never `1200%`); a derived
+                // ratio reads like the percent it is compared with.
+                let shown = match s {
+                    super::program::Slot::Input(_) => self.slot(*s).to_string(),
+                    _ => show_like(self.slot(*s), like),
+                };
                 let item = format!("{} = {shown}", self.prog.slot_name(*s));
                 if !refs.contains(&item) && refs.len() < 8 {
                     refs.push(item);
