@@ -21,8 +21,8 @@ pub fn generate(lines: usize) -> String {
     s.push_str("ruleset \"大规则集\" version \"bench\"\n");
     s.push_str("description \"generated for the check benchmark\"\n\ninput {\n");
     for i in 0..INPUTS {
-        let _ = writeln!(s, "  销售额{i} money(万) column \"年度销售额{i}\"");
-        let _ = writeln!(s, "  回款率{i} percent column \"回款率{i}\"");
+        let _ = writeln!(s, "  销售额{i} money(万) column \"年度销售额{i}\" default 0");
+        let _ = writeln!(s, "  回款率{i} percent column \"回款率{i}\" default 0");
     }
     s.push_str("  经理评分 number 0..100 column \"经理评分\"\n}\n\n");
     let mut k = 0;
@@ -67,7 +67,7 @@ tag 预警{k}   when 等级{k} = D or 状态{k} = 差  action \"一周内走访\
 
 test \"block {k}\" {{
   given 销售额{a} = 200万, 销售额{b} = 160万, 回款率{a} = 92%, 回款率{c} = 95%, 经理评分 = 80
-  expect 得分{k}.销售额 = 95, 等级{k} = B
+  expect 得分{k}.销售额 = 95, 等级{k} = A
 }}
 
 "

@@ -96,7 +96,7 @@ def bench(rows: int, repeat: int) -> dict:
     print(f"  comparing the three outputs row for row ...", flush=True)
     cmp = subprocess.run(
         [sys.executable, str(HERE / "compare.py"),
-         *(str(OUT / f"{e}-{rows}.csv") for e in ("tier", "duckdb", "polars"))],
+         *(str(OUT / f"{e}-{rows}.csv") for e in ("tier", "duckdb", "polars")), str(data)],
         stdout=subprocess.PIPE, text=True,
     )
     print("  " + cmp.stdout.strip().replace("\n", "\n  "))
