@@ -21,7 +21,10 @@ pub fn generate(lines: usize) -> String {
     s.push_str("ruleset \"大规则集\" version \"bench\"\n");
     s.push_str("description \"generated for the check benchmark\"\n\ninput {\n");
     for i in 0..INPUTS {
-        let _ = writeln!(s, "  销售额{i} money(万) column \"年度销售额{i}\" default 0");
+        let _ = writeln!(
+            s,
+            "  销售额{i} money(万) column \"年度销售额{i}\" default 0"
+        );
         let _ = writeln!(s, "  回款率{i} percent column \"回款率{i}\" default 0");
     }
     s.push_str("  经理评分 number 0..100 column \"经理评分\"\n}\n\n");
@@ -86,7 +89,11 @@ fn bench_check(c: &mut Criterion) {
     assert!(
         errors.is_empty(),
         "generated ruleset has errors: {:?}",
-        errors.iter().take(3).map(|d| &d.message).collect::<Vec<_>>()
+        errors
+            .iter()
+            .take(3)
+            .map(|d| &d.message)
+            .collect::<Vec<_>>()
     );
     eprintln!(
         "generated ruleset: {lines} lines, {} bytes, {} warnings",

@@ -133,10 +133,18 @@ fn bench_eval(c: &mut Criterion) {
         .iter()
         .map(|s| CellParser::new(&s.field, s.grade_labels.as_deref()))
         .collect();
-    let cells: Vec<Cell> = ["1234.56", "987.65", "95.5%", "2.3%", "80", "42", "2026-10-31"]
-        .iter()
-        .map(|t| Cell::Text(t.to_string()))
-        .collect();
+    let cells: Vec<Cell> = [
+        "1234.56",
+        "987.65",
+        "95.5%",
+        "2.3%",
+        "80",
+        "42",
+        "2026-10-31",
+    ]
+    .iter()
+    .map(|t| Cell::Text(t.to_string()))
+    .collect();
     let mut g = c.benchmark_group("typing");
     g.sample_size(20)
         .warm_up_time(Duration::from_millis(500))

@@ -85,12 +85,7 @@ fn split(path: &Path) -> usize {
 /// Runs the stages of `mode` over the file; returns (rows, seconds of the row loop). Loading the
 /// ruleset and, for the eval modes, the first pass that computes the relative labels are not
 /// timed.
-fn staged(
-    mode: &str,
-    ruleset: &Path,
-    data_path: &Path,
-    as_of: jiff::civil::Date,
-) -> (usize, f64) {
+fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date) -> (usize, f64) {
     let source = tier::cli::read_source(ruleset).unwrap_or_else(|d| fail(d.message));
     let loaded = tier::load(source).unwrap_or_else(|d| {
         fail(

@@ -65,12 +65,12 @@ def engines(rows: int, data: Path) -> dict[str, list[str]]:
     py = sys.executable
     return {
         "read+split (csv crate)": [str(STAGES), "split", str(RULESET), str(data)],
+        "duckdb": [py, str(HERE / "run_duckdb.py"), str(data), str(OUT / f"duckdb-{rows}.csv"), AS_OF],
+        "polars": [py, str(HERE / "distributor_polars.py"), str(data), str(OUT / f"polars-{rows}.csv"), AS_OF],
         "tier": [
             str(TIER), "run", str(RULESET), str(data), "--as-of", AS_OF,
             "--keep", "客户编号", "-q", "-o", str(OUT / f"tier-{rows}.csv"),
         ],
-        "duckdb": [py, str(HERE / "run_duckdb.py"), str(data), str(OUT / f"duckdb-{rows}.csv"), AS_OF],
-        "polars": [py, str(HERE / "distributor_polars.py"), str(data), str(OUT / f"polars-{rows}.csv"), AS_OF],
     }
 
 
