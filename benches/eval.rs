@@ -1,3 +1,4 @@
+#![allow(clippy::result_large_err)]
 //! Per-record evaluation of the benchmark scorecard (issue 7 target: < 1 µs per record on one
 //! core). `cargo bench --bench eval`; settings are small so it finishes in about a minute.
 //!

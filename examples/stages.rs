@@ -123,7 +123,7 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
         let keys: Vec<Vec<RelKey>> = open(data_path)
             .map(|item| {
                 item.ok()
-                    .and_then(|row| map.record(program, &headers, &file, &row).ok())
+                    .and_then(|row| map.record(&file, &row).ok())
                     .and_then(|r| program.relative_keys(&r, as_of).ok())
                     .unwrap_or_else(missing)
             })
@@ -155,7 +155,7 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
         if mode == "reader" {
             continue;
         }
-        let Ok(record) = map.record(program, &headers, &file, &row) else {
+        let Ok(record) = map.record(&file, &row) else {
             failed += 1;
             continue;
         };
