@@ -88,32 +88,16 @@ fn continues(code: &str) -> bool {
     WORDS.contains(&last)
 }
 
-/// Words that start a top-level declaration.
-const DECLARATIONS: &[&str] = &[
-    "ruleset",
-    "version",
-    "description",
-    "input",
-    "scale",
-    "let",
-    "scorecard",
-    "grade",
-    "adjust",
-    "tag",
-    "relative",
-    "follow_up",
-    "review",
-    "override",
-    "output",
-    "test",
-];
+/// The header words, which start a line at top level besides the declaration keywords.
+const HEADER_WORDS: &[&str] = &["ruleset", "version", "description"];
 
 fn starts_declaration(line: &str) -> bool {
     let word: String = line
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
-    DECLARATIONS.contains(&word.as_str())
+    HEADER_WORDS.contains(&word.as_str())
+        || crate::syntax::DECLARATION_KEYWORDS.contains(&word.as_str())
 }
 
 /// Words that continue the previous line when they start one (attributes, `else`, `and`, ...).

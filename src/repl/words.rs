@@ -147,22 +147,7 @@ pub(super) fn command_hint(line: &str) -> Option<(String, Option<String>)> {
     Some((format!("{rest}{args}"), Some(rest.to_string())))
 }
 
-/// Keywords that start a definition.
-const DEFINITION_KEYWORDS: &[&str] = &[
-    "input",
-    "scale",
-    "let",
-    "scorecard",
-    "grade",
-    "adjust",
-    "tag",
-    "relative",
-    "follow_up",
-    "review",
-    "override",
-    "output",
-    "test",
-];
+use crate::syntax::DECLARATION_KEYWORDS as DEFINITION_KEYWORDS;
 
 /// Whether the input is a declaration (its first word is a declaration keyword).
 pub(super) fn starts_definition(text: &str) -> bool {

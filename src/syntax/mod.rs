@@ -98,3 +98,21 @@ fn finish<T>(lower: Lower<'_>, value: T) -> Result<T, Vec<Diagnostic>> {
         Err(lower.errors)
     }
 }
+
+/// The keywords that start a top-level declaration. One list for the parser's error recovery
+/// and hints, the formatter and the REPL.
+pub const DECLARATION_KEYWORDS: &[&str] = &[
+    "input",
+    "scale",
+    "let",
+    "scorecard",
+    "grade",
+    "adjust",
+    "tag",
+    "relative",
+    "follow_up",
+    "review",
+    "override",
+    "output",
+    "test",
+];

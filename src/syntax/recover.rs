@@ -12,22 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 use pest::Parser as _;
 
-/// Keywords that start a top-level declaration.
-const ITEM_KEYWORDS: &[&str] = &[
-    "input",
-    "scale",
-    "let",
-    "scorecard",
-    "grade",
-    "adjust",
-    "tag",
-    "relative",
-    "follow_up",
-    "review",
-    "override",
-    "output",
-    "test",
-];
+use super::DECLARATION_KEYWORDS as ITEM_KEYWORDS;
 
 /// All the syntax errors of a text whose parse failed (`whole` is the error of the full parse).
 pub(super) fn recover(
