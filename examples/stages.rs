@@ -13,6 +13,7 @@
 //! | `record` | + typing the cells into `Value`s (`ColumnMap::record`) |
 //! | `keys` | + the relative keys (`Program::relative_keys`), the first pass of a Pareto run |
 //! | `eval` | + `Program::evaluate_untraced` on every record (relatives given as Missing-free labels from a real first pass) |
+//! | `eval-bare` | + `Program::evaluate_bare` (no reason text at all) |
 //! | `eval-traced` | the same with `Program::evaluate` (what `tier run` calls) |
 //!
 //! The differences between consecutive modes are the cost of each stage; `tier run` adds the
@@ -108,7 +109,7 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
     });
 
     // For eval modes: a real first pass, so every record gets its true relative labels.
-    let relatives: Vec<Vec<Value>> = if matches!(mode, "eval" | "eval-traced") {
+    let relatives: Vec<Vec<Value>> = if matches!(mode, "eval" | "eval-bare" | "eval-traced") {
         let missing = || -> Vec<RelKey> {
             program
                 .relatives()
@@ -166,12 +167,12 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
                     failed += 1;
                 }
             }
-            "eval" | "eval-traced" => {
+            "eval" | "eval-bare" | "eval-traced" => {
                 let rel: Vec<Value> = relatives.iter().map(|c| c[i].clone()).collect();
-                let result = if mode == "eval" {
-                    program.evaluate_untraced(&record, &rel, as_of)
-                } else {
-                    program.evaluate(&record, &rel, as_of)
+                let result = match mode {
+                    "eval" => program.evaluate_untraced(&record, &rel, as_of),
+                    "eval-bare" => program.evaluate_bare(&record, &rel, as_of),
+                    _ => program.evaluate(&record, &rel, as_of),
                 };
                 if result.is_err() {
                     failed += 1;

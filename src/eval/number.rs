@@ -190,7 +190,7 @@ fn label_number(name: &str) -> Option<Decimal> {
 /// The order of two non-missing values. Labels order by rank: the better label is greater.
 pub(crate) fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
     match (a, b) {
-        (Value::Number(x, _), Value::Number(y, _)) => Ok(x.cmp(y)),
+        (Value::Number(x, _), Value::Number(y, _)) => Ok(settle(*x).cmp(&settle(*y))),
         (Value::Date(x), Value::Date(y)) => Ok(x.cmp(y)),
         (Value::Text(x), Value::Text(y)) => Ok(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Ok(x.cmp(y)),
@@ -199,11 +199,11 @@ pub(crate) fn order(a: &Value, b: &Value) -> Result<Ordering, OpError> {
             Ok(date::approx_days(x).cmp(&date::approx_days(y)))
         }
         (Value::Label(l), Value::Number(y, _)) => match label_number(&l.name) {
-            Some(x) => Ok(x.cmp(y)),
+            Some(x) => Ok(x.cmp(&settle(*y))),
             None => Err(mismatch(a, b)),
         },
         (Value::Number(x, _), Value::Label(l)) => match label_number(&l.name) {
-            Some(y) => Ok(x.cmp(&y)),
+            Some(y) => Ok(settle(*x).cmp(&y)),
             None => Err(mismatch(a, b)),
         },
         _ => Err(mismatch(a, b)),
@@ -245,9 +245,31 @@ pub(crate) fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<Option<bool>, O
     }))
 }
 
-/// Half away from zero: `round(2.675, 2) = 2.68`, `round(-2.5, 0) = -3`.
+/// Decimal places a number is settled to before it is compared or rounded.
+pub(crate) const SETTLE_PLACES: u32 = 20;
+
+/// A number as it decides: settled to [`SETTLE_PLACES`] decimal places, half away from zero.
+///
+/// Division keeps 28 significant digits, so a quotient that is not a finite decimal carries an
+/// error in its last digit, and a result that is mathematically exact can come out a hair off:
+/// `(3.86 − 3.84) / 3.84 × 400 × 30%` is exactly `0.625` but computes as
+/// `0.6249999999999999999999999996`. Deciding on the settled value (`0.625`) makes ties round
+/// and boundaries compare as the exact arithmetic would. A value that really differs from a
+/// boundary by less than 10⁻²⁰ would be misjudged, which needs inputs with more than 20
+/// significant digits between them.
+#[inline]
+pub(crate) fn settle(d: Decimal) -> Decimal {
+    if d.scale() > SETTLE_PLACES {
+        d.round_dp_with_strategy(SETTLE_PLACES, RoundingStrategy::MidpointAwayFromZero)
+    } else {
+        d
+    }
+}
+
+/// Half away from zero, on the settled value: `round(2.675, 2) = 2.68`, `round(-2.5, 0) = -3`,
+/// and `round(0.6249999999999999999999999996, 2) = 0.63` (the exact value is `0.625`).
 pub(crate) fn round(d: Decimal, places: u32) -> Decimal {
-    d.round_dp_with_strategy(places.min(28), RoundingStrategy::MidpointAwayFromZero)
+    settle(d).round_dp_with_strategy(places.min(28), RoundingStrategy::MidpointAwayFromZero)
 }
 
 pub(crate) fn op_symbol(op: CmpOp) -> &'static str {
@@ -288,6 +310,43 @@ mod tests {
 
     fn n(s: &str, u: Unit) -> Value {
         Value::Number(Decimal::from_str(s).unwrap(), u)
+    }
+
+    #[test]
+    fn quotients_decide_as_exact_values() {
+        // 1/3 keeps 28 digits, so 1/3 × 3 computes as 0.9999…9; it decides as 1.
+        let third = arith(Arith::Div, &n("1", Unit::Plain), &n("3", Unit::Plain)).unwrap();
+        let one = arith(Arith::Mul, &third, &n("3", Unit::Plain)).unwrap();
+        assert_eq!(one, n("0.9999999999999999999999999999", Unit::Plain));
+        assert_eq!(
+            compare(CmpOp::Ge, &one, &n("1", Unit::Plain)).unwrap(),
+            Some(true)
+        );
+        assert_eq!(
+            compare(CmpOp::Eq, &one, &n("1", Unit::Plain)).unwrap(),
+            Some(true)
+        );
+        // The benchmark's row C00039324: the growth term is exactly 0.625, a tie at 2 places.
+        let g = arith(Arith::Div, &n("0.02", Unit::Plain), &n("3.84", Unit::Plain)).unwrap();
+        let g = arith(Arith::Mul, &g, &n("400", Unit::Plain)).unwrap();
+        let Value::Number(w, _) = arith(Arith::Mul, &g, &n("0.3", Unit::Plain)).unwrap() else {
+            panic!("a number")
+        };
+        assert_ne!(
+            w,
+            Decimal::from_str("0.625").unwrap(),
+            "computed a hair off"
+        );
+        assert_eq!(round(w, 2), Decimal::from_str("0.63").unwrap());
+        // A genuine non-tie is untouched: 0.6249 stays below the tie.
+        assert_eq!(
+            round(Decimal::from_str("0.6249").unwrap(), 2),
+            Decimal::from_str("0.62").unwrap()
+        );
+        assert_eq!(
+            round(Decimal::from_str("-2.5").unwrap(), 0),
+            Decimal::from_str("-3").unwrap()
+        );
     }
 
     #[test]

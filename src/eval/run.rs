@@ -402,8 +402,8 @@ impl<'a> Env<'a> {
                 };
                 let r = match f {
                     Func::Abs => d.abs(),
-                    Func::Floor => d.floor(),
-                    _ => d.ceil(),
+                    Func::Floor => number::settle(d).floor(),
+                    _ => number::settle(d).ceil(),
                 };
                 Ok(Value::Number(r, u))
             }

@@ -195,20 +195,23 @@ impl<'a> Env<'a> {
             )
             .help("`from A to B` needs A ≠ B"));
         }
-        let overflow = |err| self.op_error(err, e, src, &[(&l.input, &Value::Number(x, xu))]);
-        let t = x
-            .checked_sub(a)
-            .and_then(|n| n.checked_div(b.checked_sub(a)?))
-            .ok_or(OpError::Overflow)
-            .map_err(overflow)?;
-        let clamped = t < Decimal::ZERO || t > Decimal::ONE;
-        let t = t.clamp(Decimal::ZERO, Decimal::ONE);
-        let points = q
-            .checked_sub(p)
-            .and_then(|span| span.checked_mul(t))
-            .and_then(|d| d.checked_add(p))
-            .ok_or(OpError::Overflow)
-            .map_err(|err| self.op_error(err, e, src, &[]))?;
+        // Clamped outside [from, to] (either direction); inside, multiply before dividing so a
+        // result that is a finite decimal comes out exact: p + (x − a)·(q − p) / (b − a).
+        let below = if a < b { x <= a } else { x >= a };
+        let above = if a < b { x >= b } else { x <= b };
+        let clamped = (below && x != a) || (above && x != b);
+        let points = if below {
+            Some(p)
+        } else if above {
+            Some(q)
+        } else {
+            x.checked_sub(a)
+                .and_then(|n| n.checked_mul(q.checked_sub(p)?))
+                .and_then(|n| n.checked_div(b.checked_sub(a)?))
+                .and_then(|d| d.checked_add(p))
+        }
+        .ok_or(OpError::Overflow)
+        .map_err(|err| self.op_error(err, e, src, &[(&l.input, &Value::Number(x, xu))]))?;
         let why = explain.then(|| {
             let shown = show_like(&Value::Number(x, xu), &from_v);
             let pts = match &l.points {
