@@ -489,7 +489,9 @@ pub(crate) fn evaluate(
 ) -> R<Full> {
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
-    env.words = words || trace;
+    // Untraced with words: only the sentences the reasons column shows are written (the output
+    // grade's and the held tags'), after the values are known; nothing else builds text.
+    env.words = trace;
     let mut out = Outcome::default();
     let mut grades: Vec<Option<GradeOutcome>> = vec![None; prog.nodes.len()];
     let mut comps: Vec<Option<Vec<ComponentOutcome>>> = vec![None; prog.nodes.len()];
@@ -567,6 +569,14 @@ pub(crate) fn evaluate(
         env.nodes[n] = v;
     }
 
+    if words && !trace {
+        env.words = true;
+        if let Some((_, Slot::Node(n))) = &prog.out.grade {
+            if let (_, Info::Grade(g, _)) = eval_node(&mut env, *n, false)? {
+                grades[*n] = Some(g);
+            }
+        }
+    }
     for t in &prog.tags {
         let v = env.eval(&t.when, src)?;
         let held = env.truth(&v, &t.when, src)?;
@@ -612,6 +622,7 @@ pub(crate) fn evaluate(
         }
     }
 
+    env.words = trace;
     for (sched, slot) in [
         (&prog.follow_up, &mut out.follow_up),
         (&prog.review, &mut out.review),

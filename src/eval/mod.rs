@@ -196,8 +196,9 @@ impl Program {
         decide::evaluate(self, record, relatives, as_of, true, &[], true).map(|full| full.outcome)
     }
 
-    /// Grades one record without the per-`let` trace steps (the grade, component and tag reasons
-    /// are still filled): the fast path for whole-file runs.
+    /// Grades one record without the trace: only the reasons a graded file shows are written
+    /// (the output grade's and the held tags', see [`Outcome::reasons`]); the component and
+    /// schedule reasons are empty. The fast path for whole-file runs.
     pub fn evaluate_untraced(
         &self,
         record: &[Value],
