@@ -17,8 +17,31 @@ use rayon::prelude::*;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-/// Rows graded per parallel batch.
+/// Rows read per batch (what the channels between reader, grader and writer carry).
 const CHUNK: usize = 4096;
+
+/// Rows per parallel task within a chunk.
+const PART: usize = 256;
+
+/// A graded part of a chunk: rendered bytes (CSV, NDJSON) or the graded rows (other formats),
+/// its rejects and its summary counts.
+struct Part {
+    bytes: Vec<u8>,
+    graded: Vec<(Vec<Cell>, Outcome)>,
+    rows_graded: usize,
+    rejects: Vec<RowError>,
+    rows_rejected: usize,
+    summary: SummaryBuilder,
+}
+
+/// What the writer thread hands back.
+struct Written {
+    sink: Box<dyn crate::data::RowSink>,
+    summary: SummaryBuilder,
+    rejects: Vec<RowError>,
+    rows_rejected: usize,
+    rows_written: usize,
+}
 
 /// How the inputs of the ruleset map onto the columns of the file, and which columns are kept.
 pub struct ColumnMap {
@@ -275,9 +298,14 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     } else {
         args.data.display().to_string()
     };
-    let open = |p: &Path| data::open(p, &opts).map_err(io);
-
-    let mut source = open(&data_path)?;
+    let mut source = data::open(&data_path, &opts).map_err(io)?;
+    // A second pass reads the file in the encoding the first one detected: the detection
+    // (a full-file UTF-8 scan) runs once.
+    let mut again = opts.clone();
+    if again.encoding.is_none() && data::is_encoding_label(source.encoding()) {
+        again.encoding = Some(source.encoding().to_string());
+    }
+    let open = |p: &Path| data::open(p, &again).map_err(io);
     let headers: Vec<String> = source.headers().to_vec();
     let (map, warnings) = ColumnMap::new(program, &headers, args.keep.as_deref(), &display_name)
         .map_err(|d| (EXIT_FAILED, d))?;
@@ -319,7 +347,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             .unwrap_or_else(|| "等级".into()),
     };
     let format = output_format(args);
-    let mut sink = data::create_sink(
+    let sink = data::create_sink(
         args.output.as_deref(),
         format,
         &columns,
@@ -337,67 +365,143 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     });
 
     let reasons = !args.no_reasons;
-    let mut summary = SummaryBuilder::new(
+    let summary = SummaryBuilder::new(
         info.grade.as_deref().map(str::to_string),
         info.revenue.as_deref().map(str::to_string),
     );
-    // One entry per bad cell (a row may have several); rows_rejected counts rows.
-    let mut rejects: Vec<RowError> = Vec::new();
-    let mut rows_rejected = 0usize;
-    let mut rows_read = 0usize;
-    for chunk in Chunks::new(source) {
-        rows_read += chunk.len();
-        let results: Vec<Graded> = chunk
-            .par_iter()
-            .map(|(i, item)| {
-                let row = item.as_ref().map_err(|e| vec![e.clone()])?;
-                let record = map.record(&display_name, row)?;
-                let rel: Vec<Value> = relative_columns
-                    .iter()
-                    .map(|c| c.get(*i).cloned().unwrap_or(Value::Missing))
-                    .collect();
-                let outcome = if reasons {
-                    program.evaluate_untraced(&record, &rel, as_of)
-                } else {
-                    program.evaluate_bare(&record, &rel, as_of)
-                }
-                .map_err(|e| {
-                    vec![row_error_for(
-                        program,
-                        &map,
-                        &headers,
-                        &display_name,
-                        row,
-                        e,
-                    )]
-                })?;
-                let kept = map
-                    .keep
-                    .iter()
-                    .map(|&c| row.cells.get(c).cloned().unwrap_or(Cell::Empty))
-                    .collect();
-                Ok((kept, outcome))
-            })
+    let blank_summary = summary.empty_like();
+    let renderer = sink.renderer();
+
+    // Grades one row: the kept cells and the outcome, or every problem of the row.
+    let grade_row = |i: usize, item: &Result<RawRow, RowError>| -> Graded {
+        let row = item.as_ref().map_err(|e| vec![e.clone()])?;
+        let record = map.record(&display_name, row)?;
+        let rel: Vec<Value> = relative_columns
+            .iter()
+            .map(|c| c.get(i).cloned().unwrap_or(Value::Missing))
             .collect();
-        for r in results {
-            match r {
-                Ok((kept, outcome)) => {
-                    summary.add(&outcome);
-                    sink.write_row(&kept, &outcome).map_err(io)?;
+        let outcome = if reasons {
+            program.evaluate_untraced(&record, &rel, as_of)
+        } else {
+            program.evaluate_bare(&record, &rel, as_of)
+        }
+        .map_err(|e| {
+            vec![row_error_for(
+                program,
+                &map,
+                &headers,
+                &display_name,
+                row,
+                e,
+            )]
+        })?;
+        let kept = map
+            .keep
+            .iter()
+            .map(|&c| row.cells.get(c).cloned().unwrap_or(Cell::Empty))
+            .collect();
+        Ok((kept, outcome))
+    };
+    // Grades a part of a chunk on a worker: the rows are typed, evaluated, counted and, for
+    // CSV and NDJSON, rendered to bytes there; the writer only appends the bytes in order.
+    let grade_part = |rows: &[(usize, Result<RawRow, RowError>)]| -> Part {
+        let mut part = Part {
+            bytes: Vec::new(),
+            graded: Vec::new(),
+            rows_graded: 0,
+            rejects: Vec::new(),
+            rows_rejected: 0,
+            summary: blank_summary.empty_like(),
+        };
+        let mut done: Vec<(Vec<Cell>, Outcome)> = Vec::with_capacity(rows.len());
+        for (i, item) in rows {
+            match grade_row(*i, item) {
+                Ok(graded) => {
+                    part.summary.add(&graded.1);
+                    done.push(graded);
                 }
                 Err(e) => {
-                    rows_rejected += 1;
-                    rejects.extend(e);
+                    part.rows_rejected += 1;
+                    part.rejects.extend(e);
                 }
             }
         }
-        if let Some(p) = &progress {
-            p.set_position(rows_read as u64);
+        part.rows_graded = done.len();
+        match &renderer {
+            Some(r) => r.render(done.iter().map(|(k, o)| (k.as_slice(), o)), &mut part.bytes),
+            None => part.graded = done,
         }
-    }
+        part
+    };
+
+    // Three stages overlap: this thread reads chunks, a grader thread grades each chunk in
+    // parallel parts (rayon, order kept), a writer thread writes the parts in order. The
+    // channels hold two chunks each, so memory stays bounded whatever the file's size.
+    let mut rows_read = 0usize;
+    let written = std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
+        let (part_tx, part_rx) = std::sync::mpsc::sync_channel::<Vec<Part>>(2);
+        scope.spawn(move || {
+            for chunk in chunk_rx {
+                let parts: Vec<Part> = chunk.par_chunks(PART).map(&grade_part).collect();
+                if part_tx.send(parts).is_err() {
+                    break; // the writer failed
+                }
+            }
+        });
+        let progress_w = progress.clone();
+        let writer = scope.spawn(move || -> Result<Written, Failure> {
+            let mut w = Written {
+                sink,
+                summary,
+                rejects: Vec::new(),
+                rows_rejected: 0,
+                rows_written: 0,
+            };
+            for parts in part_rx {
+                for part in parts {
+                    if part.graded.is_empty() {
+                        w.sink
+                            .write_rendered(&part.bytes, part.rows_graded)
+                            .map_err(io)?;
+                    } else {
+                        for (kept, outcome) in &part.graded {
+                            w.sink.write_row(kept, outcome).map_err(io)?;
+                        }
+                    }
+                    w.rows_written += part.rows_graded + part.rows_rejected;
+                    w.summary.merge(part.summary);
+                    w.rows_rejected += part.rows_rejected;
+                    w.rejects.extend(part.rejects);
+                }
+                if let Some(p) = &progress_w {
+                    p.set_position(w.rows_written as u64);
+                }
+            }
+            Ok(w)
+        });
+        for chunk in Chunks::new(source) {
+            rows_read += chunk.len();
+            if chunk_tx.send(chunk).is_err() {
+                break; // the writer failed: its error is reported below
+            }
+        }
+        drop(chunk_tx);
+        writer.join()
+    });
     if let Some(p) = progress {
         p.finish_and_clear();
     }
+    let Written {
+        sink,
+        summary,
+        rejects,
+        rows_rejected,
+        ..
+    } = match written {
+        Ok(result) => result?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
 
     let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
     if !too_many {

@@ -138,6 +138,33 @@ impl SummaryBuilder {
         }
     }
 
+    /// An empty builder counting the same things (for one worker's share of the rows).
+    pub fn empty_like(&self) -> Self {
+        SummaryBuilder::new(self.grade_name.clone(), self.revenue_field.clone())
+    }
+
+    /// Adds the counts of `other` (rows graded by another worker). Merging in any order gives
+    /// the same summary as adding every row to one builder.
+    pub fn merge(&mut self, other: SummaryBuilder) {
+        self.rows_graded += other.rows_graded;
+        self.ungraded += other.ungraded;
+        self.overdue += other.overdue;
+        self.reassign += other.reassign;
+        self.review_overdue += other.review_overdue;
+        if self.revenue_unit.is_none() {
+            self.revenue_unit = other.revenue_unit;
+        }
+        for (label, (rank, n, revenue)) in other.grades {
+            let e = self.grades.entry(label).or_insert((rank, 0, Decimal::ZERO));
+            e.0 = e.0.min(rank);
+            e.1 += n;
+            e.2 += revenue;
+        }
+        for (tag, n) in other.tags {
+            *self.tags.entry(tag).or_default() += n;
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn finish(
         self,

@@ -309,6 +309,12 @@ pub fn open_stream(
     )
 }
 
+/// Whether `label` names an encoding `--encoding` accepts (what [`RowSource::encoding`] reports
+/// for a text file; not `xlsx`).
+pub fn is_encoding_label(label: &str) -> bool {
+    encoding::lookup(label).is_some()
+}
+
 /// An unknown `--encoding` label is an error before anything is read.
 fn check_encoding(opts: &ReadOptions) -> Result<(), Diagnostic> {
     match &opts.encoding {

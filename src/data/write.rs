@@ -215,10 +215,25 @@ pub struct WriteOptions {
     pub bom: bool,
 }
 
-/// Where graded rows go.
-pub trait RowSink {
+/// Where graded rows go. A sink is written by one thread at a time, but may be moved to a
+/// writer thread (`Send`).
+pub trait RowSink: Send {
     /// Writes one row: the kept input cells (in [`OutputColumns::keep`] order) and the outcome.
     fn write_row(&mut self, kept: &[Cell], outcome: &Outcome) -> Result<(), Diagnostic>;
+    /// For formats whose rows are independent lines (CSV, NDJSON): a renderer that turns rows
+    /// into bytes on any thread, so that `tier run` renders in parallel and the sink only
+    /// appends the bytes in order ([`RowSink::write_rendered`]). `None`: use `write_row`.
+    fn renderer(&self) -> Option<Renderer> {
+        None
+    }
+    /// Appends `rows` rows rendered by this sink's [`Renderer`].
+    fn write_rendered(&mut self, bytes: &[u8], rows: usize) -> Result<(), Diagnostic> {
+        let _ = (bytes, rows);
+        Err(Diagnostic::error(
+            WRITE_CODE,
+            "internal: this output format has no row renderer",
+        ))
+    }
     /// Completes the output: flushes, and for a file renames the temporary file over the target.
     fn finish(self: Box<Self>) -> Result<(), Diagnostic>;
 }
@@ -493,14 +508,69 @@ fn commit_buffered(w: BufWriter<Target>) -> Result<(), Diagnostic> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rendering rows to bytes on worker threads (CSV, NDJSON)
+// ---------------------------------------------------------------------------------------------
+
+/// Renders graded rows to the bytes a CSV or NDJSON sink would write, on any thread. The bytes
+/// are the same as [`RowSink::write_row`] writes, row for row (tests/cli.rs compares both).
+#[derive(Debug, Clone)]
+pub struct Renderer {
+    columns: OutputColumns,
+    kind: RenderKind,
+}
+
+#[derive(Debug, Clone)]
+enum RenderKind {
+    Csv,
+    Ndjson { headers: Vec<String> },
+}
+
+impl Renderer {
+    /// Renders rows, in order, appending to `out`.
+    pub fn render<'a>(
+        &self,
+        rows: impl IntoIterator<Item = (&'a [Cell], &'a Outcome)>,
+        out: &mut Vec<u8>,
+    ) {
+        match &self.kind {
+            RenderKind::Csv => {
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .buffer_capacity(1 << 12)
+                    .from_writer(out);
+                let mut record: Vec<String> = Vec::new();
+                for (kept, outcome) in rows {
+                    record.clear();
+                    record.extend(
+                        row_values(&self.columns, kept, outcome)
+                            .iter()
+                            .map(Out::text),
+                    );
+                    // Writing to memory cannot fail.
+                    let _ = w.write_record(&record);
+                }
+                let _ = w.flush();
+            }
+            RenderKind::Ndjson { headers } => {
+                for (kept, outcome) in rows {
+                    let values = row_values(&self.columns, kept, outcome);
+                    out.extend_from_slice(json_object(headers, &values).as_bytes());
+                    out.push(b'\n');
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // CSV
 // ---------------------------------------------------------------------------------------------
 
 struct CsvSink {
-    writer: csv::Writer<BufWriter<Target>>,
-    columns: OutputColumns,
+    out: BufWriter<Target>,
+    renderer: Renderer,
     name: String,
-    record: Vec<String>,
+    scratch: Vec<u8>,
 }
 
 impl CsvSink {
@@ -516,39 +586,47 @@ impl CsvSink {
             out.write_all(b"\xEF\xBB\xBF")
                 .map_err(|e| write_error(Path::new(&name), &e))?;
         }
-        let mut writer = csv::WriterBuilder::new().from_writer(out);
+        let mut writer = csv::WriterBuilder::new().from_writer(&mut out);
         writer
             .write_record(headers)
             .map_err(|e| write_error(Path::new(&name), &e))?;
+        writer
+            .flush()
+            .map_err(|e| write_error(Path::new(&name), &e))?;
+        drop(writer);
         Ok(CsvSink {
-            writer,
-            columns,
+            out,
+            renderer: Renderer {
+                columns,
+                kind: RenderKind::Csv,
+            },
             name,
-            record: Vec::new(),
+            scratch: Vec::new(),
         })
     }
 }
 
 impl RowSink for CsvSink {
     fn write_row(&mut self, kept: &[Cell], outcome: &Outcome) -> Result<(), Diagnostic> {
-        self.record.clear();
-        self.record.extend(
-            row_values(&self.columns, kept, outcome)
-                .iter()
-                .map(Out::text),
-        );
-        self.writer
-            .write_record(&self.record)
+        self.scratch.clear();
+        self.renderer.render([(kept, outcome)], &mut self.scratch);
+        self.out
+            .write_all(&self.scratch)
+            .map_err(|e| write_error(Path::new(&self.name), &e))
+    }
+
+    fn renderer(&self) -> Option<Renderer> {
+        Some(self.renderer.clone())
+    }
+
+    fn write_rendered(&mut self, bytes: &[u8], _rows: usize) -> Result<(), Diagnostic> {
+        self.out
+            .write_all(bytes)
             .map_err(|e| write_error(Path::new(&self.name), &e))
     }
 
     fn finish(self: Box<Self>) -> Result<(), Diagnostic> {
-        let name = self.name;
-        let out = self
-            .writer
-            .into_inner()
-            .map_err(|e| write_error(Path::new(&name), e.error()))?;
-        commit_buffered(out)
+        commit_buffered(self.out)
     }
 }
 
@@ -631,6 +709,23 @@ impl RowSink for JsonSink {
         self.rows += 1;
         let tail = if self.lines { "\n" } else { "" };
         write!(self.out, "{sep}{obj}{tail}").map_err(|e| write_error(Path::new(&self.name), &e))
+    }
+
+    fn renderer(&self) -> Option<Renderer> {
+        // A JSON array needs separators between rows: only NDJSON renders line by line.
+        self.lines.then(|| Renderer {
+            columns: self.columns.clone(),
+            kind: RenderKind::Ndjson {
+                headers: self.headers.clone(),
+            },
+        })
+    }
+
+    fn write_rendered(&mut self, bytes: &[u8], rows: usize) -> Result<(), Diagnostic> {
+        self.rows += rows;
+        self.out
+            .write_all(bytes)
+            .map_err(|e| write_error(Path::new(&self.name), &e))
     }
 
     fn finish(mut self: Box<Self>) -> Result<(), Diagnostic> {
