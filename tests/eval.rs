@@ -123,7 +123,7 @@ fn fixtures_explained() {
                 }
                 Err(e) => {
                     out.push_str(&format!("--- rejected (field: {:?})\n", e.field));
-                    out.push_str(&render(&[e.diagnostic], RenderOptions::default()));
+                    out.push_str(&render(&[*e.diagnostic], RenderOptions::default()));
                 }
             }
             out.push('\n');

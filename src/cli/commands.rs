@@ -185,7 +185,7 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            ui.report(&[e.diagnostic]);
+            ui.report(&[*e.diagnostic]);
             EXIT_FAILED
         }
     }

@@ -730,7 +730,7 @@ pub(crate) fn eval_expr(
     let compiled = c.expr(expr, None);
     if let Some(d) = c.errors.into_iter().next() {
         return Err(EvalError {
-            diagnostic: d,
+            diagnostic: Box::new(d),
             field: None,
         });
     }

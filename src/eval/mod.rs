@@ -66,7 +66,7 @@ pub struct RelKey {
 /// A record that cannot be graded: the diagnostic points at the ruleset expression.
 #[derive(Debug, Clone)]
 pub struct EvalError {
-    pub diagnostic: Diagnostic,
+    pub diagnostic: Box<Diagnostic>,
     /// The input the failure is about (for the rejects report), when there is one.
     pub field: Option<Arc<str>>,
 }
@@ -88,15 +88,17 @@ impl EvalError {
         label: impl Into<String>,
     ) -> Self {
         EvalError {
-            diagnostic: Diagnostic::error(code, message)
-                .in_source(source)
-                .with_label(run::tight(source, span), label),
+            diagnostic: Box::new(
+                Diagnostic::error(code, message)
+                    .in_source(source)
+                    .with_label(run::tight(source, span), label),
+            ),
             field: None,
         }
     }
 
     pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
-        self.diagnostic = self.diagnostic.with_help(help);
+        self.diagnostic.help = Some(help.into());
         self
     }
 

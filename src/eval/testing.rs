@@ -245,7 +245,7 @@ fn run_one(
                 )
                 .with_help("give the inputs this rule needs, or `expect rejected`"),
             );
-            failures.extend(diag);
+            failures.extend(diag.map(|d| *d));
         }
         (Ok(full), None) => {
             for e in &test.expects {
@@ -413,7 +413,7 @@ fn check(
     let env = Env::new(prog, record, rels, as_of);
     let expected = match env.eval(&compiled, source) {
         Ok(v) => v,
-        Err(err) => return Some(err.diagnostic),
+        Err(err) => return Some(*err.diagnostic),
     };
     if same(&actual, &expected) {
         return None;

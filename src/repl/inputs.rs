@@ -345,7 +345,7 @@ impl Session {
             }
             Err(e) => Reply::error(format!(
                 "this customer would be rejected:\n{}",
-                diagnostic::render(&[e.diagnostic], self.render).trim_end()
+                diagnostic::render(&[*e.diagnostic], self.render).trim_end()
             )),
         }
     }

@@ -221,7 +221,7 @@ impl Session {
                 Reply::ok(out)
             }
             Err(e) => {
-                let mut d = e.diagnostic;
+                let mut d = *e.diagnostic;
                 let unset = self.unset_used(text);
                 if !unset.is_empty() {
                     d = d.with_note(format!(
