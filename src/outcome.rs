@@ -34,9 +34,9 @@ pub struct GradeOutcome {
     /// The label, or `None` when the grade is missing (only with an explicit `missing` arm absent
     /// and an optional input: the evaluator otherwise rejects the row).
     pub label: Option<Arc<str>>,
-    pub color: Option<String>,
-    pub action: Option<String>,
-    pub owner: Option<String>,
+    pub color: Option<Arc<str>>,
+    pub action: Option<Arc<str>>,
+    pub owner: Option<Arc<str>>,
     /// In the ruleset's words: `综合得分 70.5 ≥ 60 → B`.
     pub reason: String,
     /// `Some(reason)` when a manual override replaced the computed label.
@@ -59,9 +59,9 @@ pub struct ComponentOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TagOutcome {
     pub name: Arc<str>,
-    pub color: Option<String>,
-    pub action: Option<String>,
-    pub owner: Option<String>,
+    pub color: Option<Arc<str>>,
+    pub action: Option<Arc<str>>,
+    pub owner: Option<Arc<str>>,
     pub reason: String,
 }
 

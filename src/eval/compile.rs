@@ -361,9 +361,9 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
 
 pub(crate) fn attrs(a: &ast::Attrs) -> AttrsC {
     AttrsC {
-        color: a.color.as_ref().map(|s| s.value.clone()),
-        action: a.action.as_ref().map(|s| s.value.clone()),
-        owner: a.owner.as_ref().map(|s| s.value.clone()),
+        color: a.color.as_ref().map(|s| Arc::from(s.value.as_str())),
+        action: a.action.as_ref().map(|s| Arc::from(s.value.as_str())),
+        owner: a.owner.as_ref().map(|s| Arc::from(s.value.as_str())),
     }
 }
 

@@ -194,7 +194,7 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
     match g {
         GradeC::Thresholds { input, arms } => {
             let x = env.eval(input, src)?;
-            let it = text(src, input.span);
+            let it = super::run::SpanText(src, input.span);
             for arm in arms {
                 // `None`: the arm does not hold; `Some(cmp)`: it does, with the comparison.
                 let hit: Option<Option<(CmpOp, &CExpr, Value)>> = match &arm.test {

@@ -10,7 +10,11 @@ fn dec(d: Decimal) -> String {
     crate::value::display_decimal(d)
 }
 
-fn attrs(color: &Option<String>, action: &Option<String>, owner: &Option<String>) -> String {
+fn attrs(
+    color: &Option<std::sync::Arc<str>>,
+    action: &Option<std::sync::Arc<str>>,
+    owner: &Option<std::sync::Arc<str>>,
+) -> String {
     let mut parts = Vec::new();
     if let Some(c) = color {
         parts.push(format!("color {c}"));

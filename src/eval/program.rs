@@ -108,9 +108,9 @@ pub(crate) struct ComponentC {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AttrsC {
-    pub color: Option<String>,
-    pub action: Option<String>,
-    pub owner: Option<String>,
+    pub color: Option<Arc<str>>,
+    pub action: Option<Arc<str>>,
+    pub owner: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone)]

@@ -41,6 +41,17 @@ pub(crate) fn text(src: &SourceFile, span: Span) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(lines.join(" "))
 }
 
+/// The text of a span, written only when displayed: [`text`] costs a scan of the span, and
+/// most evaluations never show it.
+#[derive(Clone, Copy)]
+pub(crate) struct SpanText<'a>(pub &'a SourceFile, pub Span);
+
+impl std::fmt::Display for SpanText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text(self.0, self.1))
+    }
+}
+
 /// A line without its `# comment` (a `#` inside a string literal is kept).
 fn strip_comment(line: &str) -> &str {
     let mut in_str = false;

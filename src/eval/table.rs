@@ -3,7 +3,7 @@
 
 use super::number::{self, show_dec, show_like, OpError};
 use super::program::*;
-use super::run::{text, Env, R};
+use super::run::{text, Env, SpanText, R};
 use super::EvalError;
 use crate::source::SourceFile;
 use crate::value::{Unit, Value};
@@ -157,7 +157,7 @@ impl<'a> Env<'a> {
         explain: bool,
     ) -> R<(Value, Option<String>)> {
         let x = self.eval(&l.input, src)?;
-        let input_text = text(src, l.input.span);
+        let input_text = SpanText(src, l.input.span);
         let from_v = self.eval(&l.from, src)?;
         let Value::Number(x, xu) = x else {
             if x.is_missing() {
@@ -239,7 +239,7 @@ impl<'a> Env<'a> {
         explain: bool,
     ) -> R<(Value, Option<String>)> {
         let x = self.eval(&b.input, src)?;
-        let input_text = text(src, b.input.span);
+        let input_text = SpanText(src, b.input.span);
         for arm in &b.arms {
             let (hit, guard) = match &arm.guard {
                 BandGuardC::Missing => (x.is_missing(), "missing".to_string()),
@@ -322,7 +322,7 @@ impl<'a> Env<'a> {
         explain: bool,
     ) -> R<(Value, Option<String>)> {
         let x = self.eval(&m.input, src)?;
-        let input_text = text(src, m.input.span);
+        let input_text = SpanText(src, m.input.span);
         for (keys, value, _) in &m.arms {
             let hit = match keys {
                 MatchKeysC::Missing => x.is_missing(),
