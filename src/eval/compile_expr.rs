@@ -104,15 +104,21 @@ impl<'a> Compiler<'a> {
             ExprKind::AtLeast { k, items } => {
                 CKind::AtLeast(*k, items.iter().map(|i| self.expr(i, None)).collect())
             }
-            ExprKind::Linear(l) => CKind::Linear(Box::new(LinearC {
-                input: self.expr(&l.input, None),
-                from: self.expr(&l.from, None),
-                to: self.expr(&l.to, None),
-                points: l
+            ExprKind::Linear(l) => {
+                let from = self.expr(&l.from, None);
+                let to = self.expr(&l.to, None);
+                let points = l
                     .points
                     .as_ref()
-                    .map(|(p, q)| (self.expr(p, None), self.expr(q, None))),
-            })),
+                    .map(|(p, q)| (self.expr(p, None), self.expr(q, None)));
+                CKind::Linear(Box::new(LinearC {
+                    input: self.expr(&l.input, None),
+                    fixed: LinearFixed::fold(&from, &to, points.as_ref()),
+                    from,
+                    to,
+                    points,
+                }))
+            }
             ExprKind::Bands(bd) => {
                 let h = self.scale_of(&bd.input);
                 let input = self.expr(&bd.input, h);

@@ -300,6 +300,44 @@ pub(crate) struct LinearC {
     pub from: CExpr,
     pub to: CExpr,
     pub points: Option<(CExpr, CExpr)>,
+    /// Bounds and points folded at compile time when they are all number literals.
+    pub fixed: Option<LinearFixed>,
+}
+
+/// A `linear` with literal bounds and points: `from a to b (points p→q)`.
+#[derive(Debug, Clone)]
+pub(crate) struct LinearFixed {
+    pub a: rust_decimal::Decimal,
+    pub b: rust_decimal::Decimal,
+    pub p: rust_decimal::Decimal,
+    pub q: rust_decimal::Decimal,
+    /// `(q − p) / (b − a)` when it is a finite decimal (checked exactly), so that a record
+    /// costs a multiplication instead of a division; `None` otherwise.
+    pub slope: Option<rust_decimal::Decimal>,
+}
+
+impl LinearFixed {
+    /// Folds literal bounds; `None` unless all four are numbers and `a ≠ b`.
+    pub fn fold(from: &CExpr, to: &CExpr, points: Option<&(CExpr, CExpr)>) -> Option<Self> {
+        use rust_decimal::Decimal;
+        let num = |e: &CExpr| match &e.kind {
+            CKind::Const(Value::Number(d, _)) => Some(*d),
+            _ => None,
+        };
+        let (a, b) = (num(from)?, num(to)?);
+        let (p, q) = match points {
+            Some((p, q)) => (num(p)?, num(q)?),
+            None => (Decimal::ZERO, Decimal::ONE_HUNDRED),
+        };
+        if a == b {
+            return None;
+        }
+        let (rise, run) = (q.checked_sub(p)?, b.checked_sub(a)?);
+        let slope = rise
+            .checked_div(run)
+            .filter(|k| k.checked_mul(run) == Some(rise));
+        Some(LinearFixed { a, b, p, q, slope })
+    }
 }
 
 #[derive(Debug, Clone)]

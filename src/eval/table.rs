@@ -176,14 +176,20 @@ impl<'a> Env<'a> {
                 &[(&l.input, &x)],
             ));
         };
-        let a = self.num(&l.from, src, "linear bound")?;
-        let b = self.num(&l.to, src, "linear bound")?;
-        let (p, q) = match &l.points {
-            Some((p, q)) => (
-                self.num(p, src, "linear points")?,
-                self.num(q, src, "linear points")?,
-            ),
-            None => (Decimal::ZERO, Decimal::ONE_HUNDRED),
+        let (a, b, p, q) = match &l.fixed {
+            Some(f) => (f.a, f.b, f.p, f.q),
+            None => {
+                let a = self.num(&l.from, src, "linear bound")?;
+                let b = self.num(&l.to, src, "linear bound")?;
+                let (p, q) = match &l.points {
+                    Some((p, q)) => (
+                        self.num(p, src, "linear points")?,
+                        self.num(q, src, "linear points")?,
+                    ),
+                    None => (Decimal::ZERO, Decimal::ONE_HUNDRED),
+                };
+                (a, b, p, q)
+            }
         };
         if a == b {
             return Err(EvalError::new(
@@ -204,6 +210,11 @@ impl<'a> Env<'a> {
             Some(p)
         } else if above {
             Some(q)
+        } else if let Some(k) = l.fixed.as_ref().and_then(|f| f.slope) {
+            // The slope is a finite decimal: (x − a)·k is exactly (x − a)·(q − p) / (b − a).
+            x.checked_sub(a)
+                .and_then(|n| n.checked_mul(k))
+                .and_then(|d| d.checked_add(p))
         } else {
             x.checked_sub(a)
                 .and_then(|n| n.checked_mul(q.checked_sub(p)?))
