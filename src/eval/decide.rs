@@ -648,9 +648,9 @@ pub(crate) fn evaluate(
         .collect();
     if let Some((name, slot)) = &prog.out.grade {
         out.grade = Some(match slot {
-            Slot::Node(n) if grades[*n].is_some() => grades[*n]
-                .clone()
-                .unwrap_or_else(|| unreachable_grade(name)),
+            Slot::Node(n) if grades[*n].is_some() => {
+                grades[*n].take().unwrap_or_else(|| unreachable_grade(name))
+            }
             other => {
                 let v = env.slot(*other);
                 if let (true, Slot::Rel(i)) = (v.is_missing(), other) {
