@@ -110,10 +110,12 @@ fn facts(o: &Outcome) -> String {
 
 /// Grades every record three ways and compares: the same facts from all three, the same
 /// reasons column from the traced and the untraced path. Returns how many rows were compared.
-fn compare_paths(program: &Program, data: &Path) -> usize {
+fn compare_paths(program: &Program, data: &Path) -> (usize, usize) {
     let records = records(program, data);
     assert!(!records.is_empty(), "{} has rows", data.display());
+    let mut fast = 0;
     for (i, (record, rel)) in records.iter().enumerate() {
+        fast += usize::from(program.fast_path_grades(record, rel, as_of()));
         let full = program.evaluate(record, rel, as_of());
         let untraced = program.evaluate_untraced(record, rel, as_of());
         let bare = program.evaluate_bare(record, rel, as_of());
@@ -147,12 +149,12 @@ fn compare_paths(program: &Program, data: &Path) -> usize {
             ),
         }
     }
-    records.len()
+    (records.len(), fast)
 }
 
 #[test]
 fn every_shipped_sample_grades_the_same_on_every_path() {
-    let mut compared = 0;
+    let (mut compared, mut fast) = (0, 0);
     for entry in std::fs::read_dir("rulesets/samples").expect("samples") {
         let data = entry.expect("entry").path();
         let name = data.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -161,9 +163,17 @@ fn every_shipped_sample_grades_the_same_on_every_path() {
         if !ruleset.exists() {
             continue; // a dirty sample shared by several rulesets' tests
         }
-        compared += compare_paths(&load(&ruleset), &data);
+        let (n, f) = compare_paths(&load(&ruleset), &data);
+        compared += n;
+        fast += f;
     }
     assert!(compared > 100, "only {compared} rows compared");
+    // Most sample rows grade on the fast path (the rest are the samples' deliberate errors,
+    // manual overrides and missing values a decision needs).
+    assert!(
+        fast * 10 >= compared * 7,
+        "the fast path graded only {fast} of {compared} sample rows"
+    );
 }
 
 /// A deterministic distributor export (the columns of `examples/gen_customers.rs`), with the
@@ -219,7 +229,8 @@ fn a_generated_file_grades_the_same_on_every_path_and_every_thread_count() {
     let rows = 12_000;
     generate(rows, &data);
     let ruleset = Path::new("rulesets/bench/distributor_bench.tier");
-    assert_eq!(compare_paths(&load(ruleset), &data), rows);
+    // Every generated row grades, all of them on the fast path.
+    assert_eq!(compare_paths(&load(ruleset), &data), (rows, rows));
 
     let run = |threads: &str, out: &Path| {
         Command::cargo_bin("tier")

@@ -515,7 +515,31 @@ pub(crate) fn evaluate(
             });
         }
     }
+    // Untraced: the fast path computes the values, grades and tags; a record it gives up on
+    // (any error, a manual override, …) goes through the interpreter below.
+    let mut tag_truths: Option<Vec<Option<bool>>> = None;
+    if !trace {
+        let mut scratch = super::fast::Scratch::default();
+        if let Ok(c) = super::fast::compute(prog, record, rels, as_of, &mut scratch) {
+            for (slot, v) in env.nodes.iter_mut().zip(&c.nodes) {
+                *slot = super::fast::to_value(*v, &scratch);
+            }
+            for (slot, d) in env.comps.iter_mut().zip(&c.comps) {
+                *slot = Value::Number(*d, Unit::Plain);
+            }
+            if let Some((_, Slot::Node(n))) = &prog.out.grade {
+                grades[*n] = fast_grade(&env, *n, c.arms[*n]);
+            }
+            if let Some((_, Slot::Node(n))) = &prog.out.score {
+                comps[*n] = fast_components(&env, *n);
+            }
+            tag_truths = Some(c.tags);
+        }
+    }
     for &n in &prog.order {
+        if tag_truths.is_some() {
+            break; // computed by the fast path
+        }
         let (v, info) = eval_node(&mut env, n, trace)?;
         let node = &prog.nodes[n];
         match info {
@@ -577,9 +601,15 @@ pub(crate) fn evaluate(
             }
         }
     }
-    for t in &prog.tags {
-        let v = env.eval(&t.when, src)?;
-        let held = env.truth(&v, &t.when, src)?;
+    for (ti, t) in prog.tags.iter().enumerate() {
+        let (v, held) = match tag_truths.as_ref().and_then(|tt| tt.get(ti)) {
+            Some(held) => (Value::Missing, *held),
+            None => {
+                let v = env.eval(&t.when, src)?;
+                let held = env.truth(&v, &t.when, src)?;
+                (v, held)
+            }
+        };
         // The sentence is only built when it is shown: most tags do not apply to most rows.
         if !trace && held != Some(true) {
             continue;
@@ -685,6 +715,60 @@ pub(crate) fn evaluate(
         outcome: out,
         comps: env.comps,
     })
+}
+
+/// The outcome of grade node `n` as the fast path decided it (arm `arm`), without a sentence.
+fn fast_grade(env: &Env, n: usize, arm: u32) -> Option<GradeOutcome> {
+    let prog = env.prog;
+    let node = prog.nodes.get(n)?;
+    match &node.kind {
+        NodeKind::Grade(GradeC::Thresholds { arms, .. }) => {
+            let a = arms.get(arm as usize)?;
+            Some(grade_outcome(node, &a.label, &a.attrs, String::new()))
+        }
+        NodeKind::Grade(GradeC::Rules { arms }) => {
+            let a = arms.get(arm as usize)?;
+            Some(grade_outcome(node, &a.label, &a.attrs, String::new()))
+        }
+        NodeKind::Adjust(a) => {
+            let Value::Label(label) = env.nodes.get(n)? else {
+                return None;
+            };
+            let attrs = match a.base {
+                Slot::Node(b) => label_attrs(prog, b, &label.name),
+                _ => AttrsC::default(),
+            };
+            Some(grade_outcome(node, label, &attrs, String::new()))
+        }
+        _ => None,
+    }
+}
+
+/// The components of scorecard node `n` from the points the fast path computed.
+fn fast_components(env: &Env, n: usize) -> Option<Vec<ComponentOutcome>> {
+    let NodeKind::Scorecard(sc) = &env.prog.nodes.get(n)?.kind else {
+        return None;
+    };
+    sc.components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let Some(Value::Number(points, _)) = env.comps.get(sc.first_comp + i) else {
+                return None;
+            };
+            let weight = c.weight.as_ref().map(|(w, _)| *w);
+            Some(ComponentOutcome {
+                name: c.name.clone(),
+                points: *points,
+                weight,
+                weighted: match weight {
+                    Some(w) => points.checked_mul(w)?,
+                    None => *points,
+                },
+                reason: String::new(),
+            })
+        })
+        .collect()
 }
 
 fn unreachable_grade(name: &Arc<str>) -> GradeOutcome {

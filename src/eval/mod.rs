@@ -18,6 +18,7 @@ mod compile_order;
 mod date;
 mod decide;
 pub mod explain;
+mod fast;
 mod literal;
 mod number;
 mod program;
@@ -208,6 +209,14 @@ impl Program {
         as_of: Date,
     ) -> Result<Outcome, EvalError> {
         decide::evaluate(self, record, relatives, as_of, false, &[], true).map(|full| full.outcome)
+    }
+
+    /// Whether the fast path grades this record itself (rather than handing it to the
+    /// interpreter): for tests and benchmarks that check the fast path is really taken.
+    #[doc(hidden)]
+    pub fn fast_path_grades(&self, record: &[Value], relatives: &[Value], as_of: Date) -> bool {
+        let mut scratch = fast::Scratch::default();
+        fast::compute(self, record, relatives, as_of, &mut scratch).is_ok()
     }
 
     /// Grades one record without any sentence: the reasons of the grade, components, tags and
