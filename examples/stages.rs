@@ -13,6 +13,7 @@
 //! | `record` | + typing the cells into `Value`s (`ColumnMap::record`) |
 //! | `keys` | + the relative keys (`Program::relative_keys`), the first pass of a Pareto run |
 //! | `eval` | + `Program::evaluate_untraced` on every record (relatives given as Missing-free labels from a real first pass) |
+//! | `fast` | + the fast path's values, grades and tags only (`Program::fast_path_grades`); a row it hands to the interpreter counts as failed |
 //! | `eval-bare` | + `Program::evaluate_bare` (no reason text at all) |
 //! | `eval-traced` | the same with `Program::evaluate` (what `tier run` calls) |
 //!
@@ -109,38 +110,39 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
     });
 
     // For eval modes: a real first pass, so every record gets its true relative labels.
-    let relatives: Vec<Vec<Value>> = if matches!(mode, "eval" | "eval-bare" | "eval-traced") {
-        let missing = || -> Vec<RelKey> {
+    let relatives: Vec<Vec<Value>> =
+        if matches!(mode, "eval" | "eval-bare" | "eval-traced" | "fast") {
+            let missing = || -> Vec<RelKey> {
+                program
+                    .relatives()
+                    .iter()
+                    .map(|_| RelKey {
+                        value: Value::Missing,
+                        group: Value::Missing,
+                    })
+                    .collect()
+            };
+            // A row that fails keeps Missing keys, so positions stay aligned (as in `tier run`).
+            let keys: Vec<Vec<RelKey>> = open(data_path)
+                .map(|item| {
+                    item.ok()
+                        .and_then(|row| map.record(&file, &row).ok())
+                        .and_then(|r| program.relative_keys(&r, as_of).ok())
+                        .unwrap_or_else(missing)
+                })
+                .collect();
             program
                 .relatives()
                 .iter()
-                .map(|_| RelKey {
-                    value: Value::Missing,
-                    group: Value::Missing,
+                .enumerate()
+                .map(|(k, spec)| {
+                    let column: Vec<_> = keys.iter().map(|row| row[k].clone()).collect();
+                    tier::eval::relative::assign(spec, &column)
                 })
                 .collect()
+        } else {
+            Vec::new()
         };
-        // A row that fails keeps Missing keys, so positions stay aligned (as in `tier run`).
-        let keys: Vec<Vec<RelKey>> = open(data_path)
-            .map(|item| {
-                item.ok()
-                    .and_then(|row| map.record(&file, &row).ok())
-                    .and_then(|r| program.relative_keys(&r, as_of).ok())
-                    .unwrap_or_else(missing)
-            })
-            .collect();
-        program
-            .relatives()
-            .iter()
-            .enumerate()
-            .map(|(k, spec)| {
-                let column: Vec<_> = keys.iter().map(|row| row[k].clone()).collect();
-                tier::eval::relative::assign(spec, &column)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
 
     // Opening is timed: for a UTF-8 file it includes tier's full-file encoding check.
     let start = Instant::now();
@@ -164,6 +166,12 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
             "record" => {}
             "keys" => {
                 if program.relative_keys(&record, as_of).is_err() {
+                    failed += 1;
+                }
+            }
+            "fast" => {
+                let rel: Vec<Value> = relatives.iter().map(|c| c[i].clone()).collect();
+                if !program.fast_path_grades(&record, &rel, as_of) {
                     failed += 1;
                 }
             }

@@ -311,16 +311,6 @@ pub(crate) fn shown(d: Decimal) -> Decimal {
     .normalize()
 }
 
-fn value_out(v: Option<&Value>) -> Out {
-    match v {
-        None | Some(Value::Missing) => Out::Empty,
-        Some(Value::Number(d, _)) => Out::Number(shown(*d)),
-        Some(Value::Date(d)) => Out::Date(*d),
-        Some(Value::Bool(b)) => Out::YesNo(*b),
-        Some(other) => Out::Text(other.to_string()),
-    }
-}
-
 /// Joins non-empty, distinct parts in order.
 fn join_distinct<'a>(parts: impl Iterator<Item = &'a str>, sep: &str) -> String {
     let mut seen: Vec<&str> = Vec::new();
@@ -332,62 +322,119 @@ fn join_distinct<'a>(parts: impl Iterator<Item = &'a str>, sep: &str) -> String 
     seen.join(sep)
 }
 
-/// The row's cells in output order, matching [`OutputColumns::headers`].
-pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) -> Vec<Out> {
-    let mut row: Vec<Out> = (0..columns.keep.len())
-        .map(|i| match kept.get(i) {
-            None | Some(Cell::Empty) => Out::Empty,
-            Some(c) => Out::Kept(c.clone()),
-        })
-        .collect();
-    let grade = o.grade.as_ref();
-    row.push(match grade.and_then(|g| g.label.as_deref()) {
-        Some(l) => Out::Text(l.to_string()),
-        None => Out::Empty,
-    });
-    if columns.subgrade {
-        row.push(value_out(o.subgrade.as_ref()));
+/// One output cell, borrowed from the outcome where it can be.
+pub(crate) enum OutRef<'a> {
+    Empty,
+    Str(&'a str),
+    Owned(String),
+    Number(Decimal),
+    Date(jiff::civil::Date),
+    YesNo(bool),
+    Kept(&'a Cell),
+}
+
+impl OutRef<'_> {
+    fn to_out(&self) -> Out {
+        match self {
+            OutRef::Empty => Out::Empty,
+            OutRef::Str(s) => Out::Text(s.to_string()),
+            OutRef::Owned(s) => Out::Text(s.clone()),
+            OutRef::Number(d) => Out::Number(*d),
+            OutRef::Date(d) => Out::Date(*d),
+            OutRef::YesNo(b) => Out::YesNo(*b),
+            OutRef::Kept(c) => Out::Kept((*c).clone()),
+        }
     }
-    if columns.score {
-        row.push(value_out(o.score.as_ref()));
+}
+
+fn value_ref(v: Option<&Value>) -> OutRef<'_> {
+    match v {
+        None | Some(Value::Missing) => OutRef::Empty,
+        Some(Value::Number(d, _)) => OutRef::Number(shown(*d)),
+        Some(Value::Date(d)) => OutRef::Date(*d),
+        Some(Value::Bool(b)) => OutRef::YesNo(*b),
+        Some(Value::Text(t)) => OutRef::Str(t),
+        Some(Value::Label(l)) => OutRef::Str(&l.name),
+        Some(other) => OutRef::Owned(other.to_string()),
     }
-    for c in &columns.components {
-        row.push(match o.components.iter().find(|k| &*k.name == c.as_str()) {
-            Some(k) => Out::Number(shown(k.points)),
-            None => Out::Empty,
+}
+
+/// Calls `emit` with the row's cells in output order, matching [`OutputColumns::headers`];
+/// `shown` is [`OutputColumns::shown_values`], computed once per file.
+pub(crate) fn each_cell<'a>(
+    columns: &OutputColumns,
+    shown_values: &[String],
+    kept: &'a [Cell],
+    o: &'a Outcome,
+    mut emit: impl FnMut(OutRef<'a>),
+) {
+    for i in 0..columns.keep.len() {
+        emit(match kept.get(i) {
+            None | Some(Cell::Empty) => OutRef::Empty,
+            Some(c) => OutRef::Kept(c),
         });
     }
-    for v in columns.shown_values() {
-        row.push(value_out(o.value(v)));
+    let grade = o.grade.as_ref();
+    emit(match grade.and_then(|g| g.label.as_deref()) {
+        Some(l) => OutRef::Str(l),
+        None => OutRef::Empty,
+    });
+    if columns.subgrade {
+        emit(value_ref(o.subgrade.as_ref()));
     }
-    row.push(Out::Text(join_distinct(
+    if columns.score {
+        emit(value_ref(o.score.as_ref()));
+    }
+    for c in &columns.components {
+        emit(match o.components.iter().find(|k| &*k.name == c.as_str()) {
+            Some(k) => OutRef::Number(shown(k.points)),
+            None => OutRef::Empty,
+        });
+    }
+    for v in shown_values {
+        emit(value_ref(o.value(v)));
+    }
+    emit(OutRef::Owned(join_distinct(
         o.tags.iter().map(|t| &*t.name),
         "、",
     )));
     if columns.follow_up {
         let f = o.follow_up.as_ref();
-        row.push(f.and_then(|f| f.next_due).map_or(Out::Empty, Out::Date));
-        row.push(f.map_or(Out::Empty, |f| Out::YesNo(f.overdue)));
-        row.push(f.map_or(Out::Empty, |f| Out::YesNo(f.reassign)));
+        emit(
+            f.and_then(|f| f.next_due)
+                .map_or(OutRef::Empty, OutRef::Date),
+        );
+        emit(f.map_or(OutRef::Empty, |f| OutRef::YesNo(f.overdue)));
+        emit(f.map_or(OutRef::Empty, |f| OutRef::YesNo(f.reassign)));
     }
     if columns.review {
         let r = o.review.as_ref();
-        row.push(r.and_then(|r| r.next_due).map_or(Out::Empty, Out::Date));
+        emit(
+            r.and_then(|r| r.next_due)
+                .map_or(OutRef::Empty, OutRef::Date),
+        );
     }
     let actions = grade
         .and_then(|g| g.action.as_deref())
         .into_iter()
         .chain(o.tags.iter().filter_map(|t| t.action.as_deref()));
-    row.push(Out::Text(join_distinct(actions, "；")));
+    emit(OutRef::Owned(join_distinct(actions, "；")));
     let owners = grade
         .and_then(|g| g.owner.as_deref())
         .into_iter()
         .chain(o.tags.iter().filter_map(|t| t.owner.as_deref()));
-    row.push(Out::Text(join_distinct(owners, "、")));
-    row.push(Out::Text(o.reasons()));
+    emit(OutRef::Owned(join_distinct(owners, "、")));
+    emit(OutRef::Owned(o.reasons()));
     if let Some(d) = columns.as_of {
-        row.push(Out::Date(d));
+        emit(OutRef::Date(d));
     }
+}
+
+/// The row's cells in output order, matching [`OutputColumns::headers`].
+pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) -> Vec<Out> {
+    let shown_values: Vec<String> = columns.shown_values().cloned().collect();
+    let mut row = Vec::new();
+    each_cell(columns, &shown_values, kept, o, |c| row.push(c.to_out()));
     row
 }
 
@@ -516,7 +563,19 @@ fn commit_buffered(w: BufWriter<Target>) -> Result<(), Diagnostic> {
 #[derive(Debug, Clone)]
 pub struct Renderer {
     columns: OutputColumns,
+    /// [`OutputColumns::shown_values`], once.
+    shown: Vec<String>,
     kind: RenderKind,
+}
+
+impl Renderer {
+    fn new(columns: OutputColumns, kind: RenderKind) -> Self {
+        Renderer {
+            shown: columns.shown_values().cloned().collect(),
+            columns,
+            kind,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -536,18 +595,32 @@ impl Renderer {
             RenderKind::Csv => {
                 let mut w = csv::WriterBuilder::new()
                     .has_headers(false)
-                    .buffer_capacity(1 << 12)
+                    .buffer_capacity(1 << 14)
                     .from_writer(out);
-                let mut record: Vec<String> = Vec::new();
+                let mut text = String::new();
                 for (kept, outcome) in rows {
-                    record.clear();
-                    record.extend(
-                        row_values(&self.columns, kept, outcome)
-                            .iter()
-                            .map(Out::text),
-                    );
-                    // Writing to memory cannot fail.
-                    let _ = w.write_record(&record);
+                    each_cell(&self.columns, &self.shown, kept, outcome, |cell| {
+                        // Writing to memory cannot fail.
+                        let _ = match cell {
+                            OutRef::Empty => w.write_field(b""),
+                            OutRef::Str(s) => w.write_field(s),
+                            OutRef::Owned(s) => w.write_field(s),
+                            OutRef::YesNo(b) => w.write_field(if b { "是" } else { "否" }),
+                            OutRef::Kept(Cell::Text(t)) => w.write_field(t),
+                            other => {
+                                use std::fmt::Write as _;
+                                text.clear();
+                                let _ = match other {
+                                    OutRef::Number(d) => write!(text, "{}", d.normalize()),
+                                    OutRef::Date(d) => write!(text, "{d}"),
+                                    OutRef::Kept(c) => write!(text, "{}", c.to_text()),
+                                    _ => Ok(()),
+                                };
+                                w.write_field(&text)
+                            }
+                        };
+                    });
+                    let _ = w.write_record(None::<&[u8]>);
                 }
                 let _ = w.flush();
             }
@@ -596,10 +669,7 @@ impl CsvSink {
         drop(writer);
         Ok(CsvSink {
             out,
-            renderer: Renderer {
-                columns,
-                kind: RenderKind::Csv,
-            },
+            renderer: Renderer::new(columns, RenderKind::Csv),
             name,
             scratch: Vec::new(),
         })
@@ -713,11 +783,13 @@ impl RowSink for JsonSink {
 
     fn renderer(&self) -> Option<Renderer> {
         // A JSON array needs separators between rows: only NDJSON renders line by line.
-        self.lines.then(|| Renderer {
-            columns: self.columns.clone(),
-            kind: RenderKind::Ndjson {
-                headers: self.headers.clone(),
-            },
+        self.lines.then(|| {
+            Renderer::new(
+                self.columns.clone(),
+                RenderKind::Ndjson {
+                    headers: self.headers.clone(),
+                },
+            )
         })
     }
 
