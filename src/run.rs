@@ -616,28 +616,45 @@ fn collect_relative_keys(
         group: Value::Missing,
     };
     let mut columns: Vec<Vec<RelKey>> = round.iter().map(|_| Vec::new()).collect();
-    for chunk in Chunks::new(source) {
-        let keys: Vec<Option<Vec<RelKey>>> = chunk
-            .par_iter()
-            .map(|(i, item)| {
-                let row = item.as_ref().ok()?;
-                let record = map.record(file, row).ok()?;
-                let classes: Vec<Value> = known
-                    .iter()
-                    .map(|c| c.get(*i).cloned().unwrap_or(Value::Missing))
+    // As in the grading pass, reading overlaps with typing and keying (a second thread).
+    let columns_ref = &mut columns;
+    std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
+        let keyer = scope.spawn(move || {
+            let columns = columns_ref;
+            for chunk in chunk_rx {
+                let keys: Vec<Option<Vec<RelKey>>> = chunk
+                    .par_iter()
+                    .map(|(i, item)| {
+                        let row = item.as_ref().ok()?;
+                        let record = map.record(file, row).ok()?;
+                        let classes: Vec<Value> = known
+                            .iter()
+                            .map(|c| c.get(*i).cloned().unwrap_or(Value::Missing))
+                            .collect();
+                        program.relative_keys_with(&record, &classes, as_of).ok()
+                    })
                     .collect();
-                program.relative_keys_with(&record, &classes, as_of).ok()
-            })
-            .collect();
-        for row_keys in keys {
-            for (column, &k) in columns.iter_mut().zip(round) {
-                column.push(match &row_keys {
-                    Some(all) => all.get(k).cloned().unwrap_or_else(missing),
-                    None => missing(),
-                });
+                for row_keys in keys {
+                    for (column, &k) in columns.iter_mut().zip(round) {
+                        column.push(match &row_keys {
+                            Some(all) => all.get(k).cloned().unwrap_or_else(missing),
+                            None => missing(),
+                        });
+                    }
+                }
+            }
+        });
+        for chunk in Chunks::new(source) {
+            if chunk_tx.send(chunk).is_err() {
+                break;
             }
         }
-    }
+        drop(chunk_tx);
+        if let Err(panic) = keyer.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
     columns
 }
 
