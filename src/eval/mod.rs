@@ -12,6 +12,7 @@
 // accepted rather than boxing every internal result.
 #![allow(clippy::result_large_err)]
 
+pub mod columns;
 mod compile;
 mod compile_expr;
 mod compile_order;

@@ -1,166 +1,276 @@
 //! Relative grading over the whole file: Pareto/ABC, top-N%, quantiles, above mean/median.
 //! A pure function of the column of keys: no I/O, deterministic, exact decimals.
+//!
+//! The keys live in a [`KeyColumn`] (8 bytes a row) and the classes in a [`ClassColumn`] (one
+//! byte a row); ranking sorts one `u32` row index per ranked row and never copies the keys.
 
+use super::columns::{ClassColumn, KeyColumn, Keys};
 use super::{RelKey, RelativeSpec};
 use crate::ast::{RelMethod, SplitStat, TiePolicy};
-use crate::value::{Label, Value};
+use crate::value::Value;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
-
-fn label(spec: &RelativeSpec, i: usize) -> Value {
-    match spec.labels.get(i) {
-        Some(name) => Value::Label(Label {
-            name: name.clone(),
-            rank: i as u32,
-        }),
-        None => Value::Missing,
-    }
-}
-
-/// The value of a group key, as a string that is equal for equal values.
-fn group_key(v: &Value) -> Option<String> {
-    match v {
-        Value::Missing => None,
-        Value::Number(d, _) => Some(format!("n:{}", d.normalize())),
-        Value::Label(l) => Some(format!("t:{}", l.name)),
-        Value::Text(t) => Some(format!("t:{t}")),
-        other => Some(format!("o:{other}")),
-    }
-}
+use std::cmp::Ordering;
 
 /// Assigns every row its class (one value per key, same order): a label of `spec.labels`, the
 /// `missing -> L` label for a row whose value (or group) is missing, else `Value::Missing`.
+/// The row-of-values form of [`assign_column`].
 pub fn assign(spec: &RelativeSpec, keys: &[RelKey]) -> Vec<Value> {
-    let missing = match &spec.decl.on_missing {
-        Some(l) => spec
-            .labels
-            .iter()
-            .position(|x| **x == *l.name)
-            .map(|i| label(spec, i))
-            .unwrap_or(Value::Missing),
-        None => Value::Missing,
-    };
-    let mut out = vec![missing.clone(); keys.len()];
-    // Rows with a number, grouped by `per` in order of first appearance.
-    let mut group_of: HashMap<String, usize> = HashMap::new();
-    let mut groups: Vec<Vec<(usize, Decimal)>> = Vec::new();
-    for (i, k) in keys.iter().enumerate() {
-        let Value::Number(d, _) = k.value else {
-            continue;
-        };
-        let g = if spec.decl.per.is_some() {
-            match group_key(&k.group) {
-                Some(g) => g,
-                None => continue,
-            }
-        } else {
-            String::new()
-        };
-        let next = groups.len();
-        let gi = *group_of.entry(g).or_insert(next);
-        if gi == groups.len() {
-            groups.push(Vec::new());
-        }
-        groups[gi].push((i, d));
+    let mut column = KeyColumn::with_capacity(spec, keys.len());
+    for k in keys {
+        column.push(&k.value, &k.group);
     }
-    for rows in groups {
-        for (row, class) in classes(spec, rows) {
-            out[row] = label(spec, class);
+    assign_column(spec, &column).to_values()
+}
+
+/// Assigns every row of `keys` its class: the index of a label of `spec.labels`, the
+/// `missing -> L` label for a row whose value (or group) is missing, else missing. Ranks within
+/// each `per` group; the working memory is one `u32` row index per ranked row.
+pub fn assign_column(spec: &RelativeSpec, keys: &KeyColumn) -> ClassColumn {
+    let missing = spec
+        .decl
+        .on_missing
+        .as_ref()
+        .and_then(|l| spec.labels.iter().position(|x| **x == *l.name));
+    let mut out = ClassColumn::new(spec.labels.clone(), keys.len(), missing);
+    assert!(
+        keys.len() <= u32::MAX as usize + 1,
+        "a relative ranks at most 2^32 rows"
+    );
+    match keys.keys() {
+        Keys::Compact { mantissas, scale } => {
+            rank(spec, Compact { mantissas, scale }, keys, &mut out)
         }
+        Keys::Wide { values, .. } => rank(spec, Wide { values }, keys, &mut out),
     }
     out
 }
 
-/// (row, index into `spec.labels`) for one group.
-fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, usize)> {
+/// The numbers of the ranked rows, compared and summed exactly.
+trait Ranked: Copy {
+    /// A running sum of values.
+    type Sum: Copy;
+    fn cmp(self, a: u32, b: u32) -> Ordering;
+    fn decimal(self, row: u32) -> Decimal;
+    fn zero(self) -> Self::Sum;
+    /// `acc + value(row)`, `None` on overflow.
+    fn add(self, acc: Self::Sum, row: u32) -> Option<Self::Sum>;
+    fn sum_decimal(self, sum: Self::Sum) -> Decimal;
+}
+
+/// Mantissas at one scale: sums in `i128` are exact, and below 2^95 for up to 2^32 rows, so
+/// they convert to a decimal without loss (a decimal holds 96 bits).
+#[derive(Clone, Copy)]
+struct Compact<'a> {
+    mantissas: &'a [i64],
+    scale: u32,
+}
+
+impl Ranked for Compact<'_> {
+    type Sum = i128;
+    fn cmp(self, a: u32, b: u32) -> Ordering {
+        self.mantissas[a as usize].cmp(&self.mantissas[b as usize])
+    }
+    fn decimal(self, row: u32) -> Decimal {
+        Decimal::from_i128_with_scale(self.mantissas[row as usize] as i128, self.scale)
+    }
+    fn zero(self) -> i128 {
+        0
+    }
+    fn add(self, acc: i128, row: u32) -> Option<i128> {
+        acc.checked_add(self.mantissas[row as usize] as i128)
+    }
+    fn sum_decimal(self, sum: i128) -> Decimal {
+        Decimal::from_i128_with_scale(sum, self.scale)
+    }
+}
+
+/// The decimal fallback: sums are decimal sums, as the language's arithmetic.
+#[derive(Clone, Copy)]
+struct Wide<'a> {
+    values: &'a [Decimal],
+}
+
+impl Ranked for Wide<'_> {
+    type Sum = Decimal;
+    fn cmp(self, a: u32, b: u32) -> Ordering {
+        self.values[a as usize].cmp(&self.values[b as usize])
+    }
+    fn decimal(self, row: u32) -> Decimal {
+        self.values[row as usize]
+    }
+    fn zero(self) -> Decimal {
+        Decimal::ZERO
+    }
+    fn add(self, acc: Decimal, row: u32) -> Option<Decimal> {
+        acc.checked_add(self.values[row as usize])
+    }
+    fn sum_decimal(self, sum: Decimal) -> Decimal {
+        sum
+    }
+}
+
+/// How a group's rows are walked.
+#[derive(Clone, Copy, PartialEq)]
+enum Order {
+    Descending,
+    Ascending,
+    Input,
+}
+
+fn rank<K: Ranked>(spec: &RelativeSpec, k: K, column: &KeyColumn, out: &mut ClassColumn) {
+    let present = column.keys();
+    let count = (0..column.len()).filter(|&r| present.is_present(r)).count();
+    let mut rows: Vec<u32> = Vec::with_capacity(count);
+    rows.extend(
+        (0..column.len())
+            .filter(|&r| present.is_present(r))
+            .map(|r| r as u32),
+    );
+    let order = match &spec.decl.method {
+        RelMethod::Pareto(_) | RelMethod::Top(_) => Order::Descending,
+        RelMethod::Quantiles {
+            higher_is_better: true,
+            ..
+        } => Order::Ascending,
+        RelMethod::Quantiles { .. } => Order::Descending,
+        RelMethod::Split {
+            stat: SplitStat::Mean,
+            ..
+        } => Order::Input,
+        RelMethod::Split {
+            stat: SplitStat::Median,
+            ..
+        } => Order::Ascending,
+    };
+    let groups = column.group_ids();
+    // By group, then value, then row: the row breaks ties as a stable sort would, so an
+    // unstable (in-place) sort gives the same order without a buffer.
+    rows.sort_unstable_by(|&a, &b| {
+        let by_group = match groups {
+            Some(g) => g[a as usize].cmp(&g[b as usize]),
+            None => Ordering::Equal,
+        };
+        let by_value = match order {
+            Order::Descending => k.cmp(b, a),
+            Order::Ascending => k.cmp(a, b),
+            Order::Input => Ordering::Equal,
+        };
+        by_group.then(by_value).then(a.cmp(&b))
+    });
+    match groups {
+        Some(g) => {
+            for group in rows.chunk_by(|&a, &b| g[a as usize] == g[b as usize]) {
+                classes(spec, k, group, out);
+            }
+        }
+        None if !rows.is_empty() => classes(spec, k, &rows, out),
+        None => {}
+    }
+}
+
+/// Walks one group's rows in ranking order; with `ties same`, a row equal to the previous one
+/// gets the previous one's class (so the class of the first of the tied rows).
+fn in_order<K: Ranked>(
+    k: K,
+    rows: &[u32],
+    same: bool,
+    out: &mut ClassColumn,
+    mut class_at: impl FnMut(usize) -> usize,
+) {
+    let mut prev: Option<(u32, usize)> = None;
+    for (pos, &row) in rows.iter().enumerate() {
+        let class = match prev {
+            Some((p, c)) if same && k.cmp(p, row) == Ordering::Equal => c,
+            _ => class_at(pos),
+        };
+        prev = Some((row, class));
+        out.set(row as usize, class);
+    }
+}
+
+/// Classes one (non-empty) group, its rows sorted as [`rank`] orders them for the method.
+fn classes<K: Ranked>(spec: &RelativeSpec, k: K, rows: &[u32], out: &mut ClassColumn) {
     let n = rows.len();
     let same = spec.decl.ties == TiePolicy::Same;
-    let mut out = Vec::with_capacity(n);
-    // Walks rows in ranking order; with `ties same`, a row equal to the previous one gets the
-    // previous one's class (so the class of the first of the tied rows).
-    let mut assign_in_order =
-        |rows: &[(usize, Decimal)], class_at: &mut dyn FnMut(usize) -> usize| {
-            let mut prev: Option<(Decimal, usize)> = None;
-            for (pos, (row, v)) in rows.iter().enumerate() {
-                let class = match prev {
-                    Some((pv, pc)) if same && pv == *v => pc,
-                    _ => class_at(pos),
-                };
-                prev = Some((*v, class));
-                out.push((*row, class));
-            }
-        };
     match &spec.decl.method {
         RelMethod::Pareto(cuts) => {
-            // Largest first; the sort is stable, so ties keep input order.
-            rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+            // Largest first, ties in input order.
             let total = rows
                 .iter()
-                .try_fold(Decimal::ZERO, |acc, (_, v)| acc.checked_add(*v));
+                .try_fold(k.zero(), |acc, &r| k.add(acc, r))
+                .map(|t| k.sum_decimal(t));
             let shares = cut_shares(cuts);
-            let mut before = Decimal::ZERO;
-            let values: Vec<Decimal> = rows.iter().map(|r| r.1).collect();
-            let mut cum_before = Vec::with_capacity(n);
-            for v in &values {
-                cum_before.push(before);
-                before = before.checked_add(*v).unwrap_or(before);
-            }
-            assign_in_order(&rows, &mut |pos| {
-                // The share of the customers before this one; the first cut whose share is
-                // greater than it is the class (the crosser stays in the upper class).
-                let share_before = match total {
-                    Some(t) if t > Decimal::ZERO => {
-                        cum_before[pos].checked_div(t).unwrap_or(Decimal::ONE)
+            // The sum of the values before the current row (an overflowing row is not added).
+            let mut before = k.zero();
+            let mut prev: Option<(u32, usize)> = None;
+            for &row in rows {
+                let class = match prev {
+                    Some((p, c)) if same && k.cmp(p, row) == Ordering::Equal => c,
+                    _ => {
+                        // The share of the customers before this one; the first cut whose share
+                        // is greater than it is the class (the crosser stays in the upper class).
+                        let share_before = match total {
+                            Some(t) if t > Decimal::ZERO => {
+                                k.sum_decimal(before).checked_div(t).unwrap_or(Decimal::ONE)
+                            }
+                            _ => Decimal::ZERO,
+                        };
+                        first_cut(&shares, |s| s > share_before)
                     }
-                    _ => Decimal::ZERO,
                 };
-                first_cut(&shares, |s| s > share_before)
-            });
+                before = k.add(before, row).unwrap_or(before);
+                prev = Some((row, class));
+                out.set(row as usize, class);
+            }
         }
         RelMethod::Top(cuts) => {
-            rows.sort_by_key(|r| std::cmp::Reverse(r.1));
-            let shares = cut_shares(cuts);
+            // p / n ≤ share, without dividing: p ≤ share × n (`None`: always).
             let count = Decimal::from(n as u64);
-            assign_in_order(&rows, &mut |pos| {
+            let limits: Vec<Option<Option<Decimal>>> = cut_shares(cuts)
+                .into_iter()
+                .map(|s| s.map(|s| s.checked_mul(count)))
+                .collect();
+            in_order(k, rows, same, out, |pos| {
                 let p = Decimal::from(pos as u64 + 1);
-                // p / n ≤ share, without dividing: p ≤ share × n.
-                first_cut(&shares, |s| match s.checked_mul(count) {
-                    Some(limit) => p <= limit,
-                    None => true,
-                })
+                limits
+                    .iter()
+                    .position(|l| match l {
+                        Some(Some(limit)) => p <= *limit,
+                        _ => true,
+                    })
+                    .unwrap_or(limits.len().saturating_sub(1))
             });
         }
-        RelMethod::Quantiles {
-            n: classes_n,
-            higher_is_better,
-        } => {
-            // Counted from the worst: ascending when higher is better.
-            if *higher_is_better {
-                rows.sort_by_key(|r| r.1);
-            } else {
-                rows.sort_by_key(|r| std::cmp::Reverse(r.1));
-            }
+        RelMethod::Quantiles { n: classes_n, .. } => {
+            // Counted from the worst (the sort is ascending when higher is better).
             let big_n = u128::from((*classes_n).max(1));
             let count = n.max(1) as u128;
-            assign_in_order(&rows, &mut |pos| {
+            in_order(k, rows, same, out, |pos| {
                 let k = (pos as u128) * big_n / count + 1; // 1..=N, N the best
                                                            // Labels are N … 1, best first.
                 (big_n - k.min(big_n)) as usize
             });
         }
         RelMethod::Split { stat, .. } => {
-            let values: Vec<Decimal> = rows.iter().map(|r| r.1).collect();
             let pivot = match stat {
-                SplitStat::Mean => mean(&values),
-                SplitStat::Median => median(values),
+                // Summed in input order (the rows are in input order for the mean).
+                SplitStat::Mean => rows
+                    .iter()
+                    .try_fold(k.zero(), |acc, &r| k.add(acc, r))
+                    .and_then(|t| k.sum_decimal(t).checked_div(Decimal::from(n as u64))),
+                // Sorted ascending.
+                SplitStat::Median if n % 2 == 1 => Some(k.decimal(rows[n / 2])),
+                SplitStat::Median => k
+                    .decimal(rows[n / 2 - 1])
+                    .checked_add(k.decimal(rows[n / 2]))
+                    .and_then(|s| s.checked_div(Decimal::TWO)),
             };
-            for (row, v) in rows {
-                let above = pivot.is_some_and(|p| v > p);
-                out.push((row, if above { 0 } else { 1 }));
+            for &row in rows {
+                let above = pivot.is_some_and(|p| k.decimal(row) > p);
+                out.set(row as usize, if above { 0 } else { 1 });
             }
         }
     }
-    out
 }
 
 /// Each cut's cumulative share; `None` for `rest`.
@@ -186,36 +296,13 @@ fn first_cut(shares: &[Option<Decimal>], ok: impl Fn(Decimal) -> bool) -> usize 
         .unwrap_or(shares.len().saturating_sub(1))
 }
 
-fn mean(values: &[Decimal]) -> Option<Decimal> {
-    if values.is_empty() {
-        return None;
-    }
-    let total = values
-        .iter()
-        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))?;
-    total.checked_div(Decimal::from(values.len() as u64))
-}
-
-fn median(mut values: Vec<Decimal>) -> Option<Decimal> {
-    values.sort();
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    if n % 2 == 1 {
-        Some(values[n / 2])
-    } else {
-        let sum = values[n / 2 - 1].checked_add(values[n / 2])?;
-        sum.checked_div(Decimal::TWO)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ast::{Cut, Expr, ExprKind, Ident, LitKind, Literal, RelativeDecl};
+    use crate::eval::columns::KeyColumn;
     use crate::source::Span;
-    use crate::value::Unit;
+    use crate::value::{Label, Unit};
     use std::sync::Arc;
 
     fn ident(n: &str) -> Ident {
@@ -504,5 +591,348 @@ mod tests {
         assert_eq!(out[1], Value::Missing);
         // A missing row does not count in the total: 10 of 15 → before 0 → A; 5 → before 66.7% → B.
         assert_eq!(names(&out)[2], "B");
+    }
+
+    /// A deterministic pseudo-random sequence (Knuth's MMIX LCG): no crate, same on every run.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0 >> 33
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// A value from a small pool (so there are ties) of mixed scales, signs and forms; `wide`
+    /// adds values that do not fit an `i64` mantissa at the column's scale.
+    fn random_value(r: &mut Lcg, wide: bool) -> Value {
+        let k = r.below(12) as i64 - 3;
+        let d = match r.below(if wide { 13 } else { 11 }) {
+            0 => return Value::Missing,
+            1 => return Value::Text("n/a".into()),
+            2 => Decimal::from(k),
+            3 => Decimal::new(k * 10 + 5, 1),     // 3.5
+            4 => Decimal::new(k * 1000 + 125, 3), // 3.125
+            5 => Decimal::new(k * 100, 2),        // 3.00: trailing zeros
+            6 => Decimal::from(k) * Decimal::from(1_000_000_000_000_000i64), // 1e15
+            7 => Decimal::new(1_000_000_000_000_000_125, 3), // 1e15 + 0.125
+            8 => Decimal::ZERO,
+            9 => Decimal::new(-(k * 7 + 1), 2),
+            10 => Decimal::from(r.below(4)),
+            11 => "1234567890123456789012345678".parse().unwrap(),
+            _ => Decimal::new(1234567890123456789, 19),
+        };
+        Value::Number(d, Unit::Plain)
+    }
+
+    fn random_group(r: &mut Lcg) -> Value {
+        match r.below(7) {
+            0 => Value::Missing,
+            1 => Value::Number(Decimal::from(3), Unit::Plain),
+            2 => Value::Number(Decimal::new(30, 1), Unit::Plain), // 3.0: the same group as 3
+            3 => Value::Text("华东".into()),
+            4 => Value::Label(Label {
+                name: "华东".into(),
+                rank: 1,
+            }), // the same group as the text
+            5 => Value::Text("华北".into()),
+            _ => Value::Bool(true),
+        }
+    }
+
+    fn methods() -> Vec<RelMethod> {
+        let split = |stat| RelMethod::Split {
+            stat,
+            above: ident("高"),
+            otherwise: ident("低"),
+        };
+        let mut m = vec![
+            abc(),
+            RelMethod::Pareto(cuts(&[("A", Some(50)), ("B", None)])),
+            RelMethod::Pareto(cuts(&[
+                ("A", Some(20)),
+                ("B", Some(50)),
+                ("C", Some(80)),
+                ("D", None),
+            ])),
+            RelMethod::Top(cuts(&[("A", Some(20)), ("B", Some(50)), ("C", None)])),
+            RelMethod::Top(cuts(&[("A", Some(33)), ("B", None)])),
+            split(SplitStat::Mean),
+            split(SplitStat::Median),
+        ];
+        for n in [1, 3, 5, 10] {
+            for higher_is_better in [true, false] {
+                m.push(RelMethod::Quantiles {
+                    n,
+                    higher_is_better,
+                });
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn columns_equal_the_reference_on_random_files() {
+        let mut r = Lcg(20240611);
+        let mut compared = 0;
+        let mut widened = 0;
+        for case in 0..200 {
+            let wide = case % 5 == 4;
+            let rows = r.below(if case % 10 == 0 { 400 } else { 40 }) as usize;
+            let keys: Vec<RelKey> = (0..rows)
+                .map(|_| RelKey {
+                    value: random_value(&mut r, wide),
+                    group: random_group(&mut r),
+                })
+                .collect();
+            for method in methods() {
+                for ties in [TiePolicy::Same, TiePolicy::InputOrder] {
+                    for per in [false, true] {
+                        for missing in [None, Some("A"), Some("缺失")] {
+                            let s = spec(method.clone(), ties, per, missing);
+                            let mut column = KeyColumn::new(&s);
+                            for k in &keys {
+                                column.push(&k.value, &k.group);
+                            }
+                            widened += usize::from(column.scale().is_none());
+                            let got = assign_column(&s, &column);
+                            let want = reference::assign(&s, &keys);
+                            assert_eq!(got.len(), want.len());
+                            for (row, w) in want.iter().enumerate() {
+                                assert_eq!(
+                                    &got.get(row),
+                                    w,
+                                    "case {case} row {row} {method:?} {ties:?} per {per} \
+                                     missing {missing:?}: {keys:?}"
+                                );
+                            }
+                            assert_eq!(assign(&s, &keys), want);
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 10_000 && widened > 1_000, "{compared} {widened}");
+    }
+
+    /// The algorithm before the compact columns (a `Value` per row, a `(usize, Decimal)` copy per
+    /// ranked row), kept verbatim as the reference the columns must equal.
+    mod reference {
+        use crate::ast::{RelMethod, SplitStat, TiePolicy};
+        use crate::eval::{RelKey, RelativeSpec};
+        use crate::value::{Label, Value};
+        use rust_decimal::Decimal;
+        use std::collections::HashMap;
+
+        fn label(spec: &RelativeSpec, i: usize) -> Value {
+            match spec.labels.get(i) {
+                Some(name) => Value::Label(Label {
+                    name: name.clone(),
+                    rank: i as u32,
+                }),
+                None => Value::Missing,
+            }
+        }
+
+        /// The value of a group key, as a string that is equal for equal values.
+        fn group_key(v: &Value) -> Option<String> {
+            match v {
+                Value::Missing => None,
+                Value::Number(d, _) => Some(format!("n:{}", d.normalize())),
+                Value::Label(l) => Some(format!("t:{}", l.name)),
+                Value::Text(t) => Some(format!("t:{t}")),
+                other => Some(format!("o:{other}")),
+            }
+        }
+
+        /// Assigns every row its class (one value per key, same order): a label of `spec.labels`, the
+        /// `missing -> L` label for a row whose value (or group) is missing, else `Value::Missing`.
+        pub(super) fn assign(spec: &RelativeSpec, keys: &[RelKey]) -> Vec<Value> {
+            let missing = match &spec.decl.on_missing {
+                Some(l) => spec
+                    .labels
+                    .iter()
+                    .position(|x| **x == *l.name)
+                    .map(|i| label(spec, i))
+                    .unwrap_or(Value::Missing),
+                None => Value::Missing,
+            };
+            let mut out = vec![missing.clone(); keys.len()];
+            // Rows with a number, grouped by `per` in order of first appearance.
+            let mut group_of: HashMap<String, usize> = HashMap::new();
+            let mut groups: Vec<Vec<(usize, Decimal)>> = Vec::new();
+            for (i, k) in keys.iter().enumerate() {
+                let Value::Number(d, _) = k.value else {
+                    continue;
+                };
+                let g = if spec.decl.per.is_some() {
+                    match group_key(&k.group) {
+                        Some(g) => g,
+                        None => continue,
+                    }
+                } else {
+                    String::new()
+                };
+                let next = groups.len();
+                let gi = *group_of.entry(g).or_insert(next);
+                if gi == groups.len() {
+                    groups.push(Vec::new());
+                }
+                groups[gi].push((i, d));
+            }
+            for rows in groups {
+                for (row, class) in classes(spec, rows) {
+                    out[row] = label(spec, class);
+                }
+            }
+            out
+        }
+
+        /// (row, index into `spec.labels`) for one group.
+        fn classes(spec: &RelativeSpec, mut rows: Vec<(usize, Decimal)>) -> Vec<(usize, usize)> {
+            let n = rows.len();
+            let same = spec.decl.ties == TiePolicy::Same;
+            let mut out = Vec::with_capacity(n);
+            // Walks rows in ranking order; with `ties same`, a row equal to the previous one gets the
+            // previous one's class (so the class of the first of the tied rows).
+            let mut assign_in_order =
+                |rows: &[(usize, Decimal)], class_at: &mut dyn FnMut(usize) -> usize| {
+                    let mut prev: Option<(Decimal, usize)> = None;
+                    for (pos, (row, v)) in rows.iter().enumerate() {
+                        let class = match prev {
+                            Some((pv, pc)) if same && pv == *v => pc,
+                            _ => class_at(pos),
+                        };
+                        prev = Some((*v, class));
+                        out.push((*row, class));
+                    }
+                };
+            match &spec.decl.method {
+                RelMethod::Pareto(cuts) => {
+                    // Largest first; the sort is stable, so ties keep input order.
+                    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+                    let total = rows
+                        .iter()
+                        .try_fold(Decimal::ZERO, |acc, (_, v)| acc.checked_add(*v));
+                    let shares = cut_shares(cuts);
+                    let mut before = Decimal::ZERO;
+                    let values: Vec<Decimal> = rows.iter().map(|r| r.1).collect();
+                    let mut cum_before = Vec::with_capacity(n);
+                    for v in &values {
+                        cum_before.push(before);
+                        before = before.checked_add(*v).unwrap_or(before);
+                    }
+                    assign_in_order(&rows, &mut |pos| {
+                        // The share of the customers before this one; the first cut whose share is
+                        // greater than it is the class (the crosser stays in the upper class).
+                        let share_before = match total {
+                            Some(t) if t > Decimal::ZERO => {
+                                cum_before[pos].checked_div(t).unwrap_or(Decimal::ONE)
+                            }
+                            _ => Decimal::ZERO,
+                        };
+                        first_cut(&shares, |s| s > share_before)
+                    });
+                }
+                RelMethod::Top(cuts) => {
+                    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+                    let shares = cut_shares(cuts);
+                    let count = Decimal::from(n as u64);
+                    assign_in_order(&rows, &mut |pos| {
+                        let p = Decimal::from(pos as u64 + 1);
+                        // p / n ≤ share, without dividing: p ≤ share × n.
+                        first_cut(&shares, |s| match s.checked_mul(count) {
+                            Some(limit) => p <= limit,
+                            None => true,
+                        })
+                    });
+                }
+                RelMethod::Quantiles {
+                    n: classes_n,
+                    higher_is_better,
+                } => {
+                    // Counted from the worst: ascending when higher is better.
+                    if *higher_is_better {
+                        rows.sort_by_key(|r| r.1);
+                    } else {
+                        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+                    }
+                    let big_n = u128::from((*classes_n).max(1));
+                    let count = n.max(1) as u128;
+                    assign_in_order(&rows, &mut |pos| {
+                        let k = (pos as u128) * big_n / count + 1; // 1..=N, N the best
+                                                                   // Labels are N … 1, best first.
+                        (big_n - k.min(big_n)) as usize
+                    });
+                }
+                RelMethod::Split { stat, .. } => {
+                    let values: Vec<Decimal> = rows.iter().map(|r| r.1).collect();
+                    let pivot = match stat {
+                        SplitStat::Mean => mean(&values),
+                        SplitStat::Median => median(values),
+                    };
+                    for (row, v) in rows {
+                        let above = pivot.is_some_and(|p| v > p);
+                        out.push((row, if above { 0 } else { 1 }));
+                    }
+                }
+            }
+            out
+        }
+
+        /// Each cut's cumulative share; `None` for `rest`.
+        fn cut_shares(cuts: &[crate::ast::Cut]) -> Vec<Option<Decimal>> {
+            cuts.iter()
+                .map(|c| {
+                    c.share.as_ref().map(|l| match &l.kind {
+                        crate::ast::LitKind::Number { value, .. } => *value,
+                        _ => Decimal::ONE,
+                    })
+                })
+                .collect()
+        }
+
+        /// The first cut whose share passes `ok` (`rest` always does); past every cut, the last one.
+        fn first_cut(shares: &[Option<Decimal>], ok: impl Fn(Decimal) -> bool) -> usize {
+            shares
+                .iter()
+                .position(|s| match s {
+                    Some(s) => ok(*s),
+                    None => true,
+                })
+                .unwrap_or(shares.len().saturating_sub(1))
+        }
+
+        fn mean(values: &[Decimal]) -> Option<Decimal> {
+            if values.is_empty() {
+                return None;
+            }
+            let total = values
+                .iter()
+                .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))?;
+            total.checked_div(Decimal::from(values.len() as u64))
+        }
+
+        fn median(mut values: Vec<Decimal>) -> Option<Decimal> {
+            values.sort();
+            let n = values.len();
+            if n == 0 {
+                return None;
+            }
+            if n % 2 == 1 {
+                Some(values[n / 2])
+            } else {
+                let sum = values[n / 2 - 1].checked_add(values[n / 2])?;
+                sum.checked_div(Decimal::TWO)
+            }
+        }
     }
 }
