@@ -9,6 +9,7 @@ use crate::cli::{parse_as_of, InFormat, OutFormat, RunArgs, Ui, EXIT_FAILED, EXI
 use crate::data::{self, Cell, InputFormat, InputMapping, OutputColumns, OutputFormat, RawRow};
 use crate::data::{ReadOptions, RowError, RowSource, WriteOptions};
 use crate::diagnostic::{self, Diagnostic};
+use crate::eval::columns::{ClassColumn, KeyColumn};
 use crate::eval::{Program, RelKey};
 use crate::outcome::Outcome;
 use crate::summary::SummaryBuilder;
@@ -313,7 +314,13 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
 
     // Relative grades need whole columns: one key-only pass per round of relatives (usually
     // one), then the file is read again for grading. Rows are never held, only the keys.
-    let mut relative_columns: Vec<Vec<Value>> = vec![Vec::new(); program.relatives().len()];
+    // One class per row and relative, compactly (a byte per row): a 10M-row Pareto run stays
+    // far under 200 MB.
+    let mut relative_columns: Vec<ClassColumn> = program
+        .relatives()
+        .iter()
+        .map(|spec| ClassColumn::new(spec.labels.clone(), 0, None))
+        .collect();
     for round in program.relative_rounds() {
         let keys = collect_relative_keys(
             program,
@@ -325,7 +332,8 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             round,
         );
         for (column, &k) in keys.iter().zip(round) {
-            relative_columns[k] = crate::eval::relative::assign(&program.relatives()[k], column);
+            relative_columns[k] =
+                crate::eval::relative::assign_column(&program.relatives()[k], column);
         }
         source = open(&data_path)?;
     }
@@ -376,10 +384,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     let grade_row = |i: usize, item: &Result<RawRow, RowError>| -> Graded {
         let row = item.as_ref().map_err(|e| vec![e.clone()])?;
         let record = map.record(&display_name, row)?;
-        let rel: Vec<Value> = relative_columns
-            .iter()
-            .map(|c| c.get(i).cloned().unwrap_or(Value::Missing))
-            .collect();
+        let rel: Vec<Value> = relative_columns.iter().map(|c| c.get(i)).collect();
         let outcome = if reasons {
             program.evaluate_untraced(&record, &rel, as_of)
         } else {
@@ -608,16 +613,15 @@ fn collect_relative_keys(
     file: &str,
     as_of: jiff::civil::Date,
     source: Box<dyn RowSource>,
-    known: &[Vec<Value>],
+    known: &[ClassColumn],
     round: &[usize],
-) -> Vec<Vec<RelKey>> {
-    let missing = || RelKey {
-        value: Value::Missing,
-        group: Value::Missing,
-    };
-    let mut columns: Vec<Vec<RelKey>> = round.iter().map(|_| Vec::new()).collect();
-    // As in the grading pass, reading overlaps with typing and keying (a second thread).
+) -> Vec<KeyColumn> {
+    let mut columns: Vec<KeyColumn> = round
+        .iter()
+        .map(|&k| KeyColumn::new(&program.relatives()[k]))
+        .collect();
     let columns_ref = &mut columns;
+    // As in the grading pass, reading overlaps with typing and keying (a second thread).
     std::thread::scope(|scope| {
         let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
         let keyer = scope.spawn(move || {
@@ -628,19 +632,16 @@ fn collect_relative_keys(
                     .map(|(i, item)| {
                         let row = item.as_ref().ok()?;
                         let record = map.record(file, row).ok()?;
-                        let classes: Vec<Value> = known
-                            .iter()
-                            .map(|c| c.get(*i).cloned().unwrap_or(Value::Missing))
-                            .collect();
+                        let classes: Vec<Value> = known.iter().map(|c| c.get(*i)).collect();
                         program.relative_keys_with(&record, &classes, as_of).ok()
                     })
                     .collect();
                 for row_keys in keys {
                     for (column, &k) in columns.iter_mut().zip(round) {
-                        column.push(match &row_keys {
-                            Some(all) => all.get(k).cloned().unwrap_or_else(missing),
-                            None => missing(),
-                        });
+                        match row_keys.as_ref().and_then(|all| all.get(k)) {
+                            Some(key) => column.push(&key.value, &key.group),
+                            None => column.push(&Value::Missing, &Value::Missing),
+                        }
                     }
                 }
             }

@@ -344,10 +344,11 @@ impl ClassColumn {
 
     /// Row `row`'s class: its index into [`ClassColumn::labels`], `None` for `Value::Missing`.
     pub fn class(&self, row: usize) -> Option<usize> {
+        // A row past the end (a column not assigned yet) has no class.
         let code = match &self.codes {
-            Codes::Narrow(c) => c[row] as usize,
-            Codes::Medium(c) => c[row] as usize,
-            Codes::Wide(c) => c[row] as usize,
+            Codes::Narrow(c) => *c.get(row)? as usize,
+            Codes::Medium(c) => *c.get(row)? as usize,
+            Codes::Wide(c) => *c.get(row)? as usize,
         };
         (code < self.labels.len()).then_some(code)
     }
