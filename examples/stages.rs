@@ -20,6 +20,10 @@
 //! The differences between consecutive modes are the cost of each stage; `tier run` adds the
 //! second read of the file, the writer and rayon on top.
 
+/// The allocator `tier` itself uses (src/main.rs), so the stages cost what they cost there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::Instant;
 use tier::data::{self, ReadOptions, RowSource};
