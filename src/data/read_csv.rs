@@ -179,20 +179,34 @@ impl CsvSource {
         Ok(out)
     }
 
+    /// Whether decoded text is acceptable: transcoded text marks undecodable bytes with U+FFFD.
+    fn decodes(&self, text: &str) -> bool {
+        self.strict_utf8 || !text.contains('\u{FFFD}')
+    }
+
     fn cells(&self, row: usize) -> Result<Vec<Cell>, RowError> {
         let width = self.headers.len();
         let mut cells = Vec::with_capacity(width);
         let last = self.record.len().saturating_sub(1);
+        // The record's fields lie back to back in one buffer: validating it once is cheaper
+        // than validating each field. A field whose ends fall on character boundaries of valid
+        // text is valid text itself; any other field (a broken row) is checked on its own below,
+        // as before, to name the column at fault.
+        let whole = std::str::from_utf8(self.record.as_slice())
+            .ok()
+            .filter(|t| self.decodes(t));
         for (i, field) in self.record.iter().enumerate() {
             // The `\r` of a CRLF line end stays in the last cell (records end at `\n`).
             let field = match field {
                 [rest @ .., b'\r'] if i == last => rest,
                 f => f,
             };
-            // Transcoded text marks undecodable bytes with U+FFFD.
-            let decoded = std::str::from_utf8(field)
-                .ok()
-                .filter(|t| self.strict_utf8 || !t.contains('\u{FFFD}'));
+            let in_whole = whole.zip(self.record.range(i)).and_then(|(w, r)| {
+                // `field` is a prefix of the record's field (the `\r` dropped).
+                w.get(r.start..r.start + field.len())
+            });
+            let decoded =
+                in_whole.or_else(|| std::str::from_utf8(field).ok().filter(|t| self.decodes(t)));
             let text = match decoded {
                 Some(t) => t,
                 None => {
