@@ -327,4 +327,39 @@ mod tests {
         assert_eq!(sniff_delimiter("\n\n客户|销售额|回款率".as_bytes()), b'|');
         assert_eq!(sniff_delimiter(b"single"), b',');
     }
+
+    /// A record is validated as a whole; a character split across two fields makes valid text
+    /// of the whole record but not of either field, and the row is still rejected, at its first
+    /// broken cell.
+    #[test]
+    fn a_character_split_across_fields_is_rejected() {
+        let mut bytes = "客户,区域,备注\n甲公司,华东,好\n".as_bytes().to_vec();
+        // `中` is E4 B8 AD: its first two bytes end the second cell, its last begins the third.
+        bytes.extend_from_slice(b"\xE6\xB5\xB7,\xE4\xB8,\xAD\n\xE4\xB9\x99,\xE5\x8D\x8E,\r\n");
+        let opts = ReadOptions {
+            encoding: Some("utf-8".into()),
+            ..ReadOptions::default()
+        };
+        let src = crate::data::open_stream(Box::new(std::io::Cursor::new(bytes)), "t.csv", &opts)
+            .unwrap_or_else(|d| panic!("{}", d.message));
+        let rows: Vec<_> = src.collect();
+        assert_eq!(rows.len(), 3);
+        let first = rows[0].as_ref().unwrap();
+        assert_eq!(
+            first.cells,
+            ["甲公司", "华东", "好"].map(|t| Cell::Text(t.into()))
+        );
+        let err = rows[1].as_ref().unwrap_err();
+        assert_eq!((err.row, err.column.as_deref()), (3, Some("区域")));
+        assert!(err.reason.starts_with("the row is not valid UTF-8 text"));
+        let last = rows[2].as_ref().unwrap();
+        assert_eq!(
+            last.cells,
+            [
+                Cell::Text("乙".into()),
+                Cell::Text("华".into()),
+                Cell::Empty
+            ]
+        );
+    }
 }
