@@ -80,6 +80,23 @@ pub(crate) fn parse_date_text(s: &str) -> Result<Date, String> {
     Err(not_a_date(s))
 }
 
+/// `YYYY-MM-DD` exactly (ten ASCII bytes, no time, no spaces), a valid date: what
+/// [`parse_date_text`] gives for it, without its searches. `None` for anything else, valid or
+/// not, which [`parse_date_text`] then reads (and explains).
+pub(crate) fn parse_iso_date(s: &[u8]) -> Option<Date> {
+    let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *s else {
+        return None;
+    };
+    let digit = |b: u8| b.is_ascii_digit().then(|| i16::from(b - b'0'));
+    let year = ((digit(y1)? * 10 + digit(y2)?) * 10 + digit(y3)?) * 10 + digit(y4)?;
+    let month = digit(m1)? * 10 + digit(m2)?;
+    let day = digit(d1)? * 10 + digit(d2)?;
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    Date::new(year, month as i8, day as i8).ok()
+}
+
 fn not_a_date(s: &str) -> String {
     format!("expected a date like 2026-11-01, 2026/11/1 or 2026年11月1日, found `{s}`")
 }
@@ -133,6 +150,43 @@ mod tests {
         assert!(excel_serial_to_date(0.0).is_err());
         assert!(excel_serial_to_date(-3.0).is_err());
         assert!(excel_serial_to_date(3e9).is_err());
+    }
+
+    /// Every `YYYY-MM-DD` of a range of years, months 0-13 and days 0-32: the shortcut reads
+    /// exactly the valid ones, as [`parse_date_text`] does; the rest go to the general parser.
+    #[test]
+    fn iso_shortcut_agrees_with_the_parser() {
+        for year in (0..10_000)
+            .step_by(97)
+            .chain([1900, 2000, 2024, 2026, 2100, 9999])
+        {
+            for month in 0..14 {
+                for day in 0..33 {
+                    let s = format!("{year:04}-{month:02}-{day:02}");
+                    assert_eq!(
+                        parse_iso_date(s.as_bytes()),
+                        parse_date_text(&s).ok(),
+                        "{s}"
+                    );
+                }
+            }
+        }
+        for s in [
+            "2026-2-3",
+            "2026/02/03",
+            "2026.02.03",
+            "20260203",
+            "46327",
+            "2026-02-03 ",
+            " 2026-02-03",
+            "2026-02-03T10:00",
+            "２０２６-02-03",
+            "2026-0a-03",
+            "+026-02-03",
+            "2026-+2-03",
+        ] {
+            assert_eq!(parse_iso_date(s.as_bytes()), None, "{s}");
+        }
     }
 
     #[test]

@@ -128,6 +128,52 @@ pub(crate) fn parse(s: &str) -> Result<NumText, NumError> {
     })
 }
 
+/// The common cell, read without [`parse`]'s search for signs, units and scale words: an
+/// optional `-` or `+`, ASCII digits with at most one `.`, an optional `%` right after them, and
+/// nothing else (no spaces, separators, words or full-width forms), at most 18 digits. The
+/// result is exactly [`parse`]'s, built the same way (the same mantissa and scale, negated the
+/// same way, so `-0` is the same decimal); `None` for any other text, which [`parse`] then reads.
+pub(crate) fn parse_simple(s: &[u8]) -> Option<NumText> {
+    let (negative, body) = match s {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, s),
+    };
+    let (body, suffix) = match body {
+        [rest @ .., b'%'] => (rest, Suffix::Percent),
+        _ => (body, Suffix::None),
+    };
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    let mut scale = None;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+            }
+            b'.' if scale.is_none() => scale = Some(body.len() - i - 1),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let mut value = Decimal::new(mantissa, scale.unwrap_or(0) as u32);
+    if negative {
+        value = -value;
+    }
+    Some(NumText {
+        value,
+        scaled: false,
+        suffix,
+        currency: false,
+    })
+}
+
 /// A plain decimal: digits, optional thousands separators in groups of three, an optional
 /// fraction, an optional exponent (`1.5e3`, as JSON writers print large floats).
 pub(crate) fn parse_plain(s: &str) -> Result<Decimal, NumError> {
@@ -297,6 +343,70 @@ mod tests {
         assert_eq!(parse("(1,234.5)").unwrap().value, d("-1234.5"));
         assert_eq!(parse("(¥3,500)").unwrap().value, d("-3500"));
         assert_eq!(parse("(-3)"), Err(NumError::NotANumber));
+    }
+
+    /// Every string over the characters of plain numbers up to five long, and longer random
+    /// ones: whatever the shortcut reads, [`parse`] reads the same, to the bit (`-0`, `0.50`).
+    #[test]
+    fn the_shortcut_agrees_with_the_parser() {
+        let same = |s: &str| {
+            if let Some(fast) = parse_simple(s.as_bytes()) {
+                let full = parse(s).unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
+                assert_eq!(fast, full, "{s:?}");
+                assert_eq!(fast.value.serialize(), full.value.serialize(), "{s:?}");
+                true
+            } else {
+                false
+            }
+        };
+        let alphabet = ["0", "5", "9", ".", "-", "+", "%", "e", ",", " "];
+        let mut strings = vec![String::new()];
+        let mut taken = 0;
+        for _ in 0..5 {
+            strings = strings
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            taken += strings.iter().filter(|s| same(s)).count();
+        }
+        assert!(taken > 1_000, "{taken}");
+        for s in [
+            "-0",
+            "+1",
+            ".5",
+            "5.",
+            "-.5",
+            "00012",
+            "12.30%",
+            "-12.30%",
+            "123456789012345678",
+            "-123456789012345678",
+            "12345678901234567.8",
+            "0.00000000000000001",
+        ] {
+            assert!(same(s), "{s}");
+        }
+        for s in [
+            "1e3",
+            " 12",
+            "12 ",
+            "１２",
+            "1,234.5",
+            "12万",
+            "",
+            "-",
+            "N/A",
+            "+-5",
+            "-+5",
+            "1234567890123456789",
+            "0.0000000000000000001",
+            "99999999999999999999999999999",
+            "(5)",
+            "¥5",
+            "5%%",
+        ] {
+            assert!(!same(s), "{s}");
+        }
     }
 
     #[test]

@@ -179,20 +179,34 @@ impl CsvSource {
         Ok(out)
     }
 
+    /// Whether decoded text is acceptable: transcoded text marks undecodable bytes with U+FFFD.
+    fn decodes(&self, text: &str) -> bool {
+        self.strict_utf8 || !text.contains('\u{FFFD}')
+    }
+
     fn cells(&self, row: usize) -> Result<Vec<Cell>, RowError> {
         let width = self.headers.len();
         let mut cells = Vec::with_capacity(width);
         let last = self.record.len().saturating_sub(1);
+        // The record's fields lie back to back in one buffer: validating it once is cheaper
+        // than validating each field. A field whose ends fall on character boundaries of valid
+        // text is valid text itself; any other field (a broken row) is checked on its own below,
+        // as before, to name the column at fault.
+        let whole = std::str::from_utf8(self.record.as_slice())
+            .ok()
+            .filter(|t| self.decodes(t));
         for (i, field) in self.record.iter().enumerate() {
             // The `\r` of a CRLF line end stays in the last cell (records end at `\n`).
             let field = match field {
                 [rest @ .., b'\r'] if i == last => rest,
                 f => f,
             };
-            // Transcoded text marks undecodable bytes with U+FFFD.
-            let decoded = std::str::from_utf8(field)
-                .ok()
-                .filter(|t| self.strict_utf8 || !t.contains('\u{FFFD}'));
+            let in_whole = whole.zip(self.record.range(i)).and_then(|(w, r)| {
+                // `field` is a prefix of the record's field (the `\r` dropped).
+                w.get(r.start..r.start + field.len())
+            });
+            let decoded =
+                in_whole.or_else(|| std::str::from_utf8(field).ok().filter(|t| self.decodes(t)));
             let text = match decoded {
                 Some(t) => t,
                 None => {
@@ -312,5 +326,40 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a;b;\"c,d,e\"\n"), b';');
         assert_eq!(sniff_delimiter("\n\n客户|销售额|回款率".as_bytes()), b'|');
         assert_eq!(sniff_delimiter(b"single"), b',');
+    }
+
+    /// A record is validated as a whole; a character split across two fields makes valid text
+    /// of the whole record but not of either field, and the row is still rejected, at its first
+    /// broken cell.
+    #[test]
+    fn a_character_split_across_fields_is_rejected() {
+        let mut bytes = "客户,区域,备注\n甲公司,华东,好\n".as_bytes().to_vec();
+        // `中` is E4 B8 AD: its first two bytes end the second cell, its last begins the third.
+        bytes.extend_from_slice(b"\xE6\xB5\xB7,\xE4\xB8,\xAD\n\xE4\xB9\x99,\xE5\x8D\x8E,\r\n");
+        let opts = ReadOptions {
+            encoding: Some("utf-8".into()),
+            ..ReadOptions::default()
+        };
+        let src = crate::data::open_stream(Box::new(std::io::Cursor::new(bytes)), "t.csv", &opts)
+            .unwrap_or_else(|d| panic!("{}", d.message));
+        let rows: Vec<_> = src.collect();
+        assert_eq!(rows.len(), 3);
+        let first = rows[0].as_ref().unwrap();
+        assert_eq!(
+            first.cells,
+            ["甲公司", "华东", "好"].map(|t| Cell::Text(t.into()))
+        );
+        let err = rows[1].as_ref().unwrap_err();
+        assert_eq!((err.row, err.column.as_deref()), (3, Some("区域")));
+        assert!(err.reason.starts_with("the row is not valid UTF-8 text"));
+        let last = rows[2].as_ref().unwrap();
+        assert_eq!(
+            last.cells,
+            [
+                Cell::Text("乙".into()),
+                Cell::Text("华".into()),
+                Cell::Empty
+            ]
+        );
     }
 }

@@ -30,6 +30,12 @@ fn map_char(c: char) -> char {
 
 /// Trims ASCII and Unicode whitespace, including the ideographic space.
 pub(crate) fn trim(s: &str) -> &str {
+    // Most cells start and end with a visible ASCII character: nothing to trim, and no need to
+    // decode characters to find out.
+    let visible = |b: Option<&u8>| b.is_some_and(|b| (b'!'..=b'~').contains(b));
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        return s;
+    }
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}')
 }
 
