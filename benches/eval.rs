@@ -119,6 +119,20 @@ fn bench_eval(c: &mut Criterion) {
             }
         })
     });
+    g.bench_function("1000 varied records, bare (evaluate_bare)", |b| {
+        b.iter(|| {
+            for (r, rel) in &many {
+                let _ = black_box(program.evaluate_bare(r, rel, as_of));
+            }
+        })
+    });
+    g.bench_function("1000 varied records, fast path values only", |b| {
+        b.iter(|| {
+            for (r, rel) in &many {
+                let _ = black_box(program.fast_path_grades(r, rel, as_of));
+            }
+        })
+    });
     g.bench_function("1000 varied records, relative keys only", |b| {
         b.iter(|| {
             for (r, _) in &many {

@@ -44,8 +44,9 @@ def money2(text: str):
         return text
 
 
-def exact_points(inp: dict) -> list:
-    """The score and the 5 components of the benchmark ruleset, as exact fractions."""
+def exact_points(inp: dict, scale: int = 100) -> list:
+    """The score and the 5 components of the benchmark ruleset, from exact fractions, rounded
+    half away from zero to 1/`scale` (hundredths by default)."""
 
     def frac(text: str) -> Fraction:
         return Fraction(text.strip().rstrip("%")) if text.strip() else Fraction(0)
@@ -64,14 +65,29 @@ def exact_points(inp: dict) -> list:
     ]
     weights = [Fraction(3, 10), Fraction(3, 10), Fraction(2, 10), Fraction(1, 10), Fraction(1, 10)]
     score = sum(w * x for w, x in zip(weights, pts))
-    return [round_exact(score)] + [round_exact(x) for x in pts]
+    return [round_exact(score, scale)] + [round_exact(x, scale) for x in pts]
 
 
-def round_exact(x: Fraction) -> int:
-    """Half away from zero to 2 decimals, from an exact fraction, in hundredths."""
-    scaled = x * 100
+def money4(text: str) -> int:
+    """A decimal text at ≤ 4 decimals, in ten-thousandths."""
+    return int(Decimal(text.strip()) * 10000)
+
+
+def round_exact(x: Fraction, scale: int = 100) -> int:
+    """Half away from zero to 2 decimals (or to 1/`scale`), from an exact fraction, in
+    hundredths (in 1/`scale`)."""
+    scaled = x * scale
     sign = -1 if scaled < 0 else 1
     return sign * int((abs(scaled) * 2 + 1) // 2)  # floor(|x|·100 + 1/2)
+
+
+def ambiguous_at_2(text: str) -> bool:
+    """Whether a number tier wrote at 4 decimals ([OUTPUT_DECIMALS]) rounds to 2 decimals
+    differently depending on digits it no longer shows: `74.305` is 74.3049976… rounded to 4
+    places, whose 2-decimal rounding is 74.30, not the 74.31 that rounding `74.305` again gives.
+    Only such texts (the part past 2 decimals is exactly `5`) are ambiguous."""
+    _, _, frac = text.strip().partition(".")
+    return len(frac) > 2 and frac[2:].rstrip("0") == "5"
 
 
 def normalize(row: list, idx: dict, is_tier: bool) -> tuple:
@@ -115,6 +131,18 @@ def main() -> int:
             break
         inp = next(inp_reader) if inp_reader else None
         t, d, p = (normalize(r, idxs[i], i == 0) for i, r in enumerate(triple))
+        # tier writes points at 4 decimals; rounding those again to 2 is double rounding. Where
+        # that is ambiguous, the 2-decimal value is the exact one (tier's 4 decimals are the
+        # exact value rounded, which the referee checks below against the same digits).
+        amb = [i for i, c in enumerate(COMPONENTS) if ambiguous_at_2(triple[0][idxs[0][c]])]
+        if amb and inp is not None:
+            exact = exact_points(dict(zip(inp_header, inp)))
+            t = list(t)
+            for i in amb:
+                exact4 = exact_points(dict(zip(inp_header, inp)), 10000)[1 + i]
+                if money4(triple[0][idxs[0][COMPONENTS[i]]]) == exact4:
+                    t[3 + i] = exact[1 + i]
+            t = tuple(t)
         if inp is not None and not (t[2:8] == d[2:8] == p[2:8]):
             exact = exact_points(dict(zip(inp_header, inp)))
             for i in range(6):

@@ -493,8 +493,10 @@ pub(crate) fn evaluate(
     // grade's and the held tags'), after the values are known; nothing else builds text.
     env.words = trace;
     let mut out = Outcome::default();
-    let mut grades: Vec<Option<GradeOutcome>> = vec![None; prog.nodes.len()];
-    let mut comps: Vec<Option<Vec<ComponentOutcome>>> = vec![None; prog.nodes.len()];
+    // Filled on demand (the fast path fills only the output's): no per-row block of empty
+    // outcomes to allocate and clear.
+    let mut grades: Vec<Option<GradeOutcome>> = Vec::new();
+    let mut comps: Vec<Option<Vec<ComponentOutcome>>> = Vec::new();
     if trace {
         for (i, spec) in prog.inputs.iter().enumerate() {
             let v = record.get(i).cloned().unwrap_or(Value::Missing);
@@ -528,10 +530,10 @@ pub(crate) fn evaluate(
                 *slot = Value::Number(*d, Unit::Plain);
             }
             if let Some((_, Slot::Node(n))) = &prog.out.grade {
-                grades[*n] = fast_grade(&env, *n, c.arms[*n]);
+                put(&mut grades, *n, fast_grade(&env, *n, c.arms[*n]));
             }
             if let Some((_, Slot::Node(n))) = &prog.out.score {
-                comps[*n] = fast_components(&env, *n);
+                put(&mut comps, *n, fast_components(&env, *n));
             }
             tag_truths = Some(c.tags);
         }
@@ -576,7 +578,7 @@ pub(crate) fn evaluate(
                         span: node.span,
                     });
                 }
-                comps[n] = Some(components);
+                put(&mut comps, n, Some(components));
             }
             Info::Grade(g, span) => {
                 if trace {
@@ -587,7 +589,7 @@ pub(crate) fn evaluate(
                         span,
                     });
                 }
-                grades[n] = Some(g);
+                put(&mut grades, n, Some(g));
             }
         }
         env.nodes[n] = v;
@@ -597,7 +599,7 @@ pub(crate) fn evaluate(
         env.words = true;
         if let Some((_, Slot::Node(n))) = &prog.out.grade {
             if let (_, Info::Grade(g, _)) = eval_node(&mut env, *n, false)? {
-                grades[*n] = Some(g);
+                put(&mut grades, *n, Some(g));
             }
         }
     }
@@ -678,8 +680,8 @@ pub(crate) fn evaluate(
         .collect();
     if let Some((name, slot)) = &prog.out.grade {
         out.grade = Some(match slot {
-            Slot::Node(n) if grades[*n].is_some() => {
-                grades[*n].take().unwrap_or_else(|| unreachable_grade(name))
+            Slot::Node(n) if grades.get(*n).is_some_and(Option::is_some) => {
+                take(&mut grades, *n).unwrap_or_else(|| unreachable_grade(name))
             }
             other => {
                 let v = env.slot(*other);
@@ -708,7 +710,7 @@ pub(crate) fn evaluate(
     if let Some((_, slot)) = &prog.out.score {
         out.score = Some(env.slot(*slot).clone());
         if let Slot::Node(n) = slot {
-            out.components = comps[*n].take().unwrap_or_default();
+            out.components = take(&mut comps, *n).unwrap_or_default();
         }
     }
     Ok(Full {
@@ -769,6 +771,19 @@ fn fast_components(env: &Env, n: usize) -> Option<Vec<ComponentOutcome>> {
             })
         })
         .collect()
+}
+
+/// Sets entry `n`, growing the vector as needed.
+fn put<T>(v: &mut Vec<Option<T>>, n: usize, x: Option<T>) {
+    if v.len() <= n {
+        v.resize_with(n + 1, || None);
+    }
+    v[n] = x;
+}
+
+/// Takes entry `n`, if there is one.
+fn take<T>(v: &mut [Option<T>], n: usize) -> Option<T> {
+    v.get_mut(n).and_then(Option::take)
 }
 
 fn unreachable_grade(name: &Arc<str>) -> GradeOutcome {
