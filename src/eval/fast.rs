@@ -219,7 +219,18 @@ fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> R<Option<bool>> {
     if a.is_missing() || b.is_missing() {
         return Ok(None);
     }
+    let decide = |o: std::cmp::Ordering| match op {
+        CmpOp::Eq => o.is_eq(),
+        CmpOp::Ne => o.is_ne(),
+        CmpOp::Lt => o.is_lt(),
+        CmpOp::Le => o.is_le(),
+        CmpOp::Gt => o.is_gt(),
+        CmpOp::Ge => o.is_ge(),
+    };
     match (a, b) {
+        // The common cases, as number::order decides them (numbers settled, whatever the unit).
+        (F::Num(x, _), F::Num(y, _)) => Ok(Some(decide(number::settle(x).cmp(&number::settle(y))))),
+        (F::Date(x), F::Date(y)) => Ok(Some(decide(x.cmp(&y)))),
         (F::Label(_, x), F::Label(_, y)) if !matches!(op, CmpOp::Eq | CmpOp::Ne) => {
             // The better label (lower rank) is greater.
             let o = y.cmp(&x);
@@ -249,9 +260,20 @@ impl<'a> Fast<'a, '_> {
     }
 
     fn num(&mut self, e: &'a CExpr) -> R<Decimal> {
-        match self.eval(e)? {
+        match self.ev(e)? {
             F::Num(d, _) => Ok(d),
             _ => Err(Bail),
+        }
+    }
+
+    /// A literal or a name without a call: most operands are one, and returning a value
+    /// through the general case costs more than computing it.
+    #[inline(always)]
+    fn ev(&mut self, e: &'a CExpr) -> R<F<'a>> {
+        match &e.kind {
+            CKind::Const(v) => Ok(F::of(v)),
+            CKind::Slot(s) => Ok(self.slot(*s)),
+            _ => self.eval(e),
         }
     }
 
@@ -265,25 +287,25 @@ impl<'a> Fast<'a, '_> {
             },
             CKind::AsOf => F::Date(self.as_of),
             CKind::Neg(x) => {
-                let v = self.eval(x)?.scalar().ok_or(Bail)?;
+                let v = self.ev(x)?.scalar().ok_or(Bail)?;
                 F::from_scalar(number::neg(&v).map_err(|_| Bail)?)?
             }
-            CKind::Not(x) => match truth(self.eval(x)?)? {
+            CKind::Not(x) => match truth(self.ev(x)?)? {
                 Some(b) => F::Bool(!b),
                 None => F::Missing,
             },
             CKind::Arith(op, a, b) => {
-                let va = self.eval(a)?.scalar().ok_or(Bail)?;
-                let vb = self.eval(b)?.scalar().ok_or(Bail)?;
+                let va = self.ev(a)?.scalar().ok_or(Bail)?;
+                let vb = self.ev(b)?.scalar().ok_or(Bail)?;
                 F::from_scalar(number::arith(*op, &va, &vb).map_err(|_| Bail)?)?
             }
             CKind::And(a, b) | CKind::Or(a, b) => {
                 let is_and = matches!(e.kind, CKind::And(..));
-                let ta = truth(self.eval(a)?)?;
+                let ta = truth(self.ev(a)?)?;
                 if ta == Some(!is_and) {
                     return Ok(F::Bool(!is_and));
                 }
-                let tb = truth(self.eval(b)?)?;
+                let tb = truth(self.ev(b)?)?;
                 match (ta, tb) {
                     (_, Some(x)) if x != is_and => F::Bool(x),
                     (Some(_), Some(_)) => F::Bool(is_and),
@@ -291,45 +313,45 @@ impl<'a> Fast<'a, '_> {
                 }
             }
             CKind::Coalesce(a, b) => {
-                let va = self.eval(a)?;
+                let va = self.ev(a)?;
                 if va.is_missing() {
-                    self.eval(b)?
+                    self.ev(b)?
                 } else {
                     va
                 }
             }
             CKind::Cmp(op, a, b) => {
-                let va = self.eval(a)?;
-                let vb = self.eval(b)?;
+                let va = self.ev(a)?;
+                let vb = self.ev(b)?;
                 match compare(*op, va, vb)? {
                     Some(r) => F::Bool(r),
                     None => F::Missing,
                 }
             }
-            CKind::IsMissing(x, negated) => F::Bool(self.eval(x)?.is_missing() != *negated),
+            CKind::IsMissing(x, negated) => F::Bool(self.ev(x)?.is_missing() != *negated),
             CKind::In(x, set, negated) => {
-                let v = self.eval(x)?;
+                let v = self.ev(x)?;
                 if v.is_missing() {
                     return Ok(F::Missing);
                 }
                 for s in set {
-                    let sv = self.eval(s)?;
+                    let sv = self.ev(s)?;
                     if !sv.is_missing() && equal(v, sv)? {
                         return Ok(F::Bool(!negated));
                     }
                 }
                 F::Bool(*negated)
             }
-            CKind::If(c, a, b) => match truth(self.eval(c)?)? {
-                Some(true) => self.eval(a)?,
-                Some(false) => self.eval(b)?,
+            CKind::If(c, a, b) => match truth(self.ev(c)?)? {
+                Some(true) => self.ev(a)?,
+                Some(false) => self.ev(b)?,
                 None => F::Missing,
             },
             CKind::Call(f, args) => self.call(*f, args)?,
             CKind::AtLeast(k, items) => {
                 let (mut yes, mut unknown) = (0u32, 0u32);
                 for it in items {
-                    match truth(self.eval(it)?)? {
+                    match truth(self.ev(it)?)? {
                         Some(true) => yes += 1,
                         Some(false) => {}
                         None => unknown += 1,
@@ -357,7 +379,7 @@ impl<'a> Fast<'a, '_> {
             return Err(Bail);
         }
         for (slot, a) in vals.iter_mut().zip(args) {
-            *slot = self.eval(a)?;
+            *slot = self.ev(a)?;
         }
         let vals = &vals[..args.len()];
         if !matches!(f, Func::CountOf) && vals.iter().any(F::is_missing) {
@@ -460,7 +482,7 @@ impl<'a> Fast<'a, '_> {
     }
 
     fn linear(&mut self, l: &'a LinearC) -> R<F<'a>> {
-        let x = self.eval(&l.input)?;
+        let x = self.ev(&l.input)?;
         let x = match x {
             F::Num(x, _) => x,
             F::Missing => return Ok(F::Missing),
@@ -502,7 +524,7 @@ impl<'a> Fast<'a, '_> {
     }
 
     fn bands(&mut self, b: &'a BandsC) -> R<F<'a>> {
-        let x = self.eval(&b.input)?;
+        let x = self.ev(&b.input)?;
         for arm in &b.arms {
             let hit = match &arm.guard {
                 BandGuardC::Missing => x.is_missing(),
@@ -513,12 +535,12 @@ impl<'a> Fast<'a, '_> {
                     }
                     let mut ok = true;
                     if let Some((lo, incl)) = lo {
-                        let v = self.eval(lo)?;
+                        let v = self.ev(lo)?;
                         let op = if *incl { CmpOp::Ge } else { CmpOp::Gt };
                         ok &= compare(op, x, v)?.unwrap_or(false);
                     }
                     if let Some((hi, incl)) = hi {
-                        let v = self.eval(hi)?;
+                        let v = self.ev(hi)?;
                         let op = if *incl { CmpOp::Le } else { CmpOp::Lt };
                         ok &= compare(op, x, v)?.unwrap_or(false);
                     }
@@ -526,14 +548,14 @@ impl<'a> Fast<'a, '_> {
                 }
             };
             if hit {
-                return self.eval(&arm.value);
+                return self.ev(&arm.value);
             }
         }
         Err(Bail)
     }
 
     fn matches(&mut self, m: &'a MatchC) -> R<F<'a>> {
-        let x = self.eval(&m.input)?;
+        let x = self.ev(&m.input)?;
         for (keys, value, _) in &m.arms {
             let hit = match keys {
                 MatchKeysC::Missing => x.is_missing(),
@@ -542,7 +564,7 @@ impl<'a> Fast<'a, '_> {
                     let mut hit = false;
                     if !x.is_missing() {
                         for k in ks {
-                            let kv = self.eval(k)?;
+                            let kv = self.ev(k)?;
                             if !kv.is_missing() && equal(x, kv)? {
                                 hit = true;
                                 break;
@@ -553,7 +575,7 @@ impl<'a> Fast<'a, '_> {
                 }
             };
             if hit {
-                return self.eval(value);
+                return self.ev(value);
             }
         }
         Err(Bail)
@@ -573,7 +595,7 @@ impl<'a> Fast<'a, '_> {
                     }
                 }
                 Some(k) => {
-                    let kv = self.eval(k)?;
+                    let kv = self.ev(k)?;
                     if equal(x, kv)? {
                         return Ok(Some(i));
                     }
@@ -584,8 +606,8 @@ impl<'a> Fast<'a, '_> {
     }
 
     fn matrix(&mut self, m: &'a MatrixC) -> R<F<'a>> {
-        let r = self.eval(&m.row)?;
-        let c = self.eval(&m.col)?;
+        let r = self.ev(&m.row)?;
+        let c = self.ev(&m.col)?;
         if r.is_missing() || c.is_missing() {
             return Err(Bail);
         }
@@ -595,16 +617,16 @@ impl<'a> Fast<'a, '_> {
             (Some(ri), Some(ci)) => m.rows.get(ri).and_then(|(_, cells, _)| cells.get(ci)),
             _ => None,
         };
-        self.eval(cell.ok_or(Bail)?)
+        self.ev(cell.ok_or(Bail)?)
     }
 
     fn scorecard(&mut self, sc: &'a ScorecardC) -> R<F<'a>> {
         let mut total = Decimal::ZERO;
         for (i, c) in sc.components.iter().enumerate() {
-            let points = match self.eval(&c.expr)? {
+            let points = match self.ev(&c.expr)? {
                 F::Num(d, _) => d,
                 F::Missing => match &c.on_missing {
-                    Some(m) => match self.eval(m)? {
+                    Some(m) => match self.ev(m)? {
                         F::Num(d, _) => d,
                         _ => return Err(Bail),
                     },
@@ -630,14 +652,14 @@ impl<'a> Fast<'a, '_> {
     fn grade(&mut self, g: &'a GradeC) -> R<(&'a Label, u32)> {
         match g {
             GradeC::Thresholds { input, arms } => {
-                let x = self.eval(input)?;
+                let x = self.ev(input)?;
                 for (i, arm) in arms.iter().enumerate() {
                     let hit = match &arm.test {
                         ThresholdTestC::Missing => x.is_missing(),
                         ThresholdTestC::Otherwise => !x.is_missing(),
                         ThresholdTestC::Cmp(_, _) if x.is_missing() => false,
                         ThresholdTestC::Cmp(op, e) => {
-                            let v = self.eval(e)?;
+                            let v = self.ev(e)?;
                             compare(*op, x, v)? == Some(true)
                         }
                     };
@@ -650,7 +672,7 @@ impl<'a> Fast<'a, '_> {
             GradeC::Rules { arms } => {
                 for (i, arm) in arms.iter().enumerate() {
                     if let Some(w) = &arm.when {
-                        match truth(self.eval(w)?)? {
+                        match truth(self.ev(w)?)? {
                             Some(true) => {}
                             Some(false) => continue,
                             None => return Err(Bail),
@@ -675,7 +697,7 @@ impl<'a> Fast<'a, '_> {
         };
         let last = labels.len().saturating_sub(1);
         for arm in &a.arms {
-            match truth(self.eval(&arm.when)?)? {
+            match truth(self.ev(&arm.when)?)? {
                 Some(true) => {}
                 Some(false) => continue,
                 None => return Err(Bail),
