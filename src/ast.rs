@@ -87,13 +87,37 @@ pub struct InputField {
     pub ty: TypeExpr,
     /// Written `?` after the type: the cell may be empty, the value is then `missing`.
     pub optional: bool,
-    /// `a..b`, both ends inclusive; a value outside rejects the row.
-    pub range: Option<(Literal, Literal)>,
+    /// `a..b`, `a..` or `..b`, ends inclusive; a value outside rejects the row.
+    pub range: Option<InputRange>,
     /// Column names in the data file; empty means "the field's own name".
     pub columns: Vec<StrLit>,
     /// Value used when the cell is empty.
     pub default: Option<Expr>,
     pub span: Span,
+}
+
+/// `0..100`, `0..` or `..100`: the values a field accepts, both written ends inclusive; a missing
+/// end is unbounded (`星点值 number 0..`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputRange {
+    /// The low end; `None` in `..100`.
+    pub lo: Option<Literal>,
+    /// The high end; `None` in `0..`.
+    pub hi: Option<Literal>,
+    pub span: Span,
+}
+
+impl InputRange {
+    /// The written ends, low first.
+    pub fn ends(&self) -> impl Iterator<Item = &Literal> {
+        self.lo.iter().chain(self.hi.iter())
+    }
+
+    /// The range as written, for messages: `0..100`, `0..`, `..100`.
+    pub fn text(&self) -> String {
+        let end = |l: &Option<Literal>| l.as_ref().map_or("", |l| l.text.as_str()).to_string();
+        format!("{}..{}", end(&self.lo), end(&self.hi))
+    }
 }
 
 /// A field's declared type.

@@ -401,15 +401,19 @@ pub(crate) fn input_domain(cx: &Ctx<'_>, input: &Expr) -> (Iv, bool) {
     };
     let integers = matches!(field.ty.kind, TypeKind::Integer);
     let mut domain = Iv::ALL;
-    if let Some((lo, hi)) = &field.range {
-        if let (LitKind::Number { value: a, .. }, LitKind::Number { value: b, .. }) =
-            (&lo.kind, &hi.kind)
-        {
-            domain = Iv {
-                lo: Some(End { v: *a, inc: true }),
-                hi: Some(End { v: *b, inc: true }),
-            };
-        }
+    if let Some(r) = &field.range {
+        // A missing end (`0..`) leaves that side of the domain open.
+        let end = |l: &Option<crate::ast::Literal>| match l.as_ref().map(|l| &l.kind) {
+            Some(LitKind::Number { value, .. }) => Some(End {
+                v: *value,
+                inc: true,
+            }),
+            _ => None,
+        };
+        domain = Iv {
+            lo: end(&r.lo),
+            hi: end(&r.hi),
+        };
     }
     (domain, integers)
 }

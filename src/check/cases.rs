@@ -243,20 +243,15 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
     let problem = if matches!(field.ty.kind, TypeKind::Integer) && !v.fract().is_zero() {
         Some(format!("`{}` is a whole number", g.name.name))
     } else {
-        field
-            .range
-            .as_ref()
-            .and_then(|(lo, hi)| match (&lo.kind, &hi.kind) {
-                (LitKind::Number { value: a, .. }, LitKind::Number { value: b, .. })
-                    if v < *a || v > *b =>
-                {
-                    Some(format!(
-                        "`{}` must be within {}..{}",
-                        g.name.name, lo.text, hi.text
-                    ))
-                }
+        field.range.as_ref().and_then(|r| {
+            let num = |l: &Option<crate::ast::Literal>| match l.as_ref().map(|l| &l.kind) {
+                Some(LitKind::Number { value, .. }) => Some(*value),
                 _ => None,
-            })
+            };
+            let below = num(&r.lo).is_some_and(|a| v < a);
+            let above = num(&r.hi).is_some_and(|b| v > b);
+            (below || above).then(|| format!("`{}` must be within {}", g.name.name, r.text()))
+        })
     };
     if let Some(why) = problem {
         let d = cx

@@ -40,8 +40,8 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
         return;
     }
     let mut range = None;
-    if let Some((lo, hi)) = &field.range {
-        // Numbers and dates have ranges (`签约日 date 2020-01-01..2030-12-31`).
+    if let Some(r) = &field.range {
+        // Numbers and dates have ranges (`签约日 date 2020-01-01..2030-12-31`, `星点值 number 0..`).
         let numeric = ft.is_num() || ft.is_open() || ft == Ty::Date;
         if !numeric {
             let d = cx
@@ -53,11 +53,11 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
                         cx.describe(ft)
                     ),
                 )
-                .with_label(lo.span.to(hi.span), "range on a non-number")
+                .with_label(r.span, "range on a non-number")
                 .with_help("remove the range, or give the field a number type");
             cx.push(d);
         } else {
-            for l in [lo, hi] {
+            for l in r.ends() {
                 let lt = lit_type(l);
                 if let Err(clash) = cx.unify(ft, lt) {
                     let d = cx
@@ -75,55 +75,32 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
                     cx.push(d);
                 }
             }
-            if let (LitKind::Date(a), LitKind::Date(b)) = (&lo.kind, &hi.kind) {
-                if a > b {
-                    let d = cx
-                        .error(
-                            "tier::input::range",
-                            format!(
-                                "the range {}..{} is empty: {} is after {}",
-                                lo.text, hi.text, lo.text, hi.text
-                            ),
-                        )
-                        .with_label(lo.span.to(hi.span), "low end after high end")
-                        .with_help(format!(
-                            "write the earlier date first: `{}..{}`",
-                            hi.text, lo.text
-                        ));
-                    cx.push(d);
-                } else if let Some(default) = &field.default {
-                    let outside = matches!(&default.kind, ExprKind::Lit(Literal { kind: LitKind::Date(v), .. }) if v < a || v > b);
-                    if outside {
-                        let d = cx
-                            .error(
-                                "tier::input::default_range",
-                                format!("the default of `{}` is outside its range", field.name.name),
-                            )
-                            .with_label(default.span, "outside the range")
-                            .with_label(lo.span.to(hi.span), "the allowed range")
-                            .with_help("an empty cell would take a value that the range rejects: change the default or the range");
-                        cx.push(d);
-                    }
-                }
+            check_range_order(cx, r);
+            let (lo, hi) = (r.lo.as_ref(), r.hi.as_ref());
+            let (lo_num, hi_num) = (lo.and_then(lit_num), hi.and_then(lit_num));
+            let ordered = !matches!((lo_num, hi_num), (Some(a), Some(b)) if a > b);
+            if ordered && (lo_num.is_some() || hi_num.is_some()) {
+                range = Some((lo_num, hi_num, r.span));
             }
-            if let (Some(a), Some(b)) = (lit_num(lo), lit_num(hi)) {
-                if a > b {
+            let date = |l: Option<&Literal>| match l.map(|l| &l.kind) {
+                Some(LitKind::Date(d)) => Some(*d),
+                _ => None,
+            };
+            let (lo_date, hi_date) = (date(lo), date(hi));
+            let dates_ordered = !matches!((lo_date, hi_date), (Some(a), Some(b)) if a > b);
+            if let (true, Some(default)) = (dates_ordered, &field.default) {
+                let outside = matches!(&default.kind, ExprKind::Lit(Literal { kind: LitKind::Date(v), .. })
+                    if lo_date.is_some_and(|a| *v < a) || hi_date.is_some_and(|b| *v > b));
+                if outside {
                     let d = cx
                         .error(
-                            "tier::input::range",
-                            format!(
-                                "the range {}..{} is empty: {} is above {}",
-                                lo.text, hi.text, lo.text, hi.text
-                            ),
+                            "tier::input::default_range",
+                            format!("the default of `{}` is outside its range", field.name.name),
                         )
-                        .with_label(lo.span.to(hi.span), "low end above high end")
-                        .with_help(format!(
-                            "write the low end first: `{}..{}`",
-                            hi.text, lo.text
-                        ));
+                        .with_label(default.span, "outside the range")
+                        .with_label(r.span, "the allowed range")
+                        .with_help("an empty cell would take a value that the range rejects: change the default or the range");
                     cx.push(d);
-                } else {
-                    range = Some((a, b, lo.span.to(hi.span)));
                 }
             }
         }
@@ -158,7 +135,7 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
         return;
     }
     if let (Some((a, b, span)), Some((v, _))) = (range, super::bands::const_num(default)) {
-        if v < a || v > b {
+        if a.is_some_and(|a| v < a) || b.is_some_and(|b| v > b) {
             let unit = ft.unit().unwrap_or(Unit::Plain);
             let d = cx
                 .error(
@@ -171,6 +148,35 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
             cx.push(d);
         }
     }
+}
+
+/// An empty range: the low end above the high end (`100..0`, `2030-01-01..2020-01-01`).
+fn check_range_order(cx: &mut Ctx<'_>, r: &crate::ast::InputRange) {
+    let (Some(lo), Some(hi)) = (&r.lo, &r.hi) else {
+        return;
+    };
+    let (what, label, help) = match (&lo.kind, &hi.kind) {
+        (LitKind::Date(a), LitKind::Date(b)) if a > b => (
+            "after",
+            "low end after high end",
+            "write the earlier date first",
+        ),
+        _ if matches!((lit_num(lo), lit_num(hi)), (Some(a), Some(b)) if a > b) => {
+            ("above", "low end above high end", "write the low end first")
+        }
+        _ => return,
+    };
+    let d = cx
+        .error(
+            "tier::input::range",
+            format!(
+                "the range {}..{} is empty: {} is {what} {}",
+                lo.text, hi.text, lo.text, hi.text
+            ),
+        )
+        .with_label(r.span, label)
+        .with_help(format!("{help}: `{}..{}`", hi.text, lo.text));
+    cx.push(d);
 }
 
 /// Scorecards, adjustments, relatives, schedules, override, output; the ruleset as a whole.

@@ -5,7 +5,7 @@ use super::date::{excel_serial_to_date, parse_date_text, parse_iso_date};
 use super::number::{self, NumError, NumText, Suffix};
 use super::text::{normalize_width, trim};
 use super::Cell;
-use crate::ast::{ExprKind, InputField, LitKind, Literal, Scale, TypeKind, UnOp};
+use crate::ast::{ExprKind, InputField, InputRange, LitKind, Literal, Scale, TypeKind, UnOp};
 use crate::value::{Label, Unit, Value};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -50,7 +50,7 @@ pub struct CellParser {
     optional: bool,
     /// The `default`, already a value (or why it could not become one).
     default: Option<Result<Value, String>>,
-    range: Option<(Literal, Literal)>,
+    range: Option<InputRange>,
 }
 
 impl CellParser {
@@ -356,26 +356,29 @@ impl CellParser {
     }
 
     fn check_range(&self, value: &Value, cell: &Cell) -> Result<(), String> {
-        let Some((lo, hi)) = &self.range else {
+        let Some(range) = &self.range else {
             return Ok(());
         };
-        let outside = match (value, &lo.kind, &hi.kind) {
-            (
-                Value::Number(v, _),
-                LitKind::Number { value: a, .. },
-                LitKind::Number { value: b, .. },
-            ) => v < a || v > b,
-            (Value::Date(v), LitKind::Date(a), LitKind::Date(b)) => v < a || v > b,
+        // Each written end is checked on its own: `0..` has no high end.
+        let below = |l: &Literal| match (value, &l.kind) {
+            (Value::Number(v, _), LitKind::Number { value: a, .. }) => v < a,
+            (Value::Date(v), LitKind::Date(a)) => v < a,
             _ => false,
         };
+        let above = |l: &Literal| match (value, &l.kind) {
+            (Value::Number(v, _), LitKind::Number { value: b, .. }) => v > b,
+            (Value::Date(v), LitKind::Date(b)) => v > b,
+            _ => false,
+        };
+        let outside = range.lo.as_ref().is_some_and(below) || range.hi.as_ref().is_some_and(above);
         if outside {
             let raw = match cell {
                 Cell::Text(t) => trim(t).to_string(),
                 other => other.to_text(),
             };
             return Err(format!(
-                "{raw} is outside the allowed range {}..{}",
-                lo.text, hi.text
+                "{raw} is outside the allowed range {}",
+                range.text()
             ));
         }
         Ok(())

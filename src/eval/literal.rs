@@ -155,17 +155,18 @@ pub(crate) fn checked(prog: &Program, input: usize, expr: &Expr) -> Result<Value
             }
         }
     };
-    if let (Some((lo, hi)), Value::Number(d, _)) = (&spec.field.range, &value) {
-        let bound = |l: &crate::ast::Literal| match &l.kind {
-            LitKind::Number { value, .. } => Some(*value),
+    if let (Some(range), Value::Number(d, _)) = (&spec.field.range, &value) {
+        let bound = |l: &Option<crate::ast::Literal>| match l.as_ref().map(|l| &l.kind) {
+            Some(LitKind::Number { value, .. }) => Some(*value),
             _ => None,
         };
-        let out_lo = bound(lo).is_some_and(|lo: Decimal| *d < lo);
-        let out_hi = bound(hi).is_some_and(|hi: Decimal| *d > hi);
+        // A missing end (`0..`) never rejects.
+        let out_lo = bound(&range.lo).is_some_and(|lo: Decimal| *d < lo);
+        let out_hi = bound(&range.hi).is_some_and(|hi: Decimal| *d > hi);
         if out_lo || out_hi {
             return Err(LitError::Rejected(format!(
-                "{name} = {text} is outside the allowed range {}..{}",
-                lo.text, hi.text
+                "{name} = {text} is outside the allowed range {}",
+                range.text()
             )));
         }
     }

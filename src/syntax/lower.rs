@@ -257,10 +257,21 @@ impl<'a> Lower<'a> {
                 Rule::type_expr => field.ty = self.type_expr(c),
                 Rule::optional_mark => field.optional = true,
                 Rule::range => {
-                    let mut b = kids(c).into_iter().map(|b| self.range_bound(b));
-                    if let (Some(lo), Some(hi)) = (b.next(), b.next()) {
-                        field.range = Some((lo, hi));
+                    // An end before the `..` is the low one, after it the high one.
+                    let mut range = InputRange {
+                        lo: None,
+                        hi: None,
+                        span: self.span(&c),
+                    };
+                    let mut after_dots = false;
+                    for b in c.into_inner() {
+                        match b.as_rule() {
+                            Rule::range_bound if after_dots => range.hi = Some(self.range_bound(b)),
+                            Rule::range_bound => range.lo = Some(self.range_bound(b)),
+                            _ => after_dots = true,
+                        }
                     }
+                    field.range = Some(range);
                 }
                 Rule::columns => {
                     field.columns = kids(c).into_iter().map(|s| self.string(s)).collect();

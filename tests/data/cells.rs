@@ -1,6 +1,7 @@
 //! Typed parsing of cells: the cell table of `docs/LANGUAGE.md`.
 
 use super::*;
+use tier::ast::InputRange;
 
 #[test]
 fn numbers_as_users_write_them() {
@@ -128,7 +129,7 @@ fn quantities() {
 #[test]
 fn ranges_are_inclusive() {
     let mut f = field(TypeKind::Number);
-    f.range = Some((num_lit("0", "0"), num_lit("100", "100")));
+    f.range = Some(range(Some(num_lit("0", "0")), Some(num_lit("100", "100"))));
     let p = CellParser::new(&f, None);
     assert_eq!(p.parse(&text("0")), plain("0"));
     assert_eq!(p.parse(&text("100")), plain("100"));
@@ -139,6 +140,34 @@ fn ranges_are_inclusive() {
     assert_eq!(
         p.parse(&Cell::Number(-0.5)),
         Err("-0.5 is outside the allowed range 0..100".into())
+    );
+}
+
+fn range(lo: Option<Literal>, hi: Option<Literal>) -> InputRange {
+    InputRange {
+        lo,
+        hi,
+        span: tier::source::Span::default(),
+    }
+}
+
+#[test]
+fn open_ranges_check_only_the_written_end() {
+    let mut f = field(TypeKind::Number);
+    f.range = Some(range(Some(num_lit("0", "0")), None));
+    let p = CellParser::new(&f, None);
+    assert_eq!(p.parse(&text("0")), plain("0"));
+    assert_eq!(p.parse(&text("100000000000")), plain("100000000000"));
+    assert_eq!(
+        p.parse(&text("-1")),
+        Err("-1 is outside the allowed range 0..".into())
+    );
+    f.range = Some(range(None, Some(num_lit("100", "100"))));
+    let p = CellParser::new(&f, None);
+    assert_eq!(p.parse(&text("-5000")), plain("-5000"));
+    assert_eq!(
+        p.parse(&text("100.5")),
+        Err("100.5 is outside the allowed range ..100".into())
     );
 }
 

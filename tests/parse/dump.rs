@@ -51,8 +51,10 @@ fn dump_item(item: &Item) -> String {
                 if f.optional {
                     o += "?";
                 }
-                if let Some((lo, hi)) = &f.range {
-                    o += &format!(" range {}..{}", lit(lo), lit(hi));
+                if let Some(r) = &f.range {
+                    let end =
+                        |l: &Option<tier::ast::Literal>| l.as_ref().map_or(String::new(), lit);
+                    o += &format!(" range {}..{}", end(&r.lo), end(&r.hi));
                 }
                 if !f.columns.is_empty() {
                     let cols: Vec<_> = f.columns.iter().map(s).collect();
