@@ -25,7 +25,11 @@ fn field(kind: TypeKind, optional: bool, range: Option<(&str, &str)>) -> InputFi
             span: Span::default(),
         },
         optional,
-        range: range.map(|(a, b)| (lit(a), lit(b))),
+        range: range.map(|(a, b)| crate::ast::InputRange {
+            lo: Some(lit(a)),
+            hi: Some(lit(b)),
+            span: Span::default(),
+        }),
         columns: vec![],
         default: None,
         span: Span::default(),
