@@ -503,24 +503,8 @@ impl<'a> Fast<'a, '_> {
         if a == b {
             return Err(Bail);
         }
-        // As the interpreter: clamped outside [from, to], else p + (x − a)·(q − p) / (b − a).
-        let below = if a < b { x <= a } else { x >= a };
-        let above = if a < b { x >= b } else { x <= b };
-        let points = if below {
-            Some(p)
-        } else if above {
-            Some(q)
-        } else if let Some(k) = l.fixed.as_ref().and_then(|f| f.slope) {
-            x.checked_sub(a)
-                .and_then(|n| n.checked_mul(k))
-                .and_then(|d| d.checked_add(p))
-        } else {
-            x.checked_sub(a)
-                .and_then(|n| n.checked_mul(q.checked_sub(p)?))
-                .and_then(|n| n.checked_div(b.checked_sub(a)?))
-                .and_then(|d| d.checked_add(p))
-        };
-        Ok(F::Num(points.ok_or(Bail)?, Unit::Plain))
+        let (points, _) = l.points(x, (a, b, p, q)).ok_or(Bail)?;
+        Ok(F::Num(points, Unit::Plain))
     }
 
     fn bands(&mut self, b: &'a BandsC) -> R<F<'a>> {

@@ -316,6 +316,41 @@ pub(crate) struct LinearFixed {
     pub slope: Option<rust_decimal::Decimal>,
 }
 
+impl LinearC {
+    /// The points for `x` (bounds `a ≠ b`, points `p`→`q`), shared by the interpreter and the
+    /// fast path: clamped outside [from, to] (either direction); inside, multiplied before
+    /// dividing so a result that is a finite decimal comes out exact:
+    /// p + (x − a)·(q − p) / (b − a), or (x − a)·k + p with a folded finite-decimal slope `k`.
+    /// Returns `(points, clamped)`; `None` on overflow.
+    pub fn points(
+        &self,
+        x: rust_decimal::Decimal,
+        (a, b, p, q): (
+            rust_decimal::Decimal,
+            rust_decimal::Decimal,
+            rust_decimal::Decimal,
+            rust_decimal::Decimal,
+        ),
+    ) -> Option<(rust_decimal::Decimal, bool)> {
+        let below = if a < b { x <= a } else { x >= a };
+        let above = if a < b { x >= b } else { x <= b };
+        let clamped = (below && x != a) || (above && x != b);
+        let points = if below {
+            p
+        } else if above {
+            q
+        } else if let Some(k) = self.fixed.as_ref().and_then(|f| f.slope) {
+            x.checked_sub(a)?.checked_mul(k)?.checked_add(p)?
+        } else {
+            x.checked_sub(a)?
+                .checked_mul(q.checked_sub(p)?)?
+                .checked_div(b.checked_sub(a)?)?
+                .checked_add(p)?
+        };
+        Some((points, clamped))
+    }
+}
+
 impl LinearFixed {
     /// Folds literal bounds; `None` unless all four are numbers and `a ≠ b`.
     pub fn fold(from: &CExpr, to: &CExpr, points: Option<&(CExpr, CExpr)>) -> Option<Self> {

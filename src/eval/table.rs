@@ -201,28 +201,10 @@ impl<'a> Env<'a> {
             )
             .help("`from A to B` needs A ≠ B"));
         }
-        // Clamped outside [from, to] (either direction); inside, multiply before dividing so a
-        // result that is a finite decimal comes out exact: p + (x − a)·(q − p) / (b − a).
-        let below = if a < b { x <= a } else { x >= a };
-        let above = if a < b { x >= b } else { x <= b };
-        let clamped = (below && x != a) || (above && x != b);
-        let points = if below {
-            Some(p)
-        } else if above {
-            Some(q)
-        } else if let Some(k) = l.fixed.as_ref().and_then(|f| f.slope) {
-            // The slope is a finite decimal: (x − a)·k is exactly (x − a)·(q − p) / (b − a).
-            x.checked_sub(a)
-                .and_then(|n| n.checked_mul(k))
-                .and_then(|d| d.checked_add(p))
-        } else {
-            x.checked_sub(a)
-                .and_then(|n| n.checked_mul(q.checked_sub(p)?))
-                .and_then(|n| n.checked_div(b.checked_sub(a)?))
-                .and_then(|d| d.checked_add(p))
-        }
-        .ok_or(OpError::Overflow)
-        .map_err(|err| self.op_error(err, e, src, &[(&l.input, &Value::Number(x, xu))]))?;
+        let (points, clamped) = l
+            .points(x, (a, b, p, q))
+            .ok_or(OpError::Overflow)
+            .map_err(|err| self.op_error(err, e, src, &[(&l.input, &Value::Number(x, xu))]))?;
         let why = explain.then(|| {
             let shown = show_like(&Value::Number(x, xu), &from_v);
             let pts = match &l.points {
