@@ -2,16 +2,18 @@
 //!
 //! Exit codes (documented in the README):
 //! 0 success (warnings allowed) · 1 the ruleset has errors, a test failed, or `--max-rejects` was
-//! exceeded · 2 usage error · 3 a file could not be read or written.
+//! exceeded · 2 usage error · 3 a file could not be read or written · 130/143/129 interrupted by
+//! SIGINT/SIGTERM/SIGHUP (partial outputs removed) · 141 standard output was closed early.
 
 use crate::diagnostic::{self, Diagnostic, RenderOptions};
 use crate::source::SourceFile;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub mod commands;
+pub mod stdio;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -121,7 +123,12 @@ pub struct RunArgs {
     /// Write a UTF-8 BOM in CSV output (for Excel).
     #[arg(long)]
     pub bom: bool,
-    /// Write rejected rows (file, row, column, value, reason) to this CSV or JSON file.
+    /// Write CSV cells as they are: do not put a `'` before text starting with = + - @ (which
+    /// spreadsheets would run as a formula).
+    #[arg(long)]
+    pub raw_csv: bool,
+    /// Write rejected rows (file, row, column, value, reason) to this file (.csv, .xlsx, .json,
+    /// .ndjson).
     #[arg(long)]
     pub rejects: Option<PathBuf>,
     /// Fail (exit 1, no output written) when more than N rows are rejected.
@@ -136,7 +143,7 @@ pub struct RunArgs {
     /// Leave the reasons column empty (faster on very large files).
     #[arg(long)]
     pub no_reasons: bool,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 8 per core).
     #[arg(long)]
     pub threads: Option<usize>,
 }
@@ -228,8 +235,7 @@ impl Ui {
             return;
         }
         let text = diagnostic::render(diagnostics, self.render_options());
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(text.as_bytes());
+        stdio::err(&text);
     }
 }
 
@@ -243,6 +249,7 @@ pub fn main() -> ExitCode {
         }
     };
     let ui = Ui::new(cli.color);
+    stdio::handle_signals();
     let code = match cli.command {
         Command::Check(args) => commands::check(&args, &ui),
         Command::Run(args) => commands::run(&args, &ui),
@@ -252,6 +259,10 @@ pub fn main() -> ExitCode {
         Command::Repl(args) => commands::repl(&args, &ui),
         Command::Fmt(args) => commands::fmt(&args, &ui),
     };
+    if crate::data::write::stdout_closed() {
+        // `tier run ... | head`: the reader has what it wanted; nothing to report.
+        stdio::exit_broken_pipe();
+    }
     ExitCode::from(code)
 }
 

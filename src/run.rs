@@ -5,7 +5,10 @@
 //! pass keeps only the ranking keys, not the rows, and the file is read again for grading.
 //! Every row ends up either in the output or in the rejects, with its row number and reason.
 
-use crate::cli::{parse_as_of, InFormat, OutFormat, RunArgs, Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
+use crate::cli::{
+    parse_as_of, InFormat, OutFormat, RunArgs, Ui, EXIT_FAILED, EXIT_IO, EXIT_OK, EXIT_USAGE,
+};
+use crate::data::write::Destination;
 use crate::data::{self, Cell, InputFormat, InputMapping, OutputColumns, OutputFormat, RawRow};
 use crate::data::{ReadOptions, RowError, RowSource, WriteOptions};
 use crate::diagnostic::{self, Diagnostic};
@@ -174,6 +177,15 @@ fn row_error_for(
 }
 
 fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
+    if let Some(label) = &args.encoding {
+        if !data::is_encoding_label(label) {
+            return Err(Diagnostic::error(
+                "tier::usage::encoding",
+                format!("`--encoding {label}` is not an encoding tier knows"),
+            )
+            .with_help("use a label such as utf-8, gbk, gb18030, big5, utf-16le"));
+        }
+    }
     let delimiter = match args.delimiter.as_deref() {
         None => None,
         Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
@@ -254,6 +266,8 @@ fn output_format(args: &RunArgs) -> OutputFormat {
 pub fn command(args: &RunArgs, ui: &Ui) -> u8 {
     match execute(args, ui) {
         Ok(code) => code,
+        // `tier run ... | head`: the reader went away; that is not an error to report.
+        Err(_) if data::write::stdout_closed() => crate::cli::stdio::EXIT_BROKEN_PIPE,
         Err((code, diags)) => {
             ui.report(&diags);
             code
@@ -270,20 +284,133 @@ fn io(d: Diagnostic) -> Failure {
     (EXIT_IO, vec![d])
 }
 
+/// The outputs of a run, checked before anything is read: no two of them (and none of them and
+/// an input) may be the same file, since one would overwrite the other.
+fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
+    let mut outputs: Vec<(&str, &Path, Destination)> = Vec::new();
+    let graded = args.output.as_deref().unwrap_or(Path::new("-"));
+    for (flag, path) in [
+        ("-o", Some(graded)),
+        ("--rejects", args.rejects.as_deref()),
+        ("--summary", args.summary.as_deref()),
+    ] {
+        if let Some(path) = path {
+            let dest = Destination::resolve(path).map_err(|d| (EXIT_IO, vec![d]))?;
+            outputs.push((flag, path, dest));
+        }
+    }
+    let mut errors = Vec::new();
+    let shown = |flag: &str, path: &Path| {
+        if path.as_os_str() == "-" {
+            format!("{flag} (standard output)")
+        } else {
+            format!("{flag} {}", path.display())
+        }
+    };
+    for (i, (flag, path, dest)) in outputs.iter().enumerate() {
+        for (other_flag, other, other_dest) in &outputs[..i] {
+            if dest.clashes_with(other_dest) {
+                let what = if *dest == Destination::Stdout {
+                    "both write to standard output"
+                } else {
+                    "are the same file"
+                };
+                errors.push(
+                    Diagnostic::error(
+                        "tier::usage::same_output",
+                        format!(
+                            "{} and {} {what}: one would overwrite the other",
+                            shown(other_flag, other),
+                            shown(flag, path)
+                        ),
+                    )
+                    .with_help("give each output its own file"),
+                );
+            }
+        }
+        if let Destination::File { path: real, .. } = dest {
+            for (what, input) in [
+                ("the data file", &args.data),
+                ("the ruleset", &args.ruleset),
+            ] {
+                if input.as_os_str() != "-" && data::write::same_file(real, input) {
+                    errors.push(
+                        Diagnostic::error(
+                            "tier::usage::output_is_input",
+                            format!(
+                                "{} is {what} ({}): tier never writes over its input",
+                                shown(flag, path),
+                                input.display()
+                            ),
+                        )
+                        .with_help("write the graded file under another name"),
+                    );
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err((EXIT_USAGE, errors));
+    }
+    // Partial outputs of earlier runs that were killed (SIGKILL cannot be caught).
+    let mut warnings = Vec::new();
+    for (_, path, _) in &outputs {
+        for stale in data::write::stale_temporaries(path) {
+            warnings.push(
+                Diagnostic::warning(
+                    "tier::data::stale_temp",
+                    format!(
+                        "{} is a partial output of a tier run (process {}) that was killed",
+                        stale.path.display(),
+                        stale.pid
+                    ),
+                )
+                .with_help("it is safe to delete; tier leaves it alone"),
+            );
+        }
+    }
+    Ok(warnings)
+}
+
+/// `--threads N`, capped at 8 per core (more only adds switching); `None` keeps rayon's default.
+fn thread_count(requested: Option<usize>) -> (Option<usize>, Option<Diagnostic>) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match requested {
+        Some(n) if n > cores * MAX_THREADS_PER_CORE => {
+            let cap = cores * MAX_THREADS_PER_CORE;
+            let warning = Diagnostic::warning(
+                "tier::usage::threads",
+                format!("--threads {n} is more than {MAX_THREADS_PER_CORE} per core; using {cap} ({cores} cores)"),
+            )
+            .with_help("--threads at most the number of cores is usually fastest");
+            (Some(cap), Some(warning))
+        }
+        Some(0) | None => (None, None),
+        Some(n) => (Some(n), None),
+    }
+}
+
+/// The most worker threads per core `--threads` gives.
+const MAX_THREADS_PER_CORE: usize = 8;
+
 fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
-    let as_of = parse_as_of(args.as_of.as_deref()).map_err(|d| (2, vec![d]))?;
+    let as_of = parse_as_of(args.as_of.as_deref()).map_err(|d| (EXIT_USAGE, vec![d]))?;
+    let mut opts = read_options(args).map_err(|d| (EXIT_USAGE, vec![d]))?;
+    let (threads, threads_warning) = thread_count(args.threads);
+    ui.report(&threads_warning.into_iter().collect::<Vec<_>>());
+    let stale = check_outputs(args)?;
+    ui.report(&stale);
     let source = crate::cli::read_source(&args.ruleset).map_err(io)?;
     let loaded = crate::load(source).map_err(|d| (EXIT_FAILED, d))?;
     ui.report(&loaded.warnings);
     let program = &loaded.program;
-    if let Some(n) = args.threads {
+    if let Some(n) = threads {
         // A second call fails once a pool exists; the default pool is then used.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();
     }
 
-    let mut opts = read_options(args).map_err(|d| (2, vec![d]))?;
     let is_stdin = args.data.as_os_str() == "-";
     let spooled = if is_stdin {
         Some(spool_stdin(&mut opts).map_err(io)?)
@@ -359,7 +486,10 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         args.output.as_deref(),
         format,
         &columns,
-        &WriteOptions { bom: args.bom },
+        &WriteOptions {
+            bom: args.bom,
+            raw_csv: args.raw_csv,
+        },
     )
     .map_err(io)?;
 
@@ -515,7 +645,15 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         drop(sink); // atomic: the target file is left untouched
     }
     if let Some(path) = &args.rejects {
-        data::write_rejects(path, &rejects).map_err(io)?;
+        data::write_rejects(
+            path,
+            &rejects,
+            &WriteOptions {
+                bom: true,
+                raw_csv: args.raw_csv,
+            },
+        )
+        .map_err(io)?;
     }
     let result = summary.finish(
         program.name(),
@@ -545,7 +683,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         data::write::write_file_atomic(path, json.as_bytes()).map_err(io)?;
     }
     if !args.quiet {
-        eprint!("{}", result.render());
+        crate::cli::stdio::err(&result.render());
     }
     if too_many {
         ui.report(&[Diagnostic::error(

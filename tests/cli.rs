@@ -479,9 +479,9 @@ fn eval_and_explain_one_record() {
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     insta::assert_snapshot!("explain_shop", out.stdout);
-    // An unknown field gets a did-you-mean.
+    // An unknown field gets a did-you-mean; it is a usage error (exit 2).
     let out = run(&["eval", SHOP, "--set", "销售=1"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("销售额"), "{}", out.stderr);
 }
 
@@ -546,3 +546,8 @@ fn relative_grading_per_group_by_hand() {
         .collect();
     assert_eq!(got, ["头部", "腰部", "头部", "腰部", "头部"]);
 }
+
+#[path = "cli/exit_codes.rs"]
+mod exit_codes;
+#[path = "cli/safety.rs"]
+mod safety;

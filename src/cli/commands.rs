@@ -1,5 +1,6 @@
 //! One function per subcommand; each returns the process exit code.
 
+use super::stdio::{errln, outln, outp};
 use super::*;
 use crate::data::{Cell, CellParser};
 use crate::eval::Program;
@@ -23,14 +24,14 @@ pub fn check(args: &CheckArgs, ui: &Ui) -> u8 {
     match args.format {
         DiagFormat::Json => {
             let json: Vec<_> = all.iter().map(Diagnostic::to_json).collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
             );
         }
         DiagFormat::Human => {
             ui.report(&all);
-            eprintln!(
+            errln!(
                 "checked {} file{}: {} error{}, {} warning{}",
                 args.files.len(),
                 plural(args.files.len()),
@@ -86,10 +87,12 @@ pub fn test(args: &TestArgs, ui: &Ui) -> u8 {
         }
     };
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
+    let mut unreadable = false;
     for path in &args.files {
         let loaded = match load(path, ui) {
             Ok(l) => l,
-            Err(_) => {
+            Err(code) => {
+                unreadable |= code == EXIT_IO;
                 broken += 1;
                 continue;
             }
@@ -100,17 +103,19 @@ pub fn test(args: &TestArgs, ui: &Ui) -> u8 {
             &loaded.program,
             as_of,
         );
-        print!("{}", report.render(ui.render_options()));
+        outp!("{}", report.render(ui.render_options()));
         passed += report.passed();
         failed += report.failed();
     }
     if args.files.len() > 1 {
-        println!("total: {passed} passed, {failed} failed");
+        outln!("total: {passed} passed, {failed} failed");
     }
     if broken > 0 {
-        eprintln!("{broken} ruleset(s) could not be loaded");
+        errln!("{broken} ruleset(s) could not be loaded");
     }
-    if failed > 0 || broken > 0 {
+    if unreadable {
+        EXIT_IO
+    } else if failed > 0 || broken > 0 {
         EXIT_FAILED
     } else {
         EXIT_OK
@@ -167,8 +172,9 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
     let record = match build_record(&loaded.program, &pairs) {
         Ok(r) => r,
         Err(d) => {
+            // The values are command-line arguments: a wrong name or value is a usage error.
             ui.report(&d);
-            return EXIT_FAILED;
+            return EXIT_USAGE;
         }
     };
     match loaded
@@ -176,11 +182,11 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
         .evaluate(&record.inputs, &record.relatives, as_of)
     {
         Ok(outcome) => {
-            println!("as of {as_of}");
+            outln!("as of {as_of}");
             if explain {
-                print!("{}", crate::eval::explain::render_trace(&outcome));
+                outp!("{}", crate::eval::explain::render_trace(&outcome));
             } else {
-                print!("{}", crate::eval::explain::render_outcome(&outcome));
+                outp!("{}", crate::eval::explain::render_outcome(&outcome));
             }
             EXIT_OK
         }
@@ -326,14 +332,14 @@ pub fn fmt(args: &FmtArgs, ui: &Ui) -> u8 {
             Ok(text) if text == *source.text => {}
             Ok(text) => {
                 if args.check {
-                    println!("{} is not formatted", path.display());
+                    outln!("{} is not formatted", path.display());
                     code = code.max(EXIT_FAILED);
                 } else if let Err(d) = crate::data::write::write_file_atomic(path, text.as_bytes())
                 {
                     ui.report(&[d]);
                     code = EXIT_IO;
                 } else {
-                    println!("formatted {}", path.display());
+                    outln!("formatted {}", path.display());
                 }
             }
             Err(d) => {

@@ -25,20 +25,30 @@
 //! them; dates are ISO (`2026-11-23`) or real dates in XLSX. JSON writes booleans for the 是/否
 //! columns, exact decimal numbers, and `null` for anything empty.
 //!
-//! Files are written atomically: into a temporary file beside the target, renamed over it by
-//! [`RowSink::finish`]. A sink dropped without `finish` (an error, Ctrl-C unwinding) leaves the
-//! target untouched.
+//! Regular files are written atomically: into a temporary file beside the target, renamed over
+//! it by [`RowSink::finish`]. A sink dropped without `finish` (an error, Ctrl-C unwinding) leaves
+//! the target untouched. Symbolic links are followed, devices and FIFOs are written through
+//! (see [`Destination`]).
 
+mod rejects;
 mod table;
+mod target;
 mod xlsx;
 
-use super::{Cell, RowError, WRITE_CODE};
+pub use rejects::{write_rejects, REJECT_HEADERS};
+pub(crate) use target::Target;
+pub use target::{
+    note_stdout_error, remove_temporary_files, same_file, stale_temporaries, stdout_closed,
+    Destination, StaleTemporary,
+};
+
+use super::{Cell, WRITE_CODE};
 use crate::diagnostic::Diagnostic;
 use crate::outcome::Outcome;
 use crate::value::Value;
 use rust_decimal::Decimal;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The format of an output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -213,6 +223,49 @@ impl OutputColumns {
 pub struct WriteOptions {
     /// Start a CSV file with a UTF-8 BOM, so that Excel opens it as UTF-8 rather than GBK.
     pub bom: bool,
+    /// Write CSV cells exactly as they are, without [`formula_safe`] (`--raw-csv`).
+    pub raw_csv: bool,
+}
+
+/// A CSV cell as a spreadsheet will not run it as a formula (OWASP, "CSV Injection"): text
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, except a
+/// plain number (`-12.5`, `+3`, `-1,234.50`, `-12%`) and a lone `-` (an empty marker). CSV
+/// has no types, so Excel, LibreOffice and Google Sheets evaluate `=HYPERLINK(...)` or
+/// `@SUM(...)` typed into any cell of a CRM; the `'` shows, and the cell stays text.
+pub fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(first) = text.bytes().next() else {
+        return text.into();
+    };
+    if !matches!(first, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') || text == "-" {
+        return text.into();
+    }
+    if matches!(first, b'+' | b'-') && is_plain_number(&text[1..]) {
+        return text.into();
+    }
+    format!("'{text}").into()
+}
+
+/// A CSV cell's text: as it is with `--raw-csv`, else [`formula_safe`].
+fn csv_text(raw: bool, text: &str) -> std::borrow::Cow<'_, str> {
+    if raw {
+        text.into()
+    } else {
+        formula_safe(text)
+    }
+}
+
+/// Digits with optional thousands commas, an optional fraction and an optional `%`.
+fn is_plain_number(s: &str) -> bool {
+    let s = s.strip_suffix('%').unwrap_or(s);
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let int_ok = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit() || b == b',')
+        && int.as_bytes()[0].is_ascii_digit();
+    let frac_ok = frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
+    int_ok && frac_ok
 }
 
 /// Where graded rows go. A sink is written by one thread at a time, but may be moved to a
@@ -442,105 +495,6 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
 // Targets: atomic files and stdout
 // ---------------------------------------------------------------------------------------------
 
-/// Where bytes go: a temporary file renamed over `path` on commit, or stdout.
-pub(crate) enum Target {
-    File {
-        tmp: tempfile::NamedTempFile,
-        path: PathBuf,
-    },
-    Stdout(std::io::Stdout),
-}
-
-impl Target {
-    pub(crate) fn new(path: Option<&Path>) -> Result<Target, Diagnostic> {
-        let Some(path) = path else {
-            return Ok(Target::Stdout(std::io::stdout()));
-        };
-        if path.as_os_str() == "-" {
-            return Ok(Target::Stdout(std::io::stdout()));
-        }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        if path.is_dir() {
-            return Err(Diagnostic::error(
-                WRITE_CODE,
-                format!("cannot write {}: it is a directory", path.display()),
-            ));
-        }
-        let tmp = tempfile::Builder::new()
-            .prefix(".tier-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| write_error(path, &e))?;
-        Ok(Target::File {
-            tmp,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub(crate) fn name(&self) -> String {
-        match self {
-            Target::File { path, .. } => path.display().to_string(),
-            Target::Stdout(_) => "<stdout>".into(),
-        }
-    }
-
-    /// Makes the output visible: renames the temporary file over the target.
-    pub(crate) fn commit(self) -> Result<(), Diagnostic> {
-        match self {
-            Target::Stdout(mut s) => s
-                .flush()
-                .map_err(|e| write_error(Path::new("<stdout>"), &e)),
-            Target::File { tmp, path } => {
-                tmp.as_file()
-                    .sync_all()
-                    .map_err(|e| write_error(&path, &e))?;
-                // A temporary file is private (0600); the output gets the target's permissions,
-                // or ordinary ones.
-                let perms = match std::fs::metadata(&path) {
-                    Ok(m) => Some(m.permissions()),
-                    Err(_) => default_permissions(),
-                };
-                if let Some(p) = perms {
-                    // Best effort: a file system without permissions still gets the output.
-                    let _ = tmp.as_file().set_permissions(p);
-                }
-                tmp.persist(&path)
-                    .map_err(|e| write_error(&path, &e.error))?;
-                Ok(())
-            }
-        }
-    }
-}
-
-#[cfg(unix)]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    None
-}
-
-impl Write for Target {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Target::File { tmp, .. } => tmp.write(buf),
-            Target::Stdout(s) => s.write(buf),
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Target::File { tmp, .. } => tmp.flush(),
-            Target::Stdout(s) => s.flush(),
-        }
-    }
-}
-
 pub(crate) fn write_error(path: &Path, e: &dyn std::fmt::Display) -> Diagnostic {
     Diagnostic::error(WRITE_CODE, format!("cannot write {}: {e}", path.display()))
 }
@@ -580,8 +534,13 @@ impl Renderer {
 
 #[derive(Debug, Clone)]
 enum RenderKind {
-    Csv,
-    Ndjson { headers: Vec<String> },
+    /// `raw`: cells as they are (`--raw-csv`), else through [`formula_safe`].
+    Csv {
+        raw: bool,
+    },
+    Ndjson {
+        headers: Vec<String>,
+    },
 }
 
 impl Renderer {
@@ -592,7 +551,8 @@ impl Renderer {
         out: &mut Vec<u8>,
     ) {
         match &self.kind {
-            RenderKind::Csv => {
+            RenderKind::Csv { raw } => {
+                let raw = *raw;
                 let mut w = csv::WriterBuilder::new()
                     .has_headers(false)
                     .buffer_capacity(1 << 14)
@@ -603,10 +563,12 @@ impl Renderer {
                         // Writing to memory cannot fail.
                         let _ = match cell {
                             OutRef::Empty => w.write_field(b""),
-                            OutRef::Str(s) => w.write_field(s),
-                            OutRef::Owned(s) => w.write_field(s),
+                            OutRef::Str(s) => w.write_field(csv_text(raw, s).as_bytes()),
+                            OutRef::Owned(s) => w.write_field(csv_text(raw, &s).as_bytes()),
                             OutRef::YesNo(b) => w.write_field(if b { "是" } else { "否" }),
-                            OutRef::Kept(Cell::Text(t)) => w.write_field(t),
+                            OutRef::Kept(Cell::Text(t)) => {
+                                w.write_field(csv_text(raw, t).as_bytes())
+                            }
                             other => {
                                 use std::fmt::Write as _;
                                 text.clear();
@@ -661,7 +623,14 @@ impl CsvSink {
         }
         let mut writer = csv::WriterBuilder::new().from_writer(&mut out);
         writer
-            .write_record(headers)
+            .write_record(headers.iter().map(|h| {
+                if opts.raw_csv {
+                    h.as_str().into()
+                } else {
+                    formula_safe(h)
+                }
+                .into_owned()
+            }))
             .map_err(|e| write_error(Path::new(&name), &e))?;
         writer
             .flush()
@@ -669,7 +638,7 @@ impl CsvSink {
         drop(writer);
         Ok(CsvSink {
             out,
-            renderer: Renderer::new(columns, RenderKind::Csv),
+            renderer: Renderer::new(columns, RenderKind::Csv { raw: opts.raw_csv }),
             name,
             scratch: Vec::new(),
         })
@@ -808,73 +777,6 @@ impl RowSink for JsonSink {
                 .map_err(|e| write_error(Path::new(&self.name), &e))?;
         }
         commit_buffered(self.out)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rejects
-// ---------------------------------------------------------------------------------------------
-
-/// Headers of the rejects report.
-pub const REJECT_HEADERS: [&str; 5] = ["文件", "行", "列", "原值", "原因"];
-
-/// Writes the rejects report, atomically. `.json` writes an array of objects with keys
-/// `file`, `row`, `column`, `raw`, `reason`; `.ndjson`/`.jsonl` one such object per line;
-/// anything else a CSV file (with a UTF-8 BOM, so Excel shows the Chinese right) with columns
-/// 文件, 行, 列, 原值, 原因.
-pub fn write_rejects(path: &Path, rejects: &[RowError]) -> Result<(), Diagnostic> {
-    let target = Target::new(Some(path))?;
-    let mut out = BufWriter::new(target);
-    let err = |e: &dyn std::fmt::Display| write_error(path, e);
-    let format = OutputFormat::from_path(path);
-    match format {
-        Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => {
-            let lines = format == Some(OutputFormat::Ndjson);
-            if !lines {
-                out.write_all(b"[").map_err(|e| err(&e))?;
-            }
-            for (i, r) in rejects.iter().enumerate() {
-                let obj = serde_json::json!({
-                    "file": r.file,
-                    "row": r.row,
-                    "column": r.column,
-                    "raw": r.raw,
-                    "reason": r.reason,
-                });
-                let sep = match (lines, i) {
-                    (true, _) => "",
-                    (false, 0) => "\n",
-                    (false, _) => ",\n",
-                };
-                write!(out, "{sep}{obj}").map_err(|e| err(&e))?;
-                if lines {
-                    out.write_all(b"\n").map_err(|e| err(&e))?;
-                }
-            }
-            if !lines {
-                let end = if rejects.is_empty() { "]\n" } else { "\n]\n" };
-                out.write_all(end.as_bytes()).map_err(|e| err(&e))?;
-            }
-            commit_buffered(out)
-        }
-        _ => {
-            out.write_all(b"\xEF\xBB\xBF").map_err(|e| err(&e))?;
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(REJECT_HEADERS).map_err(|e| err(&e))?;
-            for r in rejects {
-                let row = r.row.to_string();
-                w.write_record([
-                    r.file.as_str(),
-                    &row,
-                    r.column.as_deref().unwrap_or(""),
-                    r.raw.as_deref().unwrap_or(""),
-                    &r.reason,
-                ])
-                .map_err(|e| err(&e))?;
-            }
-            let out = w.into_inner().map_err(|e| err(e.error()))?;
-            commit_buffered(out)
-        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::words::{command_hint, is_incomplete};
 use super::{ReplyKind, Session};
+use crate::cli::stdio::{errln, outln};
 use crate::cli::{Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
@@ -23,16 +24,21 @@ pub fn run_interactive(ruleset: Option<&Path>, as_of: jiff::civil::Date, ui: &Ui
         session.set_color(ui.color);
     }
     if let Some(p) = ruleset {
+        // A file that cannot be read at all is exit code 3, as for every command.
+        if let Err(d) = crate::cli::read_source(p) {
+            ui.report(&[d]);
+            return EXIT_IO;
+        }
         let r = session.load(p);
         match r.kind {
             // A script cannot go on without its ruleset.
             ReplyKind::Error if !interactive => {
-                eprintln!("{}", r.text);
+                errln!("{}", r.text);
                 return EXIT_FAILED;
             }
             // At a terminal the session starts anyway: fixing the file loads it.
-            ReplyKind::Error => eprintln!("{}", r.text),
-            _ if interactive => println!("{}", r.text),
+            ReplyKind::Error => errln!("{}", r.text),
+            _ if interactive => outln!("{}", r.text),
             _ => {}
         }
     }
@@ -53,7 +59,7 @@ fn script(mut session: Session) -> u8 {
         let line = match lines.next() {
             Some(Ok(line)) => Some(line),
             Some(Err(e)) => {
-                eprintln!("cannot read the script from stdin: {e}");
+                errln!("cannot read the script from stdin: {e}");
                 return EXIT_IO;
             }
             None => None,
@@ -80,9 +86,9 @@ fn script(mut session: Session) -> u8 {
             ReplyKind::Quit => break,
             ReplyKind::Error => {
                 failed = true;
-                eprintln!("{}", reply.text);
+                errln!("{}", reply.text);
             }
-            ReplyKind::Ok if !reply.text.is_empty() => println!("{}", reply.text),
+            ReplyKind::Ok if !reply.text.is_empty() => outln!("{}", reply.text),
             ReplyKind::Ok => {}
         }
         if at_end {
@@ -116,7 +122,7 @@ fn interactive_loop(mut session: Session) -> u8 {
     let mut editor: Editor<TierHelper, DefaultHistory> = match Editor::with_config(config) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("cannot start the line editor: {e}");
+            errln!("cannot start the line editor: {e}");
             return EXIT_IO;
         }
     };
@@ -124,7 +130,7 @@ fn interactive_loop(mut session: Session) -> u8 {
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    println!(
+    outln!(
         "tier {} repl, as of {} — :help for commands, Tab completes, Ctrl-D leaves",
         env!("CARGO_PKG_VERSION"),
         session.as_of()
@@ -140,8 +146,8 @@ fn interactive_loop(mut session: Session) -> u8 {
                 let reply = session.eval_line(&line);
                 match reply.kind {
                     ReplyKind::Quit => break,
-                    ReplyKind::Error => eprintln!("{}", reply.text),
-                    ReplyKind::Ok if !reply.text.is_empty() => println!("{}", reply.text),
+                    ReplyKind::Error => errln!("{}", reply.text),
+                    ReplyKind::Ok if !reply.text.is_empty() => outln!("{}", reply.text),
                     ReplyKind::Ok => {}
                 }
                 // Saved after every input so a crash of the terminal loses nothing.

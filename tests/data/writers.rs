@@ -132,7 +132,14 @@ fn write_file(path: &Path, format: OutputFormat, opts: &WriteOptions) {
 fn csv_output_snapshot_and_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.csv");
-    write_file(&path, OutputFormat::Csv, &WriteOptions { bom: true });
+    write_file(
+        &path,
+        OutputFormat::Csv,
+        &WriteOptions {
+            bom: true,
+            ..Default::default()
+        },
+    );
     let bytes = std::fs::read(&path).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text_out = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -304,7 +311,7 @@ fn rejects_report() {
         },
     ];
     let csv_path = dir.path().join("rejects.csv");
-    write_rejects(&csv_path, &rejects).unwrap();
+    write_rejects(&csv_path, &rejects, &WriteOptions::default()).unwrap();
     let (headers, rows, _) = read_all(open(&csv_path, &ReadOptions::default()).unwrap());
     assert_eq!(headers, ["文件", "行", "列", "原值", "原因"]);
     assert_eq!(
@@ -320,7 +327,7 @@ fn rejects_report() {
     assert_eq!(texts(&rows[1])[2], "");
 
     let json_path = dir.path().join("rejects.json");
-    write_rejects(&json_path, &rejects).unwrap();
+    write_rejects(&json_path, &rejects, &WriteOptions::default()).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
     assert_eq!(v[0]["row"], 17);
     assert_eq!(v[0]["column"], "回款率");

@@ -66,9 +66,10 @@ impl RowSink for TableSink {
             ..
         } = *self;
         // Wrap to the terminal only when printing to one.
-        let width = match &target {
-            Target::Stdout(_) => terminal_width(),
-            Target::File { .. } => None,
+        let width = if target.is_stdout() {
+            terminal_width()
+        } else {
+            None
         };
         let text = render_table(&headers, &rows, width);
         let name = target.name();
