@@ -159,6 +159,11 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 if let Ty::Label(s) = acc {
+                    if self.unranked_labels(s) {
+                        let d = self.unranked_error(s, span, &format!("`{name}` needs an order"));
+                        self.push(d);
+                        return Ty::Unknown;
+                    }
                     if !self.scales[s].ordered() {
                         let d = self
                             .error(

@@ -9,6 +9,7 @@ use super::types::{div_units, mul_units, unify_units, Clash};
 use super::{bands, grades, quote_list, Ctx, LetState, ScaleId, ScaleKind, SymKind, Ty};
 use crate::ast::{BinOp, CmpOp, Expr, ExprKind, Ident, Item, LitKind, Literal, UnOp};
 use crate::diagnostic::Diagnostic;
+use crate::source::Span;
 use crate::value::Unit;
 
 /// Infers every declaration body: lets, scorecards, grades, tags, adjustments, relatives and
@@ -243,9 +244,25 @@ impl<'a> Ctx<'a> {
                 then,
                 otherwise,
             } => {
+                // `if a then X else if b then Y else Z` is one choice among X, Y and Z: the
+                // branches of the whole chain meet as one set (bare labels make one scale).
+                let mut values: Vec<&'a Expr> = vec![then];
                 let t = self.infer(cond, None);
                 self.expect_bool(cond, t, "the condition of `if`");
-                self.infer_values(&[then, otherwise], hint, "the branches of this `if`")
+                let mut rest: &'a Expr = otherwise;
+                while let ExprKind::If {
+                    cond,
+                    then,
+                    otherwise,
+                } = &rest.kind
+                {
+                    let t = self.infer(cond, None);
+                    self.expect_bool(cond, t, "the condition of `if`");
+                    values.push(then);
+                    rest = otherwise;
+                }
+                values.push(rest);
+                self.infer_values(&values, hint, "the branches of this `if`")
             }
             ExprKind::Call { func, args } => self.infer_call(e.span, func, args),
             ExprKind::AtLeast { k, items } => {
@@ -473,6 +490,13 @@ impl<'a> Ctx<'a> {
         if matches!(op, CmpOp::Eq | CmpOp::Ne) {
             return;
         }
+        if let Ty::Label(s) = t {
+            if self.unranked_labels(s) {
+                let d = self.unranked_error(s, e.span, "`<`, `<=`, `>`, `>=` need an order");
+                self.push(d);
+                return;
+            }
+        }
         let problem = match t {
             Ty::Label(s) if !self.scales[s].ordered() => Some((
                 format!("the variants of `{}` have no order", self.scales[s].name),
@@ -491,6 +515,37 @@ impl<'a> Ctx<'a> {
                 .with_help(help);
             self.push(d);
         }
+    }
+
+    /// Labels made by a `bands`/`match`/`matrix`/`if` that no declared scale or grade ranks:
+    /// they are equal or not, but neither is better. (The evaluator ranks a bare label on the
+    /// first declared scale that has it; without one, every such label would rank alike and
+    /// `max(a, b)` would silently return `a`.)
+    pub fn unranked_labels(&self, s: ScaleId) -> bool {
+        let sc = &self.scales[s];
+        sc.kind == super::ScaleKind::Adhoc
+            && !self.scales.iter().any(|o| {
+                o.kind != super::ScaleKind::Adhoc
+                    && o.ordered()
+                    && sc.labels.iter().all(|l| o.contains(l))
+            })
+    }
+
+    /// `tier::type::unranked_label`: ordering labels that have no declared order.
+    pub fn unranked_error(&self, s: ScaleId, span: Span, label: &str) -> Diagnostic {
+        let sc = &self.scales[s];
+        let example = sc.labels.join(" > ");
+        self.error(
+            "tier::type::unranked_label",
+            format!(
+                "the labels {} have no declared order, so none of them is better",
+                quote_list(&sc.labels)
+            ),
+        )
+        .with_label(span, label)
+        .with_help(format!(
+            "declare their order once, best first: `scale 档次 {{ {example} }}`; `=`, `!=` and `in` work without one"
+        ))
     }
 
     fn infer_arith(&mut self, op: BinOp, l: &'a Expr, r: &'a Expr) -> Ty {
