@@ -120,9 +120,12 @@ pub struct RunArgs {
     /// Input columns to copy to the output (comma-separated); default all.
     #[arg(long, value_delimiter = ',')]
     pub keep: Option<Vec<String>>,
-    /// Write a UTF-8 BOM in CSV output (for Excel).
-    #[arg(long)]
+    /// Start CSV written to standard output with a UTF-8 BOM too (CSV files always get one).
+    #[arg(long, conflicts_with = "no_bom")]
     pub bom: bool,
+    /// Write CSV files without the UTF-8 BOM (for programs that do not expect one).
+    #[arg(long)]
+    pub no_bom: bool,
     /// Write CSV cells as they are: do not put a `'` before text starting with = + - @ (which
     /// spreadsheets would run as a formula).
     #[arg(long)]

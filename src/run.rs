@@ -390,6 +390,15 @@ fn thread_count(requested: Option<usize>) -> (Option<usize>, Option<Diagnostic>)
     }
 }
 
+/// One rule for every CSV tier writes (graded and rejects): a file starts with a UTF-8 BOM, so
+/// that Excel (which reads a CSV without one as the system's code page, GBK in China) shows the
+/// Chinese right; standard output does not, for the programs it is piped into. `--bom` adds it
+/// on standard output too, `--no-bom` leaves it out everywhere.
+fn csv_bom(args: &RunArgs, path: Option<&Path>) -> bool {
+    let to_stdout = path.is_none_or(|p| p.as_os_str() == "-");
+    !args.no_bom && (args.bom || !to_stdout)
+}
+
 /// The most worker threads per core `--threads` gives.
 const MAX_THREADS_PER_CORE: usize = 8;
 
@@ -481,13 +490,28 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             .map(str::to_string)
             .unwrap_or_else(|| "等级".into()),
     };
+    let renamed = columns.renamed_results();
+    if !renamed.is_empty() {
+        let list: Vec<String> = renamed
+            .iter()
+            .map(|(name, new)| format!("`{name}` → `{new}`"))
+            .collect();
+        ui.report(&[Diagnostic::warning(
+            "tier::data::column_clash",
+            format!(
+                "{display_name} has columns named like tier's result columns; the input columns keep their names and tier's are written as {}",
+                list.join(", ")
+            ),
+        )
+        .with_help("to leave the input's columns out, choose the kept ones with --keep")]);
+    }
     let format = output_format(args);
     let sink = data::create_sink(
         args.output.as_deref(),
         format,
         &columns,
         &WriteOptions {
-            bom: args.bom,
+            bom: csv_bom(args, args.output.as_deref()),
             raw_csv: args.raw_csv,
         },
     )
@@ -649,7 +673,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             path,
             &rejects,
             &WriteOptions {
-                bom: true,
+                bom: csv_bom(args, Some(path)),
                 raw_csv: args.raw_csv,
             },
         )

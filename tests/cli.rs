@@ -352,7 +352,9 @@ fn output_formats_by_extension() {
                 }
             }
             "xlsx" => assert_eq!(&bytes[..2], b"PK"),
-            _ => assert!(String::from_utf8(bytes).unwrap().starts_with("客户名称,")),
+            _ => assert!(String::from_utf8(bytes)
+                .unwrap()
+                .starts_with("\u{feff}客户名称,")),
         }
     }
     // --bom for Excel

@@ -18,8 +18,8 @@
 //! | `原因` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
 //! | `评估日期` | the as-of date (when [`OutputColumns::as_of`] is set) |
 //!
-//! A kept column named like a result column is renamed `原<name>` (see
-//! [`OutputColumns::headers`]).
+//! Input columns are never renamed: a result column named like a kept input column is written
+//! as `tier:<name>` (see [`OutputColumns::headers`]), and `tier run` warns about it.
 //!
 //! Numbers are written as plain decimals (`70.5`, money in 元) so a spreadsheet can compute with
 //! them; dates are ISO (`2026-11-23`) or real dates in XLSX. JSON writes booleans for the 是/否
@@ -144,26 +144,44 @@ pub mod headers {
 impl OutputColumns {
     /// All headers, in output order.
     ///
-    /// A kept column named like a result column (re-grading a file `tier` wrote, which already
-    /// has `等级` and `得分`) is renamed `原等级`, `原得分` (then `原等级2`, ...), so every
-    /// header is unique and JSON keys do not collide.
+    /// Input columns keep their names, always. A result column named like a kept input column
+    /// (an export with its own `负责人`, or re-grading a file tier wrote, which already has `等级`
+    /// and `得分`) is written as `tier:负责人` (then `tier:负责人2`, ...), so every header is
+    /// unique and JSON keys do not collide; [`OutputColumns::renamed_results`] lists them for a
+    /// warning.
     pub fn headers(&self) -> Vec<String> {
+        let mut h: Vec<String> = self.keep.clone();
+        h.extend(self.renamed().into_iter().map(|(_, new)| new));
+        h
+    }
+
+    /// The result columns whose header clashes with a kept input column: (name, written as).
+    pub fn renamed_results(&self) -> Vec<(String, String)> {
+        self.renamed()
+            .into_iter()
+            .filter(|(old, new)| old != new)
+            .collect()
+    }
+
+    /// Every result header with the name it is written under.
+    fn renamed(&self) -> Vec<(String, String)> {
         let results = self.result_headers();
-        let mut h: Vec<String> = Vec::with_capacity(self.keep.len() + results.len());
-        for k in &self.keep {
-            let mut name = k.clone();
-            if results.contains(&name) {
-                name = format!("原{k}");
+        let mut taken: Vec<String> = self.keep.clone();
+        let mut out = Vec::with_capacity(results.len());
+        for r in results {
+            let mut name = r.clone();
+            if taken.contains(&name) {
+                name = format!("tier:{r}");
                 let mut n = 2;
-                while results.contains(&name) || h.contains(&name) || self.keep.contains(&name) {
-                    name = format!("原{k}{n}");
+                while taken.contains(&name) {
+                    name = format!("tier:{r}{n}");
                     n += 1;
                 }
             }
-            h.push(name);
+            taken.push(name.clone());
+            out.push((r, name));
         }
-        h.extend(results);
-        h
+        out
     }
 
     /// The result columns' headers, in order.

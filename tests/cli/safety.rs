@@ -72,7 +72,7 @@ fn a_fifo_is_written_through_not_replaced() {
     let out = shop_run(&fifo, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = reader.join().unwrap();
-    assert!(text.starts_with("客户名称,"), "{text}");
+    assert!(text.starts_with("\u{feff}客户名称,"), "{text}");
     assert_eq!(text.lines().count(), 6, "header + 5 customers");
     let meta = std::fs::symlink_metadata(&fifo).unwrap();
     assert!(meta.file_type().is_fifo(), "the FIFO is still a FIFO");
@@ -95,7 +95,7 @@ fn a_symbolic_link_is_followed_and_kept() {
         .is_symlink());
     let text = std::fs::read_to_string(&real).unwrap();
     assert!(
-        text.starts_with("客户名称,"),
+        text.contains("客户名称,"),
         "the file the link names is written"
     );
 }
@@ -136,7 +136,7 @@ fn a_hard_linked_output_keeps_its_links() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = std::fs::read_to_string(&b).unwrap();
     assert!(
-        text.starts_with("客户名称,"),
+        text.contains("客户名称,"),
         "the other link sees the output"
     );
     assert!(temporaries(dir.path()).is_empty());
@@ -478,4 +478,113 @@ fn rejects_xlsx_is_a_workbook() {
     assert_eq!(rows[2][3], "@x", "text in a workbook is never a formula");
     let formulas = book.worksheet_formula("拒绝行").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+}
+
+#[test]
+fn input_columns_are_never_renamed() {
+    let dir = tmp();
+    let data = dir.path().join("crm.csv");
+    std::fs::write(
+        &data,
+        "客户名称,区域,年度销售额(万元),回款率,最近联系日期,负责人\n甲,华东,100,95%,2026-11-20,王五\n",
+    )
+    .unwrap();
+    let out = dir.path().join("graded.csv");
+    let result = run(&[
+        "run",
+        SHOP,
+        data.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("tier::data::column_clash"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("`负责人` → `tier:负责人`"),
+        "{}",
+        result.stderr
+    );
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    let headers: Vec<String> = r
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let row: Vec<String> = r
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    assert_eq!(row[at("负责人")], "王五", "the input's own column, as read");
+    assert_eq!(row[at("tier:负责人")], "大客户经理", "tier's owner column");
+    assert!(!headers.iter().any(|h| h == "原负责人"));
+}
+
+#[test]
+fn every_csv_file_of_a_run_follows_one_bom_rule() {
+    let dir = tmp();
+    let graded = dir.path().join("graded.csv");
+    let rejects = dir.path().join("rejects.csv");
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "run",
+            SHOP,
+            super::DIRTY_CSV,
+            "--as-of",
+            AS_OF,
+            "-q",
+            "-o",
+            graded.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ];
+        v.extend_from_slice(extra);
+        run(&v)
+    };
+    let bom = |p: &Path| std::fs::read(p).unwrap().starts_with(b"\xEF\xBB\xBF");
+    let out = args(&[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        bom(&graded) && bom(&rejects),
+        "files are for Excel: both have a BOM"
+    );
+    let out = args(&["--no-bom"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!bom(&graded) && !bom(&rejects), "--no-bom: neither has one");
+    let stdout = tier_stdout(&[
+        "run", SHOP, SHOP_CSV, "--as-of", AS_OF, "-q", "--format", "csv",
+    ]);
+    assert!(
+        !stdout.starts_with(b"\xEF\xBB\xBF"),
+        "standard output has none"
+    );
+    let stdout = tier_stdout(&[
+        "run", SHOP, SHOP_CSV, "--as-of", AS_OF, "-q", "--format", "csv", "--bom",
+    ]);
+    assert!(
+        stdout.starts_with(b"\xEF\xBB\xBF"),
+        "--bom adds one on standard output"
+    );
+}
+
+fn tier_stdout(args: &[&str]) -> Vec<u8> {
+    let out = super::tier().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }

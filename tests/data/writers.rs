@@ -352,15 +352,41 @@ fn output_formats_from_names() {
 #[test]
 fn kept_columns_never_collide_with_results() {
     let cols = OutputColumns {
-        keep: vec!["客户".into(), "等级".into(), "得分".into(), "原等级".into()],
+        keep: vec![
+            "客户".into(),
+            "等级".into(),
+            "得分".into(),
+            "tier:等级".into(),
+            "负责人".into(),
+        ],
         score: true,
         grade_name: "等级".into(),
         ..OutputColumns::default()
     };
     let h = cols.headers();
     assert_eq!(
-        h[..5],
-        ["客户", "原等级2", "原得分", "原等级", "等级"].map(String::from)
+        h[..7],
+        [
+            "客户",
+            "等级",
+            "得分",
+            "tier:等级",
+            "负责人",
+            "tier:等级2",
+            "tier:得分"
+        ]
+        .map(String::from),
+        "input columns keep their names; tier's clashing result columns are prefixed"
+    );
+    assert!(h.contains(&"tier:负责人".to_string()));
+    assert_eq!(
+        cols.renamed_results(),
+        [
+            ("等级", "tier:等级2"),
+            ("得分", "tier:得分"),
+            ("负责人", "tier:负责人")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
     );
     let cols = OutputColumns {
         values: vec!["ABC".into(), "贡献".into(), "ABC".into(), "贡献".into()],

@@ -16,7 +16,8 @@ const XLSX_CELL_MAX: usize = 32_767;
 /// Writes the rejects report, atomically, in the format of the file's extension: `.json` an
 /// array of objects with keys `file`, `row`, `column`, `raw`, `reason`; `.ndjson`/`.jsonl` one
 /// such object per line; `.xlsx` a workbook with one sheet, `拒绝行`; anything else a CSV file
-/// (with a UTF-8 BOM, so Excel shows the Chinese right) with columns 文件, 行, 列, 原值, 原因.
+/// (with a UTF-8 BOM when `opts.bom`, so Excel shows the Chinese right) with columns 文件, 行, 列,
+/// 原值, 原因.
 /// CSV cells go through [`formula_safe`] unless `opts.raw_csv`.
 pub fn write_rejects(
     path: &Path,
@@ -60,7 +61,9 @@ pub fn write_rejects(
         Some(OutputFormat::Xlsx) => write_xlsx(target, path, rejects),
         _ => {
             let mut out = BufWriter::new(target);
-            out.write_all(b"\xEF\xBB\xBF").map_err(|e| err(&e))?;
+            if opts.bom {
+                out.write_all(b"\xEF\xBB\xBF").map_err(|e| err(&e))?;
+            }
             let mut w = csv::Writer::from_writer(out);
             let safe = |s: &str| {
                 if opts.raw_csv {
