@@ -546,3 +546,52 @@ fn relative_grading_per_group_by_hand() {
         .collect();
     assert_eq!(got, ["头部", "腰部", "头部", "腰部", "头部"]);
 }
+
+#[test]
+fn xlsx_cell_over_excel_limit_is_truncated_with_a_warning() {
+    // Excel holds at most 32,767 characters (UTF-16 units) in a cell: a longer kept cell is
+    // cut with a visible marker and a warning naming the row and column; the rest is written.
+    let dir = tmp();
+    let input = dir.path().join("long.csv");
+    let long = "乙".repeat(40_000);
+    let text = std::fs::read_to_string(SHOP_CSV)
+        .unwrap()
+        .replacen("乙公司", &long, 1);
+    std::fs::write(&input, text).unwrap();
+    let output = dir.path().join("out.xlsx");
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "-q",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("tier::data::truncated"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("row 3") && out.stderr.contains("客户名称"),
+        "the warning names the row and the column: {}",
+        out.stderr
+    );
+    let source = tier::data::open(&output, &tier::data::ReadOptions::default()).unwrap();
+    let rows: Vec<tier::data::RawRow> = source.map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 5, "every row is written");
+    let cut = rows[1].cells[0].to_text();
+    let (kept, marker) = cut.split_once('…').expect("a visible marker");
+    let removed: usize = marker
+        .strip_prefix("[truncated ")
+        .and_then(|m| m.strip_suffix(" chars]"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("marker {marker}"));
+    assert_eq!(kept, "乙".repeat(40_000 - removed), "cut at a character");
+    let units = cut.encode_utf16().count();
+    assert!((32_700..=32_767).contains(&units), "{units} UTF-16 units");
+    assert_eq!(rows[2].cells[0].to_text(), "丙公司");
+}
