@@ -595,3 +595,57 @@ fn xlsx_cell_over_excel_limit_is_truncated_with_a_warning() {
     assert!((32_700..=32_767).contains(&units), "{units} UTF-16 units");
     assert_eq!(rows[2].cells[0].to_text(), "丙公司");
 }
+
+#[test]
+fn xlsx_output_writes_formula_like_text_as_text() {
+    // Text a spreadsheet would run (`=`, `+`, `-`, `@`) is written as a string cell, never a
+    // formula: opening a graded file cannot call out or compute. Numbers stay numbers.
+    use calamine::{Data, Reader};
+    let dir = tmp();
+    let input = dir.path().join("inject.csv");
+    let names = [
+        "=1+1",
+        "+A1",
+        "-2+3",
+        "@SUM(A1)",
+        "=HYPERLINK(\"http://x\",\"y\")",
+    ];
+    let mut csv = String::from("客户名称,区域,年度销售额(万元),回款率,最近联系日期,调整额\n");
+    for (i, name) in names.iter().enumerate() {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        csv.push_str(&format!("{quoted},华东,{},95%,2026-11-01,-12.5\n", 10 + i));
+    }
+    std::fs::write(&input, csv).unwrap();
+    let output = dir.path().join("out.xlsx");
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "-q",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut book = calamine::open_workbook_auto(&output).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let formulas = book.worksheet_formula(&sheet).unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula in the workbook: {formulas:?}"
+    );
+    let range = book.worksheet_range(&sheet).unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(rows[0][0], Data::String("客户名称".into()));
+    assert_eq!(rows[0][5], Data::String("调整额".into()));
+    assert_eq!(rows.len(), names.len() + 1);
+    for (row, name) in rows[1..].iter().zip(names) {
+        assert_eq!(row[0], Data::String(name.to_string()), "kept as text");
+        assert_eq!(
+            row[5],
+            Data::Float(-12.5),
+            "a negative number stays a number"
+        );
+    }
+}
