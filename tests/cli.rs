@@ -649,3 +649,103 @@ fn xlsx_output_writes_formula_like_text_as_text() {
         );
     }
 }
+
+/// shop.csv with a customer whose sales are negative (a net refund), in 华东.
+fn shop_with_refund(dir: &Path) -> std::path::PathBuf {
+    let input = dir.join("refund.csv");
+    let text = std::fs::read_to_string(SHOP_CSV).unwrap().replacen(
+        "丙公司",
+        "退货公司,华东,-200,90%,2026-11-01\n丙公司",
+        1,
+    );
+    std::fs::write(&input, text).unwrap();
+    input
+}
+
+#[test]
+fn pareto_rejects_a_negative_amount_and_grades_the_others() {
+    // 贡献 is a Pareto class per 区域 by 销售额: a share of a total. 退货公司's -200 has no
+    // share; counted, it made 华东's total negative and every customer there 头部. It is
+    // rejected with its row, column, value and reason; the others are classed without it.
+    let dir = tmp();
+    let input = shop_with_refund(dir.path());
+    let output = dir.path().join("out.json");
+    let rejects = dir.path().join("rejects.csv");
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "-o",
+        output.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("6 read = 5 graded + 1 rejected"),
+        "{}",
+        out.stderr
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    let got: Vec<(String, String)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+            (s("客户名称"), s("贡献"))
+        })
+        .collect();
+    let want = [
+        ("甲公司", "头部"),
+        ("乙公司", "腰部"),
+        ("丙公司", "头部"),
+        ("丁公司", "腰部"),
+        ("戊公司", "头部"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    let report = graded(&rejects);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 2, "{report}");
+    let prefix = format!("{},4,年度销售额(万元),-200,", input.display());
+    assert!(lines[1].starts_with(&prefix), "{}", lines[1]);
+    assert!(
+        lines[1].contains("negative") && lines[1].contains("贡献"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn eval_rejects_a_negative_pareto_amount_as_run_does() {
+    // The same customer through `tier eval`, its class given or not: rejected, saying why.
+    for given in [&["--set", "贡献=头部"][..], &[]] {
+        let mut args = vec![
+            "eval",
+            SHOP,
+            "--as-of",
+            "2026-11-23",
+            "--set",
+            "销售额=-200万",
+            "--set",
+            "回款率=90%",
+            "--set",
+            "区域=华东",
+        ];
+        args.extend_from_slice(given);
+        let out = run(&args);
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("tier::eval::negative_share") && out.stderr.contains("贡献"),
+            "{}",
+            out.stderr
+        );
+    }
+}

@@ -487,6 +487,7 @@ pub(crate) fn evaluate(
     unavailable: &[bool],
     words: bool,
 ) -> R<Full> {
+    super::run::check_shares(prog, record, rels, as_of)?;
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
     // Untraced with words: only the sentences the reasons column shows are written (the output

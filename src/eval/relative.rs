@@ -13,6 +13,8 @@ use std::cmp::Ordering;
 
 /// Assigns every row its class (one value per key, same order): a label of `spec.labels`, the
 /// `missing -> L` label for a row whose value (or group) is missing, else `Value::Missing`.
+/// A Pareto relative does not rank negative values (they have no share of the total): such a
+/// row is classed as a missing one, and [`super::Program::evaluate`] rejects its record.
 /// The row-of-values form of [`assign_column`].
 pub fn assign(spec: &RelativeSpec, keys: &[RelKey]) -> Vec<Value> {
     let mut column = KeyColumn::with_capacity(spec, keys.len());
@@ -194,7 +196,8 @@ fn classes<K: Ranked>(spec: &RelativeSpec, k: K, rows: &[u32], out: &mut ClassCo
     let same = spec.decl.ties == TiePolicy::Same;
     match &spec.decl.method {
         RelMethod::Pareto(cuts) => {
-            // Largest first, ties in input order.
+            // Largest first, ties in input order. No value is negative (the key column leaves
+            // them out), so the share before a row only grows and stays within the total.
             let total = rows
                 .iter()
                 .try_fold(k.zero(), |acc, &r| k.add(acc, r))

@@ -478,3 +478,122 @@ pub(crate) fn relative_keys(
         })
         .collect()
 }
+
+/// `tier::eval::negative_share`: a Pareto class is a share of the file's total, and a negative
+/// amount has none (counted, it shrinks the total and moves everyone else's class; with a
+/// negative total everyone was in the first class). A record whose amount for a Pareto relative
+/// is negative is rejected, whether its class is known or given; whole-file ranking leaves it
+/// out ([`super::columns::KeyColumn`]). An amount that cannot be computed is left to the
+/// evaluation to report.
+pub(crate) fn check_shares(prog: &Program, record: &[Value], rels: &[Value], as_of: Date) -> R<()> {
+    // Built only for a computed amount (`销售额 * 回款率`), once per record.
+    let mut env: Option<Env> = None;
+    for (i, spec) in prog.relatives.iter().enumerate() {
+        if !matches!(spec.decl.method, crate::ast::RelMethod::Pareto(_)) {
+            continue;
+        }
+        let Some((key, _)) = prog.rel_exprs.get(i) else {
+            continue;
+        };
+        let computed;
+        let value = match &key.kind {
+            CKind::Slot(Slot::Input(k)) => record.get(*k),
+            _ => {
+                let env = env.get_or_insert_with(|| {
+                    let mut env = Env::new(prog, record, rels, as_of);
+                    env.words = false;
+                    for &n in &prog.rel_deps {
+                        if let Ok((v, _)) = super::decide::eval_node(&mut env, n, false) {
+                            env.nodes[n] = v;
+                        }
+                    }
+                    env
+                });
+                computed = env.eval(key, &prog.source).ok();
+                computed.as_ref()
+            }
+        };
+        if let Some(v @ Value::Number(d, _)) = value {
+            if *d < Decimal::ZERO {
+                return Err(negative_share(prog, record, i, key, v));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn negative_share(
+    prog: &Program,
+    record: &[Value],
+    rel: usize,
+    key: &CExpr,
+    v: &Value,
+) -> EvalError {
+    let src = &prog.source;
+    let name = &prog.relatives[rel].name;
+    let inputs = negative_inputs(prog, record, key);
+    let amount = text(src, key.span);
+    let subject = match &key.kind {
+        CKind::Slot(Slot::Input(_)) => format!("{amount} is {v}"),
+        _ if inputs.is_empty() => format!("`{amount}` is {v}"),
+        _ => {
+            let behind: Vec<String> = inputs
+                .iter()
+                .map(|i| {
+                    let value = prog
+                        .inputs
+                        .iter()
+                        .position(|s| s.name == *i)
+                        .and_then(|k| record.get(k))
+                        .map_or_else(String::new, |v| format!(" = {v}"));
+                    format!("{i}{value}")
+                })
+                .collect();
+            format!("`{amount}` is {v} ({})", behind.join(", "))
+        }
+    };
+    EvalError::new(
+        "tier::eval::negative_share",
+        format!(
+            "{subject}: the Pareto class {name} is a share of the total, and a negative amount \
+             has no share"
+        ),
+        src,
+        key.span,
+        "negative for this record",
+    )
+    .help(format!(
+        "correct the amount in the data; to class such customers last instead, rank by \
+         `max({amount}, 0)`"
+    ))
+    .field(inputs.into_iter().next())
+}
+
+/// The inputs behind `e` (following `let`s) whose value is a negative number.
+fn negative_inputs(prog: &Program, record: &[Value], e: &CExpr) -> Vec<Arc<str>> {
+    let mut out: Vec<Arc<str>> = Vec::new();
+    let mut stack: Vec<&CExpr> = vec![e];
+    let mut seen: Vec<usize> = Vec::new();
+    while let Some(x) = stack.pop() {
+        let mut lets: Vec<usize> = Vec::new();
+        super::compile_order::walk(x, &mut |k| match k {
+            CKind::Slot(Slot::Input(i)) => {
+                if let Some(Value::Number(d, _)) = record.get(*i) {
+                    let name = &prog.inputs[*i].name;
+                    if *d < Decimal::ZERO && !out.contains(name) {
+                        out.push(name.clone());
+                    }
+                }
+            }
+            CKind::Slot(Slot::Node(n)) if !seen.contains(n) => lets.push(*n),
+            _ => {}
+        });
+        for n in lets {
+            seen.push(n);
+            if let Some(NodeKind::Let(body)) = prog.nodes.get(n).map(|n| &n.kind) {
+                stack.push(body);
+            }
+        }
+    }
+    out
+}

@@ -113,6 +113,22 @@ fn pareto_crosser_stays_in_the_upper_class() {
 }
 
 #[test]
+fn pareto_does_not_rank_negative_amounts() {
+    // Counted, -200 made the total -50 and everyone A; and any negative amount shrinks
+    // the total, pushing the others into lower classes. Not ranked, it is classed as a
+    // missing value (its record is rejected when graded).
+    let k = keys(&[Some(100), Some(-200), Some(50)]);
+    let out = assign(&spec(abc(), TiePolicy::Same, false, None), &k);
+    assert_eq!(names(&out), ["A", "missing", "B"]);
+    let out = assign(&spec(abc(), TiePolicy::Same, false, Some("C")), &k);
+    assert_eq!(names(&out), ["A", "C", "B"]);
+    // Other methods rank by position: a negative value is just the smallest.
+    let top = RelMethod::Top(cuts(&[("A", Some(34)), ("B", None)]));
+    let out = assign(&spec(top, TiePolicy::Same, false, None), &k);
+    assert_eq!(names(&out), ["A", "B", "B"]);
+}
+
+#[test]
 fn pareto_largest_is_always_first_class() {
     let s = spec(abc(), TiePolicy::Same, false, None);
     let out = assign(&s, &keys(&[Some(1), Some(99)]));
@@ -473,6 +489,11 @@ mod reference {
             let Value::Number(d, _) = k.value else {
                 continue;
             };
+            // A Pareto share of a negative amount does not exist: not ranked (the record
+            // is rejected when graded).
+            if matches!(spec.decl.method, RelMethod::Pareto(_)) && d < Decimal::ZERO {
+                continue;
+            }
             let g = if spec.decl.per.is_some() {
                 match group_key(&k.group) {
                     Some(g) => g,
