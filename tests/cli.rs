@@ -749,3 +749,44 @@ fn eval_rejects_a_negative_pareto_amount_as_run_does() {
         );
     }
 }
+
+#[test]
+fn pareto_missing_amount_is_rejected_naming_the_data_column() {
+    // Without `missing -> L`, a customer with no amount has no Pareto class; where that class
+    // decides, the row is rejected naming the amount's column, not the class.
+    let dir = tmp();
+    let data = dir.path().join("m.csv");
+    std::fs::write(&data, "客户,销售额\n甲,100\n乙,\n丙,20\n").unwrap();
+    let head = "ruleset \"m\"\ninput {\n  客户 text column \"客户\"\n  销售额 money(万)? column \"销售额\"\n}\nrelative ABC = pareto 销售额 { A 65%  B 85%  C rest }\n";
+    let rulesets = [
+        format!("{head}output {{ grade ABC }}\ntag 无名 when 客户 = \"\"\n"),
+        format!("{head}grade 等级 {{\n  重点 when ABC in {{A, B}}\n  普通 otherwise\n}}\ntag 无名 when 客户 = \"\"\n"),
+    ];
+    for (i, text) in rulesets.iter().enumerate() {
+        let ruleset = dir.path().join(format!("m{i}.tier"));
+        std::fs::write(&ruleset, text).unwrap();
+        let rejects = dir.path().join("rejects.json");
+        let out = run(&[
+            "run",
+            ruleset.to_str().unwrap(),
+            data.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23",
+            "-q",
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&rejects).unwrap()).unwrap();
+        let r = &r.as_array().unwrap()[..];
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0]["row"], 3);
+        assert_eq!(r[0]["column"], "销售额", "{r:?}");
+        let reason = r[0]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("销售额 is missing") && reason.contains("ABC has no class"),
+            "{reason}"
+        );
+    }
+}

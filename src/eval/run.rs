@@ -155,9 +155,14 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// The inputs (and unavailable relatives) whose missing value makes `e` missing.
-    pub fn missing_fields(&self, e: &CExpr) -> Vec<Arc<str>> {
+    /// The inputs (and unavailable relatives) whose missing value makes `e` missing, and the
+    /// relatives without a class that were followed to the inputs their key needs (`ABC` when
+    /// `销售额` is missing for `pareto 销售额`); a relative whose key is there (not computed, not
+    /// given) is itself one of the fields.
+    pub fn missing_behind(&self, e: &CExpr) -> (Vec<Arc<str>>, Vec<Arc<str>>) {
         let mut out: Vec<Arc<str>> = Vec::new();
+        let mut via: Vec<Arc<str>> = Vec::new();
+        let mut rels: Vec<usize> = Vec::new();
         let mut stack: Vec<&CExpr> = vec![e];
         let mut seen_nodes: Vec<usize> = Vec::new();
         while let Some(x) = stack.pop() {
@@ -167,10 +172,15 @@ impl<'a> Env<'a> {
                         return;
                     }
                     match slot {
-                        Slot::Input(_) | Slot::Rel(_) => {
+                        Slot::Input(_) => {
                             let n = self.prog.slot_name(*slot);
                             if !out.contains(&n) {
                                 out.push(n);
+                            }
+                        }
+                        Slot::Rel(i) => {
+                            if !rels.contains(i) {
+                                rels.push(*i);
                             }
                         }
                         Slot::Node(n) => {
@@ -192,12 +202,31 @@ impl<'a> Env<'a> {
                 }
             }
         }
-        out
+        for i in rels {
+            let name = self.prog.slot_name(Slot::Rel(i));
+            let mut behind = Vec::new();
+            if let Some((value, per)) = self.prog.rel_exprs.get(i) {
+                for key in std::iter::once(value).chain(per) {
+                    behind.extend(self.missing_behind(key).0);
+                }
+            }
+            if behind.is_empty() {
+                behind.push(name);
+            } else if !via.contains(&name) {
+                via.push(name);
+            }
+            for f in behind {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        (out, via)
     }
 
     /// `tier::eval::missing`: a decision needs `e` and it is missing.
     pub fn missing_error(&self, e: &CExpr, src: &SourceFile, what: &str, help: &str) -> EvalError {
-        let fields = self.missing_fields(e);
+        let (fields, via) = self.missing_behind(e);
         let subject = if fields.is_empty() {
             format!("`{}`", text(src, e.span))
         } else {
@@ -208,15 +237,58 @@ impl<'a> Env<'a> {
                 .join(", ")
         };
         let verb = if fields.len() > 1 { "are" } else { "is" };
+        let why = match via.len() {
+            0 => String::new(),
+            1 => format!(" (so {} has no class)", via[0]),
+            _ => format!(" (so {} have no class)", via.join(", ")),
+        };
         EvalError::new(
             "tier::eval::missing",
-            format!("{subject} {verb} missing and this {what} does not say what missing means"),
+            format!(
+                "{subject} {verb} missing{why} and this {what} does not say what missing means"
+            ),
             src,
             e.span,
             "missing here",
         )
         .help(help.to_string())
         .field(fields.first().cloned())
+    }
+
+    /// `tier::eval::missing` for the output grade when it is a relative without a class:
+    /// naming the inputs its key needs when they are what is missing (the rejects' column).
+    pub fn missing_relative(&self, slot: Slot) -> EvalError {
+        let prog = self.prog;
+        let name = prog.slot_name(slot);
+        let span = match slot {
+            Slot::Rel(i) => prog.relatives[i].decl.span,
+            _ => Span::default(),
+        };
+        let (fields, _) = self.missing_behind(&CExpr {
+            kind: CKind::Slot(slot),
+            span,
+        });
+        let message = match fields.first() {
+            Some(f) if *f != name => format!(
+                "{} {} missing, so relative grade {name} has no class for this record",
+                fields
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if fields.len() > 1 { "are" } else { "is" }
+            ),
+            _ => format!("relative grade {name} is not available for this record"),
+        };
+        EvalError::new(
+            "tier::eval::missing",
+            message,
+            &prog.source,
+            span,
+            "its value is missing, or it was not computed over a whole file",
+        )
+        .help("add `missing -> LABEL` to the relative, or give it (`given`, `:set`)")
+        .field(fields.into_iter().next().or(Some(name)))
     }
 
     /// A yes/no; `None` when missing.
