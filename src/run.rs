@@ -664,7 +664,10 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
 
     let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
     if !too_many {
+        // Reported once the file is complete: a cell cut to fit, and where.
+        let warnings = sink.warnings();
         sink.finish().map_err(io)?;
+        ui.report(&warnings);
     } else {
         drop(sink); // atomic: the target file is left untouched
     }

@@ -549,6 +549,250 @@ fn relative_grading_per_group_by_hand() {
     assert_eq!(got, ["头部", "腰部", "头部", "腰部", "头部"]);
 }
 
+#[test]
+fn xlsx_cell_over_excel_limit_is_truncated_with_a_warning() {
+    // Excel holds at most 32,767 characters (UTF-16 units) in a cell: a longer kept cell is
+    // cut with a visible marker and a warning naming the row and column; the rest is written.
+    let dir = tmp();
+    let input = dir.path().join("long.csv");
+    let long = "乙".repeat(40_000);
+    let text = std::fs::read_to_string(SHOP_CSV)
+        .unwrap()
+        .replacen("乙公司", &long, 1);
+    std::fs::write(&input, text).unwrap();
+    let output = dir.path().join("out.xlsx");
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "-q",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("tier::data::truncated"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("row 3") && out.stderr.contains("客户名称"),
+        "the warning names the row and the column: {}",
+        out.stderr
+    );
+    let source = tier::data::open(&output, &tier::data::ReadOptions::default()).unwrap();
+    let rows: Vec<tier::data::RawRow> = source.map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 5, "every row is written");
+    let cut = rows[1].cells[0].to_text();
+    let (kept, marker) = cut.split_once('…').expect("a visible marker");
+    let removed: usize = marker
+        .strip_prefix("[truncated ")
+        .and_then(|m| m.strip_suffix(" chars]"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("marker {marker}"));
+    assert_eq!(kept, "乙".repeat(40_000 - removed), "cut at a character");
+    let units = cut.encode_utf16().count();
+    assert!((32_700..=32_767).contains(&units), "{units} UTF-16 units");
+    assert_eq!(rows[2].cells[0].to_text(), "丙公司");
+}
+
+#[test]
+fn xlsx_output_writes_formula_like_text_as_text() {
+    // Text a spreadsheet would run (`=`, `+`, `-`, `@`) is written as a string cell, never a
+    // formula: opening a graded file cannot call out or compute. Numbers stay numbers.
+    use calamine::{Data, Reader};
+    let dir = tmp();
+    let input = dir.path().join("inject.csv");
+    let names = [
+        "=1+1",
+        "+A1",
+        "-2+3",
+        "@SUM(A1)",
+        "=HYPERLINK(\"http://x\",\"y\")",
+    ];
+    let mut csv = String::from("客户名称,区域,年度销售额(万元),回款率,最近联系日期,调整额\n");
+    for (i, name) in names.iter().enumerate() {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        csv.push_str(&format!("{quoted},华东,{},95%,2026-11-01,-12.5\n", 10 + i));
+    }
+    std::fs::write(&input, csv).unwrap();
+    let output = dir.path().join("out.xlsx");
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "-q",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut book = calamine::open_workbook_auto(&output).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let formulas = book.worksheet_formula(&sheet).unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula in the workbook: {formulas:?}"
+    );
+    let range = book.worksheet_range(&sheet).unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(rows[0][0], Data::String("客户名称".into()));
+    assert_eq!(rows[0][5], Data::String("调整额".into()));
+    assert_eq!(rows.len(), names.len() + 1);
+    for (row, name) in rows[1..].iter().zip(names) {
+        assert_eq!(row[0], Data::String(name.to_string()), "kept as text");
+        assert_eq!(
+            row[5],
+            Data::Float(-12.5),
+            "a negative number stays a number"
+        );
+    }
+}
+
+/// shop.csv with a customer whose sales are negative (a net refund), in 华东.
+fn shop_with_refund(dir: &Path) -> std::path::PathBuf {
+    let input = dir.join("refund.csv");
+    let text = std::fs::read_to_string(SHOP_CSV).unwrap().replacen(
+        "丙公司",
+        "退货公司,华东,-200,90%,2026-11-01\n丙公司",
+        1,
+    );
+    std::fs::write(&input, text).unwrap();
+    input
+}
+
+#[test]
+fn pareto_rejects_a_negative_amount_and_grades_the_others() {
+    // 贡献 is a Pareto class per 区域 by 销售额: a share of a total. 退货公司's -200 has no
+    // share; counted, it made 华东's total negative and every customer there 头部. It is
+    // rejected with its row, column, value and reason; the others are classed without it.
+    let dir = tmp();
+    let input = shop_with_refund(dir.path());
+    let output = dir.path().join("out.json");
+    let rejects = dir.path().join("rejects.csv");
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "-o",
+        output.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("6 read = 5 graded + 1 rejected"),
+        "{}",
+        out.stderr
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    let got: Vec<(String, String)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+            (s("客户名称"), s("贡献"))
+        })
+        .collect();
+    let want = [
+        ("甲公司", "头部"),
+        ("乙公司", "腰部"),
+        ("丙公司", "头部"),
+        ("丁公司", "腰部"),
+        ("戊公司", "头部"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    let report = graded(&rejects);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 2, "{report}");
+    let prefix = format!("{},4,年度销售额(万元),-200,", input.display());
+    assert!(lines[1].starts_with(&prefix), "{}", lines[1]);
+    assert!(
+        lines[1].contains("negative") && lines[1].contains("贡献"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn eval_rejects_a_negative_pareto_amount_as_run_does() {
+    // The same customer through `tier eval`, its class given or not: rejected, saying why.
+    for given in [&["--set", "贡献=头部"][..], &[]] {
+        let mut args = vec![
+            "eval",
+            SHOP,
+            "--as-of",
+            "2026-11-23",
+            "--set",
+            "销售额=-200万",
+            "--set",
+            "回款率=90%",
+            "--set",
+            "区域=华东",
+        ];
+        args.extend_from_slice(given);
+        let out = run(&args);
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("tier::eval::negative_share") && out.stderr.contains("贡献"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn pareto_missing_amount_is_rejected_naming_the_data_column() {
+    // Without `missing -> L`, a customer with no amount has no Pareto class; where that class
+    // decides, the row is rejected naming the amount's column, not the class.
+    let dir = tmp();
+    let data = dir.path().join("m.csv");
+    std::fs::write(&data, "客户,销售额\n甲,100\n乙,\n丙,20\n").unwrap();
+    let head = "ruleset \"m\"\ninput {\n  客户 text column \"客户\"\n  销售额 money(万)? column \"销售额\"\n}\nrelative ABC = pareto 销售额 { A 65%  B 85%  C rest }\n";
+    let rulesets = [
+        format!("{head}output {{ grade ABC }}\ntag 无名 when 客户 = \"\"\n"),
+        format!("{head}grade 等级 {{\n  重点 when ABC in {{A, B}}\n  普通 otherwise\n}}\ntag 无名 when 客户 = \"\"\n"),
+    ];
+    for (i, text) in rulesets.iter().enumerate() {
+        let ruleset = dir.path().join(format!("m{i}.tier"));
+        std::fs::write(&ruleset, text).unwrap();
+        let rejects = dir.path().join("rejects.json");
+        let out = run(&[
+            "run",
+            ruleset.to_str().unwrap(),
+            data.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23",
+            "-q",
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&rejects).unwrap()).unwrap();
+        let r = &r.as_array().unwrap()[..];
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0]["row"], 3);
+        assert_eq!(r[0]["column"], "销售额", "{r:?}");
+        let reason = r[0]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("销售额 is missing") && reason.contains("ABC has no class"),
+            "{reason}"
+        );
+    }
+}
+
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
 #[path = "cli/safety.rs"]

@@ -290,6 +290,44 @@ fn missing_through_lets_names_the_input() {
 }
 
 #[test]
+fn negative_pareto_amount_is_rejected_naming_the_input_behind_it() {
+    // The amount is a let over two inputs: the error names the negative input (the rejects'
+    // column), whether the class is known or not. `top` ranks by position: no such rule.
+    let p = program(
+        r#"ruleset "n"
+input { 销售额 money  回款率 percent }
+let 有效 = 销售额 * 回款率
+relative ABC = pareto 有效 { A 65%  B 85%  C rest }  missing -> C
+relative 档 = top 销售额 { 头部 50%  其他 rest }
+grade 等级 { 重点 when ABC = A and 档 = 头部  普通 otherwise }
+"#,
+    );
+    let label = |name: &str, rank| {
+        Value::Label(tier::value::Label {
+            name: name.into(),
+            rank,
+        })
+    };
+    let negative = rec(&p, &["-200万", "90%"]);
+    for rels in [vec![label("A", 0), label("头部", 0)], vec![]] {
+        let e = p.evaluate(&negative, &rels, as_of()).unwrap_err();
+        assert_eq!(e.diagnostic.code, "tier::eval::negative_share");
+        assert_eq!(e.field.as_deref(), Some("销售额"));
+        let msg = &e.diagnostic.message;
+        assert!(
+            msg.starts_with("`有效` is -180万 (销售额 = -200万)") && msg.contains("ABC"),
+            "{msg}"
+        );
+        assert!(p.evaluate_untraced(&negative, &rels, as_of()).is_err());
+    }
+    let zero = rec(&p, &["0", "90%"]);
+    let o = p
+        .evaluate(&zero, &[label("C", 2), label("其他", 1)], as_of())
+        .unwrap();
+    assert_eq!(o.grade.unwrap().label.as_deref(), Some("普通"));
+}
+
+#[test]
 fn labels_compare_by_rank_and_min_max_pick_worst_best() {
     let p = program(
         r#"ruleset "s"

@@ -374,3 +374,30 @@ impl Drop for KillOnDrop {
             .output();
     }
 }
+
+#[test]
+fn row_with_a_negative_pareto_amount_says_why_it_is_rejected() {
+    // `:row` ranks the file as `tier run` does, and rejects the same customer for the same
+    // reason; so does `:grade` after `:set`.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("refund.csv");
+    let text = std::fs::read_to_string("tests/fixtures/cli/shop.csv")
+        .unwrap()
+        .replacen("丙公司", "退货公司,华东,-200,90%,2026-11-01\n丙公司", 1);
+    std::fs::write(&data, text).unwrap();
+    let mut s = Session::new(as_of());
+    let r = s.eval_line(":load tests/fixtures/cli/shop.tier");
+    assert_eq!(r.kind, ReplyKind::Ok, "{}", r.text);
+    let r = s.eval_line(&format!(":row {} 4", data.display()));
+    assert!(
+        r.text.contains("rejected") && r.text.contains("negative"),
+        "{}",
+        r.text
+    );
+    let r = s.eval_line(":grade");
+    assert_eq!(r.kind, ReplyKind::Error, "{}", r.text);
+    assert!(r.text.contains("tier::eval::negative_share"), "{}", r.text);
+    // Another customer of 华东 is classed without the refund: 乙 is 腰部 (100 of 150 before it).
+    let r = s.eval_line(&format!(":row {} 3", data.display()));
+    assert!(r.text.contains("贡献     = 腰部"), "{}", r.text);
+}

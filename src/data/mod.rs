@@ -72,6 +72,9 @@ use std::path::Path;
 pub const READ_CODE: &str = "tier::data::read";
 /// Diagnostic code for an output file that cannot be written.
 pub const WRITE_CODE: &str = "tier::data::write";
+/// Diagnostic code (a warning) for an output cell cut to fit the format's limit (Excel's
+/// 32,767 characters).
+pub const TRUNCATED_CODE: &str = "tier::data::truncated";
 
 /// One cell as read from a file, before typing.
 #[derive(Debug, Clone, PartialEq)]

@@ -305,6 +305,11 @@ pub trait RowSink: Send {
             "internal: this output format has no row renderer",
         ))
     }
+    /// Problems that did not stop the output (an XLSX cell cut to Excel's limit), as warnings
+    /// to report once the output is complete.
+    fn warnings(&self) -> Vec<Diagnostic> {
+        Vec::new()
+    }
     /// Completes the output: flushes, and for a file renames the temporary file over the target.
     fn finish(self: Box<Self>) -> Result<(), Diagnostic>;
 }

@@ -20,11 +20,15 @@ const NO_GROUP: u32 = u32::MAX;
 /// Numbers are kept as `i64` mantissas at one scale common to the column while they fit (the
 /// scale grows, rescaling the stored mantissas, when a value with more decimal places arrives);
 /// a value that cannot fit switches the column to plain decimals. A row whose value is not a
-/// number is missing. With `per`, each row's group is an id into a dictionary of the group
-/// values, equal values (`3` and `3.0`) sharing one id.
+/// number is missing; so is a negative number for a Pareto relative (a share of a total: a
+/// negative amount has none, and such a record is rejected, see `Program::evaluate`). With
+/// `per`, each row's group is an id into a dictionary of the group values, equal values (`3`
+/// and `3.0`) sharing one id.
 #[derive(Debug, Clone)]
 pub struct KeyColumn {
     numbers: Numbers,
+    /// Pareto: negative values are not ranked.
+    nonnegative: bool,
     /// `Some` when the relative has `per`.
     groups: Option<Groups>,
 }
@@ -94,6 +98,7 @@ impl KeyColumn {
                 scale: 0,
                 max_abs: 0,
             },
+            nonnegative: matches!(spec.decl.method, crate::ast::RelMethod::Pareto(_)),
             groups: spec.decl.per.is_some().then(|| Groups {
                 ids: Vec::with_capacity(rows),
                 dictionary: HashMap::new(),
@@ -101,11 +106,12 @@ impl KeyColumn {
         }
     }
 
-    /// Appends one row: what it ranks by (a number, else the row is missing) and its `per`
-    /// group (ignored without `per`; a missing group makes the row missing).
+    /// Appends one row: what it ranks by (a number, else the row is missing; for Pareto a
+    /// negative number too) and its `per` group (ignored without `per`; a missing group makes
+    /// the row missing).
     pub fn push(&mut self, value: &Value, group: &Value) {
         let number = match value {
-            Value::Number(d, _) => Some(*d),
+            Value::Number(d, _) if !(self.nonnegative && *d < Decimal::ZERO) => Some(*d),
             _ => None,
         };
         let mut number = number;
@@ -421,7 +427,8 @@ mod tests {
             name: "r".into(),
             decl: RelativeDecl {
                 name: ident("r"),
-                method: RelMethod::Pareto(
+                // Not Pareto, which leaves negative values unranked: these tests store them.
+                method: RelMethod::Top(
                     labels
                         .iter()
                         .map(|l| Cut {

@@ -487,6 +487,7 @@ pub(crate) fn evaluate(
     unavailable: &[bool],
     words: bool,
 ) -> R<Full> {
+    super::run::check_shares(prog, record, rels, as_of)?;
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
     // Untraced with words: only the sentences the reasons column shows are written (the output
@@ -687,7 +688,7 @@ pub(crate) fn evaluate(
                 let v = env.slot(*other);
                 if let (true, Slot::Rel(i)) = (v.is_missing(), other) {
                     if !unavailable.get(*i).copied().unwrap_or(false) {
-                        return Err(missing_relative(prog, *other));
+                        return Err(env.missing_relative(*other));
                     }
                 }
                 GradeOutcome {
@@ -796,23 +797,6 @@ fn unreachable_grade(name: &Arc<str>) -> GradeOutcome {
         reason: String::new(),
         overridden: None,
     }
-}
-
-fn missing_relative(prog: &Program, slot: Slot) -> EvalError {
-    let name = prog.slot_name(slot);
-    let span = match slot {
-        Slot::Rel(i) => prog.relatives[i].decl.span,
-        _ => crate::source::Span::default(),
-    };
-    EvalError::new(
-        "tier::eval::missing",
-        format!("relative grade {name} is not available for this record"),
-        &prog.source,
-        span,
-        "its value is missing, or it was not computed over a whole file",
-    )
-    .help("add `missing -> LABEL` to the relative, or give it (`given`, `:set`)")
-    .field(Some(name))
 }
 
 /// An expression of the REPL: compiled against the program's names, evaluated after the

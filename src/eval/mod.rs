@@ -190,6 +190,19 @@ impl Program {
         run::relative_keys(self, record, relatives, as_of)
     }
 
+    /// Whether the record has a share in every Pareto relative: an error
+    /// (`tier::eval::negative_share`) when its amount is negative. [`Program::evaluate`] and
+    /// its siblings check this first, with the classes known or not; this is for callers that
+    /// want the reason before the classes are there (the REPL's `:row`).
+    pub fn check_shares(
+        &self,
+        record: &[Value],
+        relatives: &[Value],
+        as_of: Date,
+    ) -> Result<(), EvalError> {
+        run::check_shares(self, record, relatives, as_of)
+    }
+
     /// Grades one record, with the full explanation trace.
     pub fn evaluate(
         &self,

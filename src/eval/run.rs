@@ -155,9 +155,14 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// The inputs (and unavailable relatives) whose missing value makes `e` missing.
-    pub fn missing_fields(&self, e: &CExpr) -> Vec<Arc<str>> {
+    /// The inputs (and unavailable relatives) whose missing value makes `e` missing, and the
+    /// relatives without a class that were followed to the inputs their key needs (`ABC` when
+    /// `销售额` is missing for `pareto 销售额`); a relative whose key is there (not computed, not
+    /// given) is itself one of the fields.
+    pub fn missing_behind(&self, e: &CExpr) -> (Vec<Arc<str>>, Vec<Arc<str>>) {
         let mut out: Vec<Arc<str>> = Vec::new();
+        let mut via: Vec<Arc<str>> = Vec::new();
+        let mut rels: Vec<usize> = Vec::new();
         let mut stack: Vec<&CExpr> = vec![e];
         let mut seen_nodes: Vec<usize> = Vec::new();
         while let Some(x) = stack.pop() {
@@ -167,10 +172,15 @@ impl<'a> Env<'a> {
                         return;
                     }
                     match slot {
-                        Slot::Input(_) | Slot::Rel(_) => {
+                        Slot::Input(_) => {
                             let n = self.prog.slot_name(*slot);
                             if !out.contains(&n) {
                                 out.push(n);
+                            }
+                        }
+                        Slot::Rel(i) => {
+                            if !rels.contains(i) {
+                                rels.push(*i);
                             }
                         }
                         Slot::Node(n) => {
@@ -192,12 +202,31 @@ impl<'a> Env<'a> {
                 }
             }
         }
-        out
+        for i in rels {
+            let name = self.prog.slot_name(Slot::Rel(i));
+            let mut behind = Vec::new();
+            if let Some((value, per)) = self.prog.rel_exprs.get(i) {
+                for key in std::iter::once(value).chain(per) {
+                    behind.extend(self.missing_behind(key).0);
+                }
+            }
+            if behind.is_empty() {
+                behind.push(name);
+            } else if !via.contains(&name) {
+                via.push(name);
+            }
+            for f in behind {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        (out, via)
     }
 
     /// `tier::eval::missing`: a decision needs `e` and it is missing.
     pub fn missing_error(&self, e: &CExpr, src: &SourceFile, what: &str, help: &str) -> EvalError {
-        let fields = self.missing_fields(e);
+        let (fields, via) = self.missing_behind(e);
         let subject = if fields.is_empty() {
             format!("`{}`", text(src, e.span))
         } else {
@@ -208,15 +237,58 @@ impl<'a> Env<'a> {
                 .join(", ")
         };
         let verb = if fields.len() > 1 { "are" } else { "is" };
+        let why = match via.len() {
+            0 => String::new(),
+            1 => format!(" (so {} has no class)", via[0]),
+            _ => format!(" (so {} have no class)", via.join(", ")),
+        };
         EvalError::new(
             "tier::eval::missing",
-            format!("{subject} {verb} missing and this {what} does not say what missing means"),
+            format!(
+                "{subject} {verb} missing{why} and this {what} does not say what missing means"
+            ),
             src,
             e.span,
             "missing here",
         )
         .help(help.to_string())
         .field(fields.first().cloned())
+    }
+
+    /// `tier::eval::missing` for the output grade when it is a relative without a class:
+    /// naming the inputs its key needs when they are what is missing (the rejects' column).
+    pub fn missing_relative(&self, slot: Slot) -> EvalError {
+        let prog = self.prog;
+        let name = prog.slot_name(slot);
+        let span = match slot {
+            Slot::Rel(i) => prog.relatives[i].decl.span,
+            _ => Span::default(),
+        };
+        let (fields, _) = self.missing_behind(&CExpr {
+            kind: CKind::Slot(slot),
+            span,
+        });
+        let message = match fields.first() {
+            Some(f) if *f != name => format!(
+                "{} {} missing, so relative grade {name} has no class for this record",
+                fields
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if fields.len() > 1 { "are" } else { "is" }
+            ),
+            _ => format!("relative grade {name} is not available for this record"),
+        };
+        EvalError::new(
+            "tier::eval::missing",
+            message,
+            &prog.source,
+            span,
+            "its value is missing, or it was not computed over a whole file",
+        )
+        .help("add `missing -> LABEL` to the relative, or give it (`given`, `:set`)")
+        .field(fields.into_iter().next().or(Some(name)))
     }
 
     /// A yes/no; `None` when missing.
@@ -477,4 +549,123 @@ pub(crate) fn relative_keys(
             })
         })
         .collect()
+}
+
+/// `tier::eval::negative_share`: a Pareto class is a share of the file's total, and a negative
+/// amount has none (counted, it shrinks the total and moves everyone else's class; with a
+/// negative total everyone was in the first class). A record whose amount for a Pareto relative
+/// is negative is rejected, whether its class is known or given; whole-file ranking leaves it
+/// out ([`super::columns::KeyColumn`]). An amount that cannot be computed is left to the
+/// evaluation to report.
+pub(crate) fn check_shares(prog: &Program, record: &[Value], rels: &[Value], as_of: Date) -> R<()> {
+    // Built only for a computed amount (`销售额 * 回款率`), once per record.
+    let mut env: Option<Env> = None;
+    for (i, spec) in prog.relatives.iter().enumerate() {
+        if !matches!(spec.decl.method, crate::ast::RelMethod::Pareto(_)) {
+            continue;
+        }
+        let Some((key, _)) = prog.rel_exprs.get(i) else {
+            continue;
+        };
+        let computed;
+        let value = match &key.kind {
+            CKind::Slot(Slot::Input(k)) => record.get(*k),
+            _ => {
+                let env = env.get_or_insert_with(|| {
+                    let mut env = Env::new(prog, record, rels, as_of);
+                    env.words = false;
+                    for &n in &prog.rel_deps {
+                        if let Ok((v, _)) = super::decide::eval_node(&mut env, n, false) {
+                            env.nodes[n] = v;
+                        }
+                    }
+                    env
+                });
+                computed = env.eval(key, &prog.source).ok();
+                computed.as_ref()
+            }
+        };
+        if let Some(v @ Value::Number(d, _)) = value {
+            if *d < Decimal::ZERO {
+                return Err(negative_share(prog, record, i, key, v));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn negative_share(
+    prog: &Program,
+    record: &[Value],
+    rel: usize,
+    key: &CExpr,
+    v: &Value,
+) -> EvalError {
+    let src = &prog.source;
+    let name = &prog.relatives[rel].name;
+    let inputs = negative_inputs(prog, record, key);
+    let amount = text(src, key.span);
+    let subject = match &key.kind {
+        CKind::Slot(Slot::Input(_)) => format!("{amount} is {v}"),
+        _ if inputs.is_empty() => format!("`{amount}` is {v}"),
+        _ => {
+            let behind: Vec<String> = inputs
+                .iter()
+                .map(|i| {
+                    let value = prog
+                        .inputs
+                        .iter()
+                        .position(|s| s.name == *i)
+                        .and_then(|k| record.get(k))
+                        .map_or_else(String::new, |v| format!(" = {v}"));
+                    format!("{i}{value}")
+                })
+                .collect();
+            format!("`{amount}` is {v} ({})", behind.join(", "))
+        }
+    };
+    EvalError::new(
+        "tier::eval::negative_share",
+        format!(
+            "{subject}: the Pareto class {name} is a share of the total, and a negative amount \
+             has no share"
+        ),
+        src,
+        key.span,
+        "negative for this record",
+    )
+    .help(format!(
+        "correct the amount in the data; to class such customers last instead, rank by \
+         `max({amount}, 0)`"
+    ))
+    .field(inputs.into_iter().next())
+}
+
+/// The inputs behind `e` (following `let`s) whose value is a negative number.
+fn negative_inputs(prog: &Program, record: &[Value], e: &CExpr) -> Vec<Arc<str>> {
+    let mut out: Vec<Arc<str>> = Vec::new();
+    let mut stack: Vec<&CExpr> = vec![e];
+    let mut seen: Vec<usize> = Vec::new();
+    while let Some(x) = stack.pop() {
+        let mut lets: Vec<usize> = Vec::new();
+        super::compile_order::walk(x, &mut |k| match k {
+            CKind::Slot(Slot::Input(i)) => {
+                if let Some(Value::Number(d, _)) = record.get(*i) {
+                    let name = &prog.inputs[*i].name;
+                    if *d < Decimal::ZERO && !out.contains(name) {
+                        out.push(name.clone());
+                    }
+                }
+            }
+            CKind::Slot(Slot::Node(n)) if !seen.contains(n) => lets.push(*n),
+            _ => {}
+        });
+        for n in lets {
+            seen.push(n);
+            if let Some(NodeKind::Let(body)) = prog.nodes.get(n).map(|n| &n.kind) {
+                stack.push(body);
+            }
+        }
+    }
+    out
 }

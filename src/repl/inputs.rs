@@ -371,13 +371,21 @@ impl Session {
                 rec.invalid.join("\n  ")
             )));
         }
-        let unset_rel: Vec<&str> = l
+        let mut unset_rel: Vec<&str> = l
             .program
             .relatives()
             .iter()
             .filter(|r| !self.inputs.contains_key(&*r.name))
             .map(|r| &*r.name)
             .collect();
+        // A negative Pareto amount is rejected whatever the classes: say so rather than ask
+        // for them (`:row` leaves such a customer without a class, as `tier run` does).
+        if l.program
+            .check_shares(&rec.inputs, &rec.relatives, self.as_of)
+            .is_err()
+        {
+            unset_rel.clear();
+        }
         if rec.unset_required.is_empty() && unset_rel.is_empty() {
             return None;
         }

@@ -135,10 +135,7 @@ fn a_hard_linked_output_keeps_its_links() {
     let out = shop_run(&a, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = std::fs::read_to_string(&b).unwrap();
-    assert!(
-        text.contains("客户名称,"),
-        "the other link sees the output"
-    );
+    assert!(text.contains("客户名称,"), "the other link sees the output");
     assert!(temporaries(dir.path()).is_empty());
 }
 
@@ -340,9 +337,10 @@ fn csv_cells_never_become_formulas() {
     std::fs::write(
         &data,
         "客户名称,区域,年度销售额(万元),回款率,最近联系日期\n\
-         \"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@SUM(A1),-12.5,90%,2026-11-20\n\
+         \"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@SUM(A1),12.5,90%,2026-11-20\n\
          -2+3,\tx,+3,+95%,2026-11-20\n\
-         +cmd,华东,abc,95%,2026-11-20\n",
+         +cmd,华东,abc,95%,2026-11-20\n\
+         退款,华东,-12.5,95%,2026-11-20\n",
     )
     .unwrap();
     let out = dir.path().join("graded.csv");
@@ -372,7 +370,7 @@ fn csv_cells_never_become_formulas() {
     let graded = cells(&out);
     assert_eq!(graded[1][0], "'=HYPERLINK(\"http://x\",\"y\")");
     assert_eq!(graded[1][1], "'@SUM(A1)");
-    assert_eq!(graded[1][2], "-12.5", "a negative number stays a number");
+    assert_eq!(graded[1][2], "12.5");
     assert_eq!(graded[2][0], "'-2+3");
     assert_eq!(graded[2][1], "'\tx");
     assert_eq!(graded[2][2], "+3");
@@ -390,8 +388,10 @@ fn csv_cells_never_become_formulas() {
         }
     }
     let rejected = cells(&rejects);
-    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert_eq!(rejected.len(), 3, "{rejected:?}");
     assert_eq!(rejected[1][3], "abc");
+    // A negative Pareto amount is rejected; its raw value stays a number, not `'-12.5`.
+    assert_eq!(rejected[2][3], "-12.5", "a negative number stays a number");
     assert_eq!(
         rejected[1][0].trim_start_matches('\u{feff}'),
         data.to_str().unwrap()

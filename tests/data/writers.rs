@@ -403,3 +403,92 @@ fn kept_columns_never_collide_with_results() {
     unique.dedup();
     assert_eq!(unique.len(), h.len());
 }
+
+#[test]
+fn xlsx_cuts_cells_over_excel_limit_and_warns() {
+    // Excel counts UTF-16 units: 20,000 emoji are 40,000 of them. A header, a kept cell and
+    // the reasons column over the limit are cut at a character, each with a marker and a
+    // warning; past ten, one warning counts the rest. The file is complete.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.xlsx");
+    let columns = OutputColumns {
+        keep: vec!["列".repeat(33_000), "备注".into()],
+        grade_name: "等级".into(),
+        ..OutputColumns::default()
+    };
+    let mut sink = create_sink(
+        Some(&path),
+        OutputFormat::Xlsx,
+        &columns,
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    let long_reason = Outcome {
+        grade: Some(GradeOutcome {
+            name: Arc::from("等级"),
+            label: Some(Arc::from("A")),
+            color: None,
+            action: None,
+            owner: None,
+            reason: "x".repeat(40_000),
+            overridden: None,
+        }),
+        ..Outcome::default()
+    };
+    sink.write_row(&[text("甲"), text(&"😀".repeat(20_000))], &long_reason)
+        .unwrap();
+    for i in 0..10 {
+        let kept = [text(&format!("客户{i}")), text(&"长".repeat(32_768))];
+        sink.write_row(&kept, &Outcome::default()).unwrap();
+    }
+    let warnings = sink.warnings();
+    sink.finish().unwrap();
+    assert!(warnings
+        .iter()
+        .all(|w| w.code == "tier::data::truncated" && !w.is_error()));
+    assert_eq!(warnings.len(), 11, "ten listed, then a count");
+    assert!(
+        warnings[0].message.contains("row 1, column A"),
+        "{}",
+        warnings[0].message
+    );
+    assert!(
+        warnings[1].message.contains("row 2, column B (备注)"),
+        "{}",
+        warnings[1].message
+    );
+    assert!(
+        warnings[10].message.contains("3 more cells"),
+        "{}",
+        warnings[10].message
+    );
+
+    let (headers, rows, errors) = read_all(open(&path, &ReadOptions::default()).unwrap());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows.len(), 11);
+    let fits = |s: &str| s.encode_utf16().count() <= 32_767;
+    let cut = |s: &str| -> (String, usize) {
+        let (kept, marker) = s.rsplit_once('…').expect("a marker");
+        let n = marker
+            .strip_prefix("[truncated ")
+            .and_then(|m| m.strip_suffix(" chars]"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("marker {marker}"));
+        (kept.to_string(), n)
+    };
+    assert!(fits(&headers[0]));
+    let (kept, n) = cut(&headers[0]);
+    assert_eq!(kept, "列".repeat(33_000 - n));
+    let emoji = rows[0].cells[1].to_text();
+    assert!(fits(&emoji));
+    let (kept, n) = cut(&emoji);
+    assert_eq!(kept, "😀".repeat(20_000 - n), "no emoji is split");
+    assert!(n < 4_000, "{n}");
+    let reasons = rows[0].cells[columns.headers().len() - 1].to_text();
+    assert!(
+        fits(&reasons) && reasons.starts_with("xxx"),
+        "{}",
+        reasons.len()
+    );
+    assert_eq!(rows[10].cells[0], text("客户9"));
+}

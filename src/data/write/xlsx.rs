@@ -3,13 +3,22 @@
 //!
 //! The workbook is built in memory (rust_xlsxwriter's constant-memory mode is not enabled) and
 //! written on `finish`; a sheet holds at most 1,048,575 data rows anyway.
+//!
+//! Text is only ever written with `write_string`: a kept cell such as `=HYPERLINK(…)` or
+//! `@SUM(A1)` stays text, so opening a graded file cannot run what a CRM export smuggled in
+//! (tests/cli.rs checks the workbook has no formula).
+//!
+//! A text longer than a cell holds (32,767 characters) is cut to fit, ending in a visible
+//! `…[truncated N chars]`, and reported as a warning ([`RowSink::warnings`]): one long remark
+//! should not cost the whole file.
 
 use super::{row_values, write_error, Out, OutputColumns, RowSink, Target};
-use crate::data::Cell;
+use crate::data::{Cell, TRUNCATED_CODE};
 use crate::diagnostic::Diagnostic;
 use crate::outcome::Outcome;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -18,6 +27,20 @@ use std::path::Path;
 const MAX_ROW: u32 = 1_048_575;
 /// Column widths are capped: a long reasons column should not push the rest off screen.
 const MAX_WIDTH: usize = 60;
+/// The most text a cell holds, in UTF-16 units (as Excel, and rust_xlsxwriter, count).
+const MAX_CELL_TEXT: usize = 32_767;
+/// Cut cells reported one by one; past this, one warning counts the rest.
+const LISTED_CUTS: usize = 10;
+
+/// A cell cut to fit: where, and how many characters it had and lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cut {
+    /// 0-based sheet row (0 is the header).
+    row: u32,
+    col: u16,
+    chars: usize,
+    removed: usize,
+}
 
 pub(crate) struct XlsxSink {
     target: Target,
@@ -26,6 +49,9 @@ pub(crate) struct XlsxSink {
     ncols: u16,
     row: u32,
     widths: Vec<usize>,
+    headers: Vec<String>,
+    /// Cells cut to fit, in the order written.
+    cuts: Vec<Cut>,
     date: Format,
     plain: Format,
     /// `0%`, `0.0%`, ... `0.0000%`.
@@ -47,7 +73,9 @@ impl XlsxSink {
         let bold = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0xF2F2F2));
+        let mut cuts = Vec::new();
         for (i, h) in headers.iter().enumerate() {
+            let h = fit_text(h, 0, i as u16, &mut cuts);
             sheet
                 .write_string_with_format(0, i as u16, h, &bold)
                 .map_err(err)?;
@@ -56,6 +84,8 @@ impl XlsxSink {
         Ok(XlsxSink {
             widths: headers.iter().map(|h| display_width(h)).collect(),
             ncols: headers.len().min(u16::MAX as usize) as u16,
+            headers,
+            cuts,
             target,
             sheet,
             columns,
@@ -84,7 +114,7 @@ impl XlsxSink {
     }
 
     fn write_cell(&mut self, col: u16, v: &Out, fill: Option<&Format>) -> Result<(), XlsxError> {
-        let (r, s) = (self.row, &mut self.sheet);
+        let (r, s, cuts) = (self.row, &mut self.sheet, &mut self.cuts);
         let fmt = fill.unwrap_or(&self.plain);
         match v {
             Out::Empty => {
@@ -93,7 +123,7 @@ impl XlsxSink {
                 }
             }
             Out::Text(t) => {
-                s.write_string_with_format(r, col, t, fmt)?;
+                s.write_string_with_format(r, col, fit_text(t, r, col, cuts), fmt)?;
             }
             Out::Number(d) => {
                 s.write_number_with_format(r, col, d.to_f64().unwrap_or(0.0), fmt)?;
@@ -114,7 +144,7 @@ impl XlsxSink {
                     }
                     Typed::Date(d) => write_date(s, r, col, d, &self.date)?,
                     Typed::Text => {
-                        s.write_string(r, col, t)?;
+                        s.write_string(r, col, fit_text(t, r, col, cuts))?;
                     }
                 },
                 Cell::Number(n) if n.is_finite() => {
@@ -175,6 +205,41 @@ impl RowSink for XlsxSink {
         Ok(())
     }
 
+    fn warnings(&self) -> Vec<Diagnostic> {
+        let name = self.target.name();
+        let mut out: Vec<Diagnostic> = self
+            .cuts
+            .iter()
+            .take(LISTED_CUTS)
+            .map(|c| {
+                let letter = rust_xlsxwriter::utility::column_number_to_name(c.col);
+                let header = self.headers.get(c.col as usize).map_or("", String::as_str);
+                Diagnostic::warning(
+                    TRUNCATED_CODE,
+                    format!(
+                        "{name}: row {}, column {letter} ({}): {} characters, more than an \
+                         Excel cell holds; cut to fit, ending in `…[truncated {} chars]`",
+                        c.row + 1,
+                        shorten(header),
+                        c.chars,
+                        c.removed
+                    ),
+                )
+                .with_help("write CSV or JSON (-o FILE.csv) to keep the whole text")
+            })
+            .collect();
+        if self.cuts.len() > LISTED_CUTS {
+            out.push(Diagnostic::warning(
+                TRUNCATED_CODE,
+                format!(
+                    "{name}: {} more cells were cut to fit Excel's limit of 32,767 characters",
+                    self.cuts.len() - LISTED_CUTS
+                ),
+            ));
+        }
+        out
+    }
+
     fn finish(self: Box<Self>) -> Result<(), Diagnostic> {
         let XlsxSink {
             mut target,
@@ -202,6 +267,48 @@ impl RowSink for XlsxSink {
             .write_all(&bytes)
             .map_err(|e| write_error(Path::new(&name), &e))?;
         target.commit()
+    }
+}
+
+/// `t` as a cell can hold it: unchanged when it fits, else cut at a character boundary and
+/// ended with `…[truncated N chars]` (N the characters cut), the marker inside the limit; the
+/// cut is recorded in `cuts`.
+fn fit_text<'t>(t: &'t str, row: u32, col: u16, cuts: &mut Vec<Cut>) -> Cow<'t, str> {
+    // A UTF-8 string has at least as many bytes as UTF-16 units: most texts stop here.
+    if t.len() <= MAX_CELL_TEXT || t.encode_utf16().count() <= MAX_CELL_TEXT {
+        return Cow::Borrowed(t);
+    }
+    let chars = t.chars().count();
+    // Room for the longest marker this text can need (N < chars).
+    let room = MAX_CELL_TEXT - marker(chars).encode_utf16().count();
+    let (mut units, mut end, mut kept) = (0, 0, 0);
+    for (i, c) in t.char_indices() {
+        if units + c.len_utf16() > room {
+            break;
+        }
+        units += c.len_utf16();
+        end = i + c.len_utf8();
+        kept += 1;
+    }
+    let removed = chars - kept;
+    cuts.push(Cut {
+        row,
+        col,
+        chars,
+        removed,
+    });
+    Cow::Owned(format!("{}{}", &t[..end], marker(removed)))
+}
+
+fn marker(removed: usize) -> String {
+    format!("…[truncated {removed} chars]")
+}
+
+/// A header as a warning shows it: at most 40 characters.
+fn shorten(h: &str) -> Cow<'_, str> {
+    match h.char_indices().nth(40) {
+        Some((i, _)) => Cow::Owned(format!("{}…", &h[..i])),
+        None => Cow::Borrowed(h),
     }
 }
 
@@ -326,6 +433,35 @@ mod tests {
         assert_eq!(parse_color("Green"), Some(Color::RGB(0xC6EFCE)));
         assert_eq!(parse_color("chartreuse"), None);
         assert_eq!(parse_color("#FFF"), None);
+    }
+
+    #[test]
+    fn cells_cut_to_fit() {
+        let mut cuts = Vec::new();
+        let full = "a".repeat(MAX_CELL_TEXT);
+        assert!(matches!(fit_text(&full, 1, 0, &mut cuts), Cow::Borrowed(_)));
+        // 16,384 emoji are 32,768 UTF-16 units: one too many.
+        let emoji = "😀".repeat(16_384);
+        let cut = fit_text(&emoji, 3, 2, &mut cuts);
+        assert!(cut.encode_utf16().count() <= MAX_CELL_TEXT);
+        let removed = cuts[0].removed;
+        assert_eq!(
+            cut,
+            format!(
+                "{}…[truncated {removed} chars]",
+                "😀".repeat(16_384 - removed)
+            )
+        );
+        assert_eq!(
+            cuts,
+            [Cut {
+                row: 3,
+                col: 2,
+                chars: 16_384,
+                removed
+            }]
+        );
+        assert_eq!(shorten(&"长".repeat(50)), format!("{}…", "长".repeat(40)));
     }
 
     #[test]
