@@ -499,7 +499,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         ui.report(&[Diagnostic::warning(
             "tier::data::column_clash",
             format!(
-                "{display_name} has columns named like tier's result columns; the input columns keep their names and tier's are written as {}",
+                "{display_name} has columns named like tier's result columns: the input's keep their names, tier's are renamed ({})",
                 list.join(", ")
             ),
         )
