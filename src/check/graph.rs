@@ -86,13 +86,16 @@ fn shortest_cycle<'s>(
     None
 }
 
-/// `tier::name::unused` (warning): inputs and lets nothing in the rules uses.
+/// `tier::name::unused` (warning): inputs and lets nothing in the rules uses. A `text` input is
+/// exempt: names, hospitals and customer numbers are declared to identify a customer and carry
+/// it to the output, not to grade it.
 pub(crate) fn check_unused(cx: &mut Ctx<'_>) {
     let unused: Vec<(String, Span, &'static str)> = cx
         .symbols
         .iter()
         .filter(|s| !cx.used.contains(&s.ident.name))
         .filter_map(|s| match s.kind {
+            SymKind::Input(f) if f.ty.kind == crate::ast::TypeKind::Text => None,
             SymKind::Input(_) => Some((s.ident.name.clone(), s.ident.span, "input")),
             SymKind::Let(_) => Some((s.ident.name.clone(), s.ident.span, "let")),
             _ => None,
