@@ -356,6 +356,7 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         input_scales: c.input_scales,
         rel_scales: c.rel_scales,
         node_scales: c.node_scales,
+        lang: super::words::Lang::of(ruleset),
     })
 }
 

@@ -221,9 +221,13 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
                         arm.label.name
                     ),
                     (true, None) if x.is_missing() => {
-                        format!("{it} is missing → {}", arm.label.name)
+                        format!("{it} {} → {}", env.prog.lang.is_missing(), arm.label.name)
                     }
-                    (true, None) => format!("{it} {x}: otherwise → {}", arm.label.name),
+                    (true, None) => format!(
+                        "{it} {x}: {} → {}",
+                        env.prog.lang.otherwise(),
+                        arm.label.name
+                    ),
                 };
                 let out = grade_outcome(node, &arm.label, &arm.attrs, reason);
                 return Ok((Value::Label(arm.label.clone()), Info::Grade(out, arm.span)));
@@ -249,7 +253,23 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
             for arm in arms {
                 let reason = match &arm.when {
                     None if !env.words => String::new(),
-                    None => format!("no rule above holds → {} (otherwise)", arm.label.name),
+                    None => {
+                        let lang = env.prog.lang;
+                        match lang {
+                            super::words::Lang::Zh => format!(
+                                "{} → {}（{}）",
+                                lang.no_rule_holds(),
+                                arm.label.name,
+                                lang.otherwise()
+                            ),
+                            super::words::Lang::En => format!(
+                                "{} → {} ({})",
+                                lang.no_rule_holds(),
+                                arm.label.name,
+                                lang.otherwise()
+                            ),
+                        }
+                    }
                     Some(w) => {
                         let (v, why) =
                             env.form(w, src, env.words && matches!(w.kind, CKind::AtLeast(..)))?;
@@ -632,11 +652,7 @@ pub(crate) fn evaluate(
             _ => env.with_refs(&t.when, src),
         };
         if trace {
-            let verdict = match held {
-                Some(true) => "applies",
-                Some(false) => "does not apply",
-                None => "does not apply: its condition is missing",
-            };
+            let verdict = env.prog.lang.tag_verdict(held);
             out.trace.push(TraceStep {
                 name: format!("tag {}", t.name).into(),
                 value: v.clone(),

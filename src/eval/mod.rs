@@ -28,6 +28,7 @@ mod run;
 mod schedule;
 mod table;
 pub mod testing;
+pub mod words;
 
 use crate::ast::{Expr, Ruleset};
 use crate::diagnostic::Diagnostic;

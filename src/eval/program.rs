@@ -41,6 +41,8 @@ pub struct Program {
     pub(crate) input_scales: Vec<Option<usize>>,
     pub(crate) rel_scales: Vec<Option<usize>>,
     pub(crate) node_scales: Vec<Option<usize>>,
+    /// The language of the reasons' own words ([`super::words::Lang`]).
+    pub(crate) lang: super::words::Lang,
 }
 
 /// Where a named value lives during one evaluation.
