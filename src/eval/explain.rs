@@ -73,14 +73,16 @@ pub fn render_outcome(o: &Outcome) -> String {
     }
     if let Some(s) = &o.score {
         out.push_str(&format!("score = {s}\n"));
+        // Padded by display width: a Chinese character takes two columns of a terminal.
+        use unicode_width::UnicodeWidthStr;
         let width = o
             .components
             .iter()
-            .map(|c| c.name.chars().count())
+            .map(|c| c.name.width())
             .max()
             .unwrap_or(0);
         for c in &o.components {
-            let pad = " ".repeat(width.saturating_sub(c.name.chars().count()));
+            let pad = " ".repeat(width.saturating_sub(c.name.width()));
             out.push_str(&format!(
                 "  {}{pad}  {:>8}  {}\n",
                 c.name,

@@ -314,14 +314,8 @@ fn shorten(h: &str) -> Cow<'_, str> {
 
 /// Display width in a fixed-width font: CJK and other wide characters count two.
 pub(crate) fn display_width(s: &str) -> usize {
-    s.lines()
-        .map(|l| {
-            l.chars()
-                .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
-                .sum()
-        })
-        .max()
-        .unwrap_or(0)
+    use unicode_width::UnicodeWidthStr;
+    s.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
 }
 
 /// A kept text cell, as Excel should hold it.
