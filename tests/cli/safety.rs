@@ -16,6 +16,24 @@ fn shop_run(out: &Path, extra: &[&str]) -> super::Output {
     run(&args)
 }
 
+/// Grades `data` with the shop ruleset: `run SHOP DATA --as-of AS_OF -q EXTRA...`.
+fn grade(data: &Path, extra: &[&str]) -> super::Output {
+    let mut args = vec!["run", SHOP, data.to_str().unwrap(), "--as-of", AS_OF, "-q"];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// Writes a shop data file (the header, then `rows`) into `dir`.
+fn shop_data(dir: &Path, name: &str, rows: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!("客户名称,区域,年度销售额(万元),回款率,最近联系日期\n{rows}"),
+    )
+    .unwrap();
+    path
+}
+
 /// Partial outputs (`.<name>.tier-<pid>-<random>.tmp`) in a directory.
 fn temporaries(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
@@ -345,18 +363,15 @@ fn csv_cells_never_become_formulas() {
     .unwrap();
     let out = dir.path().join("graded.csv");
     let rejects = dir.path().join("rejects.csv");
-    let result = run(&[
-        "run",
-        SHOP,
-        data.to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-        "-q",
-        "-o",
-        out.to_str().unwrap(),
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ]);
+    let result = grade(
+        &data,
+        &[
+            "-o",
+            out.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
+    );
     assert_eq!(result.code, 0, "{}", result.stderr);
     let cells = |path: &Path| -> Vec<Vec<String>> {
         let mut r = csv::ReaderBuilder::new()
@@ -398,17 +413,7 @@ fn csv_cells_never_become_formulas() {
     );
 
     // --raw-csv: exactly as read.
-    let raw = run(&[
-        "run",
-        SHOP,
-        data.to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-        "-q",
-        "--raw-csv",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let raw = grade(&data, &["--raw-csv", "-o", out.to_str().unwrap()]);
     assert_eq!(raw.code, 0, "{}", raw.stderr);
     let graded = cells(&out);
     assert_eq!(graded[1][0], "=HYPERLINK(\"http://x\",\"y\")");
@@ -418,25 +423,12 @@ fn csv_cells_never_become_formulas() {
 #[test]
 fn a_formula_in_a_rejected_cell_is_neutralised() {
     let dir = tmp();
-    let data = dir.path().join("evil.csv");
-    std::fs::write(
-        &data,
-        "客户名称,区域,年度销售额(万元),回款率,最近联系日期\n甲,华东,=1+1,95%,2026-11-20\n",
-    )
-    .unwrap();
+    let data = shop_data(dir.path(), "evil.csv", "甲,华东,=1+1,95%,2026-11-20\n");
     let rejects = dir.path().join("rejects.csv");
-    let result = run(&[
-        "run",
-        SHOP,
-        data.to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-        "-q",
-        "-o",
-        "/dev/null",
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ]);
+    let result = grade(
+        &data,
+        &["-o", "/dev/null", "--rejects", rejects.to_str().unwrap()],
+    );
     assert_eq!(result.code, 0, "{}", result.stderr);
     let text = std::fs::read_to_string(&rejects).unwrap();
     assert!(text.contains(",'=1+1,"), "{text}");
@@ -446,25 +438,16 @@ fn a_formula_in_a_rejected_cell_is_neutralised() {
 fn rejects_xlsx_is_a_workbook() {
     use calamine::{Reader, Xlsx};
     let dir = tmp();
-    let data = dir.path().join("bad.csv");
-    std::fs::write(
-        &data,
-        "客户名称,区域,年度销售额(万元),回款率,最近联系日期\n甲,华东,abc,95%,2026-11-20\n乙,华东,@x,95%,2026-11-20\n",
-    )
-    .unwrap();
+    let data = shop_data(
+        dir.path(),
+        "bad.csv",
+        "甲,华东,abc,95%,2026-11-20\n乙,华东,@x,95%,2026-11-20\n",
+    );
     let rejects = dir.path().join("rejects.xlsx");
-    let result = run(&[
-        "run",
-        SHOP,
-        data.to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-        "-q",
-        "-o",
-        "/dev/null",
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ]);
+    let result = grade(
+        &data,
+        &["-o", "/dev/null", "--rejects", rejects.to_str().unwrap()],
+    );
     assert_eq!(result.code, 0, "{}", result.stderr);
     let mut book: Xlsx<_> = calamine::open_workbook(&rejects).expect("an xlsx workbook");
     let range = book.worksheet_range("拒绝行").unwrap();
@@ -490,16 +473,7 @@ fn input_columns_are_never_renamed() {
     )
     .unwrap();
     let out = dir.path().join("graded.csv");
-    let result = run(&[
-        "run",
-        SHOP,
-        data.to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-        "-q",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let result = grade(&data, &["-o", out.to_str().unwrap()]);
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert!(
         result.stderr.contains("tier::data::column_clash"),
