@@ -2,6 +2,8 @@
 //! stable code (`tier::…`), a labelled span in a named source, and an actionable help line.
 //! They are collected, never first-fail, and rendered together with miette (or as JSON).
 
+mod clip;
+
 use crate::source::{SourceFile, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
@@ -134,19 +136,24 @@ impl miette::Diagnostic for Diagnostic {
         if self.source.is_none() || self.labels.is_empty() {
             return None;
         }
-        Some(Box::new(self.labels.iter().enumerate().map(|(i, l)| {
-            let text = if l.text.is_empty() {
-                None
-            } else {
-                Some(l.text.clone())
-            };
-            if i == 0 {
-                LabeledSpan::new_primary_with_span(text, l.span)
-            } else {
-                LabeledSpan::new_with_span(text, l.span)
-            }
-        })))
+        Some(Box::new(labeled_spans(&self.labels)))
     }
+}
+
+/// Labels for miette: the first is the primary one; an empty text is no text.
+fn labeled_spans(labels: &[Label]) -> impl Iterator<Item = LabeledSpan> + '_ {
+    labels.iter().enumerate().map(|(i, l)| {
+        let text = if l.text.is_empty() {
+            None
+        } else {
+            Some(l.text.clone())
+        };
+        if i == 0 {
+            LabeledSpan::new_primary_with_span(text, l.span)
+        } else {
+            LabeledSpan::new_with_span(text, l.span)
+        }
+    })
 }
 
 /// How diagnostics are printed.
@@ -178,7 +185,11 @@ pub fn render(diagnostics: &[Diagnostic], opts: RenderOptions) -> String {
         .with_links(false);
     let mut out = String::new();
     for d in diagnostics {
-        if handler.render_report(&mut out, d).is_err() {
+        let rendered = match clip::clipped(d) {
+            Some(view) => handler.render_report(&mut out, &view),
+            None => handler.render_report(&mut out, d),
+        };
+        if rendered.is_err() {
             out.push_str(&d.to_string());
         }
         out.push('\n');

@@ -201,3 +201,40 @@ fn the_checker_never_panics_on_damaged_rulesets() {
     }
     assert!(checked > 50, "only {checked} variants parsed");
 }
+
+/// A line longer than miette can lay out (65,535 columns) is shown as a window around the
+/// error, with `…` where text was cut; the header and the JSON form keep the true position.
+#[test]
+fn long_lines_render_clipped_without_panic() {
+    let pad = " ".repeat(70_000);
+    let text = format!("ruleset \"x\"\ninput {{\n  a number\n}}\nlet b = a {pad}+ zz\n");
+    let source = SourceFile::new("long.tier", text);
+    let diags = tier::diagnose(&source);
+    let unknown = diags
+        .iter()
+        .find(|d| d.code == "tier::name::unknown")
+        .expect("`zz` is unknown");
+    let rendered = render(
+        std::slice::from_ref(unknown),
+        RenderOptions {
+            color: false,
+            width: 100,
+        },
+    );
+    assert!(rendered.contains("unknown name `zz`"), "{rendered}");
+    assert!(rendered.contains('…'), "the line is clipped:\n{rendered}");
+    assert!(
+        rendered.contains("+ zz"),
+        "the window shows the error:\n{rendered}"
+    );
+    assert!(
+        rendered.contains("[long.tier:5:70013]"),
+        "the header keeps the true line and column:\n{rendered}"
+    );
+    assert!(
+        rendered.lines().all(|l| l.chars().count() < 400),
+        "no rendered line is long:\n{rendered}"
+    );
+    let json = unknown.to_json();
+    assert_eq!((json.line, json.column), (Some(5), Some(70_013)));
+}
