@@ -1,5 +1,7 @@
 //! Source files and byte spans into them.
 
+use crate::limits::MAX_SOURCE_BYTES;
+use std::io::Read;
 use std::sync::Arc;
 
 /// A half-open byte range `[start, end)` into one source file.
@@ -49,9 +51,9 @@ impl SourceFile {
         }
     }
 
-    /// Reads a file from disk.
+    /// Reads a ruleset file from disk (see [`read_text`]).
     pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
-        let text = std::fs::read_to_string(path)?;
+        let text = read_text(path)?;
         Ok(SourceFile::new(path.display().to_string(), text))
     }
 
@@ -73,4 +75,31 @@ impl SourceFile {
     pub fn named_source(&self) -> miette::NamedSource<String> {
         miette::NamedSource::new(&*self.name, self.text.to_string())
     }
+}
+
+/// Reads a ruleset's text: at most [`MAX_SOURCE_BYTES`] bytes. A larger file, or a device that
+/// never ends (`/dev/zero`), is refused after one byte more than that, with an error of kind
+/// [`std::io::ErrorKind::FileTooLarge`] (see [`crate::limits::too_large`]); reading is always
+/// bounded. Text that is not UTF-8 is an [`std::io::ErrorKind::InvalidData`] error.
+pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
+    let file = std::fs::File::open(path)?;
+    let hint = file.metadata().map_or(0, |m| m.len());
+    let limit = MAX_SOURCE_BYTES as u64 + 1;
+    let mut bytes = Vec::with_capacity(hint.min(limit) as usize);
+    file.take(limit).read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "larger than {}, the most a ruleset may be",
+                crate::limits::size_in_words()
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
 }

@@ -147,12 +147,35 @@ fn checker_codes() -> BTreeSet<String> {
     codes
 }
 
+/// The codes of the limits, read from `src/limits.rs`.
+fn limit_codes() -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/limits.rs");
+    let text = std::fs::read_to_string(path).expect("src/limits.rs is readable");
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|p| p.starts_with("tier::limit::"))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn every_code_is_documented() {
     let doc =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/DIAGNOSTICS.md"))
             .expect("DIAGNOSTICS.md is readable");
-    for code in checker_codes() {
+    let language =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/LANGUAGE.md"))
+            .expect("LANGUAGE.md is readable");
+    let limits = limit_codes();
+    assert_eq!(limits.len(), 4, "{limits:?}");
+    for code in &limits {
+        assert!(
+            language.contains(&format!("`{code}`")),
+            "{code} is not in the Limits of docs/LANGUAGE.md"
+        );
+    }
+    for code in checker_codes().into_iter().chain(limits) {
         assert!(
             doc.contains(&format!("`{code}`")),
             "{code} is not in docs/DIAGNOSTICS.md"
@@ -202,25 +225,24 @@ fn the_checker_never_panics_on_damaged_rulesets() {
     assert!(checked > 50, "only {checked} variants parsed");
 }
 
-/// A line longer than miette can lay out (65,535 columns) is shown as a window around the
-/// error, with `…` where text was cut; the header and the JSON form keep the true position.
+/// A line wider than miette can lay out (65,535 columns: 35,000 tabs are 140,000) is shown as
+/// a window around the error, with `…` where text was cut; the header and the JSON form keep
+/// the true position. So is the error about a line that is too long.
 #[test]
 fn long_lines_render_clipped_without_panic() {
-    let pad = " ".repeat(70_000);
-    let text = format!("ruleset \"x\"\ninput {{\n  a number\n}}\nlet b = a {pad}+ zz\n");
+    let opts = RenderOptions {
+        color: false,
+        width: 100,
+    };
+    let tabs = "\t".repeat(35_000);
+    let text = format!("ruleset \"x\"\ninput {{\n  a number\n}}\nlet b = a {tabs}+ zz\n");
     let source = SourceFile::new("long.tier", text);
     let diags = tier::diagnose(&source);
     let unknown = diags
         .iter()
         .find(|d| d.code == "tier::name::unknown")
         .expect("`zz` is unknown");
-    let rendered = render(
-        std::slice::from_ref(unknown),
-        RenderOptions {
-            color: false,
-            width: 100,
-        },
-    );
+    let rendered = render(std::slice::from_ref(unknown), opts);
     assert!(rendered.contains("unknown name `zz`"), "{rendered}");
     assert!(rendered.contains('…'), "the line is clipped:\n{rendered}");
     assert!(
@@ -228,7 +250,7 @@ fn long_lines_render_clipped_without_panic() {
         "the window shows the error:\n{rendered}"
     );
     assert!(
-        rendered.contains("[long.tier:5:70013]"),
+        rendered.contains("[long.tier:5:35013]"),
         "the header keeps the true line and column:\n{rendered}"
     );
     assert!(
@@ -236,5 +258,15 @@ fn long_lines_render_clipped_without_panic() {
         "no rendered line is long:\n{rendered}"
     );
     let json = unknown.to_json();
-    assert_eq!((json.line, json.column), (Some(5), Some(70_013)));
+    assert_eq!((json.line, json.column), (Some(5), Some(35_013)));
+
+    let spaces = " ".repeat(70_000);
+    let source = SourceFile::new("long.tier", format!("let b = a {spaces}+ zz\n"));
+    let diags = tier::diagnose(&source);
+    assert_eq!(diags[0].code, "tier::limit::line_length");
+    let rendered = render(&diags, opts);
+    assert!(rendered.contains("[long.tier:1:65537]"), "{rendered}");
+    assert!(rendered.contains('…'), "{rendered}");
+    let json = diags[0].to_json();
+    assert_eq!((json.line, json.column), (Some(1), Some(65_537)));
 }

@@ -546,3 +546,34 @@ fn relative_grading_per_group_by_hand() {
         .collect();
     assert_eq!(got, ["头部", "腰部", "头部", "腰部", "头部"]);
 }
+
+/// Reading a ruleset is bounded: a device that never ends is refused after the size limit
+/// (16 MiB), quickly and with a clear error, by every command that reads rulesets.
+#[test]
+fn endless_rulesets_are_refused_quickly() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    for args in [
+        &["check", "/dev/zero"][..],
+        &["fmt", "/dev/zero"],
+        &["fmt", "--check", "/dev/zero"],
+        &["test", "/dev/zero"],
+        &["eval", "/dev/zero"],
+    ] {
+        let out = tier()
+            .args(args)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("tier::limit::size") && stderr.contains("larger than 16 MiB"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            matches!(out.status.code(), Some(1 | 3)),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -128,6 +128,20 @@ fn weird_input_never_panics() {
     }
 }
 
+/// `:load` reads at most the size limit: a device that never ends is refused quickly.
+#[test]
+fn load_of_an_endless_file_is_refused() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let started = Instant::now();
+    let out = run_piped(":load /dev/zero\n1 + 1\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tier::limit::size"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains('2'));
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
 #[test]
 fn reload_when_the_file_changes() {
     let dir = tempfile::tempdir().expect("temp dir");
