@@ -270,3 +270,44 @@ fn long_lines_render_clipped_without_panic() {
     let json = diags[0].to_json();
     assert_eq!((json.line, json.column), (Some(1), Some(65_537)));
 }
+
+/// `n` lets in a chain written last-first (`let a1 = a2`, `let a2 = a3`, …, `let aN = LAST`):
+/// inferring `a1` meets every other let before its own type is known.
+fn reverse_chain(n: usize, last: &str) -> String {
+    let mut s = String::from("ruleset \"chain\"\ninput {\n  a number\n}\n");
+    for i in 1..n {
+        s.push_str(&format!("let a{i} = a{}\n", i + 1));
+    }
+    s.push_str(&format!(
+        "let a{n} = {last}\ngrade g by a1 {{ A >= 1  B otherwise }}\n"
+    ));
+    s
+}
+
+/// Long chains of lets are checked and compiled in linear time and without recursion along the
+/// chain (which overflowed the stack), and a long cycle is one short diagnostic.
+#[test]
+fn long_let_chains_check_and_compile() {
+    let source = SourceFile::new("chain.tier", reverse_chain(20_000, "a + 1"));
+    let loaded = tier::load(source).unwrap_or_else(|d| panic!("{}", d[0].message));
+    assert!(loaded.warnings.is_empty(), "{}", loaded.warnings[0].message);
+    assert_eq!(loaded.program.name(), "chain");
+
+    let source = SourceFile::new("cycle.tier", reverse_chain(5_000, "a1"));
+    let diags = tier::diagnose(&source);
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    let codes: Vec<&str> = errors.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["tier::let::cycle"]);
+    assert!(errors[0].labels.len() <= 20, "{}", errors[0].labels.len());
+    assert!(
+        errors[0].message.contains("(5000 declarations)"),
+        "{}",
+        errors[0].message
+    );
+    let rendered = render(&diags, RenderOptions::default());
+    assert!(
+        rendered.lines().count() < 200,
+        "{}",
+        rendered.lines().count()
+    );
+}

@@ -99,6 +99,8 @@ struct Piece {
 pub(super) struct ClippedSource {
     original: SourceFile,
     text: String,
+    /// `text` with a line index, for miette.
+    shown: SourceFile,
     /// In order of both offsets; between two pieces there is a `…` or nothing.
     pieces: Vec<Piece>,
 }
@@ -109,6 +111,7 @@ impl ClippedSource {
         let mut out = ClippedSource {
             original: original.clone(),
             text: String::new(),
+            shown: SourceFile::new(original.name.clone(), ""),
             pieces: Vec::new(),
         };
         // Runs of short lines are copied as one piece.
@@ -127,6 +130,7 @@ impl ClippedSource {
             line_start = line_end + 1;
         }
         out.keep(run_start, full.len());
+        out.shown = SourceFile::new(original.name.clone(), out.text.clone());
         out
     }
 
@@ -237,16 +241,14 @@ impl SourceCode for ClippedSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner =
-            self.text
-                .as_str()
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self
+            .shown
+            .read_span(span, context_lines_before, context_lines_after)?;
         // Lines are kept one for one, so the line is right; the column is the original's, for
         // the `[file:line:col]` header (read without context lines).
         let column = if context_lines_before == 0 {
             let at = self.to_original(span.offset());
-            let original: &str = &self.original.text;
-            original
+            self.original
                 .read_span(&SourceSpan::from((at, 0)), 0, 0)
                 .map_or(inner.column(), |c| c.column())
         } else {
