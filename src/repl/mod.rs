@@ -7,16 +7,18 @@
 //!
 //! Layout: this file holds the session and its ruleset (load, reload, the typed definitions);
 //! `inputs` the current customer (`:set`, `:unset`, `:show`, `:row`, `:grade`); `typed`
-//! definitions and expressions; `words` keywords, completion and brace counting; `terminal` the
-//! rustyline loop and the script runner.
+//! definitions and expressions; `words` keywords, completion and brace counting; `script` how
+//! piped lines make inputs; `terminal` the rustyline loop and the script runner.
 
 mod commands;
 mod inputs;
 mod row;
+mod script;
 mod terminal;
 mod typed;
 mod words;
 
+pub use script::{ScriptInput, ScriptReader};
 pub use terminal::run_interactive;
 pub use words::is_incomplete;
 
