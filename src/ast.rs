@@ -501,6 +501,78 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// The names this expression mentions (`Name` nodes, at any depth, in no particular order):
+    /// the declarations it may depend on. Walked with an explicit stack.
+    pub fn names(&self) -> Vec<&Ident> {
+        let mut out = Vec::new();
+        let mut todo = vec![self];
+        while let Some(e) = todo.pop() {
+            if let ExprKind::Name(id) = &e.kind {
+                out.push(id);
+            }
+            e.children(&mut todo);
+        }
+        out
+    }
+
+    /// Pushes the direct sub-expressions.
+    fn children<'e>(&'e self, out: &mut Vec<&'e Expr>) {
+        match &self.kind {
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::AsOf => {}
+            ExprKind::Unary(_, a) | ExprKind::IsMissing { expr: a, .. } => out.push(a),
+            ExprKind::Binary(_, a, b) => out.extend([&**a, &**b]),
+            ExprKind::In { expr, set, .. } => {
+                out.push(expr);
+                out.extend(set);
+            }
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => out.extend([&**cond, &**then, &**otherwise]),
+            ExprKind::Call { args, .. } => out.extend(args),
+            ExprKind::AtLeast { items, .. } => out.extend(items),
+            ExprKind::Linear(l) => {
+                out.extend([&*l.input, &*l.from, &*l.to]);
+                if let Some((p, q)) = &l.points {
+                    out.extend([&**p, &**q]);
+                }
+            }
+            ExprKind::Bands(b) => {
+                out.push(&b.input);
+                for arm in &b.arms {
+                    out.push(&arm.value);
+                    if let BandGuard::Interval { lo, hi } = &arm.guard {
+                        out.extend(lo.iter().chain(hi).map(|b| &b.value));
+                    }
+                }
+            }
+            ExprKind::Match(m) => {
+                out.push(&m.input);
+                for arm in &m.arms {
+                    out.push(&arm.value);
+                    if let MatchKeys::Values(keys) = &arm.keys {
+                        out.extend(keys);
+                    }
+                }
+            }
+            ExprKind::Matrix(m) => {
+                out.extend([&*m.row, &*m.col]);
+                let key = |k: &'e MatrixKey| match k {
+                    MatrixKey::Value(e) => Some(e),
+                    MatrixKey::Otherwise(_) => None,
+                };
+                out.extend(m.columns.iter().filter_map(key));
+                for row in &m.rows {
+                    out.extend(key(&row.key));
+                    out.extend(&row.cells);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     /// `200万`, `92%`, `7 days`, `2026-06-30`, `"text"`, `yes`, `missing`

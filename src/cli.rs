@@ -283,9 +283,13 @@ pub fn parse_as_of(text: Option<&str>) -> Result<jiff::civil::Date, Diagnostic> 
     }
 }
 
-/// Reads a ruleset file; an unreadable file is a diagnostic (exit 3).
+/// Reads a ruleset file; an unreadable file, or one larger than the limit
+/// (`tier::limit::size`), is a diagnostic (exit 3).
 pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
     SourceFile::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            return crate::limits::too_large(&path.display().to_string());
+        }
         Diagnostic::error(
             "tier::io",
             format!("cannot read ruleset `{}`: {e}", path.display()),

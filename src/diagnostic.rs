@@ -2,6 +2,8 @@
 //! stable code (`tier::…`), a labelled span in a named source, and an actionable help line.
 //! They are collected, never first-fail, and rendered together with miette (or as JSON).
 
+mod clip;
+
 use crate::source::{SourceFile, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
@@ -134,19 +136,24 @@ impl miette::Diagnostic for Diagnostic {
         if self.source.is_none() || self.labels.is_empty() {
             return None;
         }
-        Some(Box::new(self.labels.iter().enumerate().map(|(i, l)| {
-            let text = if l.text.is_empty() {
-                None
-            } else {
-                Some(l.text.clone())
-            };
-            if i == 0 {
-                LabeledSpan::new_primary_with_span(text, l.span)
-            } else {
-                LabeledSpan::new_with_span(text, l.span)
-            }
-        })))
+        Some(Box::new(labeled_spans(&self.labels)))
     }
+}
+
+/// Labels for miette: the first is the primary one; an empty text is no text.
+fn labeled_spans(labels: &[Label]) -> impl Iterator<Item = LabeledSpan> + '_ {
+    labels.iter().enumerate().map(|(i, l)| {
+        let text = if l.text.is_empty() {
+            None
+        } else {
+            Some(l.text.clone())
+        };
+        if i == 0 {
+            LabeledSpan::new_primary_with_span(text, l.span)
+        } else {
+            LabeledSpan::new_with_span(text, l.span)
+        }
+    })
 }
 
 /// How diagnostics are printed.
@@ -178,7 +185,11 @@ pub fn render(diagnostics: &[Diagnostic], opts: RenderOptions) -> String {
         .with_links(false);
     let mut out = String::new();
     for d in diagnostics {
-        if handler.render_report(&mut out, d).is_err() {
+        let rendered = match clip::clipped(d) {
+            Some(view) => handler.render_report(&mut out, &view),
+            None => handler.render_report(&mut out, d),
+        };
+        if rendered.is_err() {
             out.push_str(&d.to_string());
         }
         out.push('\n');
@@ -187,22 +198,42 @@ pub fn render(diagnostics: &[Diagnostic], opts: RenderOptions) -> String {
 }
 
 impl miette::SourceCode for SourceFile {
+    /// miette's own `read_span` over a `str` scans the text from its start, every time: with
+    /// thousands of diagnostics that is quadratic. Here it scans only the lines around the span
+    /// (found in the line index), with the same result.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let text: &str = &self.text;
+        let index = self.line_index();
+        let end = span.offset() + span.len();
+        let (base, first_line, window) = if index.lone_cr || end > text.len() {
+            // miette breaks lines at a lone `\r` too; keep its own reading there.
+            (0, 0, text)
+        } else {
+            // One line more than asked before the span: miette looks at the byte before an
+            // empty span, and surplus lines before it are dropped from the snippet anyway.
+            let first_line = index
+                .line_of(span.offset())
+                .saturating_sub(context_lines_before + 1);
+            let last_line = index.line_of(end.saturating_sub(1).max(span.offset()));
+            let stop = last_line + context_lines_after + 2;
+            let base = index.starts[first_line];
+            let until = index.starts.get(stop).copied().unwrap_or(text.len());
+            (base, first_line, &text[base..until])
+        };
+        let local = miette::SourceSpan::from((span.offset() - base, span.len()));
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            (inner.span().offset() + base, inner.span().len()).into(),
+            inner.line() + first_line,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + first_line,
         )))
     }
 }
@@ -266,11 +297,24 @@ impl Diagnostic {
     }
 }
 
-/// Did-you-mean: the closest candidate by Jaro-Winkler / Levenshtein, if close enough.
+/// Names longer than this (in characters) get no did-you-mean, and are offered as none: a
+/// comparison costs the product of the two lengths (a 64,000-character name took 12 s), and
+/// nobody mistypes a 65-character name by a letter or two.
+const SUGGEST_MAX_CHARS: usize = 64;
+
+fn suggestible(name: &str) -> bool {
+    name.len() <= SUGGEST_MAX_CHARS || name.chars().count() <= SUGGEST_MAX_CHARS
+}
+
+/// Did-you-mean: the closest candidate by Jaro-Winkler / Levenshtein, if close enough. Linear
+/// in the candidates: names over [`SUGGEST_MAX_CHARS`] are not compared.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if !suggestible(name) {
+        return None;
+    }
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
-        if c == name {
+        if c == name || !suggestible(c) {
             continue;
         }
         let lev = strsim::levenshtein(name, c);
@@ -285,4 +329,82 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggest;
+    use crate::source::SourceFile;
+    use miette::{SourceCode, SourceSpan};
+
+    /// The windowed `read_span` gives what miette's own reading of the whole text gives.
+    #[test]
+    fn read_span_matches_miette() {
+        for text in [
+            "",
+            "a",
+            "line one\nline two\n\nline 四\nlast",
+            "crlf\r\nline\r\n\r\nend\r\n",
+            "ends with newline\n",
+            "\n\n\n",
+            "lone\rcarriage\nreturn",
+        ] {
+            let source = SourceFile::new("t", text);
+            let mut offsets: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            offsets.dedup();
+            for &start in &offsets {
+                for &end in offsets.iter().filter(|&&e| e >= start) {
+                    let span = SourceSpan::from((start, end - start));
+                    for (before, after) in [(0, 0), (1, 1), (2, 0), (0, 3)] {
+                        let ours = source.read_span(&span, before, after);
+                        let theirs = text.read_span(&span, before, after);
+                        match (ours, theirs) {
+                            (Ok(a), Ok(b)) => {
+                                let what = format!("{text:?} {start}..{end} ({before}, {after})");
+                                assert_eq!(a.data(), b.data(), "{what}");
+                                assert_eq!(a.span(), b.span(), "{what}");
+                                assert_eq!(a.line(), b.line(), "{what}");
+                                assert_eq!(a.column(), b.column(), "{what}");
+                                assert_eq!(a.line_count(), b.line_count(), "{what}");
+                            }
+                            (Err(_), Err(_)) => {}
+                            (a, b) => panic!(
+                                "{text:?} {start}..{end}: {:?} vs {:?}",
+                                a.is_ok(),
+                                b.is_ok()
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn suggestions_for_ordinary_names() {
+        assert_eq!(suggest("销售额额", ["销售额", "回款率"]), Some("销售额"));
+        assert_eq!(suggest("rounds", ["round", "floor"]), Some("round"));
+        assert_eq!(suggest("xyz", ["销售额"]), None);
+    }
+
+    /// Comparing costs the product of the two lengths: a name (or candidate) over 64 characters
+    /// gets no suggestion, so a 64,000-character name costs no more than reading it.
+    #[test]
+    fn long_names_get_no_suggestion() {
+        let long = format!("{}x", "a".repeat(100));
+        let near = format!("{}y", "a".repeat(100));
+        assert_eq!(suggest(&long, [near.as_str()]), None);
+        assert_eq!(suggest("aaaa", [near.as_str(), "aaab"]), Some("aaab"));
+        let huge = "名".repeat(64_000);
+        let huge_near = format!("{}字", "名".repeat(63_999));
+        assert_eq!(suggest(&huge, [huge_near.as_str(), "名字"]), None);
+        let edge = "b".repeat(64);
+        let edge_near = format!("{}c", "b".repeat(63));
+        assert_eq!(
+            suggest(&edge, [edge_near.as_str()]),
+            Some(edge_near.as_str())
+        );
+    }
 }

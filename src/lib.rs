@@ -14,6 +14,7 @@ pub mod cli;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod limits;
 pub mod outcome;
 pub mod repl;
 pub mod run;

@@ -1,6 +1,8 @@
 //! Source files and byte spans into them.
 
-use std::sync::Arc;
+use crate::limits::MAX_SOURCE_BYTES;
+use std::io::Read;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` into one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -39,6 +41,38 @@ impl From<Span> for miette::SourceSpan {
 pub struct SourceFile {
     pub name: Arc<str>,
     pub text: Arc<str>,
+    /// Where lines start, built on first use: positions and snippets of many diagnostics cost
+    /// a search each, not a scan of the text from its start.
+    lines: Arc<OnceLock<LineIndex>>,
+}
+
+/// The byte offsets where lines start (after each `\n`).
+#[derive(Debug)]
+pub(crate) struct LineIndex {
+    pub starts: Vec<usize>,
+    /// A `\r` not followed by `\n`: miette counts it as a line break, this index does not.
+    pub lone_cr: bool,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut lone_cr = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => lone_cr = true,
+                _ => {}
+            }
+        }
+        LineIndex { starts, lone_cr }
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) - 1
+    }
 }
 
 impl SourceFile {
@@ -46,12 +80,17 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text: text.into(),
+            lines: Arc::default(),
         }
     }
 
-    /// Reads a file from disk.
+    pub(crate) fn line_index(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// Reads a ruleset file from disk (see [`read_text`]).
     pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
-        let text = std::fs::read_to_string(path)?;
+        let text = read_text(path)?;
         Ok(SourceFile::new(path.display().to_string(), text))
     }
 
@@ -62,15 +101,46 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let offset = offset.min(self.text.len());
+        let line = self.line_index().line_of(offset);
+        let start = self.line_index().starts[line];
+        // Characters are counted by their first bytes, so an offset inside one cannot panic.
+        let col = self.text.as_bytes()[start..offset]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        (line + 1, col + 1)
     }
 
     /// For miette: the source with its name.
     pub fn named_source(&self) -> miette::NamedSource<String> {
         miette::NamedSource::new(&*self.name, self.text.to_string())
     }
+}
+
+/// Reads a ruleset's text: at most [`MAX_SOURCE_BYTES`] bytes. A larger file, or a device that
+/// never ends (`/dev/zero`), is refused after one byte more than that, with an error of kind
+/// [`std::io::ErrorKind::FileTooLarge`] (see [`crate::limits::too_large`]); reading is always
+/// bounded. Text that is not UTF-8 is an [`std::io::ErrorKind::InvalidData`] error.
+pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
+    let file = std::fs::File::open(path)?;
+    let hint = file.metadata().map_or(0, |m| m.len());
+    let limit = MAX_SOURCE_BYTES as u64 + 1;
+    let mut bytes = Vec::with_capacity(hint.min(limit) as usize);
+    file.take(limit).read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "larger than {}, the most a ruleset may be",
+                crate::limits::size_in_words()
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
 }

@@ -147,12 +147,35 @@ fn checker_codes() -> BTreeSet<String> {
     codes
 }
 
+/// The codes of the limits, read from `src/limits.rs`.
+fn limit_codes() -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/limits.rs");
+    let text = std::fs::read_to_string(path).expect("src/limits.rs is readable");
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|p| p.starts_with("tier::limit::"))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn every_code_is_documented() {
     let doc =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/DIAGNOSTICS.md"))
             .expect("DIAGNOSTICS.md is readable");
-    for code in checker_codes() {
+    let language =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/LANGUAGE.md"))
+            .expect("LANGUAGE.md is readable");
+    let limits = limit_codes();
+    assert_eq!(limits.len(), 4, "{limits:?}");
+    for code in &limits {
+        assert!(
+            language.contains(&format!("`{code}`")),
+            "{code} is not in the Limits of docs/LANGUAGE.md"
+        );
+    }
+    for code in checker_codes().into_iter().chain(limits) {
         assert!(
             doc.contains(&format!("`{code}`")),
             "{code} is not in docs/DIAGNOSTICS.md"
@@ -200,4 +223,91 @@ fn the_checker_never_panics_on_damaged_rulesets() {
         }
     }
     assert!(checked > 50, "only {checked} variants parsed");
+}
+
+/// A line wider than miette can lay out (65,535 columns: 35,000 tabs are 140,000) is shown as
+/// a window around the error, with `…` where text was cut; the header and the JSON form keep
+/// the true position. So is the error about a line that is too long.
+#[test]
+fn long_lines_render_clipped_without_panic() {
+    let opts = RenderOptions {
+        color: false,
+        width: 100,
+    };
+    let tabs = "\t".repeat(35_000);
+    let text = format!("ruleset \"x\"\ninput {{\n  a number\n}}\nlet b = a {tabs}+ zz\n");
+    let source = SourceFile::new("long.tier", text);
+    let diags = tier::diagnose(&source);
+    let unknown = diags
+        .iter()
+        .find(|d| d.code == "tier::name::unknown")
+        .expect("`zz` is unknown");
+    let rendered = render(std::slice::from_ref(unknown), opts);
+    assert!(rendered.contains("unknown name `zz`"), "{rendered}");
+    assert!(rendered.contains('…'), "the line is clipped:\n{rendered}");
+    assert!(
+        rendered.contains("+ zz"),
+        "the window shows the error:\n{rendered}"
+    );
+    assert!(
+        rendered.contains("[long.tier:5:35013]"),
+        "the header keeps the true line and column:\n{rendered}"
+    );
+    assert!(
+        rendered.lines().all(|l| l.chars().count() < 400),
+        "no rendered line is long:\n{rendered}"
+    );
+    let json = unknown.to_json();
+    assert_eq!((json.line, json.column), (Some(5), Some(35_013)));
+
+    let spaces = " ".repeat(70_000);
+    let source = SourceFile::new("long.tier", format!("let b = a {spaces}+ zz\n"));
+    let diags = tier::diagnose(&source);
+    assert_eq!(diags[0].code, "tier::limit::line_length");
+    let rendered = render(&diags, opts);
+    assert!(rendered.contains("[long.tier:1:65537]"), "{rendered}");
+    assert!(rendered.contains('…'), "{rendered}");
+    let json = diags[0].to_json();
+    assert_eq!((json.line, json.column), (Some(1), Some(65_537)));
+}
+
+/// `n` lets in a chain written last-first (`let a1 = a2`, `let a2 = a3`, …, `let aN = LAST`):
+/// inferring `a1` meets every other let before its own type is known.
+fn reverse_chain(n: usize, last: &str) -> String {
+    let mut s = String::from("ruleset \"chain\"\ninput {\n  a number\n}\n");
+    for i in 1..n {
+        s.push_str(&format!("let a{i} = a{}\n", i + 1));
+    }
+    s.push_str(&format!(
+        "let a{n} = {last}\ngrade g by a1 {{ A >= 1  B otherwise }}\n"
+    ));
+    s
+}
+
+/// Long chains of lets are checked and compiled in linear time and without recursion along the
+/// chain (which overflowed the stack), and a long cycle is one short diagnostic.
+#[test]
+fn long_let_chains_check_and_compile() {
+    let source = SourceFile::new("chain.tier", reverse_chain(20_000, "a + 1"));
+    let loaded = tier::load(source).unwrap_or_else(|d| panic!("{}", d[0].message));
+    assert!(loaded.warnings.is_empty(), "{}", loaded.warnings[0].message);
+    assert_eq!(loaded.program.name(), "chain");
+
+    let source = SourceFile::new("cycle.tier", reverse_chain(5_000, "a1"));
+    let diags = tier::diagnose(&source);
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    let codes: Vec<&str> = errors.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["tier::let::cycle"]);
+    assert!(errors[0].labels.len() <= 20, "{}", errors[0].labels.len());
+    assert!(
+        errors[0].message.contains("(5000 declarations)"),
+        "{}",
+        errors[0].message
+    );
+    let rendered = render(&diags, RenderOptions::default());
+    assert!(
+        rendered.lines().count() < 200,
+        "{}",
+        rendered.lines().count()
+    );
 }

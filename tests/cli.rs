@@ -793,6 +793,37 @@ fn pareto_missing_amount_is_rejected_naming_the_data_column() {
     }
 }
 
+/// Reading a ruleset is bounded: a device that never ends is refused after the size limit
+/// (16 MiB), quickly and with a clear error, by every command that reads rulesets.
+#[test]
+fn endless_rulesets_are_refused_quickly() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    for args in [
+        &["check", "/dev/zero"][..],
+        &["fmt", "/dev/zero"],
+        &["fmt", "--check", "/dev/zero"],
+        &["test", "/dev/zero"],
+        &["eval", "/dev/zero"],
+    ] {
+        let out = tier()
+            .args(args)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("tier::limit::size") && stderr.contains("larger than 16 MiB"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            matches!(out.status.code(), Some(1 | 3)),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
 #[path = "cli/safety.rs"]

@@ -57,7 +57,9 @@ fn fixtures_errors() {
             Ok(dump) => panic!("{name} should not parse, got:\n{dump}"),
             Err(d) => d,
         };
-        assert!(diags.iter().all(|d| d.code == "tier::syntax"));
+        assert!(diags
+            .iter()
+            .all(|d| d.code == "tier::syntax" || d.code.starts_with("tier::limit::")));
         insta::with_settings!({ description => text.as_str(), omit_expression => true }, {
             insta::assert_snapshot!(render(&diags));
         });
@@ -511,7 +513,11 @@ fn never_panics() {
                 "an error result carries diagnostics: {input:?}"
             );
             for d in &result {
-                assert_eq!(d.code, "tier::syntax", "{input:?}");
+                assert!(
+                    d.code == "tier::syntax" || d.code.starts_with("tier::limit::"),
+                    "{}: {input:?}",
+                    d.code
+                );
                 let span = d.span().expect("every syntax error has a span");
                 assert!(
                     span.start <= span.end && span.end <= input.len(),
@@ -590,17 +596,54 @@ fn misspelled_keywords_get_a_suggestion() {
 
 #[test]
 fn very_long_or_deep_expressions_are_errors() {
+    let codes = |text: &str| -> Vec<&'static str> {
+        match parse_items(&src(text)) {
+            Ok(_) => Vec::new(),
+            Err(d) => d.iter().map(|d| d.code).collect(),
+        }
+    };
     let long = format!("let x = {}", vec!["1"; 1500].join(" + "));
-    let diags = parse_items(&src(&long)).unwrap_err();
-    assert!(
-        diags[0].message.contains("too long or nested too deeply"),
-        "{}",
-        diags[0].message
-    );
+    assert_eq!(codes(&long), ["tier::limit::expression"]);
     // Chains inside chains add up.
     let inner = vec!["1"; 400].join(" + ");
     let nested = format!("let x = (({inner}) + {inner}) + {inner}");
-    assert!(parse_items(&src(&nested)).is_err());
+    assert_eq!(codes(&nested), ["tier::limit::expression"]);
     let fine = format!("let x = {}", vec!["1"; 300].join(" + "));
     assert!(parse_items(&src(&fine)).is_ok());
+}
+
+/// The limits of docs/LANGUAGE.md ("Limits"), each a located error with its own code, never a
+/// crash: 100 levels of nesting, 65,536 characters a line, 16 MiB a ruleset.
+#[test]
+fn limits_are_located_errors() {
+    let first = |text: &str| {
+        let diags = parse_items(&src(text)).expect_err("over the limit");
+        let d = diags[0].clone();
+        let (_, line, column) = d.location().expect("located");
+        (d.code, line, column, d.help.is_some())
+    };
+    let parens = |n: usize| format!("let x = {}1{}", "(".repeat(n), ")".repeat(n));
+    assert!(parse_items(&src(&parens(100))).is_ok());
+    assert_eq!(first(&parens(101)), ("tier::limit::nesting", 1, 109, true));
+    // Far too deep for pest's recursion: refused before pest runs, at the same bracket.
+    assert_eq!(
+        first(&parens(30_000)),
+        ("tier::limit::nesting", 1, 109, true)
+    );
+    let nots = |n: usize| format!("let x = {}yes", "not ".repeat(n));
+    assert!(parse_items(&src(&nots(100))).is_ok());
+    assert_eq!(first(&nots(101)).0, "tier::limit::nesting");
+    // Nesting without brackets, on many lines (no line is long): still an error, not a crash.
+    assert_eq!(
+        first(&format!("let x = {}yes", "not\n".repeat(50_000))).0,
+        "tier::limit::nesting"
+    );
+    let line = |n: usize| format!("let x = 1\nlet y = 1 # {}\n", "x".repeat(n - 12));
+    assert!(parse_items(&src(&line(65_536))).is_ok());
+    assert_eq!(
+        first(&line(65_537)),
+        ("tier::limit::line_length", 2, 65_537, true)
+    );
+    let huge = format!("let x = 1\n{}", "# filler\n".repeat(2_000_000));
+    assert_eq!(first(&huge).0, "tier::limit::size");
 }

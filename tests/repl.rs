@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tier::repl::{is_incomplete, Reply, ReplyKind, Session};
+use tier::repl::{Reply, ReplyKind, ScriptInput, ScriptReader, Session};
 
 fn as_of() -> jiff::civil::Date {
     jiff::civil::date(2026, 11, 23)
@@ -31,29 +31,20 @@ fn record(out: &mut String, input: &str, reply: &Reply) {
     out.push('\n');
 }
 
-/// Runs a script (one input per line; an open brace continues onto the next lines) and returns
-/// the transcript.
+/// Runs a script as piped input runs (one input per line; an open brace continues onto the
+/// next lines, an unclosed `(` is an error at its line) and returns the transcript.
 fn transcript(session: &mut Session, script: &str) -> String {
     let mut out = String::new();
-    let mut buf = String::new();
-    for line in script.lines() {
-        buf.push_str(line);
-        buf.push('\n');
-        if is_incomplete(&buf) {
-            continue;
-        }
-        if buf.trim().is_empty() {
-            buf.clear();
-            continue;
-        }
-        let reply = session.eval_line(&buf);
-        record(&mut out, &buf, &reply);
-        buf.clear();
-    }
+    let mut reader = ScriptReader::new();
+    let mut inputs: Vec<ScriptInput> = script.lines().filter_map(|l| reader.push(l)).collect();
     assert!(
-        buf.trim().is_empty(),
-        "script ends inside an open brace: {buf}"
+        reader.finish().is_none(),
+        "script ends inside an open brace"
     );
+    for input in inputs.drain(..) {
+        let reply = session.eval_script_input(&input);
+        record(&mut out, input.text(), &reply);
+    }
     out
 }
 
@@ -126,6 +117,20 @@ fn weird_input_never_panics() {
     ] {
         let _ = s.eval_line(input);
     }
+}
+
+/// `:load` reads at most the size limit: a device that never ends is refused quickly.
+#[test]
+fn load_of_an_endless_file_is_refused() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let started = Instant::now();
+    let out = run_piped(":load /dev/zero\n1 + 1\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tier::limit::size"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains('2'));
+    assert!(started.elapsed() < Duration::from_secs(60));
 }
 
 #[test]
@@ -242,6 +247,19 @@ grade 等级 by 综合得分 {
         "{stdout}"
     );
     assert!(stdout.trim_end().ends_with("A"), "{stdout}");
+
+    // An unclosed `(` is reported at its line and column; the lines after it still run.
+    let out = run_piped(
+        ":set 经理评分 = 80\n(经理评分 * 2\n经理评分 + 1\n:set 经理评分 = 70\n经理评分\n",
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 2: the `(` at column 1 is not closed on its line"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("81") && stdout.contains("70"), "{stdout}");
 
     // Any error reply makes the script fail (exit 1), after running every line.
     let out = run_piped("销售额 +\n:set 经理评分 = 80\n经理评分\n");

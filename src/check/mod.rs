@@ -13,7 +13,7 @@
 //! - [`grades`] (with [`logic`]): grade thresholds and rules, `match`, `matrix`;
 //! - [`decls`]: scorecards, adjustments, relatives, schedules, override, output, inputs;
 //! - [`cases`]: `test` blocks;
-//! - [`graph`]: cycles between declarations and unused names.
+//! - [`graph`]: the order `let`s are inferred in, cycles between declarations, unused names.
 
 mod bands;
 mod calls;
@@ -29,6 +29,7 @@ mod types;
 use crate::ast::{Ident, InputField, LetDecl, RelativeDecl, Ruleset, Scorecard};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
+pub(crate) use graph::{depth_first, Visit};
 use std::collections::{HashMap, HashSet};
 pub(crate) use types::Ty;
 
@@ -40,6 +41,7 @@ pub fn check(ruleset: &Ruleset, source: &SourceFile) -> Vec<Diagnostic> {
     let mut cx = Ctx::new(ruleset, source);
     scope::collect(&mut cx);
     decls::check_inputs(&mut cx);
+    graph::infer_lets(&mut cx);
     infer::check_bodies(&mut cx);
     decls::check_declarations(&mut cx);
     cases::check_tests(&mut cx);

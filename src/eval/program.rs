@@ -433,7 +433,7 @@ impl Program {
             rel_scales: self.rel_scales.clone(),
             node_scales: self.node_scales.clone(),
             let_exprs: HashMap::new(),
-            inferring: Vec::new(),
+            inferring: Default::default(),
             components: self.comp_index.clone(),
             errors: Vec::new(),
         }

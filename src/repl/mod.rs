@@ -7,16 +7,18 @@
 //!
 //! Layout: this file holds the session and its ruleset (load, reload, the typed definitions);
 //! `inputs` the current customer (`:set`, `:unset`, `:show`, `:row`, `:grade`); `typed`
-//! definitions and expressions; `words` keywords, completion and brace counting; `terminal` the
-//! rustyline loop and the script runner.
+//! definitions and expressions; `words` keywords, completion and brace counting; `script` how
+//! piped lines make inputs; `terminal` the rustyline loop and the script runner.
 
 mod commands;
 mod inputs;
 mod row;
+mod script;
 mod terminal;
 mod typed;
 mod words;
 
+pub use script::{ScriptInput, ScriptReader};
 pub use terminal::run_interactive;
 pub use words::is_incomplete;
 
@@ -202,8 +204,13 @@ impl Session {
     }
 
     fn load_file(&mut self, path: &Path, keep_typed: bool) -> Reply {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::source::read_text(path) {
             Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                let d = crate::limits::too_large(&path.display().to_string());
+                let msg = diagnostic::render(&[d], self.render);
+                return Reply::error(format!("{}{}", msg.trim_end(), self.still_loaded()));
+            }
             Err(e) => {
                 return Reply::error(format!(
                     "cannot read `{}`: {e}{}",
@@ -345,7 +352,7 @@ impl Session {
             return None;
         }
         // A touch without a change is not worth a message.
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(self.file_text.as_str()) {
+        if crate::source::read_text(&path).ok().as_deref() == Some(self.file_text.as_str()) {
             self.file_mtime = Some(now);
             return None;
         }

@@ -2,7 +2,7 @@
 //! multi-line input, history), a script runner when stdin is piped.
 
 use super::words::{command_hint, is_incomplete};
-use super::{ReplyKind, Session};
+use super::{ReplyKind, ScriptReader, Session};
 use crate::cli::stdio::{errln, outln};
 use crate::cli::{Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
 use rustyline::completion::{Completer, Pair};
@@ -49,39 +49,28 @@ pub fn run_interactive(ruleset: Option<&Path>, as_of: jiff::civil::Date, ui: &Ui
     }
 }
 
-/// Piped stdin: complete inputs (braces balanced) in order, replies on stdout, errors on stderr.
+/// Piped stdin: inputs in order (see [`ScriptReader`]), replies on stdout, errors on stderr.
 fn script(mut session: Session) -> u8 {
     let mut failed = false;
-    let mut buf = String::new();
+    let mut reader = ScriptReader::new();
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     loop {
-        let line = match lines.next() {
-            Some(Ok(line)) => Some(line),
+        let input = match lines.next() {
+            Some(Ok(line)) => match reader.push(&line) {
+                Some(input) => input,
+                None => continue,
+            },
             Some(Err(e)) => {
                 errln!("cannot read the script from stdin: {e}");
                 return EXIT_IO;
             }
-            None => None,
+            None => match reader.finish() {
+                Some(input) => input,
+                None => break,
+            },
         };
-        let at_end = line.is_none();
-        if let Some(line) = line {
-            buf.push_str(&line);
-            buf.push('\n');
-            if is_incomplete(&buf) {
-                continue;
-            }
-        }
-        if buf.trim().is_empty() {
-            buf.clear();
-            if at_end {
-                break;
-            }
-            continue;
-        }
-        // At the end, an input still open is evaluated anyway: its error says what is missing.
-        let reply = session.eval_line(&buf);
-        buf.clear();
+        let reply = session.eval_script_input(&input);
         match reply.kind {
             ReplyKind::Quit => break,
             ReplyKind::Error => {
@@ -90,9 +79,6 @@ fn script(mut session: Session) -> u8 {
             }
             ReplyKind::Ok if !reply.text.is_empty() => outln!("{}", reply.text),
             ReplyKind::Ok => {}
-        }
-        if at_end {
-            break;
         }
     }
     if failed {

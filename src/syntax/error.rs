@@ -42,15 +42,18 @@ pub(super) fn convert(
     let positives = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { message } => {
-            let msg = if message.contains("limit") {
-                "this ruleset is nested too deeply to read".to_string()
-            } else {
-                message.clone()
-            };
-            return Diagnostic::error(CODE, msg)
+            // pest's own guard ("stack limit reached"): nesting without brackets (`not not …`,
+            // `if … then if …`) deeper than the stack allows, far past `MAX_NESTING`.
+            if message.contains("limit") {
+                return crate::limits::too_deep(
+                    source,
+                    token_span(text, pos),
+                    "too deep to read from here",
+                );
+            }
+            return Diagnostic::error(CODE, message.clone())
                 .in_source(source)
-                .with_label(token_span(text, pos), "here")
-                .with_help("simplify the expression, e.g. by splitting it with `let`");
+                .with_label(token_span(text, pos), "here");
         }
     };
 

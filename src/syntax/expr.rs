@@ -4,13 +4,8 @@ use super::literal;
 use super::lower::{cmp_op, dummy_expr, kids, missing_literal, Lower};
 use super::{Pair, Rule};
 use crate::ast::*;
+use crate::limits::{EXPRESSION, MAX_EXPRESSION_DEPTH, MAX_NESTING, NESTING};
 use crate::source::Span;
-
-/// Deeper nesting than this is refused with an error rather than risking the stack.
-const MAX_DEPTH: usize = 120;
-
-/// Deepest syntax tree accepted: a chain `a + b + c ...` nests one level per operand.
-const MAX_TREE_DEPTH: usize = 1000;
 
 impl Lower<'_> {
     /// Lowers any expression-level pair (`expr`, `or_expr`, ..., `primary` alternatives).
@@ -44,17 +39,27 @@ impl Lower<'_> {
             p = first;
         }
         let span = self.span(&p);
-        if self.depth >= MAX_DEPTH || self.tree_depth >= MAX_TREE_DEPTH {
-            if !self
-                .errors
-                .iter()
-                .any(|e| e.message.contains("too long or nested too deeply"))
-            {
-                self.error(
-                    span,
-                    "this expression is too long or nested too deeply",
-                    "split it into smaller parts with `let`",
-                );
+        // Deep input is refused rather than risking the stack (limits.rs says how deep).
+        let limit = if self.depth > MAX_NESTING {
+            Some(NESTING)
+        } else if self.tree_depth >= MAX_EXPRESSION_DEPTH {
+            Some(EXPRESSION)
+        } else {
+            None
+        };
+        if let Some(code) = limit {
+            // Once per parse: every enclosing level would say the same.
+            if !self.errors.iter().any(|e| e.code == code) {
+                let d = if code == NESTING {
+                    crate::limits::too_deep(
+                        self.source,
+                        span,
+                        &format!("level {} starts here", MAX_NESTING + 1),
+                    )
+                } else {
+                    crate::limits::too_long(self.source, span)
+                };
+                self.errors.push(d);
             }
             return dummy_expr(span);
         }

@@ -40,6 +40,7 @@ enum Mode {
 
 /// Parses a whole ruleset file.
 pub fn parse(source: &SourceFile) -> Result<Ruleset, Vec<Diagnostic>> {
+    within_limits(source)?;
     let text: &str = &source.text;
     match TierParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
@@ -57,6 +58,7 @@ pub fn parse(source: &SourceFile) -> Result<Ruleset, Vec<Diagnostic>> {
 /// Parses declarations without the `ruleset "…"` header (REPL input). Blank or comment-only
 /// input gives no items.
 pub fn parse_items(source: &SourceFile) -> Result<Vec<Item>, Vec<Diagnostic>> {
+    within_limits(source)?;
     let text: &str = &source.text;
     match TierParser::parse(Rule::items_file, text) {
         Ok(mut pairs) => {
@@ -73,6 +75,7 @@ pub fn parse_items(source: &SourceFile) -> Result<Vec<Item>, Vec<Diagnostic>> {
 
 /// Parses one expression (REPL input); the whole input must be the expression.
 pub fn parse_expr(source: &SourceFile) -> Result<Expr, Vec<Diagnostic>> {
+    within_limits(source)?;
     let text: &str = &source.text;
     match TierParser::parse(Rule::expr_file, text) {
         Ok(mut pairs) => {
@@ -87,6 +90,17 @@ pub fn parse_expr(source: &SourceFile) -> Result<Expr, Vec<Diagnostic>> {
             }
         }
         Err(e) => Err(recover::recover(source, Mode::Expr, Some(e))),
+    }
+}
+
+/// The limits seen in the text (size, line length, bracket nesting), checked before pest runs:
+/// pest parses by recursion, so nesting is bounded before it can exhaust the stack.
+fn within_limits(source: &SourceFile) -> Result<(), Vec<Diagnostic>> {
+    let errors = crate::limits::check_text(source);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 
