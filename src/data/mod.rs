@@ -46,6 +46,7 @@
 #![allow(clippy::result_large_err)]
 
 mod cell;
+mod csv_records;
 mod date;
 mod encoding;
 mod mapping;
@@ -72,6 +73,20 @@ use std::path::Path;
 pub const READ_CODE: &str = "tier::data::read";
 /// Diagnostic code for an output file that cannot be written.
 pub const WRITE_CODE: &str = "tier::data::write";
+
+/// The longest cell read, in bytes (1 MiB): a longer one rejects its row.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+/// The longest record (CSV: one row, with any lines its quoted cells span) or line (NDJSON),
+/// in bytes (16 MiB).
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+/// The most cells a row may have (16,384, Excel's column limit).
+pub const MAX_COLUMNS: usize = 16_384;
+/// The largest JSON document read whole (a JSON array, or a non-UTF-8 NDJSON file given an
+/// `--encoding`), in bytes (512 MiB). NDJSON in UTF-8 streams, whatever its size.
+pub const MAX_JSON_BYTES: usize = 512 << 20;
+/// How many skipped row numbers a [`RowSource`] lists ([`RowSource::skipped_rows`]); the
+/// count goes on past it.
+pub const SKIPPED_LISTED: usize = 1000;
 
 /// One cell as read from a file, before typing.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,9 +202,49 @@ pub trait RowSource: Iterator<Item = Result<RawRow, RowError>> {
     /// The text encoding used (`UTF-8`, `GB18030`, ...; `xlsx` for spreadsheets).
     fn encoding(&self) -> &str;
     /// How many wholly empty rows were skipped so far (they are not customers, and are neither
-    /// graded nor rejected).
+    /// graded nor rejected). Every row read is yielded (as a row or a [`RowError`]) or counted
+    /// here.
     fn skipped_blank(&self) -> usize {
         0
+    }
+    /// The row numbers of the skipped rows, in file order: the first [`SKIPPED_LISTED`].
+    fn skipped_rows(&self) -> &[usize] {
+        &[]
+    }
+    /// Why reading stopped before the end of the input, if it did (an I/O error, a line too
+    /// long to find the next one). The row at that point was yielded as a [`RowError`]; the rows
+    /// after it were never read, so the rows yielded are not the whole file.
+    fn stopped(&self) -> Option<&Diagnostic> {
+        None
+    }
+}
+
+/// Skipped rows: how many, and the first [`SKIPPED_LISTED`] row numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Skipped {
+    count: usize,
+    rows: Vec<usize>,
+}
+
+impl Skipped {
+    pub fn push(&mut self, row: usize) {
+        self.count += 1;
+        if self.rows.len() < SKIPPED_LISTED {
+            self.rows.push(row);
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    pub fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// Forgets everything (lines counted before the header turned out to be further down).
+    pub fn clear(&mut self) {
+        *self = Skipped::default();
     }
 }
 

@@ -564,9 +564,12 @@ fn gbk_streams_across_buffer_boundaries_and_rejects_only_broken_rows() {
         assert_eq!(texts(&rows[6000]), ["最后一行", "华北", "无"]);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].row, 6002);
-        assert_eq!(
-            errors[0].reason,
-            "the row holds bytes that are not gb18030 text"
+        assert!(
+            errors[0]
+                .reason
+                .starts_with("the row's bytes are not valid gb18030 text (the encoding detected"),
+            "{}",
+            errors[0].reason
         );
     }
 }
@@ -586,4 +589,115 @@ fn rows_built_in_memory() {
     assert_eq!(headers, ["a", "b"]);
     assert!(errors.is_empty());
     assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3]);
+}
+
+/// Old Mac exports end their lines with CR alone. CR, LF and CRLF are each one line end, even
+/// mixed in one file; a CR inside a quoted cell stays in the cell.
+#[test]
+fn cr_lf_and_crlf_all_end_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mac = "客户,金额\r".to_string();
+    for i in 0..100 {
+        mac.push_str(&format!("客户{i},{i}\r"));
+    }
+    let p = write_temp(&dir, "mac.csv", mac.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户", "金额"]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows.len(), 100, "a hundred customers, not one giant header");
+    assert_eq!((rows[0].row, rows[99].row), (2, 101));
+    assert_eq!(texts(&rows[99]), ["客户99", "99"]);
+
+    let mixed = "a,b,c\r1,2,3\r4,5,6\r\n7,8,9\n\"x\ry\",10,11\r12,13,14";
+    let p = write_temp(&dir, "mixed.csv", mixed.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["a", "b", "c"]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let numbers: Vec<usize> = rows.iter().map(|r| r.row).collect();
+    assert_eq!(numbers, [2, 3, 4, 5, 7]);
+    assert_eq!(texts(&rows[3]), ["x\ry", "10", "11"]);
+    assert_eq!(texts(&rows[4]), ["12", "13", "14"]);
+}
+
+/// A quote that never closes would take the rest of the file into one cell. The row where it
+/// opens is rejected, naming the line and character of the quote; the lines it took in are read
+/// again as rows of their own.
+#[test]
+fn an_unclosed_quote_is_located_and_the_lines_after_it_are_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "客户,金额,备注\n甲,1,\"two\nlines\"\n乙,2,\"broken\n丙,3,x\n丁,4,y\n";
+    let p = write_temp(&dir, "quote.csv", body.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 5, 6]);
+    assert_eq!(texts(&rows[0]), ["甲", "1", "two\nlines"]);
+    assert_eq!(texts(&rows[1]), ["丙", "3", "x"]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!((e.row, e.column.as_deref()), (4, Some("备注")));
+    assert!(
+        e.reason.contains("line 4, character 5")
+            && e.reason.contains("never closed")
+            && e.reason.contains("the 2 lines after it"),
+        "{}",
+        e.reason
+    );
+
+    // The quote opens on the last line: only that row is rejected.
+    let p = write_temp(&dir, "last.csv", "a,b\n1,2\n3,\"4\n".as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].row, errors[0].column.as_deref()), (3, Some("b")));
+
+    // An unclosed quote in the header is a located error for the file.
+    let p = write_temp(&dir, "header.csv", "a,\"b,c\n1,2,3\n4,5,6\n".as_bytes());
+    let e = open(&p, &ReadOptions::default()).err().unwrap();
+    assert_eq!(e.code, "tier::data::read");
+    assert!(e.message.contains("line 1, character 3"), "{}", e.message);
+}
+
+/// Cells, records and lines have size limits (documented in `tier::data`): a cell over 1 MiB
+/// and a quoted cell running past 16 MiB cost their row; a line over 16 MiB with no line break
+/// stops the reading with an error, instead of reading an endless stream into memory.
+#[test]
+fn oversized_cells_records_and_lines_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let big_cell = "x".repeat((1 << 20) + 1);
+    let body = format!("a,b\n1,{big_cell}\n2,3\n");
+    let p = write_temp(&dir, "cell.csv", body.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [3]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].row, errors[0].column.as_deref()), (2, Some("b")));
+    assert!(errors[0].reason.contains("1 MiB"), "{}", errors[0].reason);
+
+    // A quote opened on row 2 and not closed within 16 MiB: row 2 is rejected, the 17,000 lines
+    // after it are read as rows.
+    let mut body = String::from("a,b\n1,\"open\n");
+    let line = format!("{},y\n", "z".repeat(1021));
+    for _ in 0..17_000 {
+        body.push_str(&line);
+    }
+    let p = write_temp(&dir, "record.csv", body.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(errors.len(), 1, "{:?}", errors.first());
+    assert_eq!(errors[0].row, 2);
+    assert!(
+        errors[0].reason.contains("not closed within 16 MiB"),
+        "{}",
+        errors[0].reason
+    );
+    assert_eq!(rows.len(), 17_000);
+    assert_eq!((rows[0].row, rows[16_999].row), (3, 17_002));
+
+    // A line of 17 MiB without a line break: reading stops there, with a row error saying why.
+    let mut body = b"a,b\n1,2\n".to_vec();
+    body.resize(body.len() + (17 << 20), b'x');
+    body.extend_from_slice(b"\n3,4\n");
+    let p = write_temp(&dir, "line.csv", &body);
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 3);
+    assert!(errors[0].reason.contains("16 MiB"), "{}", errors[0].reason);
 }
