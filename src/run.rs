@@ -196,6 +196,7 @@ fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
         encoding: args.encoding.clone(),
         delimiter,
         sheet: args.sheet.clone(),
+        encoding_detected: false,
     })
 }
 
@@ -305,6 +306,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     let mut again = opts.clone();
     if again.encoding.is_none() && data::is_encoding_label(source.encoding()) {
         again.encoding = Some(source.encoding().to_string());
+        again.encoding_detected = true;
     }
     let open = |p: &Path| data::open(p, &again).map_err(io);
     let headers: Vec<String> = source.headers().to_vec();

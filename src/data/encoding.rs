@@ -87,15 +87,33 @@ pub(crate) enum Input {
 }
 
 impl Input {
-    /// Reads everything (for formats and encodings that are not streamed).
+    /// Reads everything (for formats that are not streamed), at most
+    /// [`MAX_JSON_BYTES`](super::MAX_JSON_BYTES).
     pub fn read_all(self, name: &str) -> Result<Vec<u8>, Diagnostic> {
         let mut bytes = Vec::new();
-        match self {
-            Input::File(mut f) => f.read_to_end(&mut bytes),
-            Input::Stream(mut s) => s.read_to_end(&mut bytes),
-        }
-        .map_err(|e| io_error(name, &e))?;
+        let reader: Box<dyn Read> = match self {
+            Input::File(f) => Box::new(f),
+            Input::Stream(s) => s,
+        };
+        super::bounded(reader, super::InputFormat::Json)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(name, &e))?;
         Ok(bytes)
+    }
+
+    /// Reads the first [`SNIFF_LEN`] bytes, keeping them in the input.
+    pub fn peek(self, name: &str) -> Result<(Input, Vec<u8>), Diagnostic> {
+        let (input, prefix) = read_prefix(self, name)?;
+        Ok(match input {
+            Input::File(mut f) => {
+                f.seek(SeekFrom::Start(0)).map_err(|e| io_error(name, &e))?;
+                (Input::File(f), prefix)
+            }
+            Input::Stream(s) => (
+                Input::Stream(Box::new(std::io::Cursor::new(prefix.clone()).chain(s))),
+                prefix,
+            ),
+        })
     }
 }
 
@@ -108,6 +126,7 @@ pub(crate) fn detect(
     input: Input,
     name: &str,
     label: Option<&str>,
+    label_detected: bool,
 ) -> Result<TextInput, Diagnostic> {
     let forced = label.and_then(lookup);
     let (mut input, prefix) = read_prefix(input, name)?;
@@ -120,6 +139,7 @@ pub(crate) fn detect(
     }
     let bom: Option<(&'static Encoding, usize)> = Encoding::for_bom(&prefix);
     let (encoding, chosen) = match (forced, bom) {
+        (Some(e), _) if label_detected => (e, Chosen::Detected),
         (Some(e), _) => (e, Chosen::Given),
         (None, Some((e, _))) => (e, Chosen::Bom),
         (None, None) if utf16_without_bom(&prefix).is_some() => (

@@ -49,6 +49,7 @@ mod cell;
 mod csv_records;
 mod date;
 mod encoding;
+mod limit;
 mod mapping;
 mod number;
 mod read_csv;
@@ -59,6 +60,7 @@ pub mod write;
 
 pub use cell::{CellParser, EMPTY_MARKERS};
 pub use date::excel_serial_to_date;
+pub use limit::{bounded, Bounded};
 pub use mapping::{InputMapping, COLUMN_AMBIGUOUS, COLUMN_MISSING};
 pub use text::normalize_width;
 pub use write::{create_sink, write_rejects, OutputColumns, OutputFormat, RowSink, WriteOptions};
@@ -191,6 +193,10 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// The spreadsheet sheet name (or 1-based index); `None` is the first sheet.
     pub sheet: Option<String>,
+    /// `encoding` is what an earlier read of the same file detected (`tier run` reads a file
+    /// twice for relative grades), not the user's `--encoding`: it is used without detecting
+    /// again, and messages call it detected.
+    pub encoding_detected: bool,
 }
 
 /// A stream of data rows with the file's headers.
@@ -319,6 +325,15 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn RowSource>, Diagn
             format!("{name} is a directory, not a data file"),
         ));
     }
+    if file.metadata().is_ok_and(|m| !m.is_file()) {
+        // A device or a pipe (`/dev/stdin`, `<(…)`, `/dev/zero`): it can be read only once, and
+        // may never end. Read as a stream, its size bounded like stdin's.
+        let opts = ReadOptions {
+            format: opts.format.or_else(|| InputFormat::from_path(path)),
+            ..opts.clone()
+        };
+        return open_stream(Box::new(file), &name, &opts);
+    }
     let format = match opts.format.or_else(|| InputFormat::from_path(path)) {
         Some(f) => f,
         None => {
@@ -398,7 +413,7 @@ fn open_input(
             Input::File(_) => read_xlsx::open(path, name, opts),
             Input::Stream(_) => Err(Diagnostic::error(
                 READ_CODE,
-                format!("{name}: spreadsheets cannot be read from stdin"),
+                format!("{name}: spreadsheets cannot be read from a stream (stdin, a pipe)"),
             )
             .with_help("save the spreadsheet to a file, or export it as CSV")),
         },

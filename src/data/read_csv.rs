@@ -16,7 +16,12 @@ pub(crate) fn open(
     name: String,
     opts: &ReadOptions,
 ) -> Result<Box<dyn RowSource>, Diagnostic> {
-    let text = detect(input, &name, opts.encoding.as_deref())?;
+    let text = detect(
+        input,
+        &name,
+        opts.encoding.as_deref(),
+        opts.encoding_detected,
+    )?;
     let delimiter = opts
         .delimiter
         .unwrap_or_else(|| sniff_delimiter(&text.prefix));

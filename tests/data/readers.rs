@@ -182,7 +182,12 @@ fn json_and_ndjson() {
     assert_eq!(headers, ["a", "b"], "keys of later lines are columns too");
     assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 3, 5]);
     assert_eq!(rows[0].cells, [text("1"), Cell::Empty]);
-    assert_eq!(rows[2].cells, [Cell::Empty, text("1000.0")]);
+    // The number's own text (serde_json writes the exponent as `e+3`), read exactly.
+    assert_eq!(rows[2].cells, [Cell::Empty, text("1e+3")]);
+    assert_eq!(
+        parser(TypeKind::Money(Scale::One)).parse(&rows[2].cells[1]),
+        money("1000")
+    );
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].row, 4);
 }
@@ -700,4 +705,28 @@ fn oversized_cells_records_and_lines_are_bounded() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].row, 3);
     assert!(errors[0].reason.contains("16 MiB"), "{}", errors[0].reason);
+}
+
+/// A JSON number too large for a float (`1e400`) is one bad cell, not a broken file: the cell
+/// keeps the number's text, and the cell parser rejects that one row.
+#[test]
+fn json_numbers_beyond_floats_are_cells_not_file_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = r#"[{"a": 1e400, "b": 0.1}, {"a": 12.50, "b": -0}]"#;
+    let p = write_temp(&dir, "big.json", json.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(texts(&rows[0]), ["1e+400", "0.1"]);
+    assert_eq!(
+        texts(&rows[1]),
+        ["12.50", "-0"],
+        "numbers keep their own digits"
+    );
+    let nd = "{\"a\": 1e400}\n{\"a\": 2}\n";
+    let p = write_temp(&dir, "big.ndjson", nd.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(texts(&rows[0]), ["1e+400"]);
+    let e = parser(TypeKind::Money(Scale::One)).parse(&rows[0].cells[0]);
+    assert!(e.is_err());
 }
