@@ -210,8 +210,6 @@ fn spool_stdin(opts: &mut ReadOptions) -> Result<tempfile::NamedTempFile, Diagno
     let mut stdin = std::io::stdin().lock();
     let mut head = [0u8; 4];
     let n = stdin.read(&mut head).map_err(io_err)?;
-    std::io::Write::write_all(&mut tmp, &head[..n]).map_err(io_err)?;
-    std::io::copy(&mut stdin, &mut tmp).map_err(io_err)?;
     if opts.format.is_none() {
         let start = head[..n].iter().copied().find(|b| !b.is_ascii_whitespace());
         opts.format = Some(match (start, &head[..n.min(2)]) {
@@ -221,6 +219,13 @@ fn spool_stdin(opts: &mut ReadOptions) -> Result<tempfile::NamedTempFile, Diagno
             _ => InputFormat::Csv,
         });
     }
+    // Bounded as the reader would bound it: an endless stream ends in an error, not a full disk.
+    let format = opts.format.unwrap_or(InputFormat::Csv);
+    let mut input = data::bounded(
+        std::io::Cursor::new(head[..n].to_vec()).chain(stdin),
+        format,
+    );
+    std::io::copy(&mut input, &mut tmp).map_err(io_err)?;
     Ok(tmp)
 }
 
@@ -445,6 +450,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     // parallel parts (rayon, order kept), a writer thread writes the parts in order. The
     // channels hold two chunks each, so memory stays bounded whatever the file's size.
     let mut rows_read = 0usize;
+    let mut chunks = Chunks::new(source);
     let written = std::thread::scope(|scope| {
         let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
         let (part_tx, part_rx) = std::sync::mpsc::sync_channel::<Vec<Part>>(2);
@@ -487,7 +493,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             }
             Ok(w)
         });
-        for chunk in Chunks::new(source) {
+        for chunk in chunks.by_ref() {
             rows_read += chunk.len();
             if chunk_tx.send(chunk).is_err() {
                 break; // the writer failed: its error is reported below
@@ -510,8 +516,14 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         Err(panic) => std::panic::resume_unwind(panic),
     };
 
+    // Blank rows are rows read too: skipped, counted and listed by the reader.
+    let source = chunks.source;
+    let rows_skipped = source.skipped_blank();
+    rows_read += rows_skipped;
+    // Reading that stopped early (an I/O error, a line too long) leaves rows unread: no output.
+    let stopped = source.stopped().cloned();
     let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
-    if !too_many {
+    if !too_many && stopped.is_none() {
         sink.finish().map_err(io)?;
     } else {
         drop(sink); // atomic: the target file is left untouched
@@ -526,17 +538,19 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         &display_name,
         rows_read,
         rows_rejected,
+        (rows_skipped, source.skipped_rows()),
         &rejects,
     );
-    if result.rows_read != result.rows_graded + result.rows_rejected {
+    if result.rows_read != result.rows_graded + result.rows_rejected + result.rows_skipped {
         // Counted independently on purpose: a row lost by a bug must fail the run loudly.
         return Err((
             EXIT_FAILED,
             vec![Diagnostic::error(
                 "tier::internal::rows_lost",
                 format!(
-                    "{} rows read but {} graded + {} rejected: a row was lost; no output was written",
-                    result.rows_read, result.rows_graded, result.rows_rejected
+                    "{} rows read but {} graded + {} rejected + {} skipped: a row was lost; no \
+                     output was written",
+                    result.rows_read, result.rows_graded, result.rows_rejected, result.rows_skipped
                 ),
             )
             .with_help("please report this with the ruleset and data file")],
@@ -548,6 +562,9 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     }
     if !args.quiet {
         eprint!("{}", result.render());
+    }
+    if let Some(d) = stopped {
+        return Err((EXIT_IO, vec![d]));
     }
     if too_many {
         ui.report(&[Diagnostic::error(
