@@ -730,3 +730,196 @@ fn json_numbers_beyond_floats_are_cells_not_file_errors() {
     let e = parser(TypeKind::Money(Scale::One)).parse(&rows[0].cells[0]);
     assert!(e.is_err());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Properties: every row read is accounted for, whatever the bytes
+// ---------------------------------------------------------------------------------------------
+
+/// Bytes that make CSV and JSON interesting, plus any byte at all.
+fn bytes_strategy() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    use proptest::prelude::*;
+    let pieces: Vec<&'static [u8]> = vec![
+        b",",
+        b"\"",
+        b"\"\"",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b" ",
+        b"a",
+        b"1",
+        b"{}",
+        b"{\"a\":1}",
+        b"{\"a\":null}",
+        b"[",
+        b"]",
+        b":",
+        b"\xEF\xBB\xBF",
+        b"\xFF",
+        b"\xC4\xE3",
+        b"\xE4\xB8\xAD",
+        b"1e400",
+        b";",
+        b"\t",
+    ];
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..256),
+        proptest::collection::vec(proptest::sample::select(pieces), 0..64).prop_map(|p| p.concat()),
+    ]
+}
+
+/// Reads a whole source: the row numbers of rows, of row errors and of skipped rows.
+fn row_numbers(mut src: Box<dyn RowSource>) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let (mut ok, mut err) = (Vec::new(), Vec::new());
+    for item in src.by_ref() {
+        match item {
+            Ok(r) => ok.push(r.row),
+            Err(e) => err.push(e.row),
+        }
+    }
+    assert_eq!(src.skipped_blank(), src.skipped_rows().len());
+    (ok, err, src.skipped_rows().to_vec())
+}
+
+/// The rows of CSV text after its header line, as the `tier::data` docs define them: every
+/// record and every empty line is one row, numbered by the line it starts on; CR, LF and CRLF
+/// each end a line; a quote still open at the end of the input rejects its record, and the
+/// lines after the quote's line are read again. A reference written apart from the reader.
+fn reference_csv_rows(data: &[u8], delimiter: u8) -> Vec<usize> {
+    #[derive(PartialEq)]
+    enum S {
+        Start,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let brk = |i: usize| -> usize {
+        if data[i] == b'\r' && data.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        }
+    };
+    let mut rows = Vec::new();
+    let (mut i, mut line) = (0, 2);
+    'records: while i < data.len() {
+        if matches!(data[i], b'\r' | b'\n') {
+            rows.push(line);
+            line += 1;
+            i += brk(i);
+            continue;
+        }
+        let first = line;
+        let mut state = S::Start;
+        let (mut quote, mut quote_line) = (0, 0);
+        let mut j = i;
+        while j < data.len() {
+            let b = data[j];
+            let end_of_line = matches!(b, b'\r' | b'\n');
+            state = match state {
+                S::Start if b == b'"' => {
+                    quote = j;
+                    quote_line = line;
+                    S::Quoted
+                }
+                S::Quoted if b == b'"' => S::QuoteInQuoted,
+                S::Quoted => {
+                    if end_of_line {
+                        line += 1;
+                        j += brk(j);
+                        continue;
+                    }
+                    S::Quoted
+                }
+                S::QuoteInQuoted if b == b'"' => S::Quoted,
+                _ if b == delimiter => S::Start,
+                _ if end_of_line => {
+                    rows.push(first);
+                    line += 1;
+                    i = j + brk(j);
+                    continue 'records;
+                }
+                _ => S::Unquoted,
+            };
+            j += 1;
+        }
+        rows.push(first);
+        if state != S::Quoted {
+            break;
+        }
+        // Unclosed: read again from the line after the quote's.
+        match data[quote + 1..]
+            .iter()
+            .position(|b| matches!(b, b'\r' | b'\n'))
+        {
+            Some(k) => {
+                i = quote + 1 + k + brk(quote + 1 + k);
+                line = quote_line + 1;
+            }
+            None => break,
+        }
+    }
+    rows
+}
+
+#[test]
+fn reference_rows_follow_the_documented_rules() {
+    assert_eq!(
+        reference_csv_rows(b"1\r2\r\n\n\"x\ny\"\r\n3", b','),
+        [2, 3, 4, 5, 7]
+    );
+    assert_eq!(reference_csv_rows(b"1,\"a\n2\r\n3", b','), [2, 3, 4]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any bytes under a header, read as CSV: every row is yielded, rejected or skipped, once,
+    /// with the row number the documented rules give; nothing panics.
+    #[test]
+    fn any_bytes_as_csv_account_for_every_row(data in bytes_strategy()) {
+        let mut bytes = b"a,b,c\n".to_vec();
+        bytes.extend_from_slice(&data);
+        let opts = ReadOptions {
+            format: Some(InputFormat::Csv),
+            delimiter: Some(b','),
+            ..ReadOptions::default()
+        };
+        let stream: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(bytes));
+        let src = match tier::data::open_stream(stream, "<stdin>", &opts) {
+            Ok(src) => src,
+            Err(d) => {
+                // Only an encoding detected as UTF-16 can garble the fixed header.
+                proptest::prop_assert_eq!(d.code, "tier::data::read");
+                return Ok(());
+            }
+        };
+        let encoding = src.encoding().to_string();
+        proptest::prop_assert!(src.stopped().is_none());
+        let (ok, err, skipped) = row_numbers(src);
+        let text = match encoding.as_str() {
+            "UTF-8" => data.clone(),
+            "gb18030" => encoding_rs::GB18030.decode_without_bom_handling(&data).0.into_owned().into_bytes(),
+            _ => return Ok(()), // UTF-16: another file altogether
+        };
+        let mut got: Vec<usize> = ok.iter().chain(&err).chain(&skipped).copied().collect();
+        got.sort_unstable();
+        proptest::prop_assert_eq!(got, reference_csv_rows(&text, b','));
+    }
+
+    /// Any bytes read as NDJSON: every line is a row (yielded, rejected or skipped), once.
+    #[test]
+    fn any_bytes_as_ndjson_account_for_every_line(data in bytes_strategy()) {
+        let opts = ReadOptions {
+            format: Some(InputFormat::Ndjson),
+            ..ReadOptions::default()
+        };
+        let lines = data.split(|&b| b == b'\n').count() - usize::from(data.last().is_none_or(|&b| b == b'\n'));
+        let stream: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(data));
+        let src = tier::data::open_stream(stream, "<stdin>", &opts).unwrap();
+        let (ok, err, skipped) = row_numbers(src);
+        let mut got: Vec<usize> = ok.iter().chain(&err).chain(&skipped).copied().collect();
+        got.sort_unstable();
+        proptest::prop_assert_eq!(got, (1..=lines).collect::<Vec<_>>());
+    }
+}
