@@ -753,8 +753,8 @@ fn mixed_encodings_are_named_with_the_encoding_flag() {
 fn an_endless_input_ends_with_an_error() {
     for extra in [
         &[][..],
-        &["--format", "ndjson"][..],
-        &["--format", "json"][..],
+        &["--input-format", "ndjson"][..],
+        &["--input-format", "json"][..],
     ] {
         let mut args = vec!["run", SHOP, "/dev/zero", "--as-of", "2026-11-23"];
         args.extend_from_slice(extra);
@@ -767,4 +767,29 @@ fn an_endless_input_ends_with_an_error() {
         assert_eq!(out.status.code(), Some(3), "{extra:?}: {stderr}");
         assert!(stderr.contains("tier::data::read"), "{extra:?}: {stderr}");
     }
+    // The same stream on standard input: spooled within the same bounds, not to a full disk.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tier"))
+        .args(["run", SHOP, "-", "--as-of", "2026-11-23"])
+        .env("NO_COLOR", "1")
+        .stdin(std::fs::File::open("/dev/zero").expect("/dev/zero"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("tier run - < /dev/zero did not end within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(3), "stdin: {stderr}");
+    assert!(stderr.contains("16 MiB"), "stdin: {stderr}");
 }

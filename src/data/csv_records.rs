@@ -384,10 +384,14 @@ impl Records {
             )
         } else if lines == 0 {
             format!("{at} is never closed")
-        } else {
-            let s = if lines == 1 { "" } else { "s" };
+        } else if lines == 1 {
             format!(
-                "{at} is never closed, so it took in the {lines} line{s} after it; they are read \
+                "{at} is never closed, so it took in the line after it; that line is read again \
+                 as a row of its own"
+            )
+        } else {
+            format!(
+                "{at} is never closed, so it took in the {lines} lines after it; they are read \
                  again as rows of their own"
             )
         };
