@@ -13,7 +13,7 @@
 
 use super::encoding::{lookup, strip_utf8_bom, Chosen, DecodeReader, Input};
 use super::{io_error, is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, READ_CODE};
-use super::{InputFormat, Skipped, MAX_RECORD_BYTES};
+use super::{InputFormat, Skipped, MAX_CELL_BYTES, MAX_RECORD_BYTES};
 use crate::data::csv_records::mib;
 use crate::diagnostic::Diagnostic;
 use encoding_rs::Encoding;
@@ -375,6 +375,21 @@ fn positional_cells(value: Value, width: usize) -> Result<Vec<Cell>, String> {
     Ok(cells)
 }
 
+/// A cell over [`MAX_CELL_BYTES`]: its column and the reason its row is rejected.
+fn oversized(cells: &[Cell], headers: &[String]) -> Option<(Option<String>, String)> {
+    let (i, len) = cells.iter().enumerate().find_map(|(i, c)| match c {
+        Cell::Text(t) if t.len() > MAX_CELL_BYTES => Some((i, t.len())),
+        _ => None,
+    })?;
+    Some((
+        headers.get(i).cloned(),
+        format!(
+            "the cell is {len} bytes long; cells hold at most {}",
+            mib(MAX_CELL_BYTES)
+        ),
+    ))
+}
+
 struct JsonArraySource {
     headers: Vec<String>,
     columns: HashMap<String, usize>,
@@ -400,7 +415,18 @@ impl Iterator for JsonArraySource {
             };
             match cells {
                 Ok(cells) if is_blank_row(&cells) => self.skipped.push(row),
-                Ok(cells) => return Some(Ok(RawRow { row, cells })),
+                Ok(cells) => {
+                    return Some(match oversized(&cells, &self.headers) {
+                        Some((column, reason)) => Err(RowError {
+                            file: self.name.clone(),
+                            row,
+                            column,
+                            raw: None,
+                            reason,
+                        }),
+                        None => Ok(RawRow { row, cells }),
+                    })
+                }
                 Err(reason) => {
                     return Some(Err(RowError {
                         file: self.name.clone(),
@@ -533,7 +559,15 @@ impl Iterator for NdjsonSource {
             };
             match record_cells(value, &self.columns, self.headers.len()) {
                 Ok(cells) if is_blank_row(&cells) => self.skipped.push(row),
-                Ok(cells) => return Some(Ok(RawRow { row, cells })),
+                Ok(cells) => {
+                    return Some(match oversized(&cells, &self.headers) {
+                        Some((column, reason)) => Err(RowError {
+                            column,
+                            ..self.error(row, reason)
+                        }),
+                        None => Ok(RawRow { row, cells }),
+                    })
+                }
                 Err(reason) => return Some(Err(self.error(row, reason))),
             }
         }

@@ -923,3 +923,24 @@ proptest::proptest! {
         proptest::prop_assert_eq!(got, (1..=lines).collect::<Vec<_>>());
     }
 }
+
+/// The cell limit holds for JSON and NDJSON too: the row is rejected, naming its column.
+#[test]
+fn oversized_json_cells_reject_their_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "x".repeat((1 << 20) + 1);
+    let nd = format!("{{\"a\": 1, \"b\": \"{big}\"}}\n{{\"a\": 2, \"b\": \"y\"}}\n");
+    let json = format!("[{}]", nd.trim_end().replace('\n', ","));
+    for (name, body) in [("big.ndjson", nd), ("big.json", json)] {
+        let p = write_temp(&dir, name, body.as_bytes());
+        let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+        assert_eq!(
+            rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+            [2],
+            "{name}"
+        );
+        assert_eq!(errors.len(), 1, "{name}");
+        assert_eq!((errors[0].row, errors[0].column.as_deref()), (1, Some("b")));
+        assert!(errors[0].reason.contains("1 MiB"), "{}", errors[0].reason);
+    }
+}
