@@ -208,6 +208,7 @@ fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
         encoding: args.encoding.clone(),
         delimiter,
         sheet: args.sheet.clone(),
+        encoding_detected: false,
     })
 }
 
@@ -221,8 +222,6 @@ fn spool_stdin(opts: &mut ReadOptions) -> Result<tempfile::NamedTempFile, Diagno
     let mut stdin = std::io::stdin().lock();
     let mut head = [0u8; 4];
     let n = stdin.read(&mut head).map_err(io_err)?;
-    std::io::Write::write_all(&mut tmp, &head[..n]).map_err(io_err)?;
-    std::io::copy(&mut stdin, &mut tmp).map_err(io_err)?;
     if opts.format.is_none() {
         let start = head[..n].iter().copied().find(|b| !b.is_ascii_whitespace());
         opts.format = Some(match (start, &head[..n.min(2)]) {
@@ -232,6 +231,13 @@ fn spool_stdin(opts: &mut ReadOptions) -> Result<tempfile::NamedTempFile, Diagno
             _ => InputFormat::Csv,
         });
     }
+    // Bounded as the reader would bound it: an endless stream ends in an error, not a full disk.
+    let format = opts.format.unwrap_or(InputFormat::Csv);
+    let mut input = data::bounded(
+        std::io::Cursor::new(head[..n].to_vec()).chain(stdin),
+        format,
+    );
+    std::io::copy(&mut input, &mut tmp).map_err(io_err)?;
     Ok(tmp)
 }
 
@@ -441,6 +447,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     let mut again = opts.clone();
     if again.encoding.is_none() && data::is_encoding_label(source.encoding()) {
         again.encoding = Some(source.encoding().to_string());
+        again.encoding_detected = true;
     }
     let open = |p: &Path| data::open(p, &again).map_err(io);
     let headers: Vec<String> = source.headers().to_vec();
@@ -597,6 +604,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     // parallel parts (rayon, order kept), a writer thread writes the parts in order. The
     // channels hold two chunks each, so memory stays bounded whatever the file's size.
     let mut rows_read = 0usize;
+    let mut chunks = Chunks::new(source);
     let written = std::thread::scope(|scope| {
         let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
         let (part_tx, part_rx) = std::sync::mpsc::sync_channel::<Vec<Part>>(2);
@@ -639,7 +647,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             }
             Ok(w)
         });
-        for chunk in Chunks::new(source) {
+        for chunk in chunks.by_ref() {
             rows_read += chunk.len();
             if chunk_tx.send(chunk).is_err() {
                 break; // the writer failed: its error is reported below
@@ -662,8 +670,14 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         Err(panic) => std::panic::resume_unwind(panic),
     };
 
+    // Blank rows are rows read too: skipped, counted and listed by the reader.
+    let source = chunks.source;
+    let rows_skipped = source.skipped_blank();
+    rows_read += rows_skipped;
+    // Reading that stopped early (an I/O error, a line too long) leaves rows unread: no output.
+    let stopped = source.stopped().cloned();
     let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
-    if !too_many {
+    if !too_many && stopped.is_none() {
         // Reported once the file is complete: a cell cut to fit, and where.
         let warnings = sink.warnings();
         sink.finish().map_err(io)?;
@@ -689,17 +703,19 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         &display_name,
         rows_read,
         rows_rejected,
+        (rows_skipped, source.skipped_rows()),
         &rejects,
     );
-    if result.rows_read != result.rows_graded + result.rows_rejected {
+    if result.rows_read != result.rows_graded + result.rows_rejected + result.rows_skipped {
         // Counted independently on purpose: a row lost by a bug must fail the run loudly.
         return Err((
             EXIT_FAILED,
             vec![Diagnostic::error(
                 "tier::internal::rows_lost",
                 format!(
-                    "{} rows read but {} graded + {} rejected: a row was lost; no output was written",
-                    result.rows_read, result.rows_graded, result.rows_rejected
+                    "{} rows read but {} graded + {} rejected + {} skipped: a row was lost; no \
+                     output was written",
+                    result.rows_read, result.rows_graded, result.rows_rejected, result.rows_skipped
                 ),
             )
             .with_help("please report this with the ruleset and data file")],
@@ -711,6 +727,9 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     }
     if !args.quiet {
         crate::cli::stdio::err(&result.render());
+    }
+    if let Some(d) = stopped {
+        return Err((EXIT_IO, vec![d]));
     }
     if too_many {
         ui.report(&[Diagnostic::error(

@@ -1,5 +1,6 @@
-//! The run summary: rows in = rows graded + rows rejected, customers and revenue per grade (the
-//! Pareto check), overdue and reassign counts. Printed on screen and written as JSON.
+//! The run summary: rows in = rows graded + rows rejected + rows skipped (blank, listed by row
+//! number), customers and revenue per grade (the Pareto check), overdue and reassign counts.
+//! Printed on screen and written as JSON.
 
 use crate::data::RowError;
 use crate::outcome::Outcome;
@@ -27,9 +28,14 @@ pub struct Summary {
     pub version: Option<String>,
     pub as_of: String,
     pub input: String,
+    /// Every row of the file: `rows_graded + rows_rejected + rows_skipped`.
     pub rows_read: usize,
     pub rows_graded: usize,
     pub rows_rejected: usize,
+    /// Blank rows (no cell filled), neither graded nor rejected.
+    pub rows_skipped: usize,
+    /// The skipped rows' numbers, the first [`SKIPPED_LISTED`](crate::data::SKIPPED_LISTED).
+    pub skipped_rows: Vec<usize>,
     pub grade_name: Option<String>,
     pub grades: Vec<GradeCount>,
     pub revenue_field: Option<String>,
@@ -174,6 +180,7 @@ impl SummaryBuilder {
         input: &str,
         rows_read: usize,
         rows_rejected: usize,
+        skipped_rows: (usize, &[usize]),
         rejects: &[RowError],
     ) -> Summary {
         let graded = self.rows_graded;
@@ -215,6 +222,8 @@ impl SummaryBuilder {
             rows_read,
             rows_graded: graded,
             rows_rejected,
+            rows_skipped: skipped_rows.0,
+            skipped_rows: skipped_rows.1.to_vec(),
             grade_name: self.grade_name,
             grades: counts,
             revenue_field: self.revenue_field,
@@ -249,11 +258,34 @@ impl Summary {
             "{}{} · as of {} · {}",
             self.ruleset, version, self.as_of, self.input
         );
+        let skipped = match self.rows_skipped {
+            0 => String::new(),
+            n => format!(" + {n} skipped"),
+        };
         let _ = writeln!(
             out,
-            "rows: {} read = {} graded + {} rejected",
+            "rows: {} read = {} graded + {} rejected{skipped}",
             self.rows_read, self.rows_graded, self.rows_rejected
         );
+        if self.rows_skipped > 0 {
+            let n = self.rows_skipped;
+            let shown: Vec<String> = self
+                .skipped_rows
+                .iter()
+                .take(10)
+                .map(usize::to_string)
+                .collect();
+            let more = match n.saturating_sub(shown.len()) {
+                0 => String::new(),
+                m => format!(", … and {m} more"),
+            };
+            let (s, rows) = if n == 1 { ("", "row") } else { ("s", "rows") };
+            let _ = writeln!(
+                out,
+                "{n} blank row{s} skipped ({rows} {}{more})",
+                shown.join(", ")
+            );
+        }
         let mut table = comfy_table::Table::new();
         table.load_preset(comfy_table::presets::NOTHING);
         let mut header = vec![

@@ -824,6 +824,253 @@ fn endless_rulesets_are_refused_quickly() {
     }
 }
 
+/// Reads a `--summary` file.
+fn summary_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("summary written")).unwrap()
+}
+
+/// Blank rows (a CSV row of empty cells, an empty line, a JSON record of nulls) are neither
+/// graded nor rejected: they are counted and listed as skipped, so rows read = graded + rejected
+/// + skipped, and nothing vanishes from the count.
+#[test]
+fn blank_rows_are_counted_and_listed_as_skipped() {
+    let dir = tmp();
+    let rows = shop_rows();
+    let line = |i: usize| rows[i].join(",");
+    let csv = [
+        line(0),
+        line(1),
+        ",,,,".into(),
+        line(2),
+        String::new(),
+        line(3),
+    ]
+    .join("\n")
+        + "\n";
+    let headers = &rows[0];
+    let object = |i: usize| -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        for (h, v) in headers.iter().zip(&rows[i]) {
+            m.insert(h.to_string(), serde_json::Value::String(v.to_string()));
+        }
+        serde_json::Value::Object(m)
+    };
+    let nulls: serde_json::Value = serde_json::json!({"客户名称": null, "区域": null});
+    let json = serde_json::Value::Array(vec![
+        object(1),
+        nulls.clone(),
+        object(2),
+        serde_json::json!({}),
+        object(3),
+    ]);
+    let ndjson = format!("{}\n{nulls}\n\n{}\n{}\n", object(1), object(2), object(3));
+    for (name, body, skipped) in [
+        ("blank.csv", csv, [3, 5]),
+        ("blank.json", json.to_string(), [2, 4]),
+        ("blank.ndjson", ndjson, [2, 3]),
+    ] {
+        let input = dir.path().join(name);
+        std::fs::write(&input, body).unwrap();
+        let summary = dir.path().join(format!("{name}.summary.json"));
+        let out = run(&[
+            "run",
+            SHOP,
+            input.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23",
+            "--summary",
+            summary.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let s = summary_json(&summary);
+        let n = |k: &str| {
+            s[k].as_u64()
+                .unwrap_or_else(|| panic!("{name}: no {k} in {s}"))
+        };
+        assert_eq!(n("rows_graded"), 3, "{name}");
+        assert_eq!(n("rows_skipped"), 2, "{name}");
+        assert_eq!(n("rows_read"), 5, "{name}");
+        assert_eq!(
+            n("rows_read"),
+            n("rows_graded") + n("rows_rejected") + n("rows_skipped")
+        );
+        assert_eq!(s["skipped_rows"], serde_json::json!(skipped), "{name}");
+        let shown = format!("2 blank rows skipped (rows {}, {})", skipped[0], skipped[1]);
+        assert!(out.stderr.contains(&shown), "{name}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("5 read = 3 graded + 0 rejected + 2 skipped"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+/// `1e400` in a JSON file is one bad cell: its row is rejected with file, row, column and
+/// reason; the other rows are graded.
+#[test]
+fn a_json_number_beyond_floats_rejects_one_row() {
+    let dir = tmp();
+    let rows = shop_rows();
+    for (name, sep, start, end) in [("big.json", ",", "[", "]"), ("big.ndjson", "\n", "", "\n")] {
+        let records: Vec<String> = rows[1..]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let amount = if i == 1 { "1e400".to_string() } else { r[2].to_string() };
+                format!(
+                    r#"{{"客户名称": "{}", "区域": "{}", "年度销售额(万元)": {amount}, "回款率": "{}", "最近联系日期": "{}"}}"#,
+                    r[0], r[1], r[3], r[4]
+                )
+            })
+            .collect();
+        let input = dir.path().join(name);
+        std::fs::write(&input, format!("{start}{}{end}", records.join(sep))).unwrap();
+        let rejects = dir.path().join(format!("{name}.rejects.csv"));
+        let out = run(&[
+            "run",
+            SHOP,
+            input.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23",
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert_eq!(
+            out.stdout.lines().count(),
+            1 + 4,
+            "{name}: four rows graded"
+        );
+        let rejected = graded(&rejects);
+        let line = rejected.lines().nth(1).unwrap_or_default().to_string();
+        assert!(
+            line.contains(",2,") && line.contains("年度销售额(万元)") && line.contains("1e+400"),
+            "{name}: {rejected}"
+        );
+    }
+}
+
+/// A file mixing encodings: the error or the rejected rows say which encoding was detected,
+/// that the bytes are not valid in it, and how to choose one with `--encoding`.
+#[test]
+fn mixed_encodings_are_named_with_the_encoding_flag() {
+    let dir = tmp();
+    let text = std::fs::read_to_string(SHOP_CSV).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let gbk = |s: &str| encoding_rs::GBK.encode(s).0.into_owned();
+    // A UTF-8 header (a script wrote it) over rows from a GBK export.
+    let mut bytes = format!("{}\n", lines[0]).into_bytes();
+    bytes.extend(gbk(&(lines[1..].join("\n") + "\n")));
+    let input = dir.path().join("utf8_header.csv");
+    std::fs::write(&input, &bytes).unwrap();
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    // miette wraps lines anywhere: words are looked for without the wrapping and the spaces.
+    let squeezed: String = out
+        .stderr
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    for word in ["UTF-8", "gb18030", "--encodingutf-8"] {
+        assert!(squeezed.contains(word), "`{word}` missing: {}", out.stderr);
+    }
+    // Read as UTF-8, as the help says: the GBK rows are rejected, each saying why.
+    let rejects = dir.path().join("rejects.csv");
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--encoding",
+        "utf-8",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rejected = graded(&rejects);
+    assert_eq!(rejected.lines().count(), 1 + 5, "{rejected}");
+    assert!(
+        rejected.contains("not valid UTF-8") && rejected.contains("--encoding"),
+        "{rejected}"
+    );
+
+    // A GBK header over UTF-8 rows: detected as GB18030, the UTF-8 rows are rejected.
+    let mut bytes = gbk(&(lines[..3].join("\n") + "\n"));
+    bytes.extend((lines[3..].join("\n") + "\n").into_bytes());
+    let input = dir.path().join("gbk_header.csv");
+    std::fs::write(&input, &bytes).unwrap();
+    let out = run(&[
+        "run",
+        SHOP,
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rejected = graded(&rejects);
+    assert!(rejected.lines().count() > 1, "{rejected}");
+    for word in ["gb18030", "detected", "--encoding"] {
+        assert!(rejected.contains(word), "`{word}` missing: {rejected}");
+    }
+}
+
+/// An endless input (`/dev/zero`) ends quickly with a clear error, in bounded memory.
+#[cfg(unix)]
+#[test]
+fn an_endless_input_ends_with_an_error() {
+    for extra in [
+        &[][..],
+        &["--input-format", "ndjson"][..],
+        &["--input-format", "json"][..],
+    ] {
+        let mut args = vec!["run", SHOP, "/dev/zero", "--as-of", "2026-11-23"];
+        args.extend_from_slice(extra);
+        let out = tier()
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{extra:?}: {stderr}");
+        assert!(stderr.contains("tier::data::read"), "{extra:?}: {stderr}");
+    }
+    // The same stream on standard input: spooled within the same bounds, not to a full disk.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tier"))
+        .args(["run", SHOP, "-", "--as-of", "2026-11-23"])
+        .env("NO_COLOR", "1")
+        .stdin(std::fs::File::open("/dev/zero").expect("/dev/zero"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("tier run - < /dev/zero did not end within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(3), "stdin: {stderr}");
+    assert!(stderr.contains("16 MiB"), "stdin: {stderr}");
+}
+
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
 #[path = "cli/safety.rs"]

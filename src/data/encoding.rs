@@ -32,11 +32,51 @@ pub(crate) enum Decoded {
     Transcoded(Box<dyn Read>),
 }
 
-/// The result of detection: the text stream, the encoding's display name and the first bytes
-/// of the UTF-8 text (for delimiter sniffing).
+/// How a file's encoding was chosen; messages about text that does not decode say which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Chosen {
+    /// `--encoding`.
+    Given,
+    /// The file starts with a byte-order mark.
+    Bom,
+    /// Detected from the bytes.
+    Detected,
+}
+
+impl Chosen {
+    /// Says how `encoding` was chosen, for a message: `the encoding detected for this file`.
+    pub fn describe(self, encoding: &str) -> String {
+        match self {
+            Chosen::Given => format!("the encoding given with --encoding {encoding}"),
+            Chosen::Bom => "the encoding its byte-order mark names".to_string(),
+            Chosen::Detected => "the encoding detected for this file".to_string(),
+        }
+    }
+
+    /// Why a row's bytes do not decode, and what to do: names the encoding used, how it was
+    /// chosen, and `--encoding`.
+    pub fn invalid_row(self, encoding: &str) -> String {
+        let how = self.describe(encoding);
+        let utf8 = encoding.eq_ignore_ascii_case("utf-8");
+        let advice = match (self, utf8) {
+            (Chosen::Given, _) => "pass the file's own encoding with --encoding".to_string(),
+            (_, true) => "if the file mixes in GBK rows, convert it to one encoding, or pass \
+                          --encoding gbk to read it as GBK"
+                .to_string(),
+            (_, false) => "if the file mixes encodings (rows saved as UTF-8), convert it to one \
+                           encoding, or pass --encoding utf-8 to read it as UTF-8"
+                .to_string(),
+        };
+        format!("the row's bytes are not valid {encoding} text ({how}); {advice}")
+    }
+}
+
+/// The result of detection: the text stream, the encoding's display name, how it was chosen
+/// and the first bytes of the UTF-8 text (for delimiter sniffing).
 pub(crate) struct TextInput {
     pub decoded: Decoded,
     pub encoding: &'static str,
+    pub chosen: Chosen,
     pub prefix: Vec<u8>,
 }
 
@@ -47,15 +87,33 @@ pub(crate) enum Input {
 }
 
 impl Input {
-    /// Reads everything (for formats and encodings that are not streamed).
+    /// Reads everything (for formats that are not streamed), at most
+    /// [`MAX_JSON_BYTES`](super::MAX_JSON_BYTES).
     pub fn read_all(self, name: &str) -> Result<Vec<u8>, Diagnostic> {
         let mut bytes = Vec::new();
-        match self {
-            Input::File(mut f) => f.read_to_end(&mut bytes),
-            Input::Stream(mut s) => s.read_to_end(&mut bytes),
-        }
-        .map_err(|e| io_error(name, &e))?;
+        let reader: Box<dyn Read> = match self {
+            Input::File(f) => Box::new(f),
+            Input::Stream(s) => s,
+        };
+        super::bounded(reader, super::InputFormat::Json)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(name, &e))?;
         Ok(bytes)
+    }
+
+    /// Reads the first [`SNIFF_LEN`] bytes, keeping them in the input.
+    pub fn peek(self, name: &str) -> Result<(Input, Vec<u8>), Diagnostic> {
+        let (input, prefix) = read_prefix(self, name)?;
+        Ok(match input {
+            Input::File(mut f) => {
+                f.seek(SeekFrom::Start(0)).map_err(|e| io_error(name, &e))?;
+                (Input::File(f), prefix)
+            }
+            Input::Stream(s) => (
+                Input::Stream(Box::new(std::io::Cursor::new(prefix.clone()).chain(s))),
+                prefix,
+            ),
+        })
     }
 }
 
@@ -68,6 +126,7 @@ pub(crate) fn detect(
     input: Input,
     name: &str,
     label: Option<&str>,
+    label_detected: bool,
 ) -> Result<TextInput, Diagnostic> {
     let forced = label.and_then(lookup);
     let (mut input, prefix) = read_prefix(input, name)?;
@@ -79,21 +138,24 @@ pub(crate) fn detect(
         .with_help("give it an .xlsx/.xls extension, or pass --format xlsx"));
     }
     let bom: Option<(&'static Encoding, usize)> = Encoding::for_bom(&prefix);
-    let encoding = match (forced, bom) {
-        (Some(e), _) => e,
-        (None, Some((e, _))) => e,
-        (None, None) if utf16_without_bom(&prefix).is_some() => {
-            utf16_without_bom(&prefix).unwrap_or(encoding_rs::UTF_16LE)
-        }
+    let (encoding, chosen) = match (forced, bom) {
+        (Some(e), _) if label_detected => (e, Chosen::Detected),
+        (Some(e), _) => (e, Chosen::Given),
+        (None, Some((e, _))) => (e, Chosen::Bom),
+        (None, None) if utf16_without_bom(&prefix).is_some() => (
+            utf16_without_bom(&prefix).unwrap_or(encoding_rs::UTF_16LE),
+            Chosen::Detected,
+        ),
         (None, None) => {
             let utf8 = match &mut input {
                 Input::File(f) => scan_file(f, name)?.is_utf8(),
                 Input::Stream(_) => scan_prefix(&prefix).is_utf8(),
             };
             if utf8 {
-                encoding_rs::UTF_8
+                (encoding_rs::UTF_8, Chosen::Detected)
             } else {
-                encoding_rs::GB18030
+                check_not_mixed(&prefix, name)?;
+                (encoding_rs::GB18030, Chosen::Detected)
             }
         }
     };
@@ -115,6 +177,7 @@ pub(crate) fn detect(
         return Ok(TextInput {
             decoded: Decoded::Utf8Stream(stream),
             encoding: "UTF-8",
+            chosen,
             prefix: body,
         });
     }
@@ -123,15 +186,44 @@ pub(crate) fn detect(
     Ok(TextInput {
         decoded: Decoded::Transcoded(Box::new(DecodeReader::new(stream, encoding))),
         encoding: encoding.name(),
+        chosen,
         prefix: sniff.into_owned().into_bytes(),
     })
+}
+
+/// A file detected as GB18030 whose first line is UTF-8 text (a script wrote the header, the
+/// rows came from a GBK export) would be read with a garbled header and fail for missing
+/// columns. Said plainly instead. Three valid multi-byte characters and no broken one: a GBK
+/// line is that by chance too rarely to matter.
+fn check_not_mixed(prefix: &[u8], name: &str) -> Result<(), Diagnostic> {
+    let first = prefix
+        .split(|&b| b == b'\n' || b == b'\r')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or(&[]);
+    let scan = scan_prefix(first);
+    if scan.invalid == 0 && scan.multibyte >= 3 && first.len() < prefix.len() {
+        return Err(Diagnostic::error(
+            READ_CODE,
+            format!(
+                "{name} mixes two encodings: its first line is UTF-8 text, but the lines after it \
+                 are not valid UTF-8 (detected as {}, as GBK exports are)",
+                encoding_rs::GB18030.name()
+            ),
+        )
+        .with_help(
+            "save the file again in one encoding (Excel: CSV UTF-8), or choose one with \
+             --encoding utf-8 (rows that are not UTF-8 are then rejected, each saying so) or \
+             --encoding gbk",
+        ));
+    }
+    Ok(())
 }
 
 /// A `Read` of UTF-8 bytes over a stream in another encoding (encoding_rs has no such adapter
 /// without an extra dependency). Malformed input becomes U+FFFD, which the CSV reader turns into
 /// a rejected row, so one bad byte costs one row, not the file.
-pub(crate) struct DecodeReader {
-    inner: Box<dyn Read>,
+pub(crate) struct DecodeReader<R> {
+    inner: R,
     decoder: encoding_rs::Decoder,
     input: Vec<u8>,
     in_start: usize,
@@ -143,8 +235,8 @@ pub(crate) struct DecodeReader {
     finished: bool,
 }
 
-impl DecodeReader {
-    pub(crate) fn new(inner: Box<dyn Read>, encoding: &'static Encoding) -> Self {
+impl<R: Read> DecodeReader<R> {
+    pub(crate) fn new(inner: R, encoding: &'static Encoding) -> Self {
         DecodeReader {
             inner,
             decoder: encoding.new_decoder_without_bom_handling(),
@@ -161,7 +253,7 @@ impl DecodeReader {
     }
 }
 
-impl Read for DecodeReader {
+impl<R: Read> Read for DecodeReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
             if self.out_start < self.out_end {

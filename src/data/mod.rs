@@ -9,45 +9,103 @@
 //! Nothing here panics on bad data: a file that cannot be read at all is a [`Diagnostic`] with
 //! code `tier::data::read`; a bad row is a [`RowError`] and reading goes on.
 //!
+//! **Every row is accounted for.** Each row read is yielded, as a [`RawRow`] or a [`RowError`],
+//! or skipped as blank and then counted and listed ([`RowSource::skipped_blank`],
+//! [`RowSource::skipped_rows`]); `tier run` reports rows read = graded + rejected + skipped. If
+//! reading has to stop before the end of the input (an I/O error, a line over the limit below),
+//! the row where it stopped is a [`RowError`] and [`RowSource::stopped`] says why: the rows
+//! after it were never read, and `tier run` then fails without writing output.
+//!
 //! # Reading rules
 //!
 //! - **Format**: `--format`, else the extension (`.csv .tsv .txt`, `.xlsx .xlsm .xlsb .xls .ods`,
 //!   `.json`, `.ndjson .jsonl`), else sniffed: a ZIP/OLE signature is a spreadsheet, `[` JSON,
-//!   `{` NDJSON, anything else CSV. Stdin (`-`) is sniffed the same way.
+//!   `{` NDJSON, anything else CSV. Stdin (`-`) is sniffed the same way; so is a device or a
+//!   pipe given as a path (`/dev/stdin`, `/dev/zero`), which is read once, as a stream.
 //! - **Encoding** (CSV): `--encoding` (any WHATWG label, plus `cp936`, `utf-8-sig`), else a BOM
 //!   (UTF-8, UTF-16LE/BE), else UTF-16 without a BOM (told by its NUL bytes), else UTF-8 if the
-//!   whole file is UTF-8 (a streaming pass; stdin: its
-//!   first 64 KiB), else GB18030 (a superset of GBK and GB2312). A file that is overwhelmingly
-//!   UTF-8 with a few broken characters stays UTF-8 and the broken rows are rejected. Every
-//!   encoding is decoded as the file streams (bounded memory); a row holding bytes the encoding
-//!   cannot decode is rejected, not the file. JSON is UTF-8 unless `--encoding` says otherwise.
+//!   whole file is UTF-8 (a streaming pass; stdin, devices and pipes: their first 64 KiB), else
+//!   GB18030 (a superset of GBK and GB2312). A file that is overwhelmingly UTF-8 with a few
+//!   broken characters stays UTF-8 and the broken rows are rejected. Every encoding is decoded
+//!   as the file streams (bounded memory); a row holding bytes the encoding cannot decode is
+//!   rejected, not the file, and the reason names the encoding, whether it was detected or
+//!   given, and `--encoding`. A file detected as GB18030 whose first line is UTF-8 text (a
+//!   header written by a script over rows from a GBK export) is an error saying the file mixes
+//!   encodings. JSON and NDJSON are UTF-8 unless `--encoding` says otherwise.
 //! - **Delimiter** (CSV): `--delimiter`, else whichever of `,` `\t` `;` `|` occurs most often
 //!   in the header line outside quotes.
+//! - **Line ends** (CSV): CR (old Mac exports), LF and CRLF each end a line, mixed in one file
+//!   too. Inside a quoted cell they are kept as they are.
+//! - **Quotes** (CSV): a cell that starts with `"` is quoted: it may hold delimiters and line
+//!   breaks, `""` is a quote, and it ends at a lone `"`. A quote still open at the end of the
+//!   input would take every line after it into one cell. Instead, the row where that cell
+//!   starts is rejected, its reason naming the line and character of the quote and how many
+//!   lines it took in, and the lines after the quote's line are read again as rows of their own
+//!   (each graded, rejected or skipped as any row). The same holds for a quoted cell that runs
+//!   past the record limit below. An unclosed quote in the header is an error for the file, and
+//!   so is a header cell holding line breaks and delimiters (a quote that closes far below).
 //! - **Headers**: the first non-empty line (CSV) or row (spreadsheets), the union of the
 //!   records' keys in first-seen order (JSON, NDJSON). A title above the header, as CRM exports
-//!   write (`客户档案` alone on its line, then the header), is skipped. Trimmed; a BOM is dropped; empty headers
-//!   after the last named column are dropped.
+//!   write (`客户档案` alone on its line, then the header), is skipped. Trimmed; a BOM is
+//!   dropped; empty headers after the last named column are dropped.
 //! - **Row numbers**: CSV, the line the record starts on (the header is line 1, so the first
-//!   customer is row 2, as in Excel); spreadsheets, the sheet's row number; JSON, the record's
-//!   1-based index; NDJSON, the line number.
+//!   customer is row 2, as in Excel; a cell spanning lines makes the next row's number jump);
+//!   spreadsheets, the sheet's row number; JSON, the record's 1-based index; NDJSON, the line
+//!   number.
 //! - **Row shapes**: a short row is padded with empty cells; a row with more cells than headers
-//!   is rejected unless the extra cells are empty (a trailing delimiter). Wholly empty rows are
-//!   skipped and counted ([`RowSource::skipped_blank`]); they are neither graded nor rejected.
+//!   is rejected unless the extra cells are empty (a trailing delimiter).
+//! - **Blank rows** are skipped: neither graded nor rejected, but counted and listed with their
+//!   row numbers. Blank means no cell holds anything but spaces: a CSV row of empty cells
+//!   (`,,,`), an empty line after the header, a JSON record of nulls or `{}`, an empty NDJSON
+//!   line, an empty spreadsheet row between data rows. Empty lines above the header are not
+//!   rows.
 //! - **Spreadsheet cells**: numbers are [`Cell::Number`], except a cell formatted as a percentage,
 //!   which becomes the text `92%` (Excel stores 0.92), and integers beyond 2^53, kept as text;
 //!   date-formatted cells are [`Cell::Date`]; error cells are their text (`#DIV/0!`).
 //! - **JSON shapes**: an array of objects, or an array of arrays whose first array holds the
 //!   column names (as some tools export tables).
 //! - **JSON values**: numbers become [`Cell::Text`] of their own digits (exact, no float on the
-//!   way), `null` and `""` are empty, nested arrays/objects are kept as JSON text.
+//!   way; an exponent is written `e+3`), so `1e400` is one cell the cell parser rejects, not an
+//!   unreadable file; `null` and `""` are empty, nested arrays/objects are kept as JSON text.
 //! - **Empty cells**: see [`EMPTY_MARKERS`]; `-`, `N/A`, `NULL` and the like count as empty.
+//!
+//! # Limits
+//!
+//! Every limit holds whatever the input, so an endless or hostile stream (`/dev/zero`) ends
+//! quickly with an error, in bounded memory:
+//!
+//! - **A cell**: [`MAX_CELL_BYTES`] (1 MiB). A longer cell rejects its row, naming the row and
+//!   the column.
+//! - **Cells in a row**: [`MAX_COLUMNS`] (16,384, Excel's limit). A wider row is rejected; a
+//!   wider header is an error for the file.
+//! - **A CSV record** (a row, with the lines its quoted cells span): [`MAX_RECORD_BYTES`]
+//!   (16 MiB). Past it inside an open quote, the row is rejected and the lines after the
+//!   quote's line are read again; past it outside quotes, reading stops as for a line. Either
+//!   way a record stops growing there: reading a CSV file holds one record in memory.
+//! - **A line** (CSV, NDJSON): [`MAX_RECORD_BYTES`] (16 MiB) without a line break. Reading
+//!   stops there with an error ([`RowSource::stopped`]; `tier run` exits 3, writing no output):
+//!   there is no next line to go on from.
+//! - **A JSON file** (`.json`): [`MAX_JSON_BYTES`] (512 MiB), as it is parsed whole (one that
+//!   turns out to be NDJSON too); an input that does not start with `[` or `{` is refused before
+//!   it is read. NDJSON (`.ndjson`, `.jsonl`) streams whatever its size.
+//! - **Standard input** (`tier run … -`) is spooled to a temporary file through [`bounded`]:
+//!   CSV and NDJSON by the line limit, JSON and spreadsheets by [`MAX_JSON_BYTES`]. NDJSON from
+//!   any stream is spooled the same way.
+//! - **The encoding scan** reads a whole regular file once, a 1 MiB buffer at a time; a device
+//!   or a pipe is judged by its first 64 KiB.
+//! - **Skipped rows listed**: the first [`SKIPPED_LISTED`] (1,000) row numbers; the count goes
+//!   on.
+//! - **Spreadsheets** are loaded a sheet at a time by calamine, which tier does not bound
+//!   further (Excel itself caps a sheet at 1,048,576 rows by 16,384 columns).
 
 // The shared contract returns `Diagnostic` by value; it is cold-path only (a file fails once).
 #![allow(clippy::result_large_err)]
 
 mod cell;
+mod csv_records;
 mod date;
 mod encoding;
+mod limit;
 mod mapping;
 mod number;
 mod read_csv;
@@ -58,6 +116,7 @@ pub mod write;
 
 pub use cell::{CellParser, EMPTY_MARKERS};
 pub use date::excel_serial_to_date;
+pub use limit::{bounded, Bounded};
 pub use mapping::{InputMapping, COLUMN_AMBIGUOUS, COLUMN_MISSING};
 pub use text::normalize_width;
 pub use write::{create_sink, write_rejects, OutputColumns, OutputFormat, RowSink, WriteOptions};
@@ -75,6 +134,20 @@ pub const WRITE_CODE: &str = "tier::data::write";
 /// Diagnostic code (a warning) for an output cell cut to fit the format's limit (Excel's
 /// 32,767 characters).
 pub const TRUNCATED_CODE: &str = "tier::data::truncated";
+
+/// The longest cell read, in bytes (1 MiB): a longer one rejects its row.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+/// The longest record (CSV: one row, with any lines its quoted cells span) or line (NDJSON),
+/// in bytes (16 MiB).
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+/// The most cells a row may have (16,384, Excel's column limit).
+pub const MAX_COLUMNS: usize = 16_384;
+/// The largest JSON document read whole (a `.json` file), in bytes (512 MiB). NDJSON streams,
+/// whatever its size.
+pub const MAX_JSON_BYTES: usize = 512 << 20;
+/// How many skipped row numbers a [`RowSource`] lists ([`RowSource::skipped_rows`]); the
+/// count goes on past it.
+pub const SKIPPED_LISTED: usize = 1000;
 
 /// One cell as read from a file, before typing.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,6 +252,10 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// The spreadsheet sheet name (or 1-based index); `None` is the first sheet.
     pub sheet: Option<String>,
+    /// `encoding` is what an earlier read of the same file detected (`tier run` reads a file
+    /// twice for relative grades), not the user's `--encoding`: it is used without detecting
+    /// again, and messages call it detected.
+    pub encoding_detected: bool,
 }
 
 /// A stream of data rows with the file's headers.
@@ -190,9 +267,49 @@ pub trait RowSource: Iterator<Item = Result<RawRow, RowError>> {
     /// The text encoding used (`UTF-8`, `GB18030`, ...; `xlsx` for spreadsheets).
     fn encoding(&self) -> &str;
     /// How many wholly empty rows were skipped so far (they are not customers, and are neither
-    /// graded nor rejected).
+    /// graded nor rejected). Every row read is yielded (as a row or a [`RowError`]) or counted
+    /// here.
     fn skipped_blank(&self) -> usize {
         0
+    }
+    /// The row numbers of the skipped rows, in file order: the first [`SKIPPED_LISTED`].
+    fn skipped_rows(&self) -> &[usize] {
+        &[]
+    }
+    /// Why reading stopped before the end of the input, if it did (an I/O error, a line too
+    /// long to find the next one). The row at that point was yielded as a [`RowError`]; the rows
+    /// after it were never read, so the rows yielded are not the whole file.
+    fn stopped(&self) -> Option<&Diagnostic> {
+        None
+    }
+}
+
+/// Skipped rows: how many, and the first [`SKIPPED_LISTED`] row numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Skipped {
+    count: usize,
+    rows: Vec<usize>,
+}
+
+impl Skipped {
+    pub fn push(&mut self, row: usize) {
+        self.count += 1;
+        if self.rows.len() < SKIPPED_LISTED {
+            self.rows.push(row);
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    pub fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// Forgets everything (lines counted before the header turned out to be further down).
+    pub fn clear(&mut self) {
+        *self = Skipped::default();
     }
 }
 
@@ -266,6 +383,15 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn RowSource>, Diagn
             READ_CODE,
             format!("{name} is a directory, not a data file"),
         ));
+    }
+    if file.metadata().is_ok_and(|m| !m.is_file()) {
+        // A device or a pipe (`/dev/stdin`, `<(…)`, `/dev/zero`): it can be read only once, and
+        // may never end. Read as a stream, its size bounded like stdin's.
+        let opts = ReadOptions {
+            format: opts.format.or_else(|| InputFormat::from_path(path)),
+            ..opts.clone()
+        };
+        return open_stream(Box::new(file), &name, &opts);
     }
     let format = match opts.format.or_else(|| InputFormat::from_path(path)) {
         Some(f) => f,
@@ -346,7 +472,7 @@ fn open_input(
             Input::File(_) => read_xlsx::open(path, name, opts),
             Input::Stream(_) => Err(Diagnostic::error(
                 READ_CODE,
-                format!("{name}: spreadsheets cannot be read from stdin"),
+                format!("{name}: spreadsheets cannot be read from a stream (stdin, a pipe)"),
             )
             .with_help("save the spreadsheet to a file, or export it as CSV")),
         },

@@ -1,8 +1,10 @@
 //! CSV (and TSV, semicolon-separated) files: encoding detection, delimiter sniffing, streaming.
 
-use super::encoding::{detect, Decoded, Input};
+use super::csv_records::{mib, Event, Record, Records};
+use super::encoding::{detect, Chosen, Decoded, Input};
 use super::text::trim;
-use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, READ_CODE};
+use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource};
+use super::{MAX_CELL_BYTES, READ_CODE};
 use crate::diagnostic::Diagnostic;
 use std::io::Read;
 
@@ -14,7 +16,12 @@ pub(crate) fn open(
     name: String,
     opts: &ReadOptions,
 ) -> Result<Box<dyn RowSource>, Diagnostic> {
-    let text = detect(input, &name, opts.encoding.as_deref())?;
+    let text = detect(
+        input,
+        &name,
+        opts.encoding.as_deref(),
+        opts.encoding_detected,
+    )?;
     let delimiter = opts
         .delimiter
         .unwrap_or_else(|| sniff_delimiter(&text.prefix));
@@ -22,71 +29,77 @@ pub(crate) fn open(
         Decoded::Utf8Stream(r) => (r, true),
         Decoded::Transcoded(r) => (r, false),
     };
-    // Records end at `\n` (a `\r` before it is stripped from the last cell), and the stream
-    // always ends with one: then every record consumes its own line end, and the reader's line
-    // count after a record tells the record's first line exactly, whatever the line endings,
-    // blank lines or cells spanning lines.
-    let reader: Box<dyn Read> = Box::new(reader.chain(&b"\n"[..]));
-    let csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .flexible(true)
-        .has_headers(false)
-        .buffer_capacity(1 << 16)
-        .from_reader(reader);
     let mut src = CsvSource {
-        reader: csv,
+        reader: Records::new(reader, delimiter),
         headers: Vec::new(),
         name,
         encoding: text.encoding,
-        record: csv::ByteRecord::new(),
+        chosen: text.chosen,
         pending: None,
         strict_utf8,
-        skipped: 0,
+        stopped: None,
         done: false,
     };
-    let header_error = |src: &CsvSource, e: RowError| {
-        Diagnostic::error(READ_CODE, format!("{}: {}", src.name, e.reason))
-            .with_help("pass the file's encoding with --encoding (e.g. gbk)")
+    let header_error = |src: &CsvSource, reason: &str| {
+        let mut d = Diagnostic::error(READ_CODE, format!("{}: {reason}", src.name));
+        if reason.contains("valid") {
+            d = d.with_help("pass the file's encoding with --encoding (e.g. gbk)");
+        }
+        d
     };
     let mut headers = loop {
-        match src.read_record() {
-            None => {
-                return Err(Diagnostic::error(
-                    READ_CODE,
-                    format!("{} has no header row (the file is empty)", src.name),
-                )
-                .with_help("the first line of a CSV file must name its columns"))
-            }
-            Some(Err(e)) => return Err(header_error(&src, e)),
-            Some(Ok(row)) => {
-                let fields = src.fields(row).map_err(|e| header_error(&src, e))?;
-                if fields.iter().any(|f| !f.is_empty()) {
-                    break fields;
-                }
-            }
+        let row = src.header_record().map_err(|r| header_error(&src, &r))?;
+        let Some(row) = row else {
+            return Err(Diagnostic::error(
+                READ_CODE,
+                format!("{} has no header row (the file is empty)", src.name),
+            )
+            .with_help("the first line of a CSV file must name its columns"));
+        };
+        let fields = src.fields(row).map_err(|r| header_error(&src, &r))?;
+        if fields.iter().any(|f| !f.is_empty()) {
+            break fields;
         }
     };
+    // From here on, empty lines are rows (skipped, and counted).
+    src.reader.count_blank = true;
     // A title line above the header (`客户档案,,,,`), as CRM exports write: one filled cell,
     // then a line with several. The title is skipped; the rows keep their line numbers. A
     // one-column file stays as it is: its second line has a single cell.
     if is_title(&headers) {
-        match src.read_record() {
-            Some(Ok(row)) => {
-                let next = src.fields(row).map_err(|e| header_error(&src, e))?;
-                if next.iter().filter(|h| !h.is_empty()).count() >= TITLE_NEXT_MIN {
-                    headers = next;
-                } else {
-                    src.pending = Some((row, src.record.clone()));
-                }
+        if let Some(row) = src.header_record().map_err(|r| header_error(&src, &r))? {
+            let next = src.fields(row).map_err(|r| header_error(&src, &r))?;
+            if next.iter().filter(|h| !h.is_empty()).count() >= TITLE_NEXT_MIN {
+                headers = next;
+                // Empty lines between the title and the header are above the header.
+                src.reader.skipped.clear();
+            } else {
+                src.pending = Some((row, src.reader.record.clone()));
             }
-            Some(Err(e)) => return Err(header_error(&src, e)),
-            None => {}
         }
     }
     // Excel leaves empty header cells after the last column when a sheet had formatting there.
     while headers.last().is_some_and(|h| h.is_empty()) && headers.len() > 1 {
         headers.pop();
+    }
+    // A header cell holding line breaks and delimiters is the rows under it, taken in by a
+    // quote that closes far below: the file would read as a header and no rows.
+    let delim = char::from(delimiter);
+    if let Some(h) = headers
+        .iter()
+        .find(|h| h.contains(['\n', '\r']) && h.contains(delim))
+    {
+        let preview: String = h.chars().take(40).collect();
+        return Err(Diagnostic::error(
+            READ_CODE,
+            format!(
+                "{}: a header cell runs over several lines and holds delimiters (`{}…`): a quote \
+                 in the header row opens a cell that closes only further down",
+                src.name,
+                preview.escape_debug()
+            ),
+        )
+        .with_help("check the quotes in the first lines of the file"));
     }
     src.headers = headers;
     Ok(Box::new(src))
@@ -102,16 +115,17 @@ pub(crate) fn is_title(cells: &[String]) -> bool {
 }
 
 struct CsvSource {
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: Records,
     headers: Vec<String>,
     name: String,
     encoding: &'static str,
-    record: csv::ByteRecord,
+    chosen: Chosen,
     /// A record read ahead while looking for the header, with its row number.
-    pending: Option<(usize, csv::ByteRecord)>,
+    pending: Option<(usize, Record)>,
     /// The bytes are the file's own UTF-8, not transcoded: a row may hold invalid UTF-8.
     strict_utf8: bool,
-    skipped: usize,
+    /// Why reading stopped early, if it did.
+    stopped: Option<Diagnostic>,
     done: bool,
 }
 
@@ -126,53 +140,36 @@ impl CsvSource {
         }
     }
 
-    /// Reads the next record that is not a blank line into `self.record`; returns its row
-    /// number (the line it starts on).
-    fn read_record(&mut self) -> Option<Result<usize, RowError>> {
-        loop {
-            if self.done {
-                return None;
-            }
-            let before = self.reader.position().line() as usize;
-            match self.reader.read_byte_record(&mut self.record) {
-                Ok(false) => {
-                    self.done = true;
-                    return None;
-                }
-                Ok(true) => {}
-                Err(e) => {
-                    // With flexible rows and byte records only I/O fails; it will not recover.
-                    self.done = true;
-                    return Some(Err(
-                        self.row_error(before, format!("cannot read the file: {e}"))
-                    ));
-                }
-            }
-            // The record ended with the `\n` of its last line; it started as many lines earlier
-            // as its cells hold line breaks.
-            let after = self.reader.position().line() as usize;
-            let breaks = self
-                .record
-                .as_slice()
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            let row = after.saturating_sub(1 + breaks).max(1);
-            // A blank line (`\r\n`) is not a row at all.
-            if !(self.record.len() == 1 && matches!(&self.record[0], b"" | b"\r")) {
-                return Some(Ok(row));
+    /// Reads a record while looking for the header: any problem is the file's.
+    fn header_record(&mut self) -> Result<Option<usize>, String> {
+        match self.reader.next() {
+            Event::Record(row) => Ok(Some(row)),
+            Event::End => Ok(None),
+            Event::Broken { row, reason, .. } | Event::Stop { row, reason } => {
+                Err(format!("the header row (line {row}): {reason}"))
             }
         }
     }
 
     /// The current record's cells as trimmed text (for the header).
-    fn fields(&self, row: usize) -> Result<Vec<String>, RowError> {
-        let mut out = Vec::with_capacity(self.record.len());
-        for field in self.record.iter() {
+    fn fields(&self, row: usize) -> Result<Vec<String>, String> {
+        let record = &self.reader.record;
+        let mut out = Vec::with_capacity(record.len());
+        for field in record.iter() {
+            if field.len() > MAX_CELL_BYTES {
+                return Err(format!(
+                    "a header cell on line {row} is over {}",
+                    mib(MAX_CELL_BYTES)
+                ));
+            }
             match std::str::from_utf8(field) {
-                Ok(t) => out.push(trim(t).to_string()),
-                Err(_) => {
-                    return Err(self.row_error(row, "the header row is not valid UTF-8 text".into()))
+                Ok(t) if self.decodes(t) => out.push(trim(t).to_string()),
+                _ => {
+                    return Err(format!(
+                        "the header row (line {row}) is not valid {} text ({})",
+                        self.encoding,
+                        self.chosen.describe(self.encoding)
+                    ))
                 }
             }
         }
@@ -185,47 +182,48 @@ impl CsvSource {
     }
 
     fn cells(&self, row: usize) -> Result<Vec<Cell>, RowError> {
+        let record = &self.reader.record;
         let width = self.headers.len();
         let mut cells = Vec::with_capacity(width);
-        let last = self.record.len().saturating_sub(1);
         // The record's fields lie back to back in one buffer: validating it once is cheaper
         // than validating each field. A field whose ends fall on character boundaries of valid
         // text is valid text itself; any other field (a broken row) is checked on its own below,
         // as before, to name the column at fault.
-        let whole = std::str::from_utf8(self.record.as_slice())
+        let whole = std::str::from_utf8(record.as_slice())
             .ok()
             .filter(|t| self.decodes(t));
-        for (i, field) in self.record.iter().enumerate() {
-            // The `\r` of a CRLF line end stays in the last cell (records end at `\n`).
-            let field = match field {
-                [rest @ .., b'\r'] if i == last => rest,
-                f => f,
-            };
-            let in_whole = whole.zip(self.record.range(i)).and_then(|(w, r)| {
-                // `field` is a prefix of the record's field (the `\r` dropped).
-                w.get(r.start..r.start + field.len())
-            });
+        for (i, field) in record.iter().enumerate() {
+            if field.len() > MAX_CELL_BYTES {
+                return Err(RowError {
+                    column: self.headers.get(i).cloned(),
+                    ..self.row_error(
+                        row,
+                        format!(
+                            "the cell is {} bytes long; cells hold at most {}",
+                            field.len(),
+                            mib(MAX_CELL_BYTES)
+                        ),
+                    )
+                });
+            }
+            let in_whole = whole
+                .zip(record.range(i))
+                .and_then(|(w, r)| w.get(r.start..r.end));
             let decoded =
                 in_whole.or_else(|| std::str::from_utf8(field).ok().filter(|t| self.decodes(t)));
             let text = match decoded {
                 Some(t) => t,
                 None => {
-                    let reason = if self.strict_utf8 {
-                        "the row is not valid UTF-8 text; if the file is GBK, pass --encoding gbk"
-                            .to_string()
-                    } else {
-                        format!("the row holds bytes that are not {} text", self.encoding)
-                    };
                     return Err(RowError {
                         column: self.headers.get(i).cloned(),
-                        ..self.row_error(row, reason)
+                        ..self.row_error(row, self.chosen.invalid_row(self.encoding))
                     });
                 }
             };
             if i >= width {
                 // Extra cells are fine when empty (a trailing delimiter); data there is not.
                 if !trim(text).is_empty() {
-                    let n = self.record.len();
+                    let n = record.len();
                     return Err(RowError {
                         raw: Some(text.to_string()),
                         ..self.row_error(row, format!("row has {n} cells, the header has {width}"))
@@ -251,16 +249,40 @@ impl Iterator for CsvSource {
         loop {
             let row = match self.pending.take() {
                 Some((row, record)) => {
-                    self.record = record;
+                    self.reader.record = record;
                     row
                 }
-                None => match self.read_record()? {
-                    Ok(row) => row,
-                    Err(e) => return Some(Err(e)),
+                None if self.done => return None,
+                None => match self.reader.next() {
+                    Event::Record(row) => row,
+                    Event::End => {
+                        self.done = true;
+                        return None;
+                    }
+                    Event::Broken { row, field, reason } => {
+                        return Some(Err(RowError {
+                            column: field.and_then(|i| self.headers.get(i).cloned()),
+                            ..self.row_error(row, reason)
+                        }))
+                    }
+                    Event::Stop { row, reason } => {
+                        self.done = true;
+                        self.stopped = Some(
+                            Diagnostic::error(
+                                READ_CODE,
+                                format!("{}: row {row}: {reason}", self.name),
+                            )
+                            .with_help(
+                                "the rows after it were not read; no output is written for a \
+                                 file read in part",
+                            ),
+                        );
+                        return Some(Err(self.row_error(row, reason)));
+                    }
                 },
             };
             match self.cells(row) {
-                Ok(cells) if is_blank_row(&cells) => self.skipped += 1,
+                Ok(cells) if is_blank_row(&cells) => self.reader.skipped.push(row),
                 Ok(cells) => return Some(Ok(RawRow { row, cells })),
                 Err(e) => return Some(Err(e)),
             }
@@ -279,7 +301,13 @@ impl RowSource for CsvSource {
         self.encoding
     }
     fn skipped_blank(&self) -> usize {
-        self.skipped
+        self.reader.skipped.count()
+    }
+    fn skipped_rows(&self) -> &[usize] {
+        self.reader.skipped.rows()
+    }
+    fn stopped(&self) -> Option<&Diagnostic> {
+        self.stopped.as_ref()
     }
 }
 
@@ -351,7 +379,9 @@ mod tests {
         );
         let err = rows[1].as_ref().unwrap_err();
         assert_eq!((err.row, err.column.as_deref()), (3, Some("区域")));
-        assert!(err.reason.starts_with("the row is not valid UTF-8 text"));
+        assert!(err
+            .reason
+            .starts_with("the row's bytes are not valid UTF-8 text (the encoding given with"));
         let last = rows[2].as_ref().unwrap();
         assert_eq!(
             last.cells,

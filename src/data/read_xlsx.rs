@@ -8,7 +8,7 @@
 use super::date::parse_date_text;
 use super::number;
 use super::read_csv::{is_title, TITLE_NEXT_MIN};
-use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, READ_CODE};
+use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, Skipped, READ_CODE};
 use crate::diagnostic::{suggest, Diagnostic};
 use calamine::{open_workbook_auto, Data, Reader, StyleRange};
 use std::path::Path;
@@ -54,7 +54,7 @@ pub(crate) fn open(
         range,
         styles,
         next: 0,
-        skipped: 0,
+        skipped: Skipped::default(),
     };
     let Some(header_at) = (0..src.range.height()).find(|&i| !is_blank_row(&src.row(i))) else {
         return Err(Diagnostic::error(
@@ -190,7 +190,7 @@ struct XlsxSource {
     origin: (u32, u32),
     /// The next row, relative to the range.
     next: usize,
-    skipped: usize,
+    skipped: Skipped,
 }
 
 impl XlsxSource {
@@ -244,7 +244,7 @@ impl Iterator for XlsxSource {
             }
             cells.resize(width, Cell::Empty);
             if is_blank_row(&cells) {
-                self.skipped += 1;
+                self.skipped.push(row);
                 continue;
             }
             return Some(Ok(RawRow { row, cells }));
@@ -263,6 +263,9 @@ impl RowSource for XlsxSource {
         "xlsx"
     }
     fn skipped_blank(&self) -> usize {
-        self.skipped
+        self.skipped.count()
+    }
+    fn skipped_rows(&self) -> &[usize] {
+        self.skipped.rows()
     }
 }

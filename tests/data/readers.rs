@@ -182,7 +182,12 @@ fn json_and_ndjson() {
     assert_eq!(headers, ["a", "b"], "keys of later lines are columns too");
     assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [1, 3, 5]);
     assert_eq!(rows[0].cells, [text("1"), Cell::Empty]);
-    assert_eq!(rows[2].cells, [Cell::Empty, text("1000.0")]);
+    // The number's own text (serde_json writes the exponent as `e+3`), read exactly.
+    assert_eq!(rows[2].cells, [Cell::Empty, text("1e+3")]);
+    assert_eq!(
+        parser(TypeKind::Money(Scale::One)).parse(&rows[2].cells[1]),
+        money("1000")
+    );
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].row, 4);
 }
@@ -564,9 +569,12 @@ fn gbk_streams_across_buffer_boundaries_and_rejects_only_broken_rows() {
         assert_eq!(texts(&rows[6000]), ["最后一行", "华北", "无"]);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].row, 6002);
-        assert_eq!(
-            errors[0].reason,
-            "the row holds bytes that are not gb18030 text"
+        assert!(
+            errors[0]
+                .reason
+                .starts_with("the row's bytes are not valid gb18030 text (the encoding detected"),
+            "{}",
+            errors[0].reason
         );
     }
 }
@@ -586,4 +594,353 @@ fn rows_built_in_memory() {
     assert_eq!(headers, ["a", "b"]);
     assert!(errors.is_empty());
     assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3]);
+}
+
+/// Old Mac exports end their lines with CR alone. CR, LF and CRLF are each one line end, even
+/// mixed in one file; a CR inside a quoted cell stays in the cell.
+#[test]
+fn cr_lf_and_crlf_all_end_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mac = "客户,金额\r".to_string();
+    for i in 0..100 {
+        mac.push_str(&format!("客户{i},{i}\r"));
+    }
+    let p = write_temp(&dir, "mac.csv", mac.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["客户", "金额"]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows.len(), 100, "a hundred customers, not one giant header");
+    assert_eq!((rows[0].row, rows[99].row), (2, 101));
+    assert_eq!(texts(&rows[99]), ["客户99", "99"]);
+
+    let mixed = "a,b,c\r1,2,3\r4,5,6\r\n7,8,9\n\"x\ry\",10,11\r12,13,14";
+    let p = write_temp(&dir, "mixed.csv", mixed.as_bytes());
+    let (headers, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["a", "b", "c"]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let numbers: Vec<usize> = rows.iter().map(|r| r.row).collect();
+    assert_eq!(numbers, [2, 3, 4, 5, 7]);
+    assert_eq!(texts(&rows[3]), ["x\ry", "10", "11"]);
+    assert_eq!(texts(&rows[4]), ["12", "13", "14"]);
+}
+
+/// A quote that never closes would take the rest of the file into one cell. The row where it
+/// opens is rejected, naming the line and character of the quote; the lines it took in are read
+/// again as rows of their own.
+#[test]
+fn an_unclosed_quote_is_located_and_the_lines_after_it_are_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "客户,金额,备注\n甲,1,\"two\nlines\"\n乙,2,\"broken\n丙,3,x\n丁,4,y\n";
+    let p = write_temp(&dir, "quote.csv", body.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 5, 6]);
+    assert_eq!(texts(&rows[0]), ["甲", "1", "two\nlines"]);
+    assert_eq!(texts(&rows[1]), ["丙", "3", "x"]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!((e.row, e.column.as_deref()), (4, Some("备注")));
+    assert!(
+        e.reason.contains("line 4, character 5")
+            && e.reason.contains("never closed")
+            && e.reason.contains("the 2 lines after it"),
+        "{}",
+        e.reason
+    );
+
+    // The quote opens on the last line: only that row is rejected.
+    let p = write_temp(&dir, "last.csv", "a,b\n1,2\n3,\"4\n".as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].row, errors[0].column.as_deref()), (3, Some("b")));
+
+    // An unclosed quote in the header is a located error for the file.
+    let p = write_temp(&dir, "header.csv", "a,\"b,c\n1,2,3\n4,5,6\n".as_bytes());
+    let e = open(&p, &ReadOptions::default()).err().unwrap();
+    assert_eq!(e.code, "tier::data::read");
+    assert!(e.message.contains("line 1, character 3"), "{}", e.message);
+}
+
+/// Cells, records and lines have size limits (documented in `tier::data`): a cell over 1 MiB
+/// and a quoted cell running past 16 MiB cost their row; a line over 16 MiB with no line break
+/// stops the reading with an error, instead of reading an endless stream into memory.
+#[test]
+fn oversized_cells_records_and_lines_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let big_cell = "x".repeat((1 << 20) + 1);
+    let body = format!("a,b\n1,{big_cell}\n2,3\n");
+    let p = write_temp(&dir, "cell.csv", body.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [3]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].row, errors[0].column.as_deref()), (2, Some("b")));
+    assert!(errors[0].reason.contains("1 MiB"), "{}", errors[0].reason);
+
+    // A quote opened on row 2 and not closed within 16 MiB: row 2 is rejected, the 17,000 lines
+    // after it are read as rows.
+    let mut body = String::from("a,b\n1,\"open\n");
+    let line = format!("{},y\n", "z".repeat(1021));
+    for _ in 0..17_000 {
+        body.push_str(&line);
+    }
+    let p = write_temp(&dir, "record.csv", body.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(errors.len(), 1, "{:?}", errors.first());
+    assert_eq!(errors[0].row, 2);
+    assert!(
+        errors[0].reason.contains("not closed within 16 MiB"),
+        "{}",
+        errors[0].reason
+    );
+    assert_eq!(rows.len(), 17_000);
+    assert_eq!((rows[0].row, rows[16_999].row), (3, 17_002));
+
+    // A line of 17 MiB without a line break: reading stops there, with a row error saying why.
+    let mut body = b"a,b\n1,2\n".to_vec();
+    body.resize(body.len() + (17 << 20), b'x');
+    body.extend_from_slice(b"\n3,4\n");
+    let p = write_temp(&dir, "line.csv", &body);
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].row, 3);
+    assert!(errors[0].reason.contains("16 MiB"), "{}", errors[0].reason);
+}
+
+/// A JSON number too large for a float (`1e400`) is one bad cell, not a broken file: the cell
+/// keeps the number's text, and the cell parser rejects that one row.
+#[test]
+fn json_numbers_beyond_floats_are_cells_not_file_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = r#"[{"a": 1e400, "b": 0.1}, {"a": 12.50, "b": -0}]"#;
+    let p = write_temp(&dir, "big.json", json.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(texts(&rows[0]), ["1e+400", "0.1"]);
+    assert_eq!(
+        texts(&rows[1]),
+        ["12.50", "-0"],
+        "numbers keep their own digits"
+    );
+    let nd = "{\"a\": 1e400}\n{\"a\": 2}\n";
+    let p = write_temp(&dir, "big.ndjson", nd.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(texts(&rows[0]), ["1e+400"]);
+    let e = parser(TypeKind::Money(Scale::One)).parse(&rows[0].cells[0]);
+    assert!(e.is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties: every row read is accounted for, whatever the bytes
+// ---------------------------------------------------------------------------------------------
+
+/// Bytes that make CSV and JSON interesting, plus any byte at all.
+fn bytes_strategy() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    use proptest::prelude::*;
+    let pieces: Vec<&'static [u8]> = vec![
+        b",",
+        b"\"",
+        b"\"\"",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b" ",
+        b"a",
+        b"1",
+        b"{}",
+        b"{\"a\":1}",
+        b"{\"a\":null}",
+        b"[",
+        b"]",
+        b":",
+        b"\xEF\xBB\xBF",
+        b"\xFF",
+        b"\xC4\xE3",
+        b"\xE4\xB8\xAD",
+        b"1e400",
+        b";",
+        b"\t",
+    ];
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..256),
+        proptest::collection::vec(proptest::sample::select(pieces), 0..64).prop_map(|p| p.concat()),
+    ]
+}
+
+/// Reads a whole source: the row numbers of rows, of row errors and of skipped rows.
+fn row_numbers(mut src: Box<dyn RowSource>) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let (mut ok, mut err) = (Vec::new(), Vec::new());
+    for item in src.by_ref() {
+        match item {
+            Ok(r) => ok.push(r.row),
+            Err(e) => err.push(e.row),
+        }
+    }
+    assert_eq!(src.skipped_blank(), src.skipped_rows().len());
+    (ok, err, src.skipped_rows().to_vec())
+}
+
+/// The rows of CSV text after its header line, as the `tier::data` docs define them: every
+/// record and every empty line is one row, numbered by the line it starts on; CR, LF and CRLF
+/// each end a line; a quote still open at the end of the input rejects its record, and the
+/// lines after the quote's line are read again. A reference written apart from the reader.
+fn reference_csv_rows(data: &[u8], delimiter: u8) -> Vec<usize> {
+    #[derive(PartialEq)]
+    enum S {
+        Start,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let brk = |i: usize| -> usize {
+        if data[i] == b'\r' && data.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        }
+    };
+    let mut rows = Vec::new();
+    let (mut i, mut line) = (0, 2);
+    'records: while i < data.len() {
+        if matches!(data[i], b'\r' | b'\n') {
+            rows.push(line);
+            line += 1;
+            i += brk(i);
+            continue;
+        }
+        let first = line;
+        let mut state = S::Start;
+        let (mut quote, mut quote_line) = (0, 0);
+        let mut j = i;
+        while j < data.len() {
+            let b = data[j];
+            let end_of_line = matches!(b, b'\r' | b'\n');
+            state = match state {
+                S::Start if b == b'"' => {
+                    quote = j;
+                    quote_line = line;
+                    S::Quoted
+                }
+                S::Quoted if b == b'"' => S::QuoteInQuoted,
+                S::Quoted => {
+                    if end_of_line {
+                        line += 1;
+                        j += brk(j);
+                        continue;
+                    }
+                    S::Quoted
+                }
+                S::QuoteInQuoted if b == b'"' => S::Quoted,
+                _ if b == delimiter => S::Start,
+                _ if end_of_line => {
+                    rows.push(first);
+                    line += 1;
+                    i = j + brk(j);
+                    continue 'records;
+                }
+                _ => S::Unquoted,
+            };
+            j += 1;
+        }
+        rows.push(first);
+        if state != S::Quoted {
+            break;
+        }
+        // Unclosed: read again from the line after the quote's.
+        match data[quote + 1..]
+            .iter()
+            .position(|b| matches!(b, b'\r' | b'\n'))
+        {
+            Some(k) => {
+                i = quote + 1 + k + brk(quote + 1 + k);
+                line = quote_line + 1;
+            }
+            None => break,
+        }
+    }
+    rows
+}
+
+#[test]
+fn reference_rows_follow_the_documented_rules() {
+    assert_eq!(
+        reference_csv_rows(b"1\r2\r\n\n\"x\ny\"\r\n3", b','),
+        [2, 3, 4, 5, 7]
+    );
+    assert_eq!(reference_csv_rows(b"1,\"a\n2\r\n3", b','), [2, 3, 4]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any bytes under a header, read as CSV: every row is yielded, rejected or skipped, once,
+    /// with the row number the documented rules give; nothing panics.
+    #[test]
+    fn any_bytes_as_csv_account_for_every_row(data in bytes_strategy()) {
+        let mut bytes = b"a,b,c\n".to_vec();
+        bytes.extend_from_slice(&data);
+        let opts = ReadOptions {
+            format: Some(InputFormat::Csv),
+            delimiter: Some(b','),
+            ..ReadOptions::default()
+        };
+        let stream: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(bytes));
+        let src = match tier::data::open_stream(stream, "<stdin>", &opts) {
+            Ok(src) => src,
+            Err(d) => {
+                // Only an encoding detected as UTF-16 can garble the fixed header.
+                proptest::prop_assert_eq!(d.code, "tier::data::read");
+                return Ok(());
+            }
+        };
+        let encoding = src.encoding().to_string();
+        proptest::prop_assert!(src.stopped().is_none());
+        let (ok, err, skipped) = row_numbers(src);
+        let text = match encoding.as_str() {
+            "UTF-8" => data.clone(),
+            "gb18030" => encoding_rs::GB18030.decode_without_bom_handling(&data).0.into_owned().into_bytes(),
+            _ => return Ok(()), // UTF-16: another file altogether
+        };
+        let mut got: Vec<usize> = ok.iter().chain(&err).chain(&skipped).copied().collect();
+        got.sort_unstable();
+        proptest::prop_assert_eq!(got, reference_csv_rows(&text, b','));
+    }
+
+    /// Any bytes read as NDJSON: every line is a row (yielded, rejected or skipped), once.
+    #[test]
+    fn any_bytes_as_ndjson_account_for_every_line(data in bytes_strategy()) {
+        let opts = ReadOptions {
+            format: Some(InputFormat::Ndjson),
+            ..ReadOptions::default()
+        };
+        let lines = data.split(|&b| b == b'\n').count() - usize::from(data.last().is_none_or(|&b| b == b'\n'));
+        let stream: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(data));
+        let src = tier::data::open_stream(stream, "<stdin>", &opts).unwrap();
+        let (ok, err, skipped) = row_numbers(src);
+        let mut got: Vec<usize> = ok.iter().chain(&err).chain(&skipped).copied().collect();
+        got.sort_unstable();
+        proptest::prop_assert_eq!(got, (1..=lines).collect::<Vec<_>>());
+    }
+}
+
+/// The cell limit holds for JSON and NDJSON too: the row is rejected, naming its column.
+#[test]
+fn oversized_json_cells_reject_their_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "x".repeat((1 << 20) + 1);
+    let nd = format!("{{\"a\": 1, \"b\": \"{big}\"}}\n{{\"a\": 2, \"b\": \"y\"}}\n");
+    let json = format!("[{}]", nd.trim_end().replace('\n', ","));
+    for (name, body) in [("big.ndjson", nd), ("big.json", json)] {
+        let p = write_temp(&dir, name, body.as_bytes());
+        let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+        assert_eq!(
+            rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+            [2],
+            "{name}"
+        );
+        assert_eq!(errors.len(), 1, "{name}");
+        assert_eq!((errors[0].row, errors[0].column.as_deref()), (1, Some("b")));
+        assert!(errors[0].reason.contains("1 MiB"), "{}", errors[0].reason);
+    }
 }

@@ -492,3 +492,68 @@ fn xlsx_cuts_cells_over_excel_limit_and_warns() {
     );
     assert_eq!(rows[10].cells[0], text("客户9"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Whatever text the cells hold (quotes, delimiters, CR, LF, CRLF, any Unicode), the CSV
+    /// tier writes is CSV that tier reads back to the same cells. A row whose cells are all
+    /// blank is a skipped row on the way back, as any blank row.
+    #[test]
+    fn csv_output_reads_back_to_the_same_cells(
+        rows in proptest::collection::vec(
+            proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::any::<String>(),
+                    "[a,\"\r\n ;\t中]{0,8}",
+                ],
+                3,
+            ),
+            1..8,
+        )
+    ) {
+        // Raw (`--raw-csv`): exactly the same cells. Default: the same cells, except that text
+        // a spreadsheet would run as a formula comes back with its leading `'`.
+        for raw in [true, false] {
+        let shown = |t: &String| -> String {
+            if raw { t.clone() } else { tier::data::write::formula_safe(t).into_owned() }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let columns = OutputColumns {
+            keep: vec!["a".into(), "b".into(), "c".into()],
+            components: vec![],
+            subgrade: false,
+            score: false,
+            follow_up: false,
+            review: false,
+            grade_name: "等级".into(),
+            values: vec![],
+            as_of: None,
+        };
+        let mut sink = create_sink(Some(&path), OutputFormat::Csv, &columns, &WriteOptions { raw_csv: raw, ..WriteOptions::default() }).unwrap();
+        let cell = |t: &String| if t.is_empty() { Cell::Empty } else { text(t) };
+        for row in &rows {
+            let kept: Vec<Cell> = row.iter().map(cell).collect();
+            sink.write_row(&kept, &Outcome::default()).unwrap();
+        }
+        sink.finish().unwrap();
+        // tier writes UTF-8; read it as such (detection is not what is tested here).
+        let opts = tier::data::ReadOptions {
+            encoding: Some("utf-8".into()),
+            ..tier::data::ReadOptions::default()
+        };
+        let (headers, read, errors) = read_all(tier::data::open(&path, &opts).unwrap());
+        proptest::prop_assert!(errors.is_empty(), "{:?}", errors);
+        proptest::prop_assert_eq!(&headers[..3], ["a", "b", "c"]);
+        let want: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| r.iter().map(shown).collect::<Vec<String>>())
+            .filter(|r| r.iter().any(|t| !t.trim().is_empty()))
+            .map(|r| r.iter().map(cell).collect())
+            .collect();
+        let got: Vec<Vec<Cell>> = read.iter().map(|r| r.cells[..3].to_vec()).collect();
+        proptest::prop_assert_eq!(got, want);
+        }
+    }
+}
