@@ -536,7 +536,7 @@ fn commit_buffered(w: BufWriter<Target>) -> Result<(), Diagnostic> {
 // ---------------------------------------------------------------------------------------------
 
 /// Renders graded rows to the bytes a CSV or NDJSON sink would write, on any thread. The bytes
-/// are the same as [`RowSink::write_row`] writes, row for row (tests/cli.rs compares both).
+/// are the same as [`RowSink::write_row`] writes, row for row (tests/integration/cli.rs compares both).
 #[derive(Debug, Clone)]
 pub struct Renderer {
     columns: OutputColumns,

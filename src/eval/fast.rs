@@ -14,7 +14,7 @@
 //! the same values on both paths. Whenever anything is not plain (an error of any kind, a
 //! missing value where a decision needs one, a manual override, a type the fast path does not
 //! carry), it gives up on the record ([`Bail`]) and the interpreter grades it, with its
-//! diagnostics. `tests/paths.rs` checks both paths agree on every shipped sample and on a
+//! diagnostics. `tests/integration/paths.rs` checks both paths agree on every shipped sample and on a
 //! generated file.
 
 use super::date;

@@ -6,7 +6,7 @@
 //!
 //! Text is only ever written with `write_string`: a kept cell such as `=HYPERLINK(…)` or
 //! `@SUM(A1)` stays text, so opening a graded file cannot run what a CRM export smuggled in
-//! (tests/cli.rs checks the workbook has no formula).
+//! (tests/integration/cli.rs checks the workbook has no formula).
 //!
 //! A text longer than a cell holds (32,767 characters) is cut to fit, ending in a visible
 //! `…[truncated N chars]`, and reported as a warning ([`RowSink::warnings`]): one long remark

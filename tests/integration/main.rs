@@ -1,0 +1,14 @@
+//! The integration tests, as one test binary (as `just` does): each extra binary under `tests/`
+//! links the whole crate again, and nine of them made a fresh `cargo test` mostly linking.
+//!
+//! Fixtures live in `tests/fixtures/`; insta snapshots in `tests/integration/snapshots/`.
+
+mod check;
+mod cli;
+mod data;
+mod eval;
+mod parse;
+mod paths;
+mod readme;
+mod repl;
+mod rulesets;
