@@ -20,11 +20,13 @@ pub(crate) enum Event {
     /// A record, now in [`Records::record`], starting on this line.
     Record(usize),
     /// A record that cannot be a row: rejected at the line it starts on; reading goes on after
-    /// it. `field` is the 0-based cell at fault, when one is.
+    /// it. `field` is the 0-based cell at fault, when one is; `short` is the reason without
+    /// what happens next (for a header, which is not read on from).
     Broken {
         row: usize,
         field: Option<usize>,
         reason: String,
+        short: String,
     },
     /// Reading cannot go on: an I/O error, or a line too long to find the next one.
     Stop { row: usize, reason: String },
@@ -293,12 +295,14 @@ impl Records {
         self.line += count_breaks(&self.buf[start..self.pos], false);
         self.prev_cr = self.pos > start && self.buf[self.pos - 1] == b'\r';
         if too_wide || self.record.len > MAX_COLUMNS {
+            let reason = format!(
+                "the row has more than {MAX_COLUMNS} cells (the most tier reads, as Excel)"
+            );
             return Event::Broken {
                 row,
                 field: None,
-                reason: format!(
-                    "the row has more than {MAX_COLUMNS} cells (the most tier reads, as Excel)"
-                ),
+                short: reason.clone(),
+                reason,
             };
         }
         Event::Record(row)
@@ -363,6 +367,7 @@ impl Records {
                 row,
                 field: Some(open.field),
                 reason: format!("{at} is never closed"),
+                short: format!("{at} is never closed"),
             };
         };
         let line_end = quote + 1 + j;
@@ -376,29 +381,31 @@ impl Records {
         self.prev_cr = cr;
         self.core.reset();
         self.prime();
-        let reason = if too_long {
-            format!(
-                "{at} is not closed within {}; the lines after it are read again as rows of \
-                 their own",
-                mib(MAX_RECORD_BYTES)
-            )
-        } else if lines == 0 {
+        let short = if too_long {
+            format!("{at} is not closed within {}", mib(MAX_RECORD_BYTES))
+        } else {
             format!("{at} is never closed")
+        };
+        let reason = if too_long {
+            format!("{short}; the lines after it are read again as rows of their own")
+        } else if lines == 0 {
+            short.clone()
         } else if lines == 1 {
             format!(
-                "{at} is never closed, so it took in the line after it; that line is read again \
-                 as a row of its own"
+                "{short}, so it took in the line after it; that line is read again as a row of \
+                 its own"
             )
         } else {
             format!(
-                "{at} is never closed, so it took in the {lines} lines after it; they are read \
-                 again as rows of their own"
+                "{short}, so it took in the {lines} lines after it; they are read again as rows \
+                 of their own"
             )
         };
         Event::Broken {
             row,
             field: Some(open.field),
             reason,
+            short,
         }
     }
 }
