@@ -101,6 +101,7 @@ pub(crate) fn open(
         )
         .with_help("check the quotes in the first lines of the file"));
     }
+    src.reader.row_width = headers.len();
     src.headers = headers;
     Ok(Box::new(src))
 }
