@@ -20,11 +20,13 @@ pub(crate) enum Event {
     /// A record, now in [`Records::record`], starting on this line.
     Record(usize),
     /// A record that cannot be a row: rejected at the line it starts on; reading goes on after
-    /// it. `field` is the 0-based cell at fault, when one is.
+    /// it. `field` is the 0-based cell at fault, when one is; `short` is the reason without
+    /// what happens next (for a header, which is not read on from).
     Broken {
         row: usize,
         field: Option<usize>,
         reason: String,
+        short: String,
     },
     /// Reading cannot go on: an I/O error, or a line too long to find the next one.
     Stop { row: usize, reason: String },
@@ -81,6 +83,17 @@ enum Fill {
     Io(std::io::Error),
 }
 
+/// Why a quoted cell is taken for a quote out of place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Why {
+    /// Still open at the end of the input.
+    AtEnd,
+    /// Still open after [`MAX_RECORD_BYTES`].
+    TooLong,
+    /// Closed, but a line inside it, starting at this offset of the record, looks like a row.
+    TakesRows(usize),
+}
+
 /// A quote that opens a cell and is still open at the end of the bytes looked at.
 struct OpenQuote {
     /// Its offset in those bytes.
@@ -113,6 +126,9 @@ pub(crate) struct Records {
     /// they are not rows).
     pub skipped: Skipped,
     pub count_blank: bool,
+    /// The header's width, once known: a quoted cell holding a line with as many delimiters
+    /// (`row_width - 1`, and at least three) is a quote out of place. 0: no such check.
+    pub row_width: usize,
 }
 
 impl Records {
@@ -141,6 +157,7 @@ impl Records {
             },
             skipped: Skipped::default(),
             count_blank: false,
+            row_width: 0,
         };
         records.prime();
         records
@@ -287,18 +304,29 @@ impl Records {
         // everything from that quote on, not what the file meant.
         if self.eof && self.pos == self.end {
             if let Some(open) = open_quote(&self.buf[start..self.pos], self.delimiter) {
-                return self.unclosed(row, start, open, false);
+                return self.unclosed(row, start, open, Why::AtEnd);
             }
         }
-        self.line += count_breaks(&self.buf[start..self.pos], false);
+        let breaks = count_breaks(&self.buf[start..self.pos], false);
+        // Only a record with a line break inside a quoted cell can have taken in other rows.
+        if breaks > 0 && self.row_width > 0 {
+            let min = (self.row_width - 1).max(3);
+            if let Some((open, at)) = row_in_quotes(&self.buf[start..self.pos], self.delimiter, min)
+            {
+                return self.unclosed(row, start, open, Why::TakesRows(at));
+            }
+        }
+        self.line += breaks;
         self.prev_cr = self.pos > start && self.buf[self.pos - 1] == b'\r';
         if too_wide || self.record.len > MAX_COLUMNS {
+            let reason = format!(
+                "the row has more than {MAX_COLUMNS} cells (the most tier reads, as Excel)"
+            );
             return Event::Broken {
                 row,
                 field: None,
-                reason: format!(
-                    "the row has more than {MAX_COLUMNS} cells (the most tier reads, as Excel)"
-                ),
+                short: reason.clone(),
+                reason,
             };
         }
         Event::Record(row)
@@ -309,7 +337,7 @@ impl Records {
         let start = self.content_start();
         let row = self.line;
         if let Some(open) = open_quote(&self.buf[start..self.end], self.delimiter) {
-            return self.unclosed(row, start, open, true);
+            return self.unclosed(row, start, open, Why::TooLong);
         }
         self.stopped = true;
         let breaks = count_breaks(&self.buf[start..self.end], false);
@@ -328,10 +356,12 @@ impl Records {
         Event::Stop { row, reason }
     }
 
-    /// A quote opened at `open` (in the record starting at `start`, on line `row`) has not
-    /// closed by the end of the input (`too_long`: within [`MAX_RECORD_BYTES`]). The row is
-    /// rejected; the lines after the quote's line are read again as rows of their own.
-    fn unclosed(&mut self, row: usize, start: usize, open: OpenQuote, too_long: bool) -> Event {
+    /// A quote opened at `open` (in the record starting at `start`, on line `row`) is out of
+    /// place: not closed by the end of the input, nor within [`MAX_RECORD_BYTES`], or closed
+    /// only after taking in lines that look like rows. The row is rejected; the lines after the
+    /// quote's line are read again as rows of their own.
+    fn unclosed(&mut self, row: usize, start: usize, open: OpenQuote, why: Why) -> Event {
+        let too_long = why == Why::TooLong;
         let end = self.pos;
         let quote = start + open.offset;
         let before = &self.buf[start..quote];
@@ -363,6 +393,7 @@ impl Records {
                 row,
                 field: Some(open.field),
                 reason: format!("{at} is never closed"),
+                short: format!("{at} is never closed"),
             };
         };
         let line_end = quote + 1 + j;
@@ -376,29 +407,44 @@ impl Records {
         self.prev_cr = cr;
         self.core.reset();
         self.prime();
+        let short = match why {
+            Why::TooLong => format!("{at} is not closed within {}", mib(MAX_RECORD_BYTES)),
+            Why::AtEnd => format!("{at} is never closed"),
+            Why::TakesRows(offset) => {
+                let line = row + count_breaks(&self.buf[start..start + offset], false);
+                format!(
+                    "{at} opens a cell that runs over the lines after it, and line {line} in it \
+                     looks like a row (it has as many delimiters): the quote is out of place"
+                )
+            }
+        };
         let reason = if too_long {
-            format!(
-                "{at} is not closed within {}; the lines after it are read again as rows of \
-                 their own",
-                mib(MAX_RECORD_BYTES)
-            )
+            format!("{short}; the lines after it are read again as rows of their own")
+        } else if let Why::TakesRows(_) = why {
+            let s = if lines == 1 {
+                "that line is"
+            } else {
+                "they are"
+            };
+            format!("{short}; {s} read again as rows of their own")
         } else if lines == 0 {
-            format!("{at} is never closed")
+            short.clone()
         } else if lines == 1 {
             format!(
-                "{at} is never closed, so it took in the line after it; that line is read again \
-                 as a row of its own"
+                "{short}, so it took in the line after it; that line is read again as a row of \
+                 its own"
             )
         } else {
             format!(
-                "{at} is never closed, so it took in the {lines} lines after it; they are read \
-                 again as rows of their own"
+                "{short}, so it took in the {lines} lines after it; they are read again as rows \
+                 of their own"
             )
         };
         Event::Broken {
             row,
             field: Some(open.field),
             reason,
+            short,
         }
     }
 }
@@ -419,6 +465,69 @@ fn count_breaks(bytes: &[u8], prev_cr: bool) -> usize {
                 }
         })
         .count()
+}
+
+/// Finds a quoted cell (in one record's raw bytes, from its first cell) with a line inside it
+/// that has at least `min` delimiters before the cell closes: rows taken in by a quote out of
+/// place. Returns the quote and where that line starts.
+fn row_in_quotes(bytes: &[u8], delimiter: u8, min: usize) -> Option<(OpenQuote, usize)> {
+    #[derive(PartialEq)]
+    enum State {
+        Start,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::Start;
+    let mut field = 0;
+    let mut offset = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        state = match state {
+            State::Start if b == b'"' => {
+                offset = i;
+                State::Quoted
+            }
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted if b == b'\n' || b == b'\r' => {
+                if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    // The LF of this CRLF comes next and is looked at then.
+                    State::Quoted
+                } else {
+                    let line = i + 1;
+                    if quoted_delimiters(&bytes[line..], delimiter) >= min {
+                        return Some((OpenQuote { offset, field }, line));
+                    }
+                    State::Quoted
+                }
+            }
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            _ if b == delimiter => {
+                field += 1;
+                State::Start
+            }
+            _ if b == b'\r' || b == b'\n' => return None,
+            _ => State::Unquoted,
+        };
+    }
+    None
+}
+
+/// Delimiters on the line `bytes` starts with, inside a quoted cell: up to the line's end or the
+/// quote closing the cell, whichever comes first (`""` is a quote inside the cell).
+fn quoted_delimiters(bytes: &[u8], delimiter: u8) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' if bytes.get(i + 1) == Some(&b'"') => i += 1,
+            b'"' | b'\r' | b'\n' => break,
+            b if b == delimiter => n += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    n
 }
 
 /// Follows csv_core's quoting over one record's raw bytes (from its first cell): a quote opens
@@ -503,6 +612,17 @@ mod tests {
         assert_eq!(read(b"a,\"b\"c\"\n"), ["1:a|bc\""]);
         // The CR of a CRLF ends the quote's line; the LF is no empty line.
         assert_eq!(read(b"\"x\r\ny\r\n"), ["1:broken Some(0)", "2:y"]);
+    }
+
+    #[test]
+    fn a_quoted_cell_holding_a_row_is_found() {
+        let find = |s: &str| row_in_quotes(s.as_bytes(), b',', 3).map(|(o, at)| (o.offset, at));
+        assert_eq!(find("1,\"a\n2,3,4,5\n\""), Some((2, 5)));
+        assert_eq!(find("1,\"a\r\n2,3,4,5\""), Some((2, 6)));
+        // Delimiters after the closing quote are the record's own, not the cell's.
+        assert_eq!(find("1,\"a\nb\",3,4,5"), None);
+        assert_eq!(find("1,\"a\nb, c\",3"), None);
+        assert_eq!(find("1,\"a\nb\"\",,,\""), Some((2, 5)));
     }
 
     #[test]

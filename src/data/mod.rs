@@ -42,8 +42,13 @@
 //!   starts is rejected, its reason naming the line and character of the quote and how many
 //!   lines it took in, and the lines after the quote's line are read again as rows of their own
 //!   (each graded, rejected or skipped as any row). The same holds for a quoted cell that runs
-//!   past the record limit below. An unclosed quote in the header is an error for the file, and
-//!   so is a header cell holding line breaks and delimiters (a quote that closes far below).
+//!   past the record limit below, and for a quote out of place that a later quoted cell's quote
+//!   happens to close: a quoted cell holding a line with as many delimiters as a row has (one
+//!   fewer than the header has cells, and at least three) is taken for rows swallowed, not for
+//!   a note that runs over lines. A note whose line holds that many delimiters is rejected too,
+//!   with the reason; a narrower file (under four columns) is not checked this way. An unclosed
+//!   quote in the header is an error for the file, and so is a header cell holding line breaks
+//!   and delimiters (a quote that closes far below).
 //! - **Headers**: the first non-empty line (CSV) or row (spreadsheets), the union of the
 //!   records' keys in first-seen order (JSON, NDJSON). A title above the header, as CRM exports
 //!   write (`客户档案` alone on its line, then the header), is skipped. Trimmed; a BOM is

@@ -101,6 +101,7 @@ pub(crate) fn open(
         )
         .with_help("check the quotes in the first lines of the file"));
     }
+    src.reader.row_width = headers.len();
     src.headers = headers;
     Ok(Box::new(src))
 }
@@ -145,9 +146,10 @@ impl CsvSource {
         match self.reader.next() {
             Event::Record(row) => Ok(Some(row)),
             Event::End => Ok(None),
-            Event::Broken { row, reason, .. } | Event::Stop { row, reason } => {
-                Err(format!("the header row (line {row}): {reason}"))
+            Event::Broken { row, short, .. } => {
+                Err(format!("the header row (line {row}): {short}"))
             }
+            Event::Stop { row, reason } => Err(format!("the header row (line {row}): {reason}")),
         }
     }
 
@@ -259,7 +261,9 @@ impl Iterator for CsvSource {
                         self.done = true;
                         return None;
                     }
-                    Event::Broken { row, field, reason } => {
+                    Event::Broken {
+                        row, field, reason, ..
+                    } => {
                         return Some(Err(RowError {
                             column: field.and_then(|i| self.headers.get(i).cloned()),
                             ..self.row_error(row, reason)

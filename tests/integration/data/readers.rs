@@ -761,6 +761,7 @@ fn bytes_strategy() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
         b"1e400",
         b";",
         b"\t",
+        b",,,",
     ];
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..256),
@@ -781,11 +782,12 @@ fn row_numbers(mut src: Box<dyn RowSource>) -> (Vec<usize>, Vec<usize>, Vec<usiz
     (ok, err, src.skipped_rows().to_vec())
 }
 
-/// The rows of CSV text after its header line, as the `tier::data` docs define them: every
-/// record and every empty line is one row, numbered by the line it starts on; CR, LF and CRLF
-/// each end a line; a quote still open at the end of the input rejects its record, and the
+/// The rows of CSV text after a header line of `width` cells, as the `tier::data` docs define
+/// them: every record and every empty line is one row, numbered by the line it starts on; CR,
+/// LF and CRLF each end a line; a quote still open at the end of the input, or one whose cell
+/// holds a line with a row's delimiters (`width - 1`, at least 3), rejects its record, and the
 /// lines after the quote's line are read again. A reference written apart from the reader.
-fn reference_csv_rows(data: &[u8], delimiter: u8) -> Vec<usize> {
+fn reference_csv_rows(data: &[u8], delimiter: u8, width: usize) -> Vec<usize> {
     #[derive(PartialEq)]
     enum S {
         Start,
@@ -812,6 +814,8 @@ fn reference_csv_rows(data: &[u8], delimiter: u8) -> Vec<usize> {
         let first = line;
         let mut state = S::Start;
         let (mut quote, mut quote_line) = (0, 0);
+        // The first quote whose cell holds a line that looks like a row.
+        let mut out_of_place: Option<(usize, usize)> = None;
         let mut j = i;
         while j < data.len() {
             let b = data[j];
@@ -827,6 +831,21 @@ fn reference_csv_rows(data: &[u8], delimiter: u8) -> Vec<usize> {
                     if end_of_line {
                         line += 1;
                         j += brk(j);
+                        // Delimiters on the next line, before the cell's closing quote.
+                        let mut n = 0;
+                        let mut k = j;
+                        while k < data.len() {
+                            match data[k] {
+                                b'"' if data.get(k + 1) == Some(&b'"') => k += 1,
+                                b'"' | b'\r' | b'\n' => break,
+                                b if b == delimiter => n += 1,
+                                _ => {}
+                            }
+                            k += 1;
+                        }
+                        if n >= (width - 1).max(3) && out_of_place.is_none() {
+                            out_of_place = Some((quote, quote_line));
+                        }
                         continue;
                     }
                     S::Quoted
@@ -837,15 +856,24 @@ fn reference_csv_rows(data: &[u8], delimiter: u8) -> Vec<usize> {
                     rows.push(first);
                     line += 1;
                     i = j + brk(j);
+                    if let Some(q) = out_of_place {
+                        (quote, quote_line) = q;
+                        break;
+                    }
                     continue 'records;
                 }
                 _ => S::Unquoted,
             };
             j += 1;
         }
-        rows.push(first);
-        if state != S::Quoted {
-            break;
+        if j >= data.len() {
+            rows.push(first);
+            if state != S::Quoted {
+                match out_of_place {
+                    Some(q) => (quote, quote_line) = q,
+                    None => break,
+                }
+            }
         }
         // Unclosed: read again from the line after the quote's.
         match data[quote + 1..]
@@ -865,10 +893,16 @@ fn reference_csv_rows(data: &[u8], delimiter: u8) -> Vec<usize> {
 #[test]
 fn reference_rows_follow_the_documented_rules() {
     assert_eq!(
-        reference_csv_rows(b"1\r2\r\n\n\"x\ny\"\r\n3", b','),
+        reference_csv_rows(b"1\r2\r\n\n\"x\ny\"\r\n3", b',', 3),
         [2, 3, 4, 5, 7]
     );
-    assert_eq!(reference_csv_rows(b"1,\"a\n2\r\n3", b','), [2, 3, 4]);
+    assert_eq!(reference_csv_rows(b"1,\"a\n2\r\n3", b',', 3), [2, 3, 4]);
+    // A quoted cell holding a line with a row's delimiters: lines 3 and 4 are read again.
+    assert_eq!(
+        reference_csv_rows(b"1,\"a\n2,3,4,5\n6,\"\n7", b',', 3),
+        [2, 3, 4, 5]
+    );
+    assert_eq!(reference_csv_rows(b"1,\"a\n2,3\"\n4", b',', 3), [2, 4]);
 }
 
 proptest::proptest! {
@@ -904,7 +938,7 @@ proptest::proptest! {
         };
         let mut got: Vec<usize> = ok.iter().chain(&err).chain(&skipped).copied().collect();
         got.sort_unstable();
-        proptest::prop_assert_eq!(got, reference_csv_rows(&text, b','));
+        proptest::prop_assert_eq!(got, reference_csv_rows(&text, b',', 3));
     }
 
     /// Any bytes read as NDJSON: every line is a row (yielded, rejected or skipped), once.
@@ -943,4 +977,25 @@ fn oversized_json_cells_reject_their_row() {
         assert_eq!((errors[0].row, errors[0].column.as_deref()), (1, Some("b")));
         assert!(errors[0].reason.contains("1 MiB"), "{}", errors[0].reason);
     }
+}
+
+/// A stray quote in a file with quoted cells pairs up with the next quoted cell's opening quote
+/// and takes the lines between into one cell, without reaching the end of the file. A quoted
+/// cell with a line inside it that looks like a row of the file (as many delimiters as a row
+/// has, and at least three) rejects its row, and the lines after the quote are read again. A
+/// multi-line note with a comma or two is left alone.
+#[test]
+fn a_stray_quote_is_found_by_the_rows_it_took_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "客户,区域,金额,备注\n甲,华东,1,\"第一行\n第二行, 有逗号\"\n乙,华东,\"2,x\n丙,华南,3,y\n丁,华北,4,\"好,的\"\n戊,华北,5,z\n";
+    let p = write_temp(&dir, "stray.csv", body.as_bytes());
+    let (_, rows, errors) = read_all(open(&p, &ReadOptions::default()).unwrap());
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 5, 6, 7]);
+    assert_eq!(texts(&rows[0])[3], "第一行\n第二行, 有逗号");
+    assert_eq!(texts(&rows[2]), ["丁", "华北", "4", "好,的"]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!((e.row, e.column.as_deref()), (4, Some("金额")));
+    assert!(e.reason.contains("line 4, character 6"), "{}", e.reason);
+    assert!(e.reason.contains("line 5"), "{}", e.reason);
 }
