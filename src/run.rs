@@ -676,6 +676,33 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     rows_read += rows_skipped;
     // Reading that stopped early (an I/O error, a line too long) leaves rows unread: no output.
     let stopped = source.stopped().cloned();
+    let result = summary.finish(
+        program.name(),
+        program.version(),
+        as_of,
+        &display_name,
+        rows_read,
+        rows_rejected,
+        (rows_skipped, source.skipped_rows()),
+        &rejects,
+    );
+    if result.rows_read != result.rows_graded + result.rows_rejected + result.rows_skipped {
+        // Counted independently on purpose: a row lost by a bug must fail the run loudly,
+        // before any output is made visible (the sink is dropped: its target is untouched).
+        drop(sink);
+        return Err((
+            EXIT_FAILED,
+            vec![Diagnostic::error(
+                "tier::internal::rows_lost",
+                format!(
+                    "{} rows read but {} graded + {} rejected + {} skipped: a row was lost; no \
+                     output was written",
+                    result.rows_read, result.rows_graded, result.rows_rejected, result.rows_skipped
+                ),
+            )
+            .with_help("please report this with the ruleset and data file")],
+        ));
+    }
     let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
     if !too_many && stopped.is_none() {
         // Reported once the file is complete: a cell cut to fit, and where.
@@ -695,31 +722,6 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             },
         )
         .map_err(io)?;
-    }
-    let result = summary.finish(
-        program.name(),
-        program.version(),
-        as_of,
-        &display_name,
-        rows_read,
-        rows_rejected,
-        (rows_skipped, source.skipped_rows()),
-        &rejects,
-    );
-    if result.rows_read != result.rows_graded + result.rows_rejected + result.rows_skipped {
-        // Counted independently on purpose: a row lost by a bug must fail the run loudly.
-        return Err((
-            EXIT_FAILED,
-            vec![Diagnostic::error(
-                "tier::internal::rows_lost",
-                format!(
-                    "{} rows read but {} graded + {} rejected + {} skipped: a row was lost; no \
-                     output was written",
-                    result.rows_read, result.rows_graded, result.rows_rejected, result.rows_skipped
-                ),
-            )
-            .with_help("please report this with the ruleset and data file")],
-        ));
     }
     if let Some(path) = &args.summary {
         let json = serde_json::to_string_pretty(&result).unwrap_or_default();
