@@ -537,6 +537,17 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     let summary = SummaryBuilder::new(
         info.grade.as_deref().map(str::to_string),
         info.revenue.as_deref().map(str::to_string),
+    )
+    .order_tags(
+        loaded
+            .ruleset
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                crate::ast::Item::Tag(t) => Some(t.name.name.clone()),
+                _ => None,
+            })
+            .collect(),
     );
     let blank_summary = summary.empty_like();
     let renderer = sink.renderer();

@@ -43,7 +43,9 @@ pub struct Summary {
     pub overdue: usize,
     pub reassign: usize,
     pub review_overdue: usize,
-    pub tags: BTreeMap<String, usize>,
+    /// Customers per tag, in the ruleset's declaration order (a JSON object in that order).
+    #[serde(serialize_with = "ordered_map")]
+    pub tags: Vec<(String, usize)>,
     /// Problems found in the rejected rows: one per bad cell, so possibly more than the rows.
     pub rejects: Vec<RejectSummary>,
     /// The revenue field's unit, for display.
@@ -86,6 +88,8 @@ pub struct SummaryBuilder {
     reassign: usize,
     review_overdue: usize,
     tags: BTreeMap<String, usize>,
+    /// Tag names in declaration order ([`SummaryBuilder::order_tags`]).
+    tag_order: Vec<String>,
 }
 
 impl SummaryBuilder {
@@ -142,6 +146,12 @@ impl SummaryBuilder {
         for t in &outcome.tags {
             *self.tags.entry(t.name.to_string()).or_default() += 1;
         }
+    }
+
+    /// Lists tags in this order (the ruleset's declaration order) rather than by name.
+    pub fn order_tags(mut self, names: Vec<String>) -> Self {
+        self.tag_order = names;
+        self
     }
 
     /// An empty builder counting the same things (for one worker's share of the rows).
@@ -231,7 +241,18 @@ impl SummaryBuilder {
             overdue: self.overdue,
             reassign: self.reassign,
             review_overdue: self.review_overdue,
-            tags: self.tags,
+            tags: {
+                let position = |t: &String| {
+                    self.tag_order
+                        .iter()
+                        .position(|o| o == t)
+                        .unwrap_or(usize::MAX)
+                };
+                let mut tags: Vec<(String, usize)> = self.tags.into_iter().collect();
+                // Stable: tags the order does not know stay by name, after the others.
+                tags.sort_by_key(|(t, _)| position(t));
+                tags
+            },
             rejects: rejects.iter().map(RejectSummary::from).collect(),
             revenue_unit: self.revenue_unit.unwrap_or_default(),
         }
@@ -347,4 +368,14 @@ impl Summary {
         }
         out
     }
+}
+
+/// Serializes `(key, value)` pairs as a JSON object, keeping their order.
+fn ordered_map<S: serde::Serializer>(pairs: &[(String, usize)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
