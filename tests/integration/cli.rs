@@ -1071,6 +1071,80 @@ fn an_endless_input_ends_with_an_error() {
     assert!(stderr.contains("16 MiB"), "stdin: {stderr}");
 }
 
+/// No command ever panics (exit 101) on the fuzz corpus (fuzz/corpus/{parse,check,fmt}, the
+/// shipped rulesets, fixtures and the crashes fuzzing found) or on hostile files: a line past
+/// 65,535 columns with an error, nesting far past the limit, an empty file, bytes that are not
+/// UTF-8. `check`, `test` and `fmt --check` take every file in one run; `eval` one at a time.
+#[test]
+fn no_command_panics_on_the_fuzz_corpus() {
+    let dir = tmp();
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for target in ["parse", "check", "fmt"] {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus")
+            .join(target);
+        let mut entries: Vec<_> = std::fs::read_dir(&corpus)
+            .expect("the fuzz corpus exists")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let bytes = std::fs::read(&path).expect("readable");
+            // The targets share most of their seeds: each text once.
+            if seen.insert(bytes.clone()) {
+                let copy = dir.path().join(format!("{}.tier", files.len()));
+                std::fs::write(&copy, bytes).expect("write copy");
+                files.push(copy);
+            }
+        }
+    }
+    assert!(files.len() > 50, "only {} corpus files", files.len());
+    let hostile = [
+        format!(
+            "ruleset \"x\"\ninput {{\n  a number\n}}\nlet b = a {}+ zz\n",
+            "\t".repeat(35_000)
+        ),
+        format!("let b = a {}+ zz\n", " ".repeat(70_000)),
+        format!("let x = {}1{}\n", "(".repeat(30_000), ")".repeat(30_000)),
+        format!("ruleset \"x\"\nlet x = {}yes\n", "not\n".repeat(20_000)),
+        format!("ruleset \"x\"\nlet x = {}\n", vec!["1"; 5_000].join(" + ")),
+    ];
+    for text in &hostile {
+        let path = dir.path().join(format!("{}.tier", files.len()));
+        std::fs::write(&path, text).expect("write hostile file");
+        files.push(path);
+    }
+    let not_utf8 = dir.path().join("not_utf8.tier");
+    std::fs::write(&not_utf8, b"ruleset \"\xff\xfe\"\n").expect("write");
+    files.push(not_utf8);
+    files.push("/dev/null".into());
+
+    let check = |args: &[&str], paths: &[std::path::PathBuf]| {
+        let out = tier()
+            .args(args)
+            .args(paths)
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {stderr}");
+        assert!(out.status.code().is_some(), "{args:?} was killed: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    };
+    let paths: Vec<_> = files.iter().filter(|p| p.exists()).cloned().collect();
+    check(&["check"], &paths);
+    check(&["check", "--format", "json"], &paths);
+    check(&["test", "--as-of", "2026-11-23"], &paths);
+    check(&["fmt", "--check"], &paths);
+    for path in &paths {
+        check(
+            &["eval", "--as-of", "2026-11-23"],
+            std::slice::from_ref(path),
+        );
+    }
+}
+
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
 #[path = "cli/safety.rs"]

@@ -102,6 +102,24 @@ fn weird_input_never_panics() {
     for input in inputs {
         let _ = s.eval_line(input);
     }
+    // Errors past column 65,535 render clipped (the renderer panicked on them).
+    let wide = "\t".repeat(35_000);
+    for input in [
+        format!("1 {wide}+ 不存在"),
+        format!("let 宽 = 1 {wide}+ 不存在"),
+        format!("{} + 1", "x".repeat(70_000)),
+    ] {
+        let r = s.eval_line(&input);
+        assert_eq!(r.kind, ReplyKind::Error, "{input:.40}");
+        assert!(
+            r.text.lines().all(|l| l.chars().count() < 1_000),
+            "{:.400}",
+            r.text
+        );
+    }
+    // (The reply quotes the cell as typed, long as it is.)
+    let r = s.eval_line(&format!(":set 销售额 = 1{wide}x"));
+    assert_eq!(r.kind, ReplyKind::Error);
     for input in [
         ":set 销售额 = 999999999999999999999999999999999999亿",
         ":set 经理评分 = 1e400",
