@@ -89,6 +89,10 @@ pub(super) fn convert(
             phrases.push(phrase);
         }
     }
+    // A phrase another one already lists (`as_of` beside "`as_of`, `given` or `expect`") is
+    // said once.
+    let all = phrases.clone();
+    phrases.retain(|p| !all.iter().any(|q| q != p && q.contains(p.as_str())));
     // At the next declaration, a missing `}` is the whole story: the other possibilities
     // (another field, an option) would only bury it.
     if pos >= end && positives.contains(&Rule::close_brace) {
@@ -298,6 +302,17 @@ fn help(tok: &str, positives: &[Rule]) -> Option<String> {
     if wants_name && is_reserved(tok) {
         return Some(format!(
             "`{tok}` is a reserved word and cannot be used as a name; see \"Reserved words\" in docs/LANGUAGE.md"
+        ));
+    }
+    if tok == "?" {
+        return Some(
+            "`?` (the field may be empty) goes right after the type, before a range: `integer? 0..`"
+                .to_string(),
+        );
+    }
+    if matches!(tok, "include" | "exclude") {
+        return Some(format!(
+            "each `tags include …` or `tags exclude …` is an `expect` of its own: write it on a new line, `expect tags {tok} …`"
         ));
     }
     if positives.contains(&Rule::close_brace) {
