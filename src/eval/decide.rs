@@ -2,7 +2,7 @@
 
 use super::number::{self, op_symbol, show_dec, show_like};
 use super::program::*;
-use super::run::{text, Env, R};
+use super::interpret::{text, Env, R};
 use super::EvalError;
 use crate::ast::{CmpOp, Expr};
 use crate::outcome::{ComponentOutcome, GradeOutcome, Outcome, TagOutcome, TraceStep};
@@ -194,7 +194,7 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
     match g {
         GradeC::Thresholds { input, arms } => {
             let x = env.eval(input, src)?;
-            let it = super::run::SpanText(src, input.span);
+            let it = super::interpret::SpanText(src, input.span);
             for arm in arms {
                 // `None`: the arm does not hold; `Some(cmp)`: it does, with the comparison.
                 let hit: Option<Option<(CmpOp, &CExpr, Value)>> = match &arm.test {
@@ -507,7 +507,7 @@ pub(crate) fn evaluate(
     unavailable: &[bool],
     words: bool,
 ) -> R<Full> {
-    super::run::check_shares(prog, record, rels, as_of)?;
+    super::interpret::check_shares(prog, record, rels, as_of)?;
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
     // Untraced with words: only the sentences the reasons column shows are written (the output

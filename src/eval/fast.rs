@@ -1,7 +1,7 @@
 //! The fast path: the named values, scorecards, grades and tags of one record, computed over
 //! copyable values.
 //!
-//! The interpreter ([`super::run::Env`]) carries `Value`s, whose labels and texts are
+//! The interpreter ([`super::interpret::Env`]) carries `Value`s, whose labels and texts are
 //! reference-counted (`Arc<str>`: an atomic increment per copy, shared by every worker), returns
 //! rich errors from every step and can write a sentence for each. Whole-file runs need none of
 //! that for the rows that grade. This module walks the same compiled expressions ([`CExpr`],

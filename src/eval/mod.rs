@@ -24,7 +24,7 @@ mod literal;
 mod number;
 mod program;
 pub mod relative;
-mod run;
+mod interpret;
 mod schedule;
 mod table;
 pub mod testing;
@@ -94,7 +94,7 @@ impl EvalError {
             diagnostic: Box::new(
                 Diagnostic::error(code, message)
                     .in_source(source)
-                    .with_label(run::tight(source, span), label),
+                    .with_label(interpret::tight(source, span), label),
             ),
             field: None,
         }
@@ -168,7 +168,7 @@ impl Program {
     /// the relatives of the first round; see [`Program::relative_rounds`].
     pub fn relative_keys(&self, record: &[Value], as_of: Date) -> Result<Vec<RelKey>, EvalError> {
         let none = vec![Value::Missing; self.relatives.len()];
-        run::relative_keys(self, record, &none, as_of)
+        interpret::relative_keys(self, record, &none, as_of)
     }
 
     /// The relatives (indices into [`Program::relatives`]) in rounds: the keys of a relative may
@@ -188,7 +188,7 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Vec<RelKey>, EvalError> {
-        run::relative_keys(self, record, relatives, as_of)
+        interpret::relative_keys(self, record, relatives, as_of)
     }
 
     /// Whether the record has a share in every Pareto relative: an error
@@ -201,7 +201,7 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
     ) -> Result<(), EvalError> {
-        run::check_shares(self, record, relatives, as_of)
+        interpret::check_shares(self, record, relatives, as_of)
     }
 
     /// Grades one record, with the full explanation trace.

@@ -3,7 +3,7 @@
 use super::date;
 use super::number::OpError;
 use super::program::*;
-use super::run::{text, Env, R};
+use super::interpret::{text, Env, R};
 use crate::outcome::ScheduleOutcome;
 use crate::value::{Duration, Value};
 use jiff::civil::Date;

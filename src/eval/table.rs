@@ -3,7 +3,7 @@
 
 use super::number::{self, show_dec, show_like, OpError};
 use super::program::*;
-use super::run::{text, Env, SpanText, R};
+use super::interpret::{text, Env, SpanText, R};
 use super::EvalError;
 use crate::source::SourceFile;
 use crate::value::{Unit, Value};

@@ -4,7 +4,7 @@ use super::decide;
 use super::literal::{self, LitError};
 use super::number;
 use super::program::{Program, Slot};
-use super::run::Env;
+use super::interpret::Env;
 use crate::ast::{Expect, ExpectCheck, ExpectTarget, Item, LitKind, Ruleset, TestCase};
 use crate::diagnostic::{self, Diagnostic, RenderOptions};
 use crate::source::{SourceFile, Span};
@@ -96,7 +96,7 @@ fn fail(
         format!("test \"{}\": {message}", test.name.value),
     )
     .in_source(source)
-    .with_label(super::run::tight(source, span), label)
+    .with_label(super::interpret::tight(source, span), label)
 }
 
 fn run_one(

@@ -8,7 +8,7 @@ mod error;
 mod expr;
 mod literal;
 mod lower;
-mod lower_more;
+mod lower_items;
 mod pairs;
 mod recover;
 
