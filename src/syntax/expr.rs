@@ -42,7 +42,7 @@ impl Lower<'_> {
         // Deep input is refused rather than risking the stack (limits.rs says how deep).
         let limit = if self.depth > MAX_NESTING {
             Some(NESTING)
-        } else if self.tree_depth >= MAX_EXPRESSION_DEPTH {
+        } else if self.tree_depth > MAX_EXPRESSION_DEPTH {
             Some(EXPRESSION)
         } else {
             None

@@ -608,8 +608,9 @@ fn very_long_or_deep_expressions_are_errors() {
     let inner = vec!["1"; 400].join(" + ");
     let nested = format!("let x = (({inner}) + {inner}) + {inner}");
     assert_eq!(codes(&nested), ["tier::limit::expression"]);
-    let fine = format!("let x = {}", vec!["1"; 300].join(" + "));
-    assert!(parse_items(&src(&fine)).is_ok());
+    let chain = |n: usize| format!("let x = {}", vec!["1"; n].join(" + "));
+    assert!(parse_items(&src(&chain(1_000))).is_ok());
+    assert_eq!(codes(&chain(1_001)), ["tier::limit::expression"]);
 }
 
 /// The limits of docs/LANGUAGE.md ("Limits"), each a located error with its own code, never a
