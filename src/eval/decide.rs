@@ -1,8 +1,8 @@
 //! Decisions: scorecards, grades, adjustments, overrides, tags; and the [`Outcome`] of a record.
 
+use super::interpret::{text, Env, R};
 use super::number::{self, op_symbol, show_dec, show_like};
 use super::program::*;
-use super::interpret::{text, Env, R};
 use super::EvalError;
 use crate::ast::{CmpOp, Expr};
 use crate::outcome::{ComponentOutcome, GradeOutcome, Outcome, TagOutcome, TraceStep};

@@ -1,9 +1,9 @@
 //! Follow-up and review cadences: next due date, overdue, reassign.
 
 use super::date;
+use super::interpret::{text, Env, R};
 use super::number::OpError;
 use super::program::*;
-use super::interpret::{text, Env, R};
 use crate::outcome::ScheduleOutcome;
 use crate::value::{Duration, Value};
 use jiff::civil::Date;

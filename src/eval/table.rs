@@ -1,9 +1,9 @@
 //! The special forms (`linear`, `bands`, `match`, `matrix`, `at_least`), each with its sentence
 //! for the explanation: `回款率 92%: 90%→100% linear → 20`.
 
+use super::interpret::{text, Env, SpanText, R};
 use super::number::{self, show_dec, show_like, OpError};
 use super::program::*;
-use super::interpret::{text, Env, SpanText, R};
 use super::EvalError;
 use crate::source::SourceFile;
 use crate::value::{Unit, Value};

@@ -1,10 +1,10 @@
 //! `test` blocks: build the record from `given`, evaluate, check every `expect`.
 
 use super::decide;
+use super::interpret::Env;
 use super::literal::{self, LitError};
 use super::number;
 use super::program::{Program, Slot};
-use super::interpret::Env;
 use crate::ast::{Expect, ExpectCheck, ExpectTarget, Item, LitKind, Ruleset, TestCase};
 use crate::diagnostic::{self, Diagnostic, RenderOptions};
 use crate::source::{SourceFile, Span};

