@@ -471,46 +471,11 @@ fn count_breaks(bytes: &[u8], prev_cr: bool) -> usize {
 /// that has at least `min` delimiters before the cell closes: rows taken in by a quote out of
 /// place. Returns the quote and where that line starts.
 fn row_in_quotes(bytes: &[u8], delimiter: u8, min: usize) -> Option<(OpenQuote, usize)> {
-    #[derive(PartialEq)]
-    enum State {
-        Start,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
+    let many = |line: usize| quoted_delimiters(&bytes[line..], delimiter) >= min;
+    match walk_quotes(bytes, delimiter, many) {
+        QuoteWalk::Stopped(open, line) => Some((open, line)),
+        _ => None,
     }
-    let mut state = State::Start;
-    let mut field = 0;
-    let mut offset = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        state = match state {
-            State::Start if b == b'"' => {
-                offset = i;
-                State::Quoted
-            }
-            State::Quoted if b == b'"' => State::QuoteInQuoted,
-            State::Quoted if b == b'\n' || b == b'\r' => {
-                if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                    // The LF of this CRLF comes next and is looked at then.
-                    State::Quoted
-                } else {
-                    let line = i + 1;
-                    if quoted_delimiters(&bytes[line..], delimiter) >= min {
-                        return Some((OpenQuote { offset, field }, line));
-                    }
-                    State::Quoted
-                }
-            }
-            State::Quoted => State::Quoted,
-            State::QuoteInQuoted if b == b'"' => State::Quoted,
-            _ if b == delimiter => {
-                field += 1;
-                State::Start
-            }
-            _ if b == b'\r' || b == b'\n' => return None,
-            _ => State::Unquoted,
-        };
-    }
-    None
 }
 
 /// Delimiters on the line `bytes` starts with, inside a quoted cell: up to the line's end or the
@@ -534,6 +499,27 @@ fn quoted_delimiters(bytes: &[u8], delimiter: u8) -> usize {
 /// a cell only at the cell's start; inside, `""` is a quote and a lone `"` closes the cell.
 /// Returns the quote still open at the end, if one is.
 fn open_quote(bytes: &[u8], delimiter: u8) -> Option<OpenQuote> {
+    match walk_quotes(bytes, delimiter, |_| false) {
+        QuoteWalk::Open(open) => Some(open),
+        _ => None,
+    }
+}
+
+/// Where [`walk_quotes`] ended.
+enum QuoteWalk {
+    /// The record ended (or the bytes did) with no quote open.
+    Closed,
+    /// The bytes ended inside this quoted cell.
+    Open(OpenQuote),
+    /// `stop` held for the line starting at this offset, inside this quoted cell.
+    Stopped(OpenQuote, usize),
+}
+
+/// The one walk over csv_core's quoting that [`open_quote`] and [`row_in_quotes`] share: a
+/// quote opens a cell only at the cell's start; inside, `""` is a quote and a lone `"` closes
+/// it. At each line break inside a quoted cell (a CRLF counts once), `stop` is asked about the
+/// line that follows; an unquoted line break ends the record.
+fn walk_quotes(bytes: &[u8], delimiter: u8, mut stop: impl FnMut(usize) -> bool) -> QuoteWalk {
     #[derive(PartialEq)]
     enum State {
         Start,
@@ -551,6 +537,14 @@ fn open_quote(bytes: &[u8], delimiter: u8) -> Option<OpenQuote> {
                 State::Quoted
             }
             State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted if b == b'\n' || b == b'\r' => {
+                // The LF of a CRLF comes next and is looked at then.
+                let crlf = b == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+                if !crlf && stop(i + 1) {
+                    return QuoteWalk::Stopped(OpenQuote { offset, field }, i + 1);
+                }
+                State::Quoted
+            }
             State::Quoted => State::Quoted,
             State::QuoteInQuoted if b == b'"' => State::Quoted,
             _ if b == delimiter => {
@@ -558,11 +552,15 @@ fn open_quote(bytes: &[u8], delimiter: u8) -> Option<OpenQuote> {
                 State::Start
             }
             // The record ended: nothing is open.
-            _ if b == b'\r' || b == b'\n' => return None,
+            _ if b == b'\r' || b == b'\n' => return QuoteWalk::Closed,
             _ => State::Unquoted,
         };
     }
-    (state == State::Quoted).then_some(OpenQuote { offset, field })
+    if state == State::Quoted {
+        QuoteWalk::Open(OpenQuote { offset, field })
+    } else {
+        QuoteWalk::Closed
+    }
 }
 
 #[cfg(test)]
