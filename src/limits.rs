@@ -115,43 +115,25 @@ fn long_line(source: &SourceFile) -> Option<Diagnostic> {
 
 /// The first bracket that opens level [`MAX_NESTING`] + 1 (strings and comments skipped).
 fn deep_brackets(source: &SourceFile) -> Option<Diagnostic> {
-    let text: &str = &source.text;
     let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    let mut in_comment = false;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
-            // A string cannot run on past its line (the parser says so).
-            in_str = false;
-            in_comment = false;
-            continue;
-        }
-        if in_comment {
-            continue;
-        }
-        if in_str {
+    let mut start = 0;
+    // A string cannot run on past its line (the parser says so): lines are scanned one by one.
+    for line in source.text.split('\n') {
+        for (at, _, c) in crate::source::code_chars(line) {
             match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_str = false,
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        let i = start + at;
+                        let label = format!("level {} opens here", MAX_NESTING + 1);
+                        return Some(too_deep(source, Span::new(i, i + 1), &label));
+                    }
+                }
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
                 _ => {}
             }
-            continue;
         }
-        match c {
-            '#' => in_comment = true,
-            '"' => in_str = true,
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    let label = format!("level {} opens here", MAX_NESTING + 1);
-                    return Some(too_deep(source, Span::new(i, i + 1), &label));
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+        start += line.len() + 1;
     }
     None
 }

@@ -144,3 +144,48 @@ pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
         )
     })
 }
+
+/// The characters of one line of ruleset text that are code, not inside a `"string"` (with `\`
+/// escapes) and not in a `# comment`: `(byte offset, 1-based column in characters, char)`. The
+/// REPL's bracket counting and the nesting limit read lines through it.
+pub fn code_chars(line: &str) -> impl Iterator<Item = (usize, usize, char)> + '_ {
+    let mut in_str = false;
+    let mut escaped = false;
+    line.char_indices()
+        .enumerate()
+        .map_while(move |(n, (i, c))| {
+            if in_str {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_str = false,
+                    _ => {}
+                }
+                return Some(None);
+            }
+            match c {
+                '#' => None,
+                '"' => {
+                    in_str = true;
+                    Some(None)
+                }
+                _ => Some(Some((i, n + 1, c))),
+            }
+        })
+        .flatten()
+}
+
+#[cfg(test)]
+mod code_chars_tests {
+    use super::code_chars;
+
+    #[test]
+    fn strings_and_comments_are_not_code() {
+        let got: String = code_chars(r#"a("x(\"", b) # c("#)
+            .map(|(_, _, c)| c)
+            .collect();
+        assert_eq!(got, "a(, b) ");
+        let cols: Vec<(usize, usize)> = code_chars("客(").map(|(b, col, _)| (b, col)).collect();
+        assert_eq!(cols, [(0, 1), (3, 2)]);
+    }
+}

@@ -95,22 +95,9 @@ impl ScriptReader {
 
     /// Updates the open brackets with one line (strings and comments skipped).
     fn scan(&mut self, line: &str) {
-        let mut in_str = false;
-        let mut escaped = false;
-        for (i, c) in line.chars().enumerate() {
-            if in_str {
-                match c {
-                    _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '"' => in_str = false,
-                    _ => {}
-                }
-                continue;
-            }
+        for (_, column, c) in crate::source::code_chars(line) {
             match c {
-                '#' => break,
-                '"' => in_str = true,
-                '{' | '(' | '[' => self.open.push((c, self.line, i + 1)),
+                '{' | '(' | '[' => self.open.push((c, self.line, column)),
                 '}' => {
                     // Closes its `{`, and whatever was left open inside it.
                     if let Some(at) = self.open.iter().rposition(|(o, ..)| *o == '{') {

@@ -271,21 +271,8 @@ impl Session {
 pub fn is_incomplete(text: &str) -> bool {
     let mut depth: i64 = 0;
     for line in text.lines() {
-        let mut in_str = false;
-        let mut escaped = false;
-        for c in line.chars() {
-            if in_str {
-                match c {
-                    _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '"' => in_str = false,
-                    _ => {}
-                }
-                continue;
-            }
+        for (_, _, c) in crate::source::code_chars(line) {
             match c {
-                '#' => break,
-                '"' => in_str = true,
                 '{' | '(' | '[' => depth += 1,
                 '}' | ')' | ']' => depth -= 1,
                 _ => {}
