@@ -360,8 +360,8 @@ fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
     }
     // Partial outputs of earlier runs that were killed (SIGKILL cannot be caught).
     let mut warnings = Vec::new();
-    for (_, path, _) in &outputs {
-        for stale in data::write::stale_temporaries(path) {
+    for (_, _, dest) in &outputs {
+        for stale in data::write::stale_temporaries(dest) {
             warnings.push(
                 Diagnostic::warning(
                     "tier::data::stale_temp",

@@ -264,7 +264,7 @@ pub fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A CSV cell's text: as it is with `--raw-csv`, else [`formula_safe`].
-fn csv_text(raw: bool, text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn csv_text(raw: bool, text: &str) -> std::borrow::Cow<'_, str> {
     if raw {
         text.into()
     } else {

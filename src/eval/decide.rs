@@ -253,23 +253,7 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
             for arm in arms {
                 let reason = match &arm.when {
                     None if !env.words => String::new(),
-                    None => {
-                        let lang = env.prog.lang;
-                        match lang {
-                            super::words::Lang::Zh => format!(
-                                "{} → {}（{}）",
-                                lang.no_rule_holds(),
-                                arm.label.name,
-                                lang.otherwise()
-                            ),
-                            super::words::Lang::En => format!(
-                                "{} → {} ({})",
-                                lang.no_rule_holds(),
-                                arm.label.name,
-                                lang.otherwise()
-                            ),
-                        }
-                    }
+                    None => env.prog.lang.no_rule_holds(&arm.label.name),
                     Some(w) => {
                         let (v, why) =
                             env.form(w, src, env.words && matches!(w.kind, CKind::AtLeast(..)))?;

@@ -51,11 +51,11 @@ impl Lang {
         }
     }
 
-    /// The fallback rule of a first-match grade, before the label.
-    pub fn no_rule_holds(self) -> &'static str {
+    /// The reason of a first-match grade's fallback rule.
+    pub fn no_rule_holds(self, label: &str) -> String {
         match self {
-            Lang::Zh => "以上规则都不成立",
-            Lang::En => "no rule above holds",
+            Lang::Zh => format!("以上规则都不成立 → {label}（其余）"),
+            Lang::En => format!("no rule above holds → {label} (otherwise)"),
         }
     }
 

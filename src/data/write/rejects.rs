@@ -1,7 +1,7 @@
 //! The rejects report: every row that could not be graded, with file, row, column, the raw
 //! value and the reason.
 
-use super::{commit_buffered, formula_safe, write_error, OutputFormat, Target, WriteOptions};
+use super::{commit_buffered, csv_text, write_error, OutputFormat, Target, WriteOptions};
 use crate::data::RowError;
 use crate::diagnostic::Diagnostic;
 use std::io::{BufWriter, Write};
@@ -65,13 +65,7 @@ pub fn write_rejects(
                 out.write_all(b"\xEF\xBB\xBF").map_err(|e| err(&e))?;
             }
             let mut w = csv::Writer::from_writer(out);
-            let safe = |s: &str| {
-                if opts.raw_csv {
-                    s.to_string()
-                } else {
-                    formula_safe(s).into_owned()
-                }
-            };
+            let safe = |s: &str| csv_text(opts.raw_csv, s).into_owned();
             w.write_record(REJECT_HEADERS).map_err(|e| err(&e))?;
             for r in rejects {
                 let row = r.row.to_string();

@@ -82,11 +82,11 @@ pub struct StaleTemporary {
 
 /// Temporary files beside `output` left by earlier tier runs that are no longer running (killed
 /// with SIGKILL, or a crash of the machine). They are partial outputs, safe to delete.
-pub fn stale_temporaries(output: &Path) -> Vec<StaleTemporary> {
-    let Ok(Destination::File { path, .. }) = Destination::resolve(output) else {
+pub fn stale_temporaries(output: &Destination) -> Vec<StaleTemporary> {
+    let Destination::File { path, .. } = output else {
         return Vec::new();
     };
-    let (dir, prefix) = (parent_dir(&path), temp_prefix_base(&path));
+    let (dir, prefix) = (parent_dir(path), temp_prefix_base(path));
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -489,7 +489,7 @@ mod tests {
         let left = dir.path().join(".graded.csv.tier-0-abc123.tmp");
         std::fs::write(&left, "partial").unwrap();
         std::fs::write(dir.path().join(".other.csv.tier-0-x.tmp"), "").unwrap();
-        let stale = stale_temporaries(&out);
+        let stale = stale_temporaries(&Destination::resolve(&out).unwrap());
         assert_eq!(stale, vec![StaleTemporary { path: left, pid: 0 }]);
     }
 
