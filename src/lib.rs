@@ -46,11 +46,11 @@ pub fn diagnose(source: &SourceFile) -> Vec<Diagnostic> {
 /// parse → check → compile. Fails with every diagnostic (warnings included) when any is an error.
 pub fn load(source: SourceFile) -> Result<Loaded, Vec<Diagnostic>> {
     let ruleset = syntax::parse(&source)?;
-    let diagnostics = check::check(&ruleset, &source);
+    let (diagnostics, resolved) = check::check_resolved(&ruleset, &source);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
-    let program = eval::Program::compile(&ruleset, &source)?;
+    let program = eval::Program::from_checked(&ruleset, &source, &resolved)?;
     Ok(Loaded {
         source,
         ruleset,

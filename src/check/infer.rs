@@ -304,6 +304,7 @@ impl<'a> Ctx<'a> {
         }
         if let Some(s) = hint {
             if self.scales[s].contains(&id.name) {
+                self.label_scale.insert(id.span, s);
                 return Ty::Label(s);
             }
             self.unknown_label(id, s);
@@ -518,17 +519,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// Labels made by a `bands`/`match`/`matrix`/`if` that no declared scale or grade ranks:
-    /// they are equal or not, but neither is better. (The evaluator ranks a bare label on the
-    /// first declared scale that has it; without one, every such label would rank alike and
-    /// `max(a, b)` would silently return `a`.)
+    /// they are equal or not, but neither is better. (Their ranks come from
+    /// [`Ctx::ranking_scale`]; without a ranked scale that holds them all, `max(a, b)` or `a > b`
+    /// would have no meaning.)
     pub fn unranked_labels(&self, s: ScaleId) -> bool {
-        let sc = &self.scales[s];
-        sc.kind == super::ScaleKind::Adhoc
-            && !self.scales.iter().any(|o| {
-                o.kind != super::ScaleKind::Adhoc
-                    && o.ordered()
-                    && sc.labels.iter().all(|l| o.contains(l))
-            })
+        self.scales[s].kind == super::ScaleKind::Adhoc && self.ranking_scale(s) == s
     }
 
     /// `tier::type::unranked_label`: ordering labels that have no declared order.
@@ -673,6 +668,11 @@ impl<'a> Ctx<'a> {
                 .clone()
                 .unwrap_or_else(|| "these labels".to_string());
             let id = self.add_scale(&name, ScaleKind::Adhoc, labels);
+            for e in exprs {
+                if let ExprKind::Name(label) = &e.kind {
+                    self.label_scale.insert(label.span, id);
+                }
+            }
             return Ty::Label(id);
         }
         let mut acc = Ty::Missing;

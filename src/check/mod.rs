@@ -6,6 +6,10 @@
 //! problem is collected (never first-fail) and returned sorted by source position; each has a
 //! stable code (documented in `docs/DIAGNOSTICS.md`) and a help line.
 //!
+//! [`check_resolved`] also returns what it resolved ([`Resolution`]): the compiler builds the
+//! program from it and resolves nothing again, so a ruleset the checker passed cannot be graded
+//! by different rules than the ones it checked.
+//!
 //! The passes, one file each:
 //! - [`scope`]: declarations, scales, duplicates, column mapping;
 //! - [`infer`] (with [`types`], [`calls`]): name resolution and types/units of expressions;
@@ -29,7 +33,6 @@ mod types;
 use crate::ast::{Ident, InputField, LetDecl, RelativeDecl, Ruleset, Scorecard};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
-pub(crate) use graph::{depth_first, Visit};
 use std::collections::{HashMap, HashSet};
 pub(crate) use types::Ty;
 
@@ -38,6 +41,41 @@ pub(crate) use types::Ty;
 /// Nothing stops at the first problem: a ruleset with ten mistakes gets ten diagnostics. An empty
 /// vector means the ruleset is clean (no errors and no warnings).
 pub fn check(ruleset: &Ruleset, source: &SourceFile) -> Vec<Diagnostic> {
+    check_resolved(ruleset, source).0
+}
+
+/// What the checker resolved, handed to the compiler so that nothing is resolved twice: the
+/// label sets (scales) with their order, the scale of every label-valued named value, and the
+/// rank of every bare label written in the ruleset (its value is a label of which scale).
+///
+/// Only meaningful when the diagnostics that came with it hold no error.
+#[derive(Debug, Clone, Default)]
+pub struct Resolution {
+    /// Every label set, indexed by [`ScaleId`]: declared scales, grades, enums, relatives and
+    /// the ad-hoc sets of `match`/`bands`/`if` results.
+    pub(crate) scales: Vec<ScaleInfo>,
+    /// The scale of each label-valued named value (inputs, lets, grades, adjustments,
+    /// relatives), by name.
+    pub(crate) value_scale: HashMap<String, ScaleId>,
+    /// The rank of each bare label, by the span of its identifier: its position in the scale
+    /// the checker resolved it on (for ad-hoc labels: in the ranked scale that holds them all).
+    pub(crate) label_rank: HashMap<Span, u32>,
+}
+
+impl Resolution {
+    /// The bare labels within `range` of the source, moved by `-shift`: for an expression that
+    /// was checked inside a larger composed source (the REPL's probe).
+    pub fn labels_within(&self, range: std::ops::Range<usize>, shift: usize) -> HashMap<Span, u32> {
+        self.label_rank
+            .iter()
+            .filter(|(s, _)| s.start >= range.start && s.end <= range.end)
+            .map(|(s, &r)| (Span::new(s.start - shift, s.end - shift), r))
+            .collect()
+    }
+}
+
+/// [`check`], and what it resolved (see [`Resolution`]).
+pub fn check_resolved(ruleset: &Ruleset, source: &SourceFile) -> (Vec<Diagnostic>, Resolution) {
     let mut cx = Ctx::new(ruleset, source);
     scope::collect(&mut cx);
     decls::check_inputs(&mut cx);
@@ -47,7 +85,8 @@ pub fn check(ruleset: &Ruleset, source: &SourceFile) -> Vec<Diagnostic> {
     cases::check_tests(&mut cx);
     graph::check_cycles(&mut cx);
     graph::check_unused(&mut cx);
-    let mut diags = cx.diags;
+    let resolution = cx.resolution();
+    let mut diags = std::mem::take(&mut cx.diags);
     // Labels underline text, not the blanks around it.
     for d in &mut diags {
         for label in &mut d.labels {
@@ -60,7 +99,7 @@ pub fn check(ruleset: &Ruleset, source: &SourceFile) -> Vec<Diagnostic> {
         d.span()
             .map_or((usize::MAX, usize::MAX), |s| (s.start, s.end))
     });
-    diags
+    (diags, resolution)
 }
 
 /// A span without leading and trailing whitespace (an empty or blank span is kept as it is).
@@ -203,6 +242,8 @@ pub(crate) struct Ctx<'a> {
     pub edges: Vec<Edge>,
     /// Scales already reported as unknown, so a bad `on X` is reported once.
     pub reported_scales: HashSet<Span>,
+    /// The scale each bare label was resolved on, by the span of its identifier.
+    pub label_scale: HashMap<Span, ScaleId>,
 }
 
 impl<'a> Ctx<'a> {
@@ -222,6 +263,48 @@ impl<'a> Ctx<'a> {
             current: None,
             edges: Vec::new(),
             reported_scales: HashSet::new(),
+            label_scale: HashMap::new(),
+        }
+    }
+
+    /// The scale whose order ranks the labels of `s`: `s` itself, or for an ad-hoc set (the
+    /// results of a `match`, `bands` or `if`) the first ordered declared scale, grade or relative
+    /// that holds every one of its labels. Without one, the labels have no order (the checker
+    /// rejects `<` and `max` on them, see `unranked_labels`), and their position is their rank.
+    pub fn ranking_scale(&self, s: ScaleId) -> ScaleId {
+        let sc = &self.scales[s];
+        if sc.kind != ScaleKind::Adhoc {
+            return s;
+        }
+        self.scales
+            .iter()
+            .position(|o| {
+                o.kind != ScaleKind::Adhoc && o.ordered() && sc.labels.iter().all(|l| o.contains(l))
+            })
+            .unwrap_or(s)
+    }
+
+    /// What the compiler needs from this check (see [`Resolution`]).
+    fn resolution(&self) -> Resolution {
+        let mut value_scale = self.value_scale.clone();
+        for (name, state) in &self.lets {
+            if let LetState::Done(Ty::Label(s)) = state {
+                value_scale.insert(name.clone(), *s);
+            }
+        }
+        let label_rank = self
+            .label_scale
+            .iter()
+            .filter_map(|(span, &s)| {
+                let name = self.src.text.get(span.start..span.end)?;
+                let rank = self.scales[self.ranking_scale(s)].rank(name.trim())?;
+                Some((*span, rank as u32))
+            })
+            .collect();
+        Resolution {
+            scales: self.scales.clone(),
+            value_scale,
+            label_rank,
         }
     }
 

@@ -1,56 +1,57 @@
-//! AST → [`Program`]: names resolved to slots once, bare labels resolved to the rank they have
-//! on the scale of what they are compared with, named values sorted by dependency.
+//! Checked AST → [`Program`]. The checker has resolved everything ([`Resolution`]): the scales,
+//! the scale of each named value and the rank of every bare label come from it as they are, and
+//! it has rejected unknown names, cycles and bad declarations. What is left here is layout:
+//! names to slots, expressions to [`CExpr`], named values sorted by dependency. A lookup that
+//! fails is `tier::internal` (a bug in tier), never a problem of the ruleset.
 
 use super::program::*;
 use super::{InputSpec, RelativeSpec};
-use crate::ast::{self, Expr, ExprKind, Item, LitKind, RelMethod, Ruleset, TypeKind};
+use crate::ast::{self, Item, LitKind, RelMethod, Ruleset, TypeKind};
+use crate::check::Resolution;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 use crate::value::{Label, Unit, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub(crate) struct Compiler<'a> {
     pub source: &'a SourceFile,
     pub names: HashMap<String, Slot>,
-    pub scales: Vec<ScaleInfo>,
-    pub scale_names: HashMap<String, usize>,
-    /// The scale of each input / relative / node, when label-valued.
-    pub input_scales: Vec<Option<usize>>,
-    pub rel_scales: Vec<Option<usize>>,
-    pub node_scales: Vec<Option<usize>>,
-    /// `let` bodies by node index, for scale inference.
-    pub let_exprs: HashMap<usize, &'a Expr>,
-    /// `let`s whose scale is being inferred (a cycle meets one of them and stops there).
-    pub inferring: HashSet<usize>,
+    pub scales: &'a [ScaleInfo],
+    /// The rank of every bare label, by span: the checker's resolution ([`Resolution`]).
+    pub labels: &'a HashMap<Span, u32>,
     /// (scorecard name, component name) → flat component index.
     pub components: HashMap<(String, String), usize>,
+    /// Internal errors only (`tier::internal`): the checker resolved everything the compiler
+    /// looks up, so a failed lookup is a bug in tier, never a problem of the ruleset.
     pub errors: Vec<Diagnostic>,
 }
 
-pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program, Vec<Diagnostic>> {
+/// Compiles a checked ruleset from what the checker resolved: the compiler takes the checker's
+/// scales, label ranks and value scales as they are and infers nothing itself.
+pub(crate) fn compile(
+    ruleset: &Ruleset,
+    source: &SourceFile,
+    resolved: &Resolution,
+) -> Result<Program, Vec<Diagnostic>> {
+    let scales: Vec<ScaleInfo> = resolved
+        .scales
+        .iter()
+        .map(|s| ScaleInfo {
+            name: s.name.as_str().into(),
+            labels: s.labels.iter().map(|l| Arc::from(l.as_str())).collect(),
+        })
+        .collect();
+    let scale_of = |name: &str| resolved.value_scale.get(name).copied();
     let mut c = Compiler {
         source,
         names: HashMap::new(),
-        scales: Vec::new(),
-        scale_names: HashMap::new(),
-        input_scales: Vec::new(),
-        rel_scales: Vec::new(),
-        node_scales: Vec::new(),
-        let_exprs: HashMap::new(),
-        inferring: HashSet::new(),
+        scales: &scales,
+        labels: &resolved.label_rank,
         components: HashMap::new(),
         errors: Vec::new(),
     };
 
-    // 1. Declared scales first: they win the global label lookup.
-    for item in &ruleset.items {
-        if let Item::Scale(s) = item {
-            c.add_scale(&s.name.name, s.labels.iter().map(|l| l.name.as_str()));
-        }
-    }
-
-    // 2. Inputs.
     let fields: Vec<&ast::InputField> = ruleset
         .items
         .iter()
@@ -61,7 +62,8 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         .flatten()
         .collect();
 
-    // 3. Nodes (lets, scorecards, grades, adjusts) in declaration order: names and scales.
+    // Named values (lets, scorecards, grades, adjusts) in declaration order. The checker
+    // rejected duplicate names, so each name has one slot.
     let mut node_decls: Vec<&Item> = Vec::new();
     for item in &ruleset.items {
         let name = match item {
@@ -71,86 +73,34 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
             Item::Adjust(d) => &d.name,
             _ => continue,
         };
-        let idx = node_decls.len();
+        c.names
+            .entry(name.name.clone())
+            .or_insert(Slot::Node(node_decls.len()));
         node_decls.push(item);
-        c.names.entry(name.name.clone()).or_insert(Slot::Node(idx));
     }
-    c.node_scales = vec![None; node_decls.len()];
-    // Grade scales: `on SCALE`, else the arms' labels in order of first appearance.
-    for (idx, item) in node_decls.iter().enumerate() {
-        if let Item::Grade(g) = item {
-            let scale = match &g.scale {
-                Some(on) => c.scale_by_name(&on.name, on.span),
-                None => {
-                    let labels: Vec<&str> = match &g.body {
-                        ast::GradeBody::Thresholds { arms, .. } => {
-                            arms.iter().map(|a| a.label.name.as_str()).collect()
-                        }
-                        ast::GradeBody::Rules { arms } => {
-                            arms.iter().map(|a| a.label.name.as_str()).collect()
-                        }
-                    };
-                    Some(c.add_scale(&g.name.name, labels.into_iter()))
-                }
-            };
-            c.node_scales[idx] = scale;
-        }
-    }
-    for (idx, item) in node_decls.iter().enumerate() {
-        if let Item::Let(l) = item {
-            c.let_exprs.insert(idx, &l.value);
-        }
-    }
+    let node_scales: Vec<Option<usize>> = node_decls
+        .iter()
+        .map(|item| match item {
+            Item::Let(d) => scale_of(&d.name.name),
+            Item::Grade(d) => scale_of(&d.name.name),
+            Item::Adjust(d) => scale_of(&d.name.name),
+            _ => None,
+        })
+        .collect();
 
-    // Inputs: enum variants and grade(SCALE) fields have scales too.
     let mut inputs = Vec::new();
     for (i, f) in fields.iter().enumerate() {
-        let (scale, grade_labels) = match &f.ty.kind {
-            TypeKind::Enum(vs) => (
-                Some(c.add_scale(&f.name.name, vs.iter().map(|v| v.name.name.as_str()))),
-                None,
-            ),
-            TypeKind::Grade(s) => {
-                let sc = c.scale_by_name(&s.name, s.span);
-                (sc, sc.map(|sc| c.scales[sc].labels.clone()))
-            }
-            _ => (None, None),
+        let scale = scale_of(&f.name.name);
+        let grade_labels = match &f.ty.kind {
+            TypeKind::Grade(_) => scale.map(|s| scales[s].labels.clone()),
+            _ => None,
         };
-        c.input_scales.push(scale);
         inputs.push(InputSpec {
             name: f.name.name.as_str().into(),
             field: (*f).clone(),
             grade_labels,
         });
-        // Inputs win over other declarations of the same name.
         c.names.insert(f.name.name.clone(), Slot::Input(i));
-    }
-
-    // Adjustments take their base's scale (a grade, an adjustment, or a `grade(SCALE)` input):
-    // follow each chain of bases once, down to what is not an adjustment. (This was a pass over
-    // all declarations repeated once per declaration: seconds for 20,000 `let`s.)
-    let mut settled = vec![false; node_decls.len()];
-    for start in 0..node_decls.len() {
-        let mut chain = Vec::new();
-        let mut at = start;
-        let scale = loop {
-            let Item::Adjust(a) = node_decls[at] else {
-                break c.node_scales[at];
-            };
-            if settled[at] || c.node_scales[at].is_some() || chain.contains(&at) {
-                break c.node_scales[at];
-            }
-            chain.push(at);
-            match c.names.get(&a.base.name) {
-                Some(Slot::Node(b)) => at = *b,
-                Some(Slot::Input(i)) => break c.input_scales.get(*i).copied().flatten(),
-                _ => break None,
-            }
-        };
-        for idx in chain {
-            settled[idx] = true;
-            c.node_scales[idx] = scale;
-        }
     }
 
     // Relatives.
@@ -173,8 +123,6 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
                     labels.push(m.name.as_str().into());
                 }
             }
-            let sc = c.add_scale(&r.name.name, labels.iter().map(|l| &**l));
-            c.rel_scales.push(Some(sc));
             c.names
                 .entry(r.name.name.clone())
                 .or_insert(Slot::Rel(relatives.len()));
@@ -198,7 +146,6 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
             }
         }
     }
-    c.infer_lets(node_decls.len());
 
     // 4. Compile the node bodies.
     let mut nodes = Vec::new();
@@ -208,8 +155,8 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
             Item::Let(l) => Node {
                 name: l.name.name.as_str().into(),
                 span: l.span,
-                scale: c.node_scales[idx],
-                kind: NodeKind::Let(c.expr(&l.value, c.node_scales[idx])),
+                scale: node_scales[idx],
+                kind: NodeKind::Let(c.expr(&l.value)),
                 override_by: None,
             },
             Item::Scorecard(s) => {
@@ -226,15 +173,15 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
             Item::Grade(g) => Node {
                 name: g.name.name.as_str().into(),
                 span: g.span,
-                scale: c.node_scales[idx],
-                kind: NodeKind::Grade(c.grade(g, c.node_scales[idx])),
+                scale: node_scales[idx],
+                kind: NodeKind::Grade(c.grade(g, node_scales[idx])),
                 override_by: None,
             },
             Item::Adjust(a) => Node {
                 name: a.name.name.as_str().into(),
                 span: a.span,
-                scale: c.node_scales[idx],
-                kind: NodeKind::Adjust(c.adjust(a, c.node_scales[idx])),
+                scale: node_scales[idx],
+                kind: NodeKind::Adjust(c.adjust(a, node_scales[idx])),
                 override_by: None,
             },
             _ => continue,
@@ -251,15 +198,9 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
                 (Some(Slot::Node(n)), Some(w), Some(r)) => {
                     nodes[*n].override_by = Some((w, r, o.span));
                 }
-                (Some(Slot::Node(_)), _, _) => {}
-                _ => c.errors.push(
-                    Diagnostic::error(
-                        "tier::override::target",
-                        format!("`{}` is not a grade that can be overridden", o.grade.name),
-                    )
-                    .in_source(source)
-                    .with_label(o.grade.span, "not a grade or adjustment")
-                    .with_help("override names a `grade` or `adjust` declared in this ruleset"),
+                _ => c.internal(
+                    o.span,
+                    format!("the override of `{}` does not resolve", o.grade.name),
                 ),
             }
         }
@@ -269,8 +210,8 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         .iter()
         .map(|r| {
             (
-                c.expr(&r.decl.input, None),
-                r.decl.per.as_ref().map(|p| c.expr(p, None)),
+                c.expr(&r.decl.input),
+                r.decl.per.as_ref().map(|p| c.expr(p)),
             )
         })
         .collect();
@@ -281,7 +222,7 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         .filter_map(|i| match i {
             Item::Tag(t) => Some(TagC {
                 name: t.name.name.as_str().into(),
-                when: c.expr(&t.when, None),
+                when: c.expr(&t.when),
                 attrs: attrs(&t.attrs),
                 span: t.span,
             }),
@@ -336,9 +277,12 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         source,
         &mut c.errors,
     );
+    let names = std::mem::take(&mut c.names);
+    let components = std::mem::take(&mut c.components);
+    let errors = std::mem::take(&mut c.errors);
 
-    if !c.errors.is_empty() {
-        return Err(c.errors);
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok(Program {
         name: ruleset.name.value.clone(),
@@ -349,7 +293,7 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         rel_exprs,
         rel_deps,
         rel_rounds,
-        scales: c.scales,
+        scales,
         nodes,
         order,
         comp_count,
@@ -358,11 +302,9 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
         review,
         out,
         value_order,
-        names: c.names,
-        comp_index: c.components,
-        input_scales: c.input_scales,
-        rel_scales: c.rel_scales,
-        node_scales: c.node_scales,
+        names,
+        comp_index: components,
+        label_rank: resolved.label_rank.clone(),
         lang: super::words::Lang::of(ruleset),
     })
 }
@@ -387,164 +329,59 @@ pub(crate) fn lit_value(l: &ast::Literal) -> Value {
 }
 
 impl<'a> Compiler<'a> {
-    fn add_scale<'s>(&mut self, name: &str, labels: impl Iterator<Item = &'s str>) -> usize {
-        let mut ls: Vec<Arc<str>> = Vec::new();
-        for l in labels {
-            if !ls.iter().any(|x| &**x == l) {
-                ls.push(l.into());
-            }
-        }
-        let idx = self.scales.len();
-        self.scales.push(ScaleInfo {
-            name: name.into(),
-            labels: ls,
-        });
-        self.scale_names.entry(name.to_string()).or_insert(idx);
-        idx
-    }
-
-    /// `on SCALE` / `grade(SCALE)`: a declared scale, or the scale of a grade of that name.
-    fn scale_by_name(&mut self, name: &str, span: Span) -> Option<usize> {
-        if let Some(i) = self.scale_names.get(name) {
-            return Some(*i);
-        }
-        if let Some(Slot::Node(n)) = self.names.get(name) {
-            if let Some(s) = self.node_scales.get(*n).copied().flatten() {
-                return Some(s);
-            }
-        }
+    /// `tier::internal`: a lookup the checker guaranteed failed. A bug in tier, reported
+    /// instead of guessed around, so it can never turn into a wrong grade.
+    pub(crate) fn internal(&mut self, span: Span, what: String) {
         self.errors.push(
-            Diagnostic::error("tier::scale::unknown", format!("unknown scale `{name}`"))
+            Diagnostic::error("tier::internal", format!("internal error: {what}"))
                 .in_source(self.source)
-                .with_label(span, "no `scale` or `grade` of this name")
-                .with_help("declare it: scale NAME { A > B > C }"),
+                .with_label(span, "here")
+                .with_help(
+                    "this is a bug in tier, not in the ruleset: please report it with the ruleset",
+                ),
         );
-        None
     }
 
     fn input_index(&mut self, id: &ast::Ident) -> Option<usize> {
         match self.names.get(&id.name) {
             Some(Slot::Input(i)) => Some(*i),
             _ => {
-                self.errors.push(
-                    Diagnostic::error(
-                        "tier::override::input",
-                        format!("`{}` is not an input", id.name),
-                    )
-                    .in_source(self.source)
-                    .with_label(id.span, "expected an input field")
-                    .with_help("override's `with` and `reason` name input fields"),
-                );
+                self.internal(id.span, format!("`{}` is not an input", id.name));
                 None
             }
         }
     }
 
-    pub(crate) fn slot_scale(&mut self, slot: Slot) -> Option<usize> {
-        match slot {
-            Slot::Input(i) => self.input_scales.get(i).copied().flatten(),
-            Slot::Rel(i) => self.rel_scales.get(i).copied().flatten(),
-            Slot::Node(i) => {
-                if self.let_exprs.contains_key(&i) {
-                    self.infer_node(i)
-                } else {
-                    self.node_scales.get(i).copied().flatten()
-                }
+    /// A bare name that is no declared value: a label, with the rank the checker resolved.
+    pub(crate) fn bare_label(&mut self, id: &ast::Ident) -> Label {
+        let rank = match self.labels.get(&id.span) {
+            Some(&rank) => rank,
+            None => {
+                self.internal(id.span, format!("the label `{}` was not resolved", id.name));
+                0
             }
+        };
+        Label {
+            name: id.name.as_str().into(),
+            rank,
         }
     }
 
-    fn infer_node(&mut self, idx: usize) -> Option<usize> {
-        if let Some(s) = self.node_scales.get(idx).copied().flatten() {
-            return Some(s);
-        }
-        if self.inferring.contains(&idx) {
-            return None;
-        }
-        let e = *self.let_exprs.get(&idx)?;
-        self.inferring.insert(idx);
-        let s = self.scale_of(e);
-        self.inferring.remove(&idx);
-        if let Some(slot) = self.node_scales.get_mut(idx) {
-            *slot = s;
-        }
-        // Inferred once: from now on its scale (even none) is read from `node_scales`.
-        self.let_exprs.remove(&idx);
-        s
-    }
-
-    /// The scales of the `let`s (out of `nodes` declarations), dependencies first, so that no
-    /// inference follows a chain of `let`s by recursion (see `check::graph::infer_lets`).
-    fn infer_lets(&mut self, nodes: usize) {
-        let deps: Vec<Vec<usize>> = (0..nodes)
-            .map(|idx| match self.let_exprs.get(&idx) {
-                Some(e) => e
-                    .names()
-                    .into_iter()
-                    .filter_map(|id| match self.names.get(&id.name) {
-                        Some(Slot::Node(n)) if self.let_exprs.contains_key(n) => Some(*n),
-                        _ => None,
-                    })
-                    .collect(),
-                None => Vec::new(),
-            })
-            .collect();
-        crate::check::depth_first(&deps, |step| match step {
-            crate::check::Visit::Enter(v) => {
-                self.inferring.insert(v);
-            }
-            crate::check::Visit::Finish(v) => {
-                self.inferring.remove(&v);
-                if self.let_exprs.contains_key(&v) {
-                    self.infer_node(v);
-                }
-            }
-        });
-    }
-
-    /// The scale of a label-valued expression, when it can be known before evaluation.
-    pub(crate) fn scale_of(&mut self, e: &Expr) -> Option<usize> {
-        match &e.kind {
-            ExprKind::Name(id) => match self.names.get(&id.name).copied() {
-                Some(slot) => self.slot_scale(slot),
-                None => None,
-            },
-            ExprKind::If {
-                then, otherwise, ..
-            } => self.scale_of(then).or_else(|| self.scale_of(otherwise)),
-            ExprKind::Binary(ast::BinOp::Coalesce, a, b) => {
-                self.scale_of(a).or_else(|| self.scale_of(b))
-            }
-            ExprKind::Call { func, args } if func.name == "min" || func.name == "max" => {
-                args.iter().find_map(|a| self.scale_of(a))
-            }
-            ExprKind::Match(m) => m.arms.iter().find_map(|a| self.scale_of(&a.value)),
-            ExprKind::Bands(b) => b.arms.iter().find_map(|a| self.scale_of(&a.value)),
-            ExprKind::Matrix(m) => m
-                .rows
-                .iter()
-                .flat_map(|r| r.cells.iter())
-                .find_map(|c| self.scale_of(c)),
-            _ => None,
-        }
-    }
-
-    /// A bare name that is no declared value: a label, ranked on `hint`'s scale if it is one of
-    /// its labels, else on the first scale that has it.
-    pub(crate) fn bare_label(&self, name: &str, hint: Option<usize>) -> Label {
-        if let Some(l) = hint
-            .and_then(|h| self.scales.get(h))
-            .and_then(|s| s.label(name))
+    /// A label of a grade's or adjustment's own scale (`A:` arms, `to B`).
+    fn scale_label(&mut self, id: &ast::Ident, scale: Option<usize>) -> Label {
+        match scale
+            .and_then(|s| self.scales.get(s))
+            .and_then(|s| s.label(&id.name))
         {
-            return l;
+            Some(l) => l,
+            None => {
+                self.internal(id.span, format!("the label `{}` has no scale", id.name));
+                Label {
+                    name: id.name.as_str().into(),
+                    rank: 0,
+                }
+            }
         }
-        self.scales
-            .iter()
-            .find_map(|s| s.label(name))
-            .unwrap_or(Label {
-                name: name.into(),
-                rank: 0,
-            })
     }
 
     fn scorecard(&mut self, s: &ast::Scorecard, first_comp: usize) -> ScorecardC {
@@ -567,8 +404,8 @@ impl<'a> Compiler<'a> {
                     };
                     (v, w.text.clone())
                 }),
-                expr: self.expr(&comp.expr, None),
-                on_missing: comp.on_missing.as_ref().map(|e| self.expr(e, None)),
+                expr: self.expr(&comp.expr),
+                on_missing: comp.on_missing.as_ref().map(|e| self.expr(e)),
                 span: comp.span,
             })
             .collect();
@@ -580,18 +417,17 @@ impl<'a> Compiler<'a> {
     }
 
     fn grade(&mut self, g: &ast::GradeDecl, scale: Option<usize>) -> GradeC {
-        let label = |c: &Self, id: &ast::Ident| c.bare_label(&id.name, scale);
+        let label = |c: &mut Self, id: &ast::Ident| c.scale_label(id, scale);
         match &g.body {
             ast::GradeBody::Thresholds { input, arms } => {
-                let hint = self.scale_of(input);
-                let input = self.expr(input, hint);
+                let input = self.expr(input);
                 let arms = arms
                     .iter()
                     .map(|a| ThresholdArmC {
                         label: label(self, &a.label),
                         test: match &a.test {
                             ast::ThresholdTest::Cmp(op, e) => {
-                                ThresholdTestC::Cmp(*op, self.expr(e, hint))
+                                ThresholdTestC::Cmp(*op, self.expr(e))
                             }
                             ast::ThresholdTest::Otherwise => ThresholdTestC::Otherwise,
                             ast::ThresholdTest::Missing => ThresholdTestC::Missing,
@@ -608,7 +444,7 @@ impl<'a> Compiler<'a> {
                     .map(|a| RuleArmC {
                         label: label(self, &a.label),
                         when: match &a.test {
-                            ast::RuleTest::When(e) => Some(self.expr(e, None)),
+                            ast::RuleTest::When(e) => Some(self.expr(e)),
                             ast::RuleTest::Otherwise => None,
                         },
                         attrs: attrs(&a.attrs),
@@ -623,15 +459,7 @@ impl<'a> Compiler<'a> {
         let base = match self.names.get(&a.base.name) {
             Some(slot @ (Slot::Node(_) | Slot::Input(_))) => *slot,
             _ => {
-                self.errors.push(
-                    Diagnostic::error(
-                        "tier::adjust::base",
-                        format!("`{}` is not a grade", a.base.name),
-                    )
-                    .in_source(self.source)
-                    .with_label(a.base.span, "adjust starts from a grade")
-                    .with_help("write `adjust NAME from GRADE { ... }` with a declared grade"),
-                );
+                self.internal(a.base.span, format!("`{}` is not a grade", a.base.name));
                 Slot::Node(0)
             }
         };
@@ -642,9 +470,9 @@ impl<'a> Compiler<'a> {
                 action: match &arm.action {
                     ast::AdjustAction::Up(n) => AdjustActionC::Up(*n),
                     ast::AdjustAction::Down(n) => AdjustActionC::Down(*n),
-                    ast::AdjustAction::To(l) => AdjustActionC::To(self.bare_label(&l.name, scale)),
+                    ast::AdjustAction::To(l) => AdjustActionC::To(self.scale_label(l, scale)),
                 },
-                when: self.expr(&arm.when, None),
+                when: self.expr(&arm.when),
             })
             .collect();
         AdjustC { base, arms }
@@ -654,15 +482,8 @@ impl<'a> Compiler<'a> {
         match &l.kind {
             LitKind::Duration(d) => *d,
             _ => {
-                self.errors.push(
-                    Diagnostic::error(
-                        "tier::schedule::duration",
-                        format!("`{}` is not a duration", l.text),
-                    )
-                    .in_source(self.source)
-                    .with_label(l.span, "expected a duration")
-                    .with_help("write e.g. `3 days`, `48h`, `2 weeks`, `1 month`, `5 workdays`"),
-                );
+                // The grammar only admits duration literals here.
+                self.internal(l.span, format!("`{}` is not a duration", l.text));
                 crate::value::Duration::default()
             }
         }
@@ -672,19 +493,11 @@ impl<'a> Compiler<'a> {
         let grade = match self.names.get(&s.grade.name) {
             Some(slot) => *slot,
             None => {
-                self.errors.push(
-                    Diagnostic::error(
-                        "tier::name::unknown",
-                        format!("unknown grade `{}`", s.grade.name),
-                    )
-                    .in_source(self.source)
-                    .with_label(s.grade.span, "not declared")
-                    .with_help("`by` names a grade declared in this ruleset"),
-                );
+                self.internal(s.grade.span, format!("unknown grade `{}`", s.grade.name));
                 return None;
             }
         };
-        let from = self.expr(&s.from, None);
+        let from = self.expr(&s.from);
         let arms = s
             .arms
             .iter()
@@ -757,15 +570,7 @@ impl<'a> Compiler<'a> {
             match self.names.get(&id.name) {
                 Some(slot) => Some((id.name.as_str().into(), *slot)),
                 None => {
-                    self.errors.push(
-                        Diagnostic::error(
-                            "tier::name::unknown",
-                            format!("unknown {what} `{}`", id.name),
-                        )
-                        .in_source(self.source)
-                        .with_label(id.span, "not declared")
-                        .with_help("output names a value declared in this ruleset"),
-                    );
+                    self.internal(id.span, format!("unknown {what} `{}`", id.name));
                     None
                 }
             }

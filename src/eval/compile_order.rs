@@ -134,7 +134,7 @@ fn node_deps(nodes: &[Node], i: usize) -> (Vec<usize>, Vec<usize>) {
     (out, rels)
 }
 
-/// A topological order of the nodes; a cycle is `tier::let::cycle`.
+/// A topological order of the nodes (the checker has rejected every cycle).
 pub(crate) fn order(
     nodes: &[Node],
     source: &SourceFile,
@@ -167,29 +167,13 @@ pub(crate) fn order(
                         stack.push((d, 0));
                     }
                     Some(Mark::Active) if !reported => {
+                        // The checker reports every cycle (`tier::let::cycle`) before anything
+                        // is compiled: one here is a bug in tier.
                         reported = true;
-                        let start = stack.iter().position(|(x, _)| *x == d).unwrap_or(0);
-                        let cycle: Vec<usize> = stack[start..].iter().map(|(x, _)| *x).collect();
-                        let mut names: Vec<String> =
-                            cycle.iter().map(|&x| nodes[x].name.to_string()).collect();
-                        names.push(nodes[d].name.to_string());
-                        let mut diag = Diagnostic::error(
-                            "tier::let::cycle",
-                            format!("these values depend on each other: {}", names.join(" → ")),
-                        )
-                        .in_source(source);
-                        for (j, &x) in cycle.iter().enumerate() {
-                            diag = diag.with_label(
-                                nodes[x].span,
-                                if j == 0 {
-                                    "this uses itself through the others"
-                                } else {
-                                    "part of the cycle"
-                                },
-                            );
-                        }
-                        errors.push(diag.with_help(
-                            "break the cycle: one of these must be computed without the others",
+                        errors.push(internal(
+                            source,
+                            nodes[d].span,
+                            format!("`{}` depends on itself", nodes[d].name),
                         ));
                     }
                     _ => {}
@@ -206,7 +190,7 @@ pub(crate) fn order(
 
 /// The nodes the relatives' keys need, in evaluation order, and the relatives in rounds: a
 /// relative's key may use the classes of relatives of earlier rounds (`per ABC`). A relative
-/// whose key needs itself, directly or through others, is `tier::relative::cycle`.
+/// whose key needs itself, directly or through others, is a cycle the checker rejected.
 pub(crate) fn relative_deps(
     nodes: &[Node],
     order: &[usize],
@@ -271,21 +255,15 @@ pub(crate) fn relative_deps(
                 }
                 rounds[*r].push(ri);
             }
-            None => errors.push(
-                Diagnostic::error(
-                    "tier::relative::cycle",
-                    format!(
-                        "relative `{}` ranks by a value that needs its own classes",
-                        relatives[ri].name
-                    ),
-                )
-                .in_source(source)
-                .with_label(
-                    relatives[ri].decl.input.span,
-                    "needs the whole-file classes itself",
-                )
-                .with_help("rank by inputs, values computed from them, or other relatives"),
-            ),
+            // The checker reports a relative whose key needs its own classes as a cycle.
+            None => errors.push(internal(
+                source,
+                relatives[ri].decl.input.span,
+                format!(
+                    "relative `{}` ranks by a value that needs its own classes",
+                    relatives[ri].name
+                ),
+            )),
         }
     }
     (
@@ -311,4 +289,13 @@ pub(crate) fn needed(prog: &Program, exprs: &[&CExpr]) -> Vec<usize> {
         ns.extend(node_deps(nodes, n).0);
     }
     prog.order.iter().copied().filter(|&n| needed[n]).collect()
+}
+
+/// `tier::internal`: what the checker guarantees did not hold. A bug in tier, reported instead of
+/// evaluated around.
+fn internal(source: &SourceFile, span: crate::source::Span, what: String) -> Diagnostic {
+    Diagnostic::error("tier::internal", format!("internal error: {what}"))
+        .in_source(source)
+        .with_label(span, "here")
+        .with_help("this is a bug in tier, not in the ruleset: please report it with the ruleset")
 }

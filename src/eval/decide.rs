@@ -805,12 +805,13 @@ pub(crate) fn eval_expr(
     prog: &Program,
     expr: &Expr,
     source: &SourceFile,
+    labels: &std::collections::HashMap<crate::source::Span, u32>,
     record: &[Value],
     rels: &[Value],
     as_of: Date,
 ) -> R<Value> {
-    let mut c = prog.resolver(source);
-    let compiled = c.expr(expr, None);
+    let mut c = prog.resolver(source, labels);
+    let compiled = c.expr(expr);
     if let Some(d) = c.errors.into_iter().next() {
         return Err(EvalError {
             diagnostic: Box::new(d),

@@ -133,10 +133,25 @@ pub struct OutputInfo {
 }
 
 impl Program {
-    /// Compiles a (checked) ruleset. Fails on what makes evaluation impossible: cycles between
-    /// named values (`tier::let::cycle`), relatives that depend on relatives, unknown scales.
+    /// Checks and compiles a ruleset: fails with the checker's diagnostics when any is an
+    /// error. (Use [`crate::load`] to keep the warnings as well.)
     pub fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program, Vec<Diagnostic>> {
-        compile::compile(ruleset, source)
+        let (diagnostics, resolved) = crate::check::check_resolved(ruleset, source);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(diagnostics);
+        }
+        Program::from_checked(ruleset, source, &resolved)
+    }
+
+    /// Compiles a ruleset the checker passed without errors, from what it resolved: names,
+    /// scales and label ranks are the checker's, so compiling adds no user error of its own.
+    /// (An `Err` is `tier::internal`: a bug in tier.)
+    pub fn from_checked(
+        ruleset: &Ruleset,
+        source: &SourceFile,
+        resolved: &crate::check::Resolution,
+    ) -> Result<Program, Vec<Diagnostic>> {
+        compile::compile(ruleset, source, resolved)
     }
 
     /// The ruleset's name (`ruleset "…"`).
@@ -247,16 +262,19 @@ impl Program {
     }
 
     /// Evaluates an expression (REPL input, spans into `source`) in the context of the ruleset:
-    /// its names are the ruleset's named values for this record.
+    /// its names are the ruleset's named values for this record. `labels` are the ranks the
+    /// checker gave its bare labels ([`crate::check::Resolution::labels_within`]); an expression
+    /// without labels may pass an empty map.
     pub fn eval_expr(
         &self,
         expr: &Expr,
         source: &SourceFile,
+        labels: &std::collections::HashMap<crate::source::Span, u32>,
         record: &[Value],
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Value, EvalError> {
-        decide::eval_expr(self, expr, source, record, relatives, as_of)
+        decide::eval_expr(self, expr, source, labels, record, relatives, as_of)
     }
 
     /// A `given`/`:set` literal for input `input_index` as that input's value: an enum variant

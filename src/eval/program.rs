@@ -38,9 +38,9 @@ pub struct Program {
     /// Name resolution, kept for expressions compiled later (REPL input, test expectations).
     pub(crate) names: HashMap<String, Slot>,
     pub(crate) comp_index: HashMap<(String, String), usize>,
-    pub(crate) input_scales: Vec<Option<usize>>,
-    pub(crate) rel_scales: Vec<Option<usize>>,
-    pub(crate) node_scales: Vec<Option<usize>>,
+    /// The checker's rank of every bare label in the ruleset, by span (test expectations are
+    /// compiled after the rest).
+    pub(crate) label_rank: HashMap<Span, u32>,
     /// The language of the reasons' own words ([`super::words::Lang`]).
     pub(crate) lang: super::words::Lang,
 }
@@ -422,29 +422,20 @@ pub(crate) struct MatrixC {
 }
 
 impl Program {
-    /// A compiler over this program's names, for expressions written after compilation.
-    pub(crate) fn resolver<'s>(&self, source: &'s SourceFile) -> super::compile::Compiler<'s> {
+    /// A compiler over this program's names, for expressions written after compilation (test
+    /// expectations, REPL input); `labels` are the checker's ranks of their bare labels.
+    pub(crate) fn resolver<'s>(
+        &'s self,
+        source: &'s SourceFile,
+        labels: &'s HashMap<Span, u32>,
+    ) -> super::compile::Compiler<'s> {
         super::compile::Compiler {
             source,
             names: self.names.clone(),
-            scales: self.scales.clone(),
-            scale_names: HashMap::new(),
-            input_scales: self.input_scales.clone(),
-            rel_scales: self.rel_scales.clone(),
-            node_scales: self.node_scales.clone(),
-            let_exprs: HashMap::new(),
-            inferring: Default::default(),
+            scales: &self.scales,
+            labels,
             components: self.comp_index.clone(),
             errors: Vec::new(),
-        }
-    }
-
-    /// The scale of a named value, when label-valued.
-    pub(crate) fn slot_scale(&self, slot: Slot) -> Option<usize> {
-        match slot {
-            Slot::Input(i) => self.input_scales.get(i).copied().flatten(),
-            Slot::Rel(i) => self.rel_scales.get(i).copied().flatten(),
-            Slot::Node(i) => self.node_scales.get(i).copied().flatten(),
         }
     }
 

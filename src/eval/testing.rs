@@ -282,7 +282,7 @@ fn check(
     as_of: Date,
 ) -> Option<Diagnostic> {
     let o = &full.outcome;
-    let (what, actual, hint): (String, Value, Option<usize>) = match &e.target {
+    let (what, actual): (String, Value) = match &e.target {
         ExpectTarget::Tags => {
             let has = |n: &str| o.tags.iter().any(|t| &*t.name == n);
             let tags: Vec<&str> = o.tags.iter().map(|t| &*t.name).collect();
@@ -336,10 +336,9 @@ fn check(
         }
         ExpectTarget::Rejected => return None,
         ExpectTarget::Name(id) => match prog.names.get(&id.name) {
-            Some(slot) => (
+            Some(_) => (
                 id.name.clone(),
                 o.value(&id.name).cloned().unwrap_or(Value::Missing),
-                prog.slot_scale(*slot),
             ),
             None => {
                 return Some(fail(
@@ -356,7 +355,6 @@ fn check(
                 Some(i) => (
                     format!("{}.{}", sc.name, c.name),
                     full.comps.get(*i).cloned().unwrap_or(Value::Missing),
-                    None,
                 ),
                 None => {
                     return Some(fail(
@@ -402,14 +400,15 @@ fn check(
                 ExpectTarget::Overdue => Value::Bool(s.overdue),
                 _ => Value::Bool(s.reassign),
             };
-            (name.to_string(), v, None)
+            (name.to_string(), v)
         }
     };
     let ExpectCheck::Equals(expr) = &e.check else {
         return None;
     };
-    let mut c = prog.resolver(source);
-    let compiled = c.expr(expr, hint);
+    // Its bare labels were resolved by the checker with the rest of the ruleset.
+    let mut c = prog.resolver(source, &prog.label_rank);
+    let compiled = c.expr(expr);
     let env = Env::new(prog, record, rels, as_of);
     let expected = match env.eval(&compiled, source) {
         Ok(v) => v,

@@ -184,27 +184,36 @@ impl Session {
             text: format!("{prefix}{text}\n)"),
         });
         let composed = self.compose(&self.file_text, &typed);
+        let mut labels = std::collections::HashMap::new();
         if let (Ok(r), Some(off)) = (
             crate::syntax::parse(&composed.source),
             composed.offsets.last(),
         ) {
-            let errors: Vec<Diagnostic> = crate::check::check(&r, &composed.source)
+            let (diagnostics, resolved) = crate::check::check_resolved(&r, &composed.source);
+            let errors: Vec<Diagnostic> = diagnostics
                 .into_iter()
                 .filter(Diagnostic::is_error)
                 .collect();
-            let mine = relocate(&errors, &[(off + prefix.len(), text.len(), 0)], &line);
+            let at = off + prefix.len();
+            let mine = relocate(&errors, &[(at, text.len(), 0)], &line);
             if !mine.is_empty() {
                 return Reply::error(self.rendered(&mine));
             }
+            // The expression's bare labels, ranked by the checker as part of the probe `let`.
+            labels = resolved.labels_within(at..at + text.len(), at);
         }
         let Some(l) = &self.loaded else {
             return Reply::error("no ruleset loaded: use :load FILE");
         };
         let rec = self.record();
-        match l
-            .program
-            .eval_expr(&expr, &line, &rec.inputs, &rec.relatives, self.as_of)
-        {
+        match l.program.eval_expr(
+            &expr,
+            &line,
+            &labels,
+            &rec.inputs,
+            &rec.relatives,
+            self.as_of,
+        ) {
             Ok(v) => {
                 let mut out = self.shown_with_hint(&v, text);
                 if let ExprKind::Binary(BinOp::Cmp(CmpOp::Eq), lhs, rhs) = &expr.kind {
@@ -261,7 +270,14 @@ impl Session {
         let expr = crate::syntax::parse_expr(&src).map_err(|_| name.to_string())?;
         let rec = self.record();
         l.program
-            .eval_expr(&expr, &src, &rec.inputs, &rec.relatives, self.as_of)
+            .eval_expr(
+                &expr,
+                &src,
+                &Default::default(),
+                &rec.inputs,
+                &rec.relatives,
+                self.as_of,
+            )
             .map_err(|e| e.diagnostic.message)
     }
 
