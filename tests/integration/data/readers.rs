@@ -999,3 +999,65 @@ fn a_stray_quote_is_found_by_the_rows_it_took_in() {
     assert!(e.reason.contains("line 4, character 6"), "{}", e.reason);
     assert!(e.reason.contains("line 5"), "{}", e.reason);
 }
+
+/// A 6 KB workbook whose two cells span A1:XFD1048576: read cell by cell, it costs what its
+/// cells cost. (Loaded whole, calamine allocated the whole 17-billion-cell range: 15 GB and
+/// minutes for this file.) The far cell is outside the header, so its row is rejected; the rows
+/// in between are blank.
+#[test]
+fn xlsx_with_a_cell_at_the_far_corner_streams() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("far.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "客户").unwrap();
+    sheet.write_string(1, 0, "华东贸易").unwrap();
+    sheet.write_number(1_048_575, 16_383, 1.0).unwrap();
+    book.save(&path).unwrap();
+
+    let mut src = open(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(src.headers(), ["客户"]);
+    let rows: Vec<Result<RawRow, tier::data::RowError>> = src.by_ref().collect();
+    assert_eq!(rows.len(), 2);
+    let first = rows[0].as_ref().unwrap();
+    assert_eq!(
+        (first.row, first.cells.clone()),
+        (2, vec![text("华东贸易")])
+    );
+    let far = rows[1].as_ref().unwrap_err();
+    assert_eq!(far.row, 1_048_576);
+    assert_eq!(far.reason, "row has 16384 cells, the header has 1");
+    assert_eq!(src.skipped_blank(), 1_048_576 - 3);
+}
+
+/// The header's first filled cell is the first column: a value left of it is not silently
+/// read under the wrong header.
+#[test]
+fn xlsx_cell_left_of_the_header_is_a_row_error() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("left.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (i, h) in ["客户", "销售额"].iter().enumerate() {
+        sheet.write_string(0, 2 + i as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 2, "甲").unwrap();
+    sheet.write_number(1, 3, 5.0).unwrap();
+    sheet.write_string(2, 0, "备注").unwrap();
+    sheet.write_string(2, 2, "乙").unwrap();
+    book.save(&path).unwrap();
+
+    let mut src = open(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(src.headers(), ["客户", "销售额"]);
+    let rows: Vec<Result<RawRow, tier::data::RowError>> = src.by_ref().collect();
+    assert_eq!(
+        rows[0].as_ref().unwrap().cells,
+        [text("甲"), Cell::Number(5.0)]
+    );
+    let e = rows[1].as_ref().unwrap_err();
+    assert_eq!(e.row, 3);
+    assert_eq!(e.raw.as_deref(), Some("备注"));
+    assert!(e.reason.contains("left of the header"), "{}", e.reason);
+}
