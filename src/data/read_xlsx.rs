@@ -8,8 +8,8 @@
 use super::date::parse_date_text;
 use super::number;
 use super::read_csv::{is_title, TITLE_NEXT_MIN};
-use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, Skipped, READ_CODE};
-use crate::diagnostic::{suggest, Diagnostic};
+use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, Skipped};
+use crate::diagnostic::{suggest, Code, Diagnostic};
 use calamine::{open_workbook_auto, Data, Reader, StyleRange};
 use std::path::Path;
 
@@ -20,7 +20,7 @@ pub(crate) fn open(
 ) -> Result<Box<dyn RowSource>, Diagnostic> {
     let broken = |e: &dyn std::fmt::Display| {
         Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!("cannot read {name} as a spreadsheet: {e}"),
         )
         .with_help("check that the file opens in Excel; or save it as .xlsx or CSV")
@@ -28,13 +28,15 @@ pub(crate) fn open(
     let mut book = open_workbook_auto(path).map_err(|e| broken(&e))?;
     let sheets = book.sheet_names();
     let sheet = match &opts.sheet {
-        None => sheets
-            .first()
-            .cloned()
-            .ok_or_else(|| Diagnostic::error(READ_CODE, format!("{name} has no worksheets")))?,
+        None => sheets.first().cloned().ok_or_else(|| {
+            Diagnostic::error(Code::DataRead, format!("{name} has no worksheets"))
+        })?,
         Some(want) => pick_sheet(&sheets, want).ok_or_else(|| {
-            let mut d = Diagnostic::error(READ_CODE, format!("{name} has no sheet named `{want}`"))
-                .with_note(format!("sheets: {}", sheets.join(", ")));
+            let mut d = Diagnostic::error(
+                Code::DataRead,
+                format!("{name} has no sheet named `{want}`"),
+            )
+            .with_note(format!("sheets: {}", sheets.join(", ")));
             if let Some(s) = suggest(want, sheets.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
@@ -58,7 +60,7 @@ pub(crate) fn open(
     };
     let Some(header_at) = (0..src.range.height()).find(|&i| !is_blank_row(&src.row(i))) else {
         return Err(Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!("sheet `{sheet}` of {} is empty", src.name),
         )
         .with_help("the first non-empty row must name the columns"));

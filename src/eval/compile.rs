@@ -4,7 +4,7 @@
 use super::program::*;
 use super::{InputSpec, RelativeSpec};
 use crate::ast::{self, Expr, ExprKind, Item, LitKind, RelMethod, Ruleset, TypeKind};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use crate::value::{Label, Unit, Value};
 use std::collections::{HashMap, HashSet};
@@ -254,7 +254,7 @@ pub(crate) fn compile(ruleset: &Ruleset, source: &SourceFile) -> Result<Program,
                 (Some(Slot::Node(_)), _, _) => {}
                 _ => c.errors.push(
                     Diagnostic::error(
-                        "tier::override::target",
+                        Code::OverrideTarget,
                         format!("`{}` is not a grade that can be overridden", o.grade.name),
                     )
                     .in_source(source)
@@ -414,7 +414,7 @@ impl<'a> Compiler<'a> {
             }
         }
         self.errors.push(
-            Diagnostic::error("tier::scale::unknown", format!("unknown scale `{name}`"))
+            Diagnostic::error(Code::ScaleUnknown, format!("unknown scale `{name}`"))
                 .in_source(self.source)
                 .with_label(span, "no `scale` or `grade` of this name")
                 .with_help("declare it: scale NAME { A > B > C }"),
@@ -428,7 +428,7 @@ impl<'a> Compiler<'a> {
             _ => {
                 self.errors.push(
                     Diagnostic::error(
-                        "tier::override::input",
+                        Code::OverrideInput,
                         format!("`{}` is not an input", id.name),
                     )
                     .in_source(self.source)
@@ -625,7 +625,7 @@ impl<'a> Compiler<'a> {
             _ => {
                 self.errors.push(
                     Diagnostic::error(
-                        "tier::adjust::base",
+                        Code::AdjustBase,
                         format!("`{}` is not a grade", a.base.name),
                     )
                     .in_source(self.source)
@@ -656,7 +656,7 @@ impl<'a> Compiler<'a> {
             _ => {
                 self.errors.push(
                     Diagnostic::error(
-                        "tier::schedule::duration",
+                        Code::ScheduleDuration,
                         format!("`{}` is not a duration", l.text),
                     )
                     .in_source(self.source)
@@ -674,7 +674,7 @@ impl<'a> Compiler<'a> {
             None => {
                 self.errors.push(
                     Diagnostic::error(
-                        "tier::name::unknown",
+                        Code::NameUnknown,
                         format!("unknown grade `{}`", s.grade.name),
                     )
                     .in_source(self.source)
@@ -759,7 +759,7 @@ impl<'a> Compiler<'a> {
                 None => {
                     self.errors.push(
                         Diagnostic::error(
-                            "tier::name::unknown",
+                            Code::NameUnknown,
                             format!("unknown {what} `{}`", id.name),
                         )
                         .in_source(self.source)

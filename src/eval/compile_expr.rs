@@ -3,7 +3,7 @@
 use super::compile::{lit_value, Compiler};
 use super::program::*;
 use crate::ast::{self, BinOp, Expr, ExprKind, UnOp};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::value::Value;
 
 impl<'a> Compiler<'a> {
@@ -23,7 +23,7 @@ impl<'a> Compiler<'a> {
                     None => {
                         self.errors.push(
                             Diagnostic::error(
-                                "tier::name::unknown",
+                                Code::NameUnknown,
                                 format!("`{}` has no component `{}`", sc.name, comp.name),
                             )
                             .in_source(self.source)
@@ -88,7 +88,7 @@ impl<'a> Compiler<'a> {
                 None => {
                     self.errors.push(
                         Diagnostic::error(
-                            "tier::name::unknown_function",
+                            Code::NameUnknownFunction,
                             format!("unknown function `{}`", func.name),
                         )
                         .in_source(self.source)

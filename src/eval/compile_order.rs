@@ -3,7 +3,7 @@
 
 use super::program::*;
 use super::RelativeSpec;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceFile;
 
 /// Calls `f` on every slot and component an expression reads.
@@ -174,7 +174,7 @@ pub(crate) fn order(
                             cycle.iter().map(|&x| nodes[x].name.to_string()).collect();
                         names.push(nodes[d].name.to_string());
                         let mut diag = Diagnostic::error(
-                            "tier::let::cycle",
+                            Code::LetCycle,
                             format!("these values depend on each other: {}", names.join(" → ")),
                         )
                         .in_source(source);
@@ -273,7 +273,7 @@ pub(crate) fn relative_deps(
             }
             None => errors.push(
                 Diagnostic::error(
-                    "tier::relative::cycle",
+                    Code::RelativeCycle,
                     format!(
                         "relative `{}` ranks by a value that needs its own classes",
                         relatives[ri].name

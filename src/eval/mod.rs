@@ -31,7 +31,7 @@ pub mod testing;
 pub mod words;
 
 use crate::ast::{Expr, Ruleset};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::outcome::Outcome;
 use crate::source::{SourceFile, Span};
 use crate::value::Value;
@@ -84,7 +84,7 @@ impl std::error::Error for EvalError {}
 
 impl EvalError {
     pub(crate) fn new(
-        code: &'static str,
+        code: Code,
         message: impl Into<String>,
         source: &SourceFile,
         span: Span,

@@ -284,7 +284,7 @@ fn s1_missing_required_percent_is_rejected_naming_the_field() {
         Value::Missing,
     ];
     let err = prog.evaluate(&record, &[], date(2026, 11, 23)).unwrap_err();
-    assert_eq!(err.diagnostic.code, "tier::eval::missing");
+    assert_eq!(err.diagnostic.code, Code::EvalMissing);
     assert_eq!(err.field.as_deref(), Some("回款率"));
     assert!(
         err.diagnostic.message.contains("回款率 is missing"),
@@ -329,7 +329,7 @@ fn let_cycle_is_a_compile_error() {
         }),
     ]);
     let errs = Program::compile(&rs, &src).unwrap_err();
-    assert_eq!(errs[0].code, "tier::let::cycle");
+    assert_eq!(errs[0].code, Code::LetCycle);
     assert!(errs[0].message.contains("a → b → a"), "{}", errs[0].message);
 }
 
