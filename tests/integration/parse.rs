@@ -627,10 +627,7 @@ fn limits_are_located_errors() {
     assert!(parse_items(&src(&parens(100))).is_ok());
     assert_eq!(first(&parens(101)), (Code::LimitNesting, 1, 109, true));
     // Far too deep for pest's recursion: refused before pest runs, at the same bracket.
-    assert_eq!(
-        first(&parens(30_000)),
-        (Code::LimitNesting, 1, 109, true)
-    );
+    assert_eq!(first(&parens(30_000)), (Code::LimitNesting, 1, 109, true));
     let nots = |n: usize| format!("let x = {}yes", "not ".repeat(n));
     assert!(parse_items(&src(&nots(100))).is_ok());
     assert_eq!(first(&nots(101)).0, Code::LimitNesting);
