@@ -28,9 +28,9 @@ impl InputMapping {
     /// `grade(SCALE)` fields. `file` names the file in messages.
     ///
     /// Every problem is reported, not the first: a required field without a column is an error
-    /// ([`Code::DataColumnMissing`], with a did-you-mean among the headers); an optional or defaulted field
-    /// without one is a warning, and its value is missing (or the default) on every row; a column
-    /// found twice is an error ([`Code::DataColumnAmbiguous`]).
+    /// ([`Code::DataColumnMissing`], with a did-you-mean among the headers); an optional or
+    /// defaulted field without one is a warning, and its value is missing (or the default) on
+    /// every row; a column found twice is an error ([`Code::DataColumnAmbiguous`]).
     pub fn new(
         fields: &[InputField],
         headers: &[String],
