@@ -157,7 +157,7 @@ fn trigger(code: Code) -> Trigger {
         ]),
         Code::EvalOverrideLabel => Cli(&[
             "eval",
-            "tests/fixtures/codes/eval_override.tier",
+            "tests/fixtures/codes/eval_override_label.tier",
             "--set",
             "得分=90",
             "--set",
@@ -167,7 +167,7 @@ fn trigger(code: Code) -> Trigger {
         ]),
         Code::EvalOverrideReason => Cli(&[
             "eval",
-            "tests/fixtures/codes/eval_override.tier",
+            "tests/fixtures/codes/eval_override_reason.tier",
             "--set",
             "得分=90",
             "--set",
