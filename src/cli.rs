@@ -5,7 +5,7 @@
 //! exceeded · 2 usage error · 3 a file could not be read or written · 130/143/129 interrupted by
 //! SIGINT/SIGTERM/SIGHUP (partial outputs removed) · 141 standard output was closed early.
 
-use crate::diagnostic::{self, Diagnostic, RenderOptions};
+use crate::diagnostic::{self, Code, Diagnostic, RenderOptions};
 use crate::source::SourceFile;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -274,11 +274,8 @@ pub fn parse_as_of(text: Option<&str>) -> Result<jiff::civil::Date, Diagnostic> 
     match text {
         None => Ok(jiff::Zoned::now().date()),
         Some(t) => t.trim().parse::<jiff::civil::Date>().map_err(|e| {
-            Diagnostic::error(
-                "tier::usage::as_of",
-                format!("`--as-of {t}` is not a date: {e}"),
-            )
-            .with_help("write the date as YYYY-MM-DD, e.g. --as-of 2026-11-23")
+            Diagnostic::error(Code::UsageAsOf, format!("`--as-of {t}` is not a date: {e}"))
+                .with_help("write the date as YYYY-MM-DD, e.g. --as-of 2026-11-23")
         }),
     }
 }
@@ -291,7 +288,7 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
             return crate::limits::too_large(&path.display().to_string());
         }
         Diagnostic::error(
-            "tier::io",
+            Code::Io,
             format!("cannot read ruleset `{}`: {e}", path.display()),
         )
         .with_help("check the path; ruleset files are UTF-8 text ending in .tier")

@@ -3,6 +3,9 @@
 //! They are collected, never first-fail, and rendered together with miette (or as JSON).
 
 mod clip;
+mod code;
+
+pub use code::Code;
 
 use crate::source::{SourceFile, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
@@ -24,8 +27,8 @@ pub struct Label {
 
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    /// Stable code, e.g. `tier::syntax`, `tier::name::unknown`. Tests assert codes.
-    pub code: &'static str,
+    /// Stable code, e.g. [`Code::Syntax`] (`tier::syntax`). Tests assert codes.
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     /// The source the spans point into; `None` for diagnostics about no file (usage, I/O).
@@ -38,7 +41,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -50,7 +53,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -241,7 +244,7 @@ impl miette::SourceCode for SourceFile {
 /// The JSON form of one diagnostic (`tier check --format json`).
 #[derive(Debug, serde::Serialize)]
 pub struct JsonDiagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub file: Option<String>,

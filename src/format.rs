@@ -6,7 +6,7 @@
 //! fields) are kept. The result is checked to parse to the same tree before it is used, so a
 //! format can never change a ruleset's meaning.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceFile;
 
 /// Formats a ruleset's text. Fails (with the parse errors) if the text does not parse.
@@ -17,7 +17,7 @@ pub fn format_source(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
     let after = crate::syntax::parse(&after_src)?;
     if strip(&format!("{before:?}")) != strip(&format!("{after:?}")) {
         return Err(vec![Diagnostic::error(
-            "tier::fmt::changed_meaning",
+            Code::FmtChangedMeaning,
             "formatting would change the ruleset's meaning; the file was left as it is",
         )
         .in_source(source)

@@ -5,7 +5,7 @@
 //! at most [`MAX_SOURCE_BYTES`] (plus one byte, to know it is larger), and [`check_text`] refuses
 //! overlong lines and deep nesting before the parser sees the text.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 
 /// The largest ruleset, in bytes (16 MiB).
@@ -19,15 +19,6 @@ pub const MAX_NESTING: usize = 100;
 /// (a chain is evaluated, checked and printed by recursion, so this bounds the stack).
 pub const MAX_EXPRESSION_DEPTH: usize = 1_000;
 
-/// Code of a ruleset larger than [`MAX_SOURCE_BYTES`].
-pub const SIZE: &str = "tier::limit::size";
-/// Code of a line longer than [`MAX_LINE_CHARS`].
-pub const LINE_LENGTH: &str = "tier::limit::line_length";
-/// Code of nesting deeper than [`MAX_NESTING`].
-pub const NESTING: &str = "tier::limit::nesting";
-/// Code of an expression deeper than [`MAX_EXPRESSION_DEPTH`].
-pub const EXPRESSION: &str = "tier::limit::expression";
-
 /// `16 MiB`, for messages.
 pub fn size_in_words() -> String {
     format!("{} MiB", MAX_SOURCE_BYTES / (1024 * 1024))
@@ -36,7 +27,7 @@ pub fn size_in_words() -> String {
 /// A ruleset (named `name`) that is larger than [`MAX_SOURCE_BYTES`].
 pub fn too_large(name: &str) -> Diagnostic {
     Diagnostic::error(
-        SIZE,
+        Code::LimitSize,
         format!(
             "`{name}` is larger than {}, the most a ruleset may be",
             size_in_words()
@@ -97,7 +88,7 @@ fn long_line(source: &SourceFile) -> Option<Diagnostic> {
     };
     Some(
         Diagnostic::error(
-            LINE_LENGTH,
+            Code::LimitLineLength,
             format!(
                 "line {number} is {} characters long, more than the {} a line may have{others}",
                 thousands(chars),
@@ -141,7 +132,7 @@ fn deep_brackets(source: &SourceFile) -> Option<Diagnostic> {
 /// Nesting deeper than [`MAX_NESTING`], labelled where the level too many opens.
 pub fn too_deep(source: &SourceFile, span: Span, label: &str) -> Diagnostic {
     Diagnostic::error(
-        NESTING,
+        Code::LimitNesting,
         format!("this is nested more than {MAX_NESTING} levels deep"),
     )
     .in_source(source)
@@ -152,7 +143,7 @@ pub fn too_deep(source: &SourceFile, span: Span, label: &str) -> Diagnostic {
 /// An expression deeper than [`MAX_EXPRESSION_DEPTH`].
 pub fn too_long(source: &SourceFile, span: Span) -> Diagnostic {
     Diagnostic::error(
-        EXPRESSION,
+        Code::LimitExpression,
         format!(
             "this expression is too long: more than {} operands in a row",
             thousands(MAX_EXPRESSION_DEPTH)
@@ -196,7 +187,7 @@ mod tests {
         let text = format!("let a = {deep}");
         let d = check_text(&SourceFile::new("t", text));
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].code, NESTING);
+        assert_eq!(d[0].code, Code::LimitNesting);
         assert_eq!(d[0].span().map(|s| s.start), Some(8 + MAX_NESTING));
     }
 }

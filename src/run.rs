@@ -11,7 +11,7 @@ use crate::cli::{
 use crate::data::write::Destination;
 use crate::data::{self, Cell, InputFormat, InputMapping, OutputColumns, OutputFormat, RawRow};
 use crate::data::{ReadOptions, RowError, RowSource, WriteOptions};
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, Code, Diagnostic};
 use crate::eval::columns::{ClassColumn, KeyColumn};
 use crate::eval::{Program, RelKey};
 use crate::outcome::Outcome;
@@ -89,7 +89,7 @@ impl ColumnMap {
                         Some(i) => v.push(i),
                         None => {
                             let mut d = Diagnostic::error(
-                                "tier::data::column_missing",
+                                Code::DataColumnMissing,
                                 format!("{file}: `--keep {c}`: no such column"),
                             );
                             if let Some(s) =
@@ -180,7 +180,7 @@ fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
     if let Some(label) = &args.encoding {
         if !data::is_encoding_label(label) {
             return Err(Diagnostic::error(
-                "tier::usage::encoding",
+                Code::UsageEncoding,
                 format!("`--encoding {label}` is not an encoding tier knows"),
             )
             .with_help("use a label such as utf-8, gbk, gb18030, big5, utf-16le"));
@@ -192,7 +192,7 @@ fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
         Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
         Some(d) => {
             return Err(Diagnostic::error(
-                "tier::usage::delimiter",
+                Code::UsageDelimiter,
                 format!("`--delimiter {d}` is not one character"),
             )
             .with_help("use , or ; or tab"))
@@ -215,9 +215,8 @@ fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
 /// Standard input is spooled to a temporary file so it can be read twice (relative grading) and
 /// its format sniffed; the temp file is removed when the run ends.
 fn spool_stdin(opts: &mut ReadOptions) -> Result<tempfile::NamedTempFile, Diagnostic> {
-    let io_err = |e: std::io::Error| {
-        Diagnostic::error("tier::io", format!("cannot read standard input: {e}"))
-    };
+    let io_err =
+        |e: std::io::Error| Diagnostic::error(Code::Io, format!("cannot read standard input: {e}"));
     let mut tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
     let mut stdin = std::io::stdin().lock();
     let mut head = [0u8; 4];
@@ -323,7 +322,7 @@ fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
                 };
                 errors.push(
                     Diagnostic::error(
-                        "tier::usage::same_output",
+                        Code::UsageSameOutput,
                         format!(
                             "{} and {} {what}: one would overwrite the other",
                             shown(other_flag, other),
@@ -342,7 +341,7 @@ fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
                 if input.as_os_str() != "-" && data::write::same_file(real, input) {
                     errors.push(
                         Diagnostic::error(
-                            "tier::usage::output_is_input",
+                            Code::UsageOutputIsInput,
                             format!(
                                 "{} is {what} ({}): tier never writes over its input",
                                 shown(flag, path),
@@ -364,7 +363,7 @@ fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
         for stale in data::write::stale_temporaries(dest) {
             warnings.push(
                 Diagnostic::warning(
-                    "tier::data::stale_temp",
+                    Code::DataStaleTemp,
                     format!(
                         "{} is a partial output of a tier run (process {}) that was killed",
                         stale.path.display(),
@@ -385,7 +384,7 @@ fn thread_count(requested: Option<usize>) -> (Option<usize>, Option<Diagnostic>)
         Some(n) if n > cores * MAX_THREADS_PER_CORE => {
             let cap = cores * MAX_THREADS_PER_CORE;
             let warning = Diagnostic::warning(
-                "tier::usage::threads",
+                Code::UsageThreads,
                 format!("--threads {n} is more than {MAX_THREADS_PER_CORE} per core; using {cap} ({cores} cores)"),
             )
             .with_help("--threads at most the number of cores is usually fastest");
@@ -504,7 +503,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             .map(|(name, new)| format!("`{name}` → `{new}`"))
             .collect();
         ui.report(&[Diagnostic::warning(
-            "tier::data::column_clash",
+            Code::DataColumnClash,
             format!(
                 "{display_name} has columns named like tier's result columns: the input's keep their names, tier's are renamed ({})",
                 list.join(", ")
@@ -704,7 +703,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         return Err((
             EXIT_FAILED,
             vec![Diagnostic::error(
-                "tier::internal::rows_lost",
+                Code::InternalRowsLost,
                 format!(
                     "{} rows read but {} graded + {} rejected + {} skipped: a row was lost; no \
                      output was written",
@@ -746,7 +745,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     }
     if too_many {
         ui.report(&[Diagnostic::error(
-            "tier::run::max_rejects",
+            Code::RunMaxRejects,
             format!(
                 "{} rows were rejected, more than --max-rejects {}; no output was written",
                 rows_rejected,

@@ -8,6 +8,7 @@ use super::{Ctx, ScaleId, SymKind, Ty};
 use crate::ast::{
     BandArm, BandGuard, BandOrder, Bands, Bound, Expr, ExprKind, Linear, LitKind, TypeKind, UnOp,
 };
+use crate::diagnostic::Code;
 use crate::source::Span;
 use crate::value::Unit;
 use rust_decimal::Decimal;
@@ -203,7 +204,7 @@ pub(crate) fn infer_linear<'a>(cx: &mut Ctx<'a>, l: &'a Linear) -> Ty {
     if let (Some((a, _)), Some((b, _))) = (const_num(&l.from), const_num(&l.to)) {
         if a == b {
             let d = cx
-                .error("tier::linear::empty_range", "`linear` runs from a value to itself")
+                .error(Code::LinearEmptyRange, "`linear` runs from a value to itself")
                 .with_label(l.from.span.to(l.to.span), "`from` and `to` are equal")
                 .with_help("give two different ends, e.g. `from 10万 to 210万` (reversed ends score in reverse)");
             cx.push(d);
@@ -237,7 +238,7 @@ pub(crate) fn infer_bands<'a>(cx: &mut Ctx<'a>, b: &'a Bands, hint: Option<Scale
         if let Some(o) = otherwise {
             let d = cx
                 .error(
-                    "tier::bands::unreachable",
+                    Code::BandsUnreachable,
                     "this band comes after `otherwise` and is never used",
                 )
                 .with_label(arm.span, "never used")
@@ -251,7 +252,7 @@ pub(crate) fn infer_bands<'a>(cx: &mut Ctx<'a>, b: &'a Bands, hint: Option<Scale
                 if let Some(first) = missing {
                     let d = cx
                         .error(
-                            "tier::bands::unreachable",
+                            Code::BandsUnreachable,
                             "a second `missing` arm is never used",
                         )
                         .with_label(arm.span, "never used")
@@ -280,7 +281,7 @@ pub(crate) fn infer_bands<'a>(cx: &mut Ctx<'a>, b: &'a Bands, hint: Option<Scale
                 if all_const && iv.is_empty() {
                     let d = cx
                         .error(
-                            "tier::bands::empty",
+                            Code::BandsEmpty,
                             format!("the band `{text}` contains no value"),
                         )
                         .with_label(arm.span, "empty interval")
@@ -310,7 +311,7 @@ pub(crate) fn infer_bands<'a>(cx: &mut Ctx<'a>, b: &'a Bands, hint: Option<Scale
             {
                 let d = cx
                     .error(
-                        "tier::bands::unreachable",
+                        Code::BandsUnreachable,
                         format!(
                             "the band `{}` is never used: `{}` is declared {}..{}",
                             a.text,
@@ -358,7 +359,7 @@ fn check_bound<'a>(cx: &mut Ctx<'a>, input: &'a Expr, it: Ty, bound: &'a Bound) 
         None => {
             if !t.is_open() {
                 let d = cx
-                    .error("tier::bands::bound", "a band bound must be a number written out")
+                    .error(Code::BandsBound, "a band bound must be a number written out")
                     .with_label(bound.value.span, "not a constant")
                     .with_help("write the bound as a literal, e.g. `[50万, 100万)`; compute varying thresholds with `if`");
                 cx.push(d);
@@ -438,7 +439,7 @@ fn check_overlaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: boo
             let v = show(x, unit);
             let d = cx
                 .error(
-                    "tier::bands::overlap",
+                    Code::BandsOverlap,
                     format!("{v} falls in two bands: `{}` and `{}`", ivs[i].text, ivs[j].text),
                 )
                 .with_label(ivs[j].arm.span, format!("{v} falls in this band"))
@@ -525,7 +526,7 @@ fn check_gaps(cx: &mut Ctx<'_>, ivs: &[IvArm<'_>], unit: Unit, integers: bool, d
             (None, None) => continue,
         };
         let mut d = cx
-            .error("tier::bands::gap", msg)
+            .error(Code::BandsGap, msg)
             .with_label(label_span, format!("{v} is not covered"));
         if let (Some(b), Some(_)) = (before, after) {
             d = d.with_label(ivs[b].arm.span, "the band before the gap");
@@ -616,7 +617,7 @@ fn check_monotonic(cx: &mut Ctx<'_>, order: BandOrder, ivs: &[IvArm<'_>], result
         ),
     };
     let d = cx
-        .warning("tier::bands::non_monotonic", msg)
+        .warning(Code::BandsNonMonotonic, msg)
         .with_label(higher.arm.span, "breaks the order")
         .with_label(lower.arm.span, "compared with this band")
         .with_help(help);

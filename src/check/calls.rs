@@ -2,6 +2,7 @@
 
 use super::{quote_list, Ctx, Ty};
 use crate::ast::{Expr, ExprKind, Ident, LitKind, Literal};
+use crate::diagnostic::Code;
 use crate::source::Span;
 use crate::value::Unit;
 
@@ -37,7 +38,7 @@ impl<'a> Ctx<'a> {
             };
             let d = self
                 .error(
-                    "tier::name::unknown_function",
+                    Code::NameUnknownFunction,
                     format!("unknown function `{}`", func.name),
                 )
                 .with_label(func.span, "no such function")
@@ -82,7 +83,7 @@ impl<'a> Ctx<'a> {
             let plural = |k: &str| if k == "1" { "argument" } else { "arguments" };
             let d = self
                 .error(
-                    "tier::type::arity",
+                    Code::TypeArity,
                     format!("`{name}` takes {expected} {}, found {n}", plural(&expected)),
                 )
                 .with_label(span, format!("{n} {}", plural(&n.to_string())))
@@ -167,7 +168,7 @@ impl<'a> Ctx<'a> {
                     if !self.scales[s].ordered() {
                         let d = self
                             .error(
-                                "tier::type::mismatch",
+                                Code::TypeMismatch,
                                 format!("the variants of `{}` have no order", self.scales[s].name),
                             )
                             .with_label(span, format!("`{name}` needs an order"))
@@ -177,7 +178,7 @@ impl<'a> Ctx<'a> {
                 } else if matches!(acc, Ty::Text | Ty::Bool) {
                     let d = self
                         .error(
-                            "tier::type::mismatch",
+                            Code::TypeMismatch,
                             format!(
                                 "`{name}` needs an order, but these are {}",
                                 self.describe(acc)

@@ -6,6 +6,7 @@ use crate::ast::{
     Expect, ExpectCheck, ExpectTarget, ExprKind, Given, Item, LitKind, ScheduleKind, TestCase,
     TypeKind, UnOp,
 };
+use crate::diagnostic::Code;
 use crate::source::Span;
 use crate::value::Unit;
 
@@ -33,7 +34,7 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
     if let Some(l) = &t.as_of {
         if !matches!(l.kind, LitKind::Date(_)) {
             let d = cx
-                .error("tier::type::mismatch", "`as_of` must be a date")
+                .error(Code::TypeMismatch, "`as_of` must be a date")
                 .with_label(l.span, "not a date")
                 .with_help("write a date, e.g. `as_of 2026-11-23`");
             cx.push(d);
@@ -45,7 +46,7 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
         if let Some((_, first)) = seen.iter().find(|(n, _)| *n == g.name.name) {
             let d = cx
                 .error(
-                    "tier::test::duplicate_given",
+                    Code::TestDuplicateGiven,
                     format!("`{}` is given twice", g.name.name),
                 )
                 .with_label(g.span, "given again")
@@ -72,7 +73,7 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
         if !required.is_empty() {
             let d = cx
                 .warning(
-                    "tier::test::missing_given",
+                    Code::TestMissingGiven,
                     format!(
                         "test \"{}\" does not give the required {} {}",
                         t.name.value,
@@ -114,7 +115,7 @@ fn unknown_in_test(
     };
     let d = cx
         .error(
-            "tier::test::unknown_name",
+            Code::TestUnknownName,
             format!("unknown {} `{name}` in a test", what.trim_end_matches('s')),
         )
         .with_label(span, "not declared")
@@ -136,7 +137,7 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
         k => {
             let d = cx
                 .error(
-                    "tier::test::not_input",
+                    Code::TestNotInput,
                     format!(
                         "`{}` is {}, computed from the inputs: a test cannot give it",
                         g.name.name,
@@ -170,7 +171,7 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
             if !spellings.iter().any(|sp| sp.trim().to_lowercase() == key) {
                 let d = cx
                     .error(
-                        "tier::test::value_type",
+                        Code::TestValueType,
                         format!("\"{text}\" is not a spelling of `{}`", g.name.name),
                     )
                     .with_label(g.value.span, "no variant or synonym is spelled so")
@@ -186,7 +187,7 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
     if !written {
         let d = cx
             .error(
-                "tier::test::value_type",
+                Code::TestValueType,
                 "a given value must be written out (a literal or a label)",
             )
             .with_label(g.value.span, "an expression")
@@ -204,7 +205,7 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
     if bad {
         let d = cx
             .error(
-                "tier::test::value_type",
+                Code::TestValueType,
                 format!(
                     "`{}` is {}, but the test gives {}",
                     g.name.name,
@@ -256,7 +257,7 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
     if let Some(why) = problem {
         let d = cx
             .error(
-                "tier::test::value_type",
+                Code::TestValueType,
                 format!("{why}: the test's record would be rejected"),
             )
             .with_label(g.value.span, "rejected by the field")
@@ -320,7 +321,7 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
             if !needed {
                 let d = cx
                     .error(
-                        "tier::test::no_schedule",
+                        Code::TestNoSchedule,
                         format!(
                             "this expectation needs a `{word}` block, and the ruleset has none"
                         ),
@@ -355,7 +356,7 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
         };
         let d = cx
             .error(
-                "tier::test::value_type",
+                Code::TestValueType,
                 format!(
                     "`{target}` is {}, but the test expects {}",
                     cx.describe(target_ty),

@@ -8,6 +8,7 @@ use crate::ast::{
     AdjustAction, Cadence, ExprKind, Ident, InputField, Item, LitKind, Literal, OutputDecl,
     RelMethod, RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
 };
+use crate::diagnostic::Code;
 use crate::source::Span;
 use crate::value::{Duration, Unit};
 use rust_decimal::Decimal;
@@ -46,7 +47,7 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
         if !numeric {
             let d = cx
                 .error(
-                    "tier::input::range",
+                    Code::InputRange,
                     format!(
                         "a range needs a number or date field, but `{}` is {}",
                         field.name.name,
@@ -94,7 +95,7 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
                 if outside {
                     let d = cx
                         .error(
-                            "tier::input::default_range",
+                            Code::InputDefaultRange,
                             format!("the default of `{}` is outside its range", field.name.name),
                         )
                         .with_label(default.span, "outside the range")
@@ -111,9 +112,9 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
     let dt = cx.infer_against(default, ft);
     if let Err(clash) = cx.unify(ft, dt) {
         let code = if clash == super::types::Clash::Unit {
-            "tier::type::unit_mismatch"
+            Code::TypeUnitMismatch
         } else {
-            "tier::input::default_type"
+            Code::InputDefaultType
         };
         let d = cx
             .error(
@@ -139,7 +140,7 @@ fn check_field<'a>(cx: &mut Ctx<'a>, field: &'a InputField) {
             let unit = ft.unit().unwrap_or(Unit::Plain);
             let d = cx
                 .error(
-                    "tier::input::default_range",
+                    Code::InputDefaultRange,
                     format!("the default {} of `{}` is outside its range", show(v, unit), field.name.name),
                 )
                 .with_label(default.span, "outside the range")
@@ -168,7 +169,7 @@ fn check_range_order(cx: &mut Ctx<'_>, r: &crate::ast::InputRange) {
     };
     let d = cx
         .error(
-            "tier::input::range",
+            Code::InputRange,
             format!(
                 "the range {}..{} is empty: {} is {what} {}",
                 lo.text, hi.text, lo.text, hi.text
@@ -208,7 +209,7 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                     ) || !cx.value_scale.contains_key(&a.name.name)
                     {
                         let d = cx
-                            .error("tier::adjust::base", format!("`adjust` starts from a grade, but `{}` is not one", a.base.name))
+                            .error(Code::AdjustBase, format!("`adjust` starts from a grade, but `{}` is not one", a.base.name))
                             .with_label(a.base.span, format!("this is {}", kind.map_or("unknown".to_string(), |k| k.a_word())))
                             .with_help("adjust a `grade`, another `adjust`, or an input of type `grade(SCALE)`, so up/down have a scale to move on");
                         cx.push(d);
@@ -220,7 +221,7 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                     match &arm.action {
                         AdjustAction::Up(0) | AdjustAction::Down(0) => {
                             let d = cx
-                                .error("tier::adjust::zero", "moving 0 steps does nothing")
+                                .error(Code::AdjustZero, "moving 0 steps does nothing")
                                 .with_label(arm.span, "0 steps")
                                 .with_help("write `up 1` or `down 1`, or remove the arm");
                             cx.push(d);
@@ -245,10 +246,7 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                 if let Some((_, first)) = schedules.iter().find(|(k, _)| *k == s.kind) {
                     let word = schedule_word(s.kind);
                     let d = cx
-                        .error(
-                            "tier::schedule::duplicate",
-                            format!("a second `{word}` block"),
-                        )
+                        .error(Code::ScheduleDuplicate, format!("a second `{word}` block"))
                         .with_label(s.span, "second block")
                         .with_label(*first, "first block")
                         .with_help(format!(
@@ -269,7 +267,7 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                     Some(k) => {
                         let d = cx
                             .error(
-                                "tier::override::target",
+                                Code::OverrideTarget,
                                 format!(
                                     "`override` replaces a grade, but `{}` is {}",
                                     o.grade.name,
@@ -288,7 +286,7 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
             Item::Output(out) => {
                 if let Some(first) = outputs {
                     let d = cx
-                        .error("tier::output::duplicate", "a second `output` block")
+                        .error(Code::OutputDuplicate, "a second `output` block")
                         .with_label(out.span, "second block")
                         .with_label(first, "first block")
                         .with_help("merge them into one `output { ... }`");
@@ -302,7 +300,7 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
     }
     if !has_grade {
         let d = cx
-            .warning("tier::ruleset::no_grade", "this ruleset assigns no grade")
+            .warning(Code::RulesetNoGrade, "this ruleset assigns no grade")
             .with_label(
                 rs.name.span,
                 "no `grade`, `adjust` or `relative` declaration",
@@ -331,7 +329,7 @@ fn check_weights(cx: &mut Ctx<'_>, sc: &Scorecard) {
     if weighted.len() != sc.components.len() {
         let mut d = cx
             .error(
-                "tier::scorecard::weights",
+                Code::ScorecardWeights,
                 format!(
                     "scorecard `{}` gives weights to some components but not to others",
                     sc.name.name
@@ -360,7 +358,7 @@ fn check_weights(cx: &mut Ctx<'_>, sc: &Scorecard) {
                 let t = lit_type(w);
                 let d = cx
                     .error(
-                        "tier::type::unit_mismatch",
+                        Code::TypeUnitMismatch,
                         format!("a weight must be a percent, but this is {}", cx.describe(t)),
                     )
                     .with_label(w.span, "not a percent")
@@ -380,7 +378,7 @@ fn check_weights(cx: &mut Ctx<'_>, sc: &Scorecard) {
     };
     let mut d = cx
         .error(
-            "tier::scorecard::weights",
+            Code::ScorecardWeights,
             format!(
                 "the weights of `{}` sum to {}, not 100% ({diff})",
                 sc.name.name,
@@ -405,7 +403,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
                 let Some(share) = &cut.share else {
                     if !last {
                         let d = cx
-                            .error("tier::relative::cuts", "only the last class can be `rest`")
+                            .error(Code::RelativeCuts, "only the last class can be `rest`")
                             .with_label(cut.span, "`rest` before the last class")
                             .with_help("put the `rest` class last");
                         cx.push(d);
@@ -419,7 +417,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
                     } => *value,
                     _ => {
                         let d = cx
-                            .error("tier::type::unit_mismatch", "a cut must be a percent share")
+                            .error(Code::TypeUnitMismatch, "a cut must be a percent share")
                             .with_label(share.span, "not a percent")
                             .with_help(format!("write it as a percent, e.g. `{}%`", share.text));
                         cx.push(d);
@@ -429,7 +427,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
                 if v <= Decimal::ZERO || v > Decimal::ONE {
                     let d = cx
                         .error(
-                            "tier::relative::cuts",
+                            Code::RelativeCuts,
                             format!("a cut of {} is outside 0%..100%", share.text),
                         )
                         .with_label(share.span, "must be above 0% and at most 100%")
@@ -438,7 +436,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
                 } else if let Some((p, ps)) = prev.filter(|(p, _)| v <= *p) {
                     let d = cx
                         .error(
-                            "tier::relative::cuts",
+                            Code::RelativeCuts,
                             format!(
                                 "the cuts must increase: {} comes after {}",
                                 share.text,
@@ -455,7 +453,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
                 prev = Some((v, share.span));
                 if last {
                     let d = cx
-                        .error("tier::relative::rest", "the last class must be `rest`")
+                        .error(Code::RelativeRest, "the last class must be `rest`")
                         .with_label(cut.span, "last class with a share")
                         .with_help(format!("customers past the last cut need a class: write `{} rest`, or add `C rest`", cut.label.name));
                     cx.push(d);
@@ -463,7 +461,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
             }
             if cuts.is_empty() {
                 let d = cx
-                    .error("tier::relative::cuts", "no classes")
+                    .error(Code::RelativeCuts, "no classes")
                     .with_label(r.name.span, "empty")
                     .with_help("list the classes: `{ A 65%  B 85%  C rest }`");
                 cx.push(d);
@@ -472,7 +470,7 @@ fn check_relative(cx: &mut Ctx<'_>, r: &RelativeDecl) {
         RelMethod::Quantiles { n, .. } if *n < 2 => {
             let d = cx
                 .error(
-                    "tier::relative::quantiles",
+                    Code::RelativeQuantiles,
                     format!("`quantiles into {n}` makes fewer than 2 classes"),
                 )
                 .with_label(r.span, "at least 2 classes")
@@ -503,7 +501,7 @@ fn duration(cx: &mut Ctx<'_>, l: &Literal, what: &str) -> Option<Duration> {
     let t = lit_type(l);
     let d = cx
         .error(
-            "tier::type::mismatch",
+            Code::TypeMismatch,
             format!("{what} must be a duration, but this is {}", cx.describe(t)),
         )
         .with_label(l.span, "not a duration")
@@ -530,7 +528,7 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
                 _ => {
                     let d = cx
                         .error(
-                            "tier::schedule::not_grade",
+                            Code::ScheduleNotGrade,
                             format!(
                                 "`{word} by` needs a grade, but `{}` is {}",
                                 s.grade.name,
@@ -553,7 +551,7 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
             None => {
                 if let Some(first) = otherwise {
                     let d = cx
-                        .error("tier::schedule::duplicate", "a second `otherwise` arm")
+                        .error(Code::ScheduleDuplicate, "a second `otherwise` arm")
                         .with_label(arm.span, "never used")
                         .with_label(first, "first `otherwise`")
                         .with_help("keep one `otherwise` arm");
@@ -571,7 +569,7 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| *n == l.name) {
                     let d = cx
                         .error(
-                            "tier::schedule::duplicate",
+                            Code::ScheduleDuplicate,
                             format!("`{}` has two cadences", l.name),
                         )
                         .with_label(arm.span, "second cadence")
@@ -598,7 +596,7 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
         if !left.is_empty() {
             let d = cx
                 .warning(
-                    "tier::schedule::uncovered",
+                    Code::ScheduleUncovered,
                     format!("`{word}` has no cadence for {}", quote_list(&left)),
                 )
                 .with_label(s.grade.span, format!("{} not covered", quote_list(&left)))
@@ -623,7 +621,7 @@ fn check_cadence(cx: &mut Ctx<'_>, c: &Cadence) {
                 if approx_days(&x) > approx_days(&y) {
                     let d = cx
                         .error(
-                            "tier::schedule::within",
+                            Code::ScheduleWithin,
                             format!("`within {}..{}` ends before it starts", a.text, b.text),
                         )
                         .with_label(a.span.to(b.span), "the first duration is longer")
@@ -640,7 +638,7 @@ fn check_cadence(cx: &mut Ctx<'_>, c: &Cadence) {
             if !ok {
                 let d = cx
                     .error(
-                        "tier::schedule::cadence",
+                        Code::ScheduleCadence,
                         format!(
                             "`{} per ...` needs a whole number of contacts above 0",
                             count.text
@@ -663,7 +661,7 @@ fn override_field(cx: &mut Ctx<'_>, f: &Ident, role: &str, grade: &Ident) {
     cx.resolve(f);
     let SymKind::Input(field) = sym.kind else {
         let d = cx
-            .error("tier::override::field", format!("`override ... {role}` names an input field, but `{}` is {}", f.name, sym.kind.a_word()))
+            .error(Code::OverrideField, format!("`override ... {role}` names an input field, but `{}` is {}", f.name, sym.kind.a_word()))
             .with_label(f.span, "not an input field")
             .with_help("the manual grade and its reason are columns of the data file: declare them in `input`");
         cx.push(d);
@@ -683,7 +681,7 @@ fn override_field(cx: &mut Ctx<'_>, f: &Ident, role: &str, grade: &Ident) {
     if !fits {
         let d = cx
             .error(
-                "tier::override::field",
+                Code::OverrideField,
                 format!(
                     "`{}` cannot hold a label of `{}`: it is {}",
                     f.name,
@@ -727,7 +725,7 @@ fn check_output(cx: &mut Ctx<'_>, out: &OutputDecl) {
             };
             let d = cx
                 .error(
-                    "tier::output::kind",
+                    Code::OutputKind,
                     format!(
                         "`output {role}` needs {want}, but `{}` is {}",
                         id.name,

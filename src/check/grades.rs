@@ -8,6 +8,7 @@ use crate::ast::{
     CmpOp, Expr, ExprKind, GradeBody, GradeDecl, LitKind, MatchExpr, MatchKeys, Matrix, MatrixKey,
     RuleTest, ThresholdTest,
 };
+use crate::diagnostic::Code;
 use crate::source::Span;
 use crate::value::Unit;
 use rust_decimal::Decimal;
@@ -48,7 +49,7 @@ pub(crate) fn op_str(op: CmpOp) -> &'static str {
 }
 
 /// Reports an arm after `otherwise`.
-fn after_otherwise(cx: &mut Ctx<'_>, code: &'static str, arm: Span, otherwise: Span) {
+fn after_otherwise(cx: &mut Ctx<'_>, code: Code, arm: Span, otherwise: Span) {
     let d = cx
         .error(code, "this arm comes after `otherwise` and can never match")
         .with_label(arm, "never matches")
@@ -94,7 +95,7 @@ fn check_thresholds<'a>(
     let mut tests: Vec<Threshold> = Vec::new();
     for arm in arms {
         if let Some(o) = otherwise {
-            after_otherwise(cx, "tier::grade::unreachable", arm.span, o);
+            after_otherwise(cx, Code::GradeUnreachable, arm.span, o);
         }
         match &arm.test {
             ThresholdTest::Otherwise => otherwise = otherwise.or(Some(arm.span)),
@@ -102,7 +103,7 @@ fn check_thresholds<'a>(
                 if let Some(first) = missing {
                     let d = cx
                         .error(
-                            "tier::grade::unreachable",
+                            Code::GradeUnreachable,
                             "a second `missing` arm can never match",
                         )
                         .with_label(arm.span, "never matches")
@@ -129,7 +130,7 @@ fn check_thresholds<'a>(
                 if matches!(op, CmpOp::Eq | CmpOp::Ne) {
                     let d = cx
                         .error(
-                            "tier::grade::threshold",
+                            Code::GradeThreshold,
                             "a threshold must be `>=`, `>`, `<=` or `<`",
                         )
                         .with_label(arm.span, "not a threshold")
@@ -164,7 +165,7 @@ fn check_thresholds<'a>(
     let dir = down(tests[0].op);
     if let Some(bad) = tests.iter().find(|t| down(t.op) != dir) {
         let d = cx
-            .error("tier::grade::direction", "the thresholds do not all go the same way")
+            .error(Code::GradeDirection, "the thresholds do not all go the same way")
             .with_label(bad.span, "goes the other way")
             .with_label(
                 tests[0].span,
@@ -214,7 +215,7 @@ fn check_thresholds<'a>(
             };
             let d = cx
                 .error(
-                    "tier::grade::unreachable",
+                    Code::GradeUnreachable,
                     format!(
                         "`{}` can never match: `{}` is declared {range}",
                         tests[j].text,
@@ -231,7 +232,7 @@ fn check_thresholds<'a>(
                 let (tj, tw) = (&tests[j], &tests[w]);
                 let d = cx
                     .error(
-                        "tier::grade::unreachable",
+                        Code::GradeUnreachable,
                         format!("`{}` can never match: `{}` comes first and takes every value it covers", tj.text, tw.text),
                     )
                     .with_label(tj.span, "never matches")
@@ -318,7 +319,7 @@ fn check_thresholds<'a>(
     let ex = show(example, unit);
     let d = cx
         .error(
-            "tier::grade::uncovered",
+            Code::GradeUncovered,
             format!(
                 "grade `{}` gives no label to {range} (e.g. {ex})",
                 g.name.name
@@ -350,7 +351,7 @@ fn uncovered_labels(cx: &mut Ctx<'_>, g: &GradeDecl, it: Ty, last: &Threshold) {
     }
     let d = cx
         .error(
-            "tier::grade::uncovered",
+            Code::GradeUncovered,
             format!(
                 "grade `{}` gives no label to {}",
                 g.name.name,
@@ -367,7 +368,7 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
     let mut conds: Vec<(usize, &'a Expr)> = Vec::new();
     for (k, arm) in arms.iter().enumerate() {
         if let Some(o) = otherwise {
-            after_otherwise(cx, "tier::grade::unreachable", arm.span, o);
+            after_otherwise(cx, Code::GradeUnreachable, arm.span, o);
         }
         match &arm.test {
             RuleTest::Otherwise => otherwise = otherwise.or(Some(arm.span)),
@@ -387,7 +388,7 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
             hidden[j] = true;
             let d = cx
                 .error(
-                    "tier::grade::unreachable",
+                    Code::GradeUnreachable,
                     format!(
                         "the rule `{}` can never fire: its condition never holds",
                         rule_text(cx, *k)
@@ -408,7 +409,7 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
                 hidden[j] = true;
                 let d = cx
                     .error(
-                        "tier::grade::unreachable",
+                        Code::GradeUnreachable,
                         format!("the rule `{}` can never fire: every case it matches is taken by an earlier rule", rule_text(cx, conds[j].0)),
                     )
                     .with_label(arms[conds[j].0].span, "never fires")
@@ -466,7 +467,7 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
             )
         };
         let mut d = cx
-            .error("tier::grade::unreachable", msg)
+            .error(Code::GradeUnreachable, msg)
             .with_label(arms[conds[j].0].span, "never fires");
         takers.sort_unstable();
         for t in takers.iter().take(3) {
@@ -486,7 +487,7 @@ fn check_rules<'a>(cx: &mut Ctx<'a>, g: &'a GradeDecl, arms: &'a [crate::ast::Ru
         };
         let d = cx
             .error(
-                "tier::grade::uncovered",
+                Code::GradeUncovered,
                 format!(
                     "{} matches no rule of grade `{}`{more}",
                     space.describe(cx, &combos[c]),
@@ -507,7 +508,7 @@ pub(crate) fn infer_match<'a>(cx: &mut Ctx<'a>, m: &'a MatchExpr, hint: Option<S
     let mut otherwise: Option<Span> = None;
     for arm in &m.arms {
         if let Some(o) = otherwise {
-            after_otherwise(cx, "tier::match::unreachable", arm.span, o);
+            after_otherwise(cx, Code::MatchUnreachable, arm.span, o);
         }
         match &arm.keys {
             MatchKeys::Otherwise => otherwise = otherwise.or(Some(arm.span)),
@@ -547,7 +548,7 @@ pub(crate) fn infer_match<'a>(cx: &mut Ctx<'a>, m: &'a MatchExpr, hint: Option<S
         if !left.is_empty() {
             let d = cx
                 .error(
-                    "tier::match::uncovered",
+                    Code::MatchUncovered,
                     format!("this `match` has no arm for {}", quote_list(&left)),
                 )
                 .with_label(m.input.span, format!("{} not covered", quote_list(&left)))
@@ -585,7 +586,7 @@ fn dup_key(cx: &mut Ctx<'_>, seen: &mut Vec<(String, Span)>, key: String, span: 
     if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
         let d = cx
             .error(
-                "tier::match::unreachable",
+                Code::MatchUnreachable,
                 format!("the key `{key}` is listed twice"),
             )
             .with_label(span, "never used")
@@ -608,7 +609,7 @@ pub(crate) fn infer_matrix<'a>(cx: &mut Ctx<'a>, m: &'a Matrix, hint: Option<Sca
         if row.cells.len() != width {
             let d = cx
                 .error(
-                    "tier::matrix::shape",
+                    Code::MatrixShape,
                     format!(
                         "this row has {} cells but the table has {width} columns",
                         row.cells.len()
@@ -638,7 +639,7 @@ pub(crate) fn infer_matrix<'a>(cx: &mut Ctx<'a>, m: &'a Matrix, hint: Option<Sca
         if !left.is_empty() {
             let d = cx
                 .error(
-                    "tier::matrix::shape",
+                    Code::MatrixShape,
                     format!(
                         "the matrix has no {axis} for {} of `{}`",
                         quote_list(&left),
@@ -684,7 +685,7 @@ fn matrix_keys<'a>(
                 if names.contains(&k) {
                     let d = cx
                         .error(
-                            "tier::matrix::shape",
+                            Code::MatrixShape,
                             format!("the {what} key `{k}` is listed twice"),
                         )
                         .with_label(e.span, "listed again")

@@ -2,6 +2,7 @@
 //! names nothing uses.
 
 use super::{Ctx, Edge, LetState, SymKind};
+use crate::diagnostic::Code;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -149,7 +150,7 @@ pub(crate) fn check_cycles(cx: &mut Ctx<'_>) {
         };
         let mut d = cx
             .error(
-                "tier::let::cycle",
+                Code::LetCycle,
                 format!("`{}` depends on itself: {chain}", name(v)),
             )
             .with_label(decl_span, format!("`{}` is defined here", name(v)));
@@ -311,10 +312,7 @@ pub(crate) fn check_unused(cx: &mut Ctx<'_>) {
             "remove it, or use it in a rule (or name it in `output { subgrade ... }`)"
         };
         let d = cx
-            .warning(
-                "tier::name::unused",
-                format!("{word} `{name}` is never used"),
-            )
+            .warning(Code::NameUnused, format!("{word} `{name}` is never used"))
             .with_label(span, "declared here, never used")
             .with_help(help);
         cx.push(d);

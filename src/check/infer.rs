@@ -8,7 +8,7 @@
 use super::types::{div_units, mul_units, unify_units, Clash};
 use super::{bands, grades, quote_list, Ctx, LetState, ScaleId, ScaleKind, SymKind, Ty};
 use crate::ast::{BinOp, CmpOp, Expr, ExprKind, Ident, Item, LitKind, Literal, UnOp};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::value::Unit;
 
@@ -280,7 +280,7 @@ impl<'a> Ctx<'a> {
                     };
                     let d = self
                         .error(
-                            "tier::at_least::count",
+                            Code::AtLeastCount,
                             format!("`at_least {k} of` {n} conditions {what}"),
                         )
                         .with_label(e.span, format!("{k} of {n}"))
@@ -327,7 +327,7 @@ impl<'a> Ctx<'a> {
             "declare it as an input field, or define it with `let`".to_string()
         };
         let d = self
-            .error("tier::name::unknown", format!("unknown name `{}`", id.name))
+            .error(Code::NameUnknown, format!("unknown name `{}`", id.name))
             .with_label(id.span, "not declared")
             .with_help(help);
         self.push(d);
@@ -353,7 +353,7 @@ impl<'a> Ctx<'a> {
         help.push_str(&format!("the {word} are {}", quote_list(&sc.labels)));
         let d = self
             .error(
-                "tier::name::unknown_label",
+                Code::NameUnknownLabel,
                 format!("`{}` is not {what}", id.name),
             )
             .with_label(id.span, format!("not in {}", sc.describe()))
@@ -370,7 +370,7 @@ impl<'a> Ctx<'a> {
         let SymKind::Scorecard(card) = sym.kind else {
             let d = self
                 .error(
-                    "tier::type::mismatch",
+                    Code::TypeMismatch,
                     format!("`{}` is {}, not a scorecard", sc.name, sym.kind.a_word()),
                 )
                 .with_label(sc.span, "only a scorecard has components")
@@ -392,7 +392,7 @@ impl<'a> Ctx<'a> {
             };
             let d = self
                 .error(
-                    "tier::name::unknown",
+                    Code::NameUnknown,
                     format!("scorecard `{}` has no component `{}`", sc.name, comp.name),
                 )
                 .with_label(comp.span, "no such component")
@@ -460,7 +460,7 @@ impl<'a> Ctx<'a> {
         if is_missing_lit(l) || is_missing_lit(r) {
             let d = self
                 .error(
-                    "tier::type::compare_missing",
+                    Code::TypeCompareMissing,
                     "comparing with `missing` never holds: the result is always missing",
                 )
                 .with_label(e.span, "always missing")
@@ -511,7 +511,7 @@ impl<'a> Ctx<'a> {
         };
         if let Some((msg, help)) = problem {
             let d = self
-                .error("tier::type::mismatch", msg)
+                .error(Code::TypeMismatch, msg)
                 .with_label(e.span, "`<`, `<=`, `>`, `>=` need an order")
                 .with_help(help);
             self.push(d);
@@ -531,7 +531,7 @@ impl<'a> Ctx<'a> {
         let sc = &self.scales[s];
         let example = sc.labels.join(" > ");
         self.error(
-            "tier::type::unranked_label",
+            Code::TypeUnrankedLabel,
             format!(
                 "the labels {} have no declared order, so none of them is better",
                 quote_list(&sc.labels)
@@ -568,7 +568,7 @@ impl<'a> Ctx<'a> {
                 let (date, num) = if lt == Ty::Date { (l, r) } else { (r, l) };
                 let d = self
                     .error(
-                        "tier::type::mismatch",
+                        Code::TypeMismatch,
                         format!(
                             "cannot {} a number and a date",
                             if op == BinOp::Add { "add" } else { "subtract" }
@@ -586,7 +586,7 @@ impl<'a> Ctx<'a> {
             }
             (BinOp::Sub, Ty::Date, Ty::Date) => {
                 let d = self
-                    .error("tier::type::mismatch", "cannot subtract two dates")
+                    .error(Code::TypeMismatch, "cannot subtract two dates")
                     .with_label(l.span.to(r.span), "date - date")
                     .with_help(format!(
                         "use `days_between({}, {})`, which gives whole days",
@@ -723,7 +723,7 @@ impl<'a> Ctx<'a> {
             let pct = super::bands::show(v, Unit::Percent);
             let d = self
                 .warning(
-                    "tier::type::percent_literal",
+                    Code::TypePercentLiteral,
                     format!("`{text}` meets a percent, so it means {pct}"),
                 )
                 .with_label(lit.span, format!("{text} = {pct}"))
@@ -743,7 +743,7 @@ impl<'a> Ctx<'a> {
         }
         let d = self
             .warning(
-                "tier::condition::never_holds",
+                Code::ConditionNeverHolds,
                 format!("{what}: its condition never holds"),
             )
             .with_label(cond.span, "never holds")
@@ -790,7 +790,7 @@ impl<'a> Ctx<'a> {
         if matches!(unit, Unit::Money | Unit::Mass | Unit::Area) {
             let d = self
                 .error(
-                    "tier::type::unit_mismatch",
+                    Code::TypeUnitMismatch,
                     format!(
                         "{what} must be plain points, but this is {}",
                         super::types::unit_word(unit)
@@ -808,7 +808,7 @@ impl<'a> Ctx<'a> {
     /// "`what`, but this is money" at an expression.
     pub fn type_error(&self, e: &Expr, t: Ty, what: &str) -> Diagnostic {
         self.error(
-            "tier::type::mismatch",
+            Code::TypeMismatch,
             format!("{what}, but this is {}", self.describe(t)),
         )
         .with_label(e.span, format!("this is {}", self.describe(t)))

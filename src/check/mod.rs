@@ -31,7 +31,7 @@ mod scope;
 mod types;
 
 use crate::ast::{Ident, InputField, LetDecl, RelativeDecl, Ruleset, Scorecard};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use std::collections::{HashMap, HashSet};
 pub(crate) use types::Ty;
@@ -309,12 +309,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// A new error diagnostic in this ruleset's source.
-    pub fn error(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(&self, code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(code, message).in_source(self.src)
     }
 
     /// A new warning diagnostic in this ruleset's source.
-    pub fn warning(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(&self, code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::warning(code, message).in_source(self.src)
     }
 

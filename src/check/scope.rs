@@ -3,6 +3,7 @@
 
 use super::{quote_list, Ctx, LetState, ScaleKind, SymKind, Symbol};
 use crate::ast::{GradeBody, Ident, Item, RelMethod, TypeKind};
+use crate::diagnostic::Code;
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -70,7 +71,7 @@ pub(crate) fn collect(cx: &mut Ctx<'_>) {
                 if let Some(&first) = test_first.get(t.name.value.as_str()) {
                     let d = cx
                         .error(
-                            "tier::name::duplicate",
+                            Code::NameDuplicate,
                             format!("test \"{}\" is declared twice", t.name.value),
                         )
                         .with_label(t.name.span, "second test with this name")
@@ -115,7 +116,7 @@ fn declare<'a>(cx: &mut Ctx<'a>, ident: &'a Ident, kind: SymKind<'a>) -> bool {
             )
         };
         let d = cx
-            .error("tier::name::duplicate", msg)
+            .error(Code::NameDuplicate, msg)
             .with_label(ident.span, "declared again here")
             .with_label(first.ident.span, "first declared here")
             .with_help(
@@ -138,7 +139,7 @@ fn article(word: &str) -> String {
 fn duplicate(cx: &mut Ctx<'_>, what: &str, ident: &Ident, first: Span) {
     let d = cx
         .error(
-            "tier::name::duplicate",
+            Code::NameDuplicate,
             format!("{what} `{}` is declared twice", ident.name),
         )
         .with_label(ident.span, "declared again here")
@@ -155,7 +156,7 @@ fn unique_labels(cx: &mut Ctx<'_>, labels: &[Ident], owner: &str) -> Vec<String>
         if let Some(&f) = first.get(l.name.as_str()) {
             let d = cx
                 .error(
-                    "tier::name::duplicate",
+                    Code::NameDuplicate,
                     format!("label `{}` appears twice in {owner}", l.name),
                 )
                 .with_label(l.span, "listed again here")
@@ -187,7 +188,7 @@ fn collect_scales(cx: &mut Ctx<'_>) {
                 if let Some((first, owner)) = spellings.get(&key) {
                     let d = cx
                         .error(
-                            "tier::name::duplicate",
+                            Code::NameDuplicate,
                             format!("enum variant `{}` is listed twice", v.name.name),
                         )
                         .with_label(v.name.span, "listed again here")
@@ -203,7 +204,7 @@ fn collect_scales(cx: &mut Ctx<'_>) {
                     if let Some((first, owner)) = spellings.get(&key) {
                         let d = cx
                             .error(
-                                "tier::name::duplicate",
+                                Code::NameDuplicate,
                                 format!(
                                     "synonym \"{}\" of `{}` is already a spelling of `{owner}`",
                                     syn.value, v.name.name
@@ -392,7 +393,7 @@ fn unknown_scale(cx: &mut Ctx<'_>, ident: &Ident) {
     };
     let d = cx
         .error(
-            "tier::name::unknown_scale",
+            Code::NameUnknownScale,
             format!("unknown scale `{}`", ident.name),
         )
         .with_label(ident.span, "no scale or grade has this name")
@@ -422,7 +423,7 @@ fn check_columns(cx: &mut Ctx<'_>) {
                     Some((first, owner)) if *owner != field.name.name => {
                         let d = cx
                             .error(
-                                "tier::input::column_twice",
+                                Code::InputColumnTwice,
                                 format!(
                                     "column \"{}\" is mapped to two fields: `{owner}` and `{}`",
                                     col.trim(),

@@ -1,6 +1,7 @@
 //! The types the checker infers, and the rules that combine them (LANGUAGE.md "Types and units").
 
 use super::{Ctx, ScaleId};
+use crate::diagnostic::Code;
 use crate::value::Unit;
 
 /// The type of an expression.
@@ -79,10 +80,10 @@ pub(crate) enum Clash {
 }
 
 impl Clash {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> Code {
         match self {
-            Clash::Unit => "tier::type::unit_mismatch",
-            Clash::Type => "tier::type::mismatch",
+            Clash::Unit => Code::TypeUnitMismatch,
+            Clash::Type => Code::TypeMismatch,
         }
     }
 }

@@ -139,7 +139,7 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
     for s in &args.set {
         let Some((k, v)) = s.split_once('=') else {
             ui.report(&[
-                Diagnostic::error("tier::usage::set", format!("`--set {s}` has no `=`"))
+                Diagnostic::error(Code::UsageSet, format!("`--set {s}` has no `=`"))
                     .with_help("write --set 字段=值, e.g. --set 销售额=200万"),
             ]);
             return EXIT_USAGE;
@@ -161,7 +161,7 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
             }
             Err(e) => {
                 ui.report(&[Diagnostic::error(
-                    "tier::usage::json",
+                    Code::UsageJson,
                     format!("`--json` is not a JSON object: {e}"),
                 )
                 .with_help(r#"write --json '{"销售额": "200万", "回款率": "92%"}'"#)]);
@@ -244,7 +244,7 @@ pub fn build_record(
                 }
                 None => errors.push(
                     Diagnostic::error(
-                        "tier::usage::set",
+                        Code::UsageSet,
                         format!("`{text}` is not a label of the relative grade {name}"),
                     )
                     .with_help(format!(
@@ -266,7 +266,7 @@ pub fn build_record(
             .chain(relatives.iter().map(|r| &*r.name))
             .collect();
         let mut d = Diagnostic::error(
-            "tier::usage::unknown_field",
+            Code::UsageUnknownField,
             format!("the ruleset has no input named `{name}`"),
         );
         d = match diagnostic::suggest(name, candidates.iter().copied()) {
@@ -282,7 +282,7 @@ pub fn build_record(
             Ok(v) => values.push(v),
             Err(reason) => {
                 errors.push(Diagnostic::error(
-                    "tier::usage::value",
+                    Code::UsageValue,
                     format!("{}: {reason}", spec.name),
                 ));
                 values.push(Value::Missing);

@@ -1,8 +1,8 @@
 //! Text encodings of customer files: UTF-8 (with or without BOM), GBK/GB18030 (what Chinese
 //! Excel and most CRMs export), UTF-16 (Excel's "Unicode text"), or any label encoding_rs knows.
 
-use super::{io_error, READ_CODE};
-use crate::diagnostic::Diagnostic;
+use super::io_error;
+use crate::diagnostic::{Code, Diagnostic};
 use encoding_rs::Encoding;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -132,7 +132,7 @@ pub(crate) fn detect(
     let (mut input, prefix) = read_prefix(input, name)?;
     if prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!("{name} looks like a spreadsheet, not a text file"),
         )
         .with_help("give it an .xlsx/.xls extension, or pass --format xlsx"));
@@ -203,7 +203,7 @@ fn check_not_mixed(prefix: &[u8], name: &str) -> Result<(), Diagnostic> {
     let scan = scan_prefix(first);
     if scan.invalid == 0 && scan.multibyte >= 3 && first.len() < prefix.len() {
         return Err(Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!(
                 "{name} mixes two encodings: its first line is UTF-8 text, but the lines after it \
                  are not valid UTF-8 (detected as {}, as GBK exports are)",

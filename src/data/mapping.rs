@@ -2,14 +2,9 @@
 
 use super::{find_column, CellParser, RawRow, RowError};
 use crate::ast::InputField;
-use crate::diagnostic::{suggest, Diagnostic};
+use crate::diagnostic::{suggest, Code, Diagnostic};
 use crate::value::Value;
 use std::sync::Arc;
-
-/// Diagnostic code: a declared input's column is not in the file.
-pub const COLUMN_MISSING: &str = "tier::data::column_missing";
-/// Diagnostic code: a declared input's column appears more than once in the file.
-pub const COLUMN_AMBIGUOUS: &str = "tier::data::column_ambiguous";
 
 /// One mapped input.
 #[derive(Debug, Clone)]
@@ -33,9 +28,9 @@ impl InputMapping {
     /// `grade(SCALE)` fields. `file` names the file in messages.
     ///
     /// Every problem is reported, not the first: a required field without a column is an error
-    /// ([`COLUMN_MISSING`], with a did-you-mean among the headers); an optional or defaulted field
-    /// without one is a warning, and its value is missing (or the default) on every row; a column
-    /// found twice is an error ([`COLUMN_AMBIGUOUS`]).
+    /// ([`Code::DataColumnMissing`], with a did-you-mean among the headers); an optional or
+    /// defaulted field without one is a warning, and its value is missing (or the default) on
+    /// every row; a column found twice is an error ([`Code::DataColumnAmbiguous`]).
     pub fn new(
         fields: &[InputField],
         headers: &[String],
@@ -69,7 +64,7 @@ impl InputMapping {
                         let at: Vec<String> = twice.iter().map(|n| n.to_string()).collect();
                         diags.push(
                             Diagnostic::error(
-                                COLUMN_AMBIGUOUS,
+                                Code::DataColumnAmbiguous,
                                 format!(
                                     "column `{header}` (input `{}`) appears {} times in {file}, as columns {}",
                                     f.name.name,
@@ -90,7 +85,7 @@ impl InputMapping {
                     let optional = parser.accepts_empty();
                     let mut d = if optional {
                         Diagnostic::warning(
-                            COLUMN_MISSING,
+                            Code::DataColumnMissing,
                             format!(
                                 "{file} has no column {wanted} for input `{}`; every row takes its {}",
                                 f.name.name,
@@ -99,7 +94,7 @@ impl InputMapping {
                         )
                     } else {
                         Diagnostic::error(
-                            COLUMN_MISSING,
+                            Code::DataColumnMissing,
                             format!("{file} has no column {wanted} for input `{}`", f.name.name),
                         )
                     };

@@ -122,23 +122,15 @@ pub mod write;
 pub use cell::{CellParser, EMPTY_MARKERS};
 pub use date::excel_serial_to_date;
 pub use limit::{bounded, Bounded};
-pub use mapping::{InputMapping, COLUMN_AMBIGUOUS, COLUMN_MISSING};
+pub use mapping::InputMapping;
 pub use text::normalize_width;
 pub use write::{create_sink, write_rejects, OutputColumns, OutputFormat, RowSink, WriteOptions};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use encoding::Input;
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-
-/// Diagnostic code for a data file that cannot be read at all.
-pub const READ_CODE: &str = "tier::data::read";
-/// Diagnostic code for an output file that cannot be written.
-pub const WRITE_CODE: &str = "tier::data::write";
-/// Diagnostic code (a warning) for an output cell cut to fit the format's limit (Excel's
-/// 32,767 characters).
-pub const TRUNCATED_CODE: &str = "tier::data::truncated";
 
 /// The longest cell read, in bytes (1 MiB): a longer one rejects its row.
 pub const MAX_CELL_BYTES: usize = 1 << 20;
@@ -370,7 +362,7 @@ pub fn find_column(headers: &[String], names: &[&str]) -> Option<usize> {
 ///
 /// The format comes from `opts.format`, else the extension, else (stdin, unknown extension) a
 /// sniff of the first bytes. Errors that make the whole file unreadable are a [`Diagnostic`]
-/// with code [`READ_CODE`]; errors in single rows come later, from the iterator.
+/// with code [`Code::DataRead`]; errors in single rows come later, from the iterator.
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn RowSource>, Diagnostic> {
     let is_stdin = path.as_os_str() == "-";
     let name = if is_stdin {
@@ -385,7 +377,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn RowSource>, Diagn
     let mut file = std::fs::File::open(path).map_err(|e| io_error(&name, &e))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!("{name} is a directory, not a data file"),
         ));
     }
@@ -453,7 +445,7 @@ pub fn is_encoding_label(label: &str) -> bool {
 fn check_encoding(opts: &ReadOptions) -> Result<(), Diagnostic> {
     match &opts.encoding {
         Some(label) if encoding::lookup(label).is_none() => Err(Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!("unknown encoding `{label}`"),
         )
         .with_help("use an encoding label such as utf-8, gbk, gb18030, big5, utf-16le")),
@@ -476,7 +468,7 @@ fn open_input(
         InputFormat::Xlsx => match input {
             Input::File(_) => read_xlsx::open(path, name, opts),
             Input::Stream(_) => Err(Diagnostic::error(
-                READ_CODE,
+                Code::DataRead,
                 format!("{name}: spreadsheets cannot be read from a stream (stdin, a pipe)"),
             )
             .with_help("save the spreadsheet to a file, or export it as CSV")),
@@ -529,7 +521,7 @@ impl RowSource for VecSource {
 
 /// A diagnostic for an I/O error on a data file.
 pub(crate) fn io_error(name: &str, e: &std::io::Error) -> Diagnostic {
-    let d = Diagnostic::error(READ_CODE, format!("cannot read {name}: {e}"));
+    let d = Diagnostic::error(Code::DataRead, format!("cannot read {name}: {e}"));
     if e.kind() == std::io::ErrorKind::NotFound {
         d.with_help("check the path; `-` reads from stdin")
     } else {

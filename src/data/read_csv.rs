@@ -3,9 +3,9 @@
 use super::csv_records::{mib, Event, Record, Records};
 use super::encoding::{detect, Chosen, Decoded, Input};
 use super::text::trim;
+use super::MAX_CELL_BYTES;
 use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource};
-use super::{MAX_CELL_BYTES, READ_CODE};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use std::io::Read;
 
 /// Delimiters tried when none is given, in order of preference on a tie.
@@ -41,7 +41,7 @@ pub(crate) fn open(
         done: false,
     };
     let header_error = |src: &CsvSource, reason: &str| {
-        let mut d = Diagnostic::error(READ_CODE, format!("{}: {reason}", src.name));
+        let mut d = Diagnostic::error(Code::DataRead, format!("{}: {reason}", src.name));
         if reason.contains("valid") {
             d = d.with_help("pass the file's encoding with --encoding (e.g. gbk)");
         }
@@ -51,7 +51,7 @@ pub(crate) fn open(
         let row = src.header_record().map_err(|r| header_error(&src, &r))?;
         let Some(row) = row else {
             return Err(Diagnostic::error(
-                READ_CODE,
+                Code::DataRead,
                 format!("{} has no header row (the file is empty)", src.name),
             )
             .with_help("the first line of a CSV file must name its columns"));
@@ -91,7 +91,7 @@ pub(crate) fn open(
     {
         let preview: String = h.chars().take(40).collect();
         return Err(Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!(
                 "{}: a header cell runs over several lines and holds delimiters (`{}…`): a quote \
                  in the header row opens a cell that closes only further down",
@@ -273,7 +273,7 @@ impl Iterator for CsvSource {
                         self.done = true;
                         self.stopped = Some(
                             Diagnostic::error(
-                                READ_CODE,
+                                Code::DataRead,
                                 format!("{}: row {row}: {reason}", self.name),
                             )
                             .with_help(

@@ -12,10 +12,10 @@
 //! through a float, and one too large for a float is one bad cell, not an unreadable file.
 
 use super::encoding::{lookup, strip_utf8_bom, Chosen, DecodeReader, Input};
-use super::{io_error, is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, READ_CODE};
+use super::{io_error, is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource};
 use super::{InputFormat, Skipped, MAX_CELL_BYTES, MAX_RECORD_BYTES};
 use crate::data::csv_records::mib;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use encoding_rs::Encoding;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -40,7 +40,7 @@ pub(crate) fn open_array(
             None => "nothing".to_string(),
         };
         return Err(Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!("{name} is not a JSON array of records: it starts with {shown}"),
         )
         .with_help("a JSON data file is `[{...}, {...}]`, or one object per line (NDJSON)"));
@@ -61,13 +61,13 @@ pub(crate) fn open_array(
                 .count()
                 + 1;
             return Diagnostic::error(
-                READ_CODE,
+                Code::DataRead,
                 format!("{name}: line {line} is not valid UTF-8 text (JSON is read as UTF-8)"),
             )
             .with_help("if the file is in another encoding, pass it with --encoding (e.g. gbk)");
         }
         Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!(
                 "{name}: invalid JSON at line {}, column {}",
                 e.line(),
@@ -80,7 +80,7 @@ pub(crate) fn open_array(
         Value::Array(items) => items,
         other => {
             return Err(Diagnostic::error(
-                READ_CODE,
+                Code::DataRead,
                 format!(
                     "{name}: expected an array of records, found {}",
                     kind_of(&other)
@@ -219,7 +219,7 @@ fn decode(
         _ => {
             let line = bytes[..read].iter().filter(|&&b| b == b'\n').count() + 1;
             Err(Diagnostic::error(
-                READ_CODE,
+                Code::DataRead,
                 format!(
                     "{name}: line {line} is not valid {} text ({})",
                     enc.name(),
@@ -262,7 +262,7 @@ fn collect_keys(mut r: impl BufRead, keys: &mut KeyUnion, name: &str) -> Result<
             Line::End => return Ok(()),
             Line::TooLong => {
                 return Err(Diagnostic::error(
-                    READ_CODE,
+                    Code::DataRead,
                     format!(
                         "{name}: line {line} is over {} long; NDJSON holds one record per line",
                         mib(MAX_RECORD_BYTES)
@@ -489,7 +489,11 @@ impl NdjsonSource {
     fn stop(&mut self, row: usize, reason: String) -> RowError {
         self.done = true;
         self.stopped = Some(
-            Diagnostic::error(READ_CODE, format!("{}: line {row}: {reason}", self.name)).with_help(
+            Diagnostic::error(
+                Code::DataRead,
+                format!("{}: line {row}: {reason}", self.name),
+            )
+            .with_help(
                 "the lines after it were not read; no output is written for a file read in \
                      part",
             ),

@@ -13,8 +13,8 @@
 use super::date::parse_date_text;
 use super::number;
 use super::read_csv::{is_title, TITLE_NEXT_MIN};
-use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, Skipped, READ_CODE};
-use crate::diagnostic::{suggest, Diagnostic};
+use super::{is_blank_row, Cell, RawRow, ReadOptions, RowError, RowSource, Skipped};
+use crate::diagnostic::{suggest, Code, Diagnostic};
 use calamine::{open_workbook_auto, Data, Reader, StyleRange, Xlsx};
 use std::path::Path;
 
@@ -32,7 +32,7 @@ pub(crate) fn open(
 ) -> Result<Box<dyn RowSource>, Diagnostic> {
     let broken = |e: &dyn std::fmt::Display| {
         Diagnostic::error(
-            READ_CODE,
+            Code::DataRead,
             format!("cannot read {name} as a spreadsheet: {e}"),
         )
         .with_help("check that the file opens in Excel; or save it as .xlsx or CSV")
@@ -69,10 +69,13 @@ fn choose_sheet(name: &str, sheets: Vec<String>, opts: &ReadOptions) -> Result<S
         None => sheets
             .first()
             .cloned()
-            .ok_or_else(|| Diagnostic::error(READ_CODE, format!("{name} has no worksheets"))),
+            .ok_or_else(|| Diagnostic::error(Code::DataRead, format!("{name} has no worksheets"))),
         Some(want) => pick_sheet(&sheets, want).ok_or_else(|| {
-            let mut d = Diagnostic::error(READ_CODE, format!("{name} has no sheet named `{want}`"))
-                .with_note(format!("sheets: {}", sheets.join(", ")));
+            let mut d = Diagnostic::error(
+                Code::DataRead,
+                format!("{name} has no sheet named `{want}`"),
+            )
+            .with_note(format!("sheets: {}", sheets.join(", ")));
             if let Some(s) = suggest(want, sheets.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
@@ -268,7 +271,7 @@ impl SheetSource {
         let mut rows = rows.peekable();
         let broken = |e: String| {
             Diagnostic::error(
-                READ_CODE,
+                Code::DataRead,
                 format!("cannot read {name} as a spreadsheet: {e}"),
             )
             .with_help("check that the file opens in Excel; or save it as .xlsx or CSV")
@@ -278,7 +281,7 @@ impl SheetSource {
             match rows.next() {
                 None => {
                     return Err(Diagnostic::error(
-                        READ_CODE,
+                        Code::DataRead,
                         format!("sheet `{sheet}` of {name} is empty"),
                     )
                     .with_help("the first non-empty row must name the columns"))

@@ -42,8 +42,8 @@ pub use target::{
     Destination, StaleTemporary,
 };
 
-use super::{Cell, WRITE_CODE};
-use crate::diagnostic::Diagnostic;
+use super::Cell;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::outcome::Outcome;
 use crate::value::Value;
 use rust_decimal::Decimal;
@@ -301,7 +301,7 @@ pub trait RowSink: Send {
     fn write_rendered(&mut self, bytes: &[u8], rows: usize) -> Result<(), Diagnostic> {
         let _ = (bytes, rows);
         Err(Diagnostic::error(
-            WRITE_CODE,
+            Code::DataWrite,
             "internal: this output format has no row renderer",
         ))
     }
@@ -326,7 +326,7 @@ pub fn create_sink(
         use std::io::IsTerminal;
         if std::io::stdout().is_terminal() {
             return Err(Diagnostic::error(
-                WRITE_CODE,
+                Code::DataWrite,
                 "refusing to write a spreadsheet to the terminal",
             )
             .with_help("name an output file (e.g. -o 分级结果.xlsx), or choose another format"));
@@ -519,7 +519,10 @@ pub(crate) fn row_values(columns: &OutputColumns, kept: &[Cell], o: &Outcome) ->
 // ---------------------------------------------------------------------------------------------
 
 pub(crate) fn write_error(path: &Path, e: &dyn std::fmt::Display) -> Diagnostic {
-    Diagnostic::error(WRITE_CODE, format!("cannot write {}: {e}", path.display()))
+    Diagnostic::error(
+        Code::DataWrite,
+        format!("cannot write {}: {e}", path.display()),
+    )
 }
 
 /// Flushes a buffered target and commits it.

@@ -2,13 +2,13 @@
 //! the scale of each named value and the rank of every bare label come from it as they are, and
 //! it has rejected unknown names, cycles and bad declarations. What is left here is layout:
 //! names to slots, expressions to [`CExpr`], named values sorted by dependency. A lookup that
-//! fails is `tier::internal` (a bug in tier), never a problem of the ruleset.
+//! fails is `tier::internal::compile` (a bug in tier), never a problem of the ruleset.
 
 use super::program::*;
 use super::{InputSpec, RelativeSpec};
 use crate::ast::{self, Item, LitKind, RelMethod, Ruleset, TypeKind};
 use crate::check::Resolution;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use crate::value::{Label, Unit, Value};
 use std::collections::HashMap;
@@ -22,7 +22,7 @@ pub(crate) struct Compiler<'a> {
     pub labels: &'a HashMap<Span, u32>,
     /// (scorecard name, component name) → flat component index.
     pub components: HashMap<(String, String), usize>,
-    /// Internal errors only (`tier::internal`): the checker resolved everything the compiler
+    /// Internal errors only (`tier::internal::compile`): the checker resolved everything the compiler
     /// looks up, so a failed lookup is a bug in tier, never a problem of the ruleset.
     pub errors: Vec<Diagnostic>,
 }
@@ -329,11 +329,11 @@ pub(crate) fn lit_value(l: &ast::Literal) -> Value {
 }
 
 impl<'a> Compiler<'a> {
-    /// `tier::internal`: a lookup the checker guaranteed failed. A bug in tier, reported
+    /// `tier::internal::compile`: a lookup the checker guaranteed failed. A bug in tier, reported
     /// instead of guessed around, so it can never turn into a wrong grade.
     pub(crate) fn internal(&mut self, span: Span, what: String) {
         self.errors.push(
-            Diagnostic::error("tier::internal", format!("internal error: {what}"))
+            Diagnostic::error(Code::InternalCompile, format!("internal error: {what}"))
                 .in_source(self.source)
                 .with_label(span, "here")
                 .with_help(

@@ -3,7 +3,7 @@
 
 use super::program::*;
 use super::RelativeSpec;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceFile;
 
 /// Calls `f` on every slot and component an expression reads.
@@ -291,10 +291,10 @@ pub(crate) fn needed(prog: &Program, exprs: &[&CExpr]) -> Vec<usize> {
     prog.order.iter().copied().filter(|&n| needed[n]).collect()
 }
 
-/// `tier::internal`: what the checker guarantees did not hold. A bug in tier, reported instead of
+/// `tier::internal::compile`: what the checker guarantees did not hold. A bug in tier, reported instead of
 /// evaluated around.
 fn internal(source: &SourceFile, span: crate::source::Span, what: String) -> Diagnostic {
-    Diagnostic::error("tier::internal", format!("internal error: {what}"))
+    Diagnostic::error(Code::InternalCompile, format!("internal error: {what}"))
         .in_source(source)
         .with_label(span, "here")
         .with_help("this is a bug in tier, not in the ruleset: please report it with the ruleset")

@@ -5,6 +5,7 @@ use super::number::{self, op_symbol, show_dec, show_like};
 use super::program::*;
 use super::EvalError;
 use crate::ast::{CmpOp, Expr};
+use crate::diagnostic::Code;
 use crate::outcome::{ComponentOutcome, GradeOutcome, Outcome, TagOutcome, TraceStep};
 use crate::source::SourceFile;
 use crate::value::{Label, Unit, Value};
@@ -180,7 +181,7 @@ fn grade_outcome(node: &Node, label: &Label, attrs: &AttrsC, reason: String) -> 
 
 fn uncovered(env: &Env, node: &Node, what: String) -> EvalError {
     EvalError::new(
-        "tier::eval::uncovered",
+        Code::EvalUncovered,
         format!("no arm of grade {} holds: {what}", node.name),
         &env.prog.source,
         node.span,
@@ -323,7 +324,7 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
             Some(i) => i,
             None => {
                 return Err(EvalError::new(
-                    "tier::eval::type",
+                    Code::EvalType,
                     format!(
                         "{base_name} = {} is not a label of the scale of {}",
                         l.name, node.name
@@ -337,7 +338,7 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
         },
         _ => {
             return Err(EvalError::new(
-                "tier::eval::missing",
+                Code::EvalMissing,
                 format!(
                     "{base_name} is missing and this adjustment does not say what missing means"
                 ),
@@ -427,7 +428,7 @@ fn apply_override(
         let labels = scale.map(|s| s.labels.join(", ")).unwrap_or_default();
         let scale_name = scale.map(|s| s.name.to_string()).unwrap_or_default();
         return Err(EvalError::new(
-            "tier::eval::override_label",
+            Code::EvalOverrideLabel,
             format!("{with_name} = {name} is not a label of {scale_name} ({labels})"),
             src,
             *span,
@@ -440,7 +441,7 @@ fn apply_override(
     let reason = match env.record.get(*why) {
         Some(Value::Missing) | None => {
             return Err(EvalError::new(
-                "tier::eval::override_reason",
+                Code::EvalOverrideReason,
                 format!(
                     "{with_name} overrides {} to {name} but {reason_name} is empty",
                     node.name

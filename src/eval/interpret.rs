@@ -3,6 +3,7 @@
 use super::number::{self, kind_name, OpError};
 use super::program::*;
 use super::{date, EvalError, RelKey};
+use crate::diagnostic::Code;
 use crate::source::{SourceFile, Span};
 use crate::value::{Unit, Value};
 use jiff::civil::Date;
@@ -126,7 +127,7 @@ impl<'a> Env<'a> {
             .join(", ");
         match err {
             OpError::DivisionByZero => EvalError::new(
-                "tier::eval::division_by_zero",
+                Code::EvalDivisionByZero,
                 format!("division by zero in `{}`: {show}", text(src, e.span)),
                 src,
                 e.span,
@@ -134,7 +135,7 @@ impl<'a> Env<'a> {
             )
             .help("guard it: `if X > 0 then … / X else missing`, and say what missing means"),
             OpError::Overflow => EvalError::new(
-                "tier::eval::overflow",
+                Code::EvalOverflow,
                 format!(
                     "`{}` is too large to compute exactly: {show}",
                     text(src, e.span)
@@ -145,7 +146,7 @@ impl<'a> Env<'a> {
             )
             .help("check the data for an absurd value"),
             OpError::Type(msg) => EvalError::new(
-                "tier::eval::type",
+                Code::EvalType,
                 format!("{msg} in `{}`: {show}", text(src, e.span)),
                 src,
                 e.span,
@@ -243,7 +244,7 @@ impl<'a> Env<'a> {
             _ => format!(" (so {} have no class)", via.join(", ")),
         };
         EvalError::new(
-            "tier::eval::missing",
+            Code::EvalMissing,
             format!(
                 "{subject} {verb} missing{why} and this {what} does not say what missing means"
             ),
@@ -281,7 +282,7 @@ impl<'a> Env<'a> {
             _ => format!("relative grade {name} is not available for this record"),
         };
         EvalError::new(
-            "tier::eval::missing",
+            Code::EvalMissing,
             message,
             &prog.source,
             span,
@@ -625,7 +626,7 @@ fn negative_share(
         }
     };
     EvalError::new(
-        "tier::eval::negative_share",
+        Code::EvalNegativeShare,
         format!(
             "{subject}: the Pareto class {name} is a share of the total, and a negative amount \
              has no share"

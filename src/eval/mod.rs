@@ -31,7 +31,7 @@ pub mod testing;
 pub mod words;
 
 use crate::ast::{Expr, Ruleset};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::outcome::Outcome;
 use crate::source::{SourceFile, Span};
 use crate::value::Value;
@@ -84,7 +84,7 @@ impl std::error::Error for EvalError {}
 
 impl EvalError {
     pub(crate) fn new(
-        code: &'static str,
+        code: Code,
         message: impl Into<String>,
         source: &SourceFile,
         span: Span,
@@ -145,7 +145,7 @@ impl Program {
 
     /// Compiles a ruleset the checker passed without errors, from what it resolved: names,
     /// scales and label ranks are the checker's, so compiling adds no user error of its own.
-    /// (An `Err` is `tier::internal`: a bug in tier.)
+    /// (An `Err` is `tier::internal::compile`: a bug in tier.)
     pub fn from_checked(
         ruleset: &Ruleset,
         source: &SourceFile,

@@ -5,6 +5,7 @@ use super::interpret::{text, Env, SpanText, R};
 use super::number::{self, show_dec, show_like, OpError};
 use super::program::*;
 use super::EvalError;
+use crate::diagnostic::Code;
 use crate::source::SourceFile;
 use crate::value::{Unit, Value};
 use rust_decimal::Decimal;
@@ -193,7 +194,7 @@ impl<'a> Env<'a> {
         };
         if a == b {
             return Err(EvalError::new(
-                "tier::eval::linear_empty",
+                Code::EvalLinearEmpty,
                 format!("`{}` has the same value at both ends", text(src, e.span)),
                 src,
                 e.span,
@@ -298,7 +299,7 @@ impl<'a> Env<'a> {
             ));
         }
         Err(EvalError::new(
-            "tier::eval::uncovered",
+            Code::EvalUncovered,
             format!("no band holds for {input_text} = {x}"),
             src,
             e.span,
@@ -359,7 +360,7 @@ impl<'a> Env<'a> {
             ));
         }
         Err(EvalError::new(
-            "tier::eval::uncovered",
+            Code::EvalUncovered,
             format!("no arm of the match covers {input_text} = {x}"),
             src,
             e.span,
@@ -425,7 +426,7 @@ impl<'a> Env<'a> {
         };
         let Some(cell) = cell else {
             return Err(EvalError::new(
-                "tier::eval::uncovered",
+                Code::EvalUncovered,
                 format!(
                     "the matrix has no cell for {} = {r}, {} = {c}",
                     text(src, m.row.span),

@@ -6,7 +6,7 @@ use super::literal::{self, LitError};
 use super::number;
 use super::program::{Program, Slot};
 use crate::ast::{Expect, ExpectCheck, ExpectTarget, Item, LitKind, Ruleset, TestCase};
-use crate::diagnostic::{self, Diagnostic, RenderOptions};
+use crate::diagnostic::{self, Code, Diagnostic, RenderOptions};
 use crate::source::{SourceFile, Span};
 use crate::value::{Label, Value};
 use jiff::civil::Date;
@@ -92,7 +92,7 @@ fn fail(
     label: String,
 ) -> Diagnostic {
     Diagnostic::error(
-        "tier::test::failed",
+        Code::TestFailed,
         format!("test \"{}\": {message}", test.name.value),
     )
     .in_source(source)

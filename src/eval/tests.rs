@@ -284,7 +284,7 @@ fn s1_missing_required_percent_is_rejected_naming_the_field() {
         Value::Missing,
     ];
     let err = prog.evaluate(&record, &[], date(2026, 11, 23)).unwrap_err();
-    assert_eq!(err.diagnostic.code, "tier::eval::missing");
+    assert_eq!(err.diagnostic.code, Code::EvalMissing);
     assert_eq!(err.field.as_deref(), Some("回款率"));
     assert!(
         err.diagnostic.message.contains("回款率 is missing"),
@@ -331,7 +331,7 @@ fn let_cycle_is_reported_by_the_checker_before_compiling() {
     let errs = Program::compile(&rs, &src).unwrap_err();
     let cycle = errs
         .iter()
-        .find(|d| d.code == "tier::let::cycle")
+        .find(|d| d.code == Code::LetCycle)
         .expect("a cycle error");
     assert!(cycle.message.contains("a → b → a"), "{}", cycle.message);
 }

@@ -5,7 +5,7 @@
 use super::inputs::show_value;
 use super::{item_key, item_span, words, Reply, Session, Typed};
 use crate::ast::{BinOp, CmpOp, ExprKind, Item};
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use crate::value::Value;
 
@@ -72,7 +72,7 @@ impl Session {
                 // A name typed to try it out is not "never used"; other warnings are worth seeing.
                 let warnings: Vec<Diagnostic> = relocate(&loaded.warnings, &regions, &line)
                     .into_iter()
-                    .filter(|d| d.code != "tier::name::unused")
+                    .filter(|d| d.code != Code::NameUnused)
                     .collect();
                 self.typed = typed;
                 self.loaded = Some(loaded);
@@ -88,7 +88,7 @@ impl Session {
             Err(diags) => {
                 let mine: Vec<Diagnostic> = relocate(&diags, &regions, &line)
                     .into_iter()
-                    .filter(|d| d.code != "tier::name::unused")
+                    .filter(|d| d.code != Code::NameUnused)
                     .collect();
                 if mine.iter().any(Diagnostic::is_error) {
                     Reply::error(self.rendered(&mine))

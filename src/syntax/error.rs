@@ -6,11 +6,9 @@
 //! used as a name, a broken arrow) get a help line.
 
 use super::Rule;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use pest::error::{ErrorVariant, InputLocation};
-
-const CODE: &str = "tier::syntax";
 
 /// Phrases for the declarations, shared by all their first keywords.
 const A_DECLARATION: &str =
@@ -20,7 +18,7 @@ const AN_OPERATOR: &str = "an operator";
 
 /// A string still open at the end of its line.
 pub(super) fn unterminated_string(source: &SourceFile, span: Span) -> Diagnostic {
-    Diagnostic::error(CODE, "this text has no closing `\"`")
+    Diagnostic::error(Code::Syntax, "this text has no closing `\"`")
         .in_source(source)
         .with_label(span, "the text starts here and runs to the end of the line")
         .with_help("add a `\"` where the text ends; a text cannot continue on the next line")
@@ -51,7 +49,7 @@ pub(super) fn convert(
                     "too deep to read from here",
                 );
             }
-            return Diagnostic::error(CODE, message.clone())
+            return Diagnostic::error(Code::Syntax, message.clone())
                 .in_source(source)
                 .with_label(token_span(text, pos), "here");
         }
@@ -147,7 +145,7 @@ pub(super) fn convert(
         tok = Span::new(start, end);
         label = format!("{label} after this");
     }
-    let mut d = Diagnostic::error(CODE, message)
+    let mut d = Diagnostic::error(Code::Syntax, message)
         .in_source(source)
         .with_label(tok, label);
     if positives.contains(&Rule::close_brace) {

@@ -4,7 +4,8 @@ use super::literal;
 use super::lower::{cmp_op, dummy_expr, kids, missing_literal, Lower};
 use super::{Pair, Rule};
 use crate::ast::*;
-use crate::limits::{EXPRESSION, MAX_EXPRESSION_DEPTH, MAX_NESTING, NESTING};
+use crate::diagnostic::Code;
+use crate::limits::{MAX_EXPRESSION_DEPTH, MAX_NESTING};
 use crate::source::Span;
 
 impl Lower<'_> {
@@ -41,16 +42,16 @@ impl Lower<'_> {
         let span = self.span(&p);
         // Deep input is refused rather than risking the stack (limits.rs says how deep).
         let limit = if self.depth > MAX_NESTING {
-            Some(NESTING)
+            Some(Code::LimitNesting)
         } else if self.tree_depth > MAX_EXPRESSION_DEPTH {
-            Some(EXPRESSION)
+            Some(Code::LimitExpression)
         } else {
             None
         };
         if let Some(code) = limit {
             // Once per parse: every enclosing level would say the same.
             if !self.errors.iter().any(|e| e.code == code) {
-                let d = if code == NESTING {
+                let d = if code == Code::LimitNesting {
                     crate::limits::too_deep(
                         self.source,
                         span,

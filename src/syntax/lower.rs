@@ -8,7 +8,7 @@
 pub(super) use super::pairs::{content_len, kids};
 use super::{Pair, Rule};
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use crate::value::Unit;
 
@@ -45,7 +45,7 @@ impl<'a> Lower<'a> {
 
     /// Records a syntax error over `span`.
     pub(super) fn error(&mut self, span: Span, message: impl Into<String>, label: &str) {
-        let d = Diagnostic::error("tier::syntax", message)
+        let d = Diagnostic::error(Code::Syntax, message)
             .in_source(self.source)
             .with_label(span, label);
         self.errors.push(d);

@@ -8,7 +8,7 @@
 use super::error;
 use super::lower::{kids, Lower};
 use super::{Mode, Rule, TierParser};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use pest::Parser as _;
 
@@ -87,7 +87,7 @@ pub(super) fn recover(
         // error of the whole text.
         diags.push(match whole {
             Some(e) => error::convert(source, 0, text.len(), &e),
-            None => Diagnostic::error("tier::syntax", "this text could not be read")
+            None => Diagnostic::error(Code::Syntax, "this text could not be read")
                 .in_source(source)
                 .with_label(Span::new(0, 0), "here"),
         });

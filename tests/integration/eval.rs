@@ -3,7 +3,7 @@
 //! `X.records.json` next to a ruleset is graded and explained into a snapshot.
 
 use std::path::Path;
-use tier::diagnostic::{render, RenderOptions};
+use tier::diagnostic::{render, Code, RenderOptions};
 use tier::eval::{explain, testing, Program};
 use tier::source::SourceFile;
 use tier::value::Value;
@@ -223,7 +223,7 @@ fn division_by_zero_names_the_operands() {
         "ruleset \"d\"\ninput { 销售额 money  上年 money }\nlet 增长 = (销售额 - 上年) / 上年\n",
         &["200万", "0"],
     );
-    assert_eq!(e.diagnostic.code, "tier::eval::division_by_zero");
+    assert_eq!(e.diagnostic.code, Code::EvalDivisionByZero);
     let msg = &e.diagnostic.message;
     assert!(
         msg.contains("上年 is 0元") && msg.contains("销售额 - 上年"),
@@ -242,7 +242,7 @@ fn overflow_is_an_error_not_a_panic() {
         "ruleset \"o\"\ninput { x number }\nlet y = x * x * x * x\n",
         &["10000000000000000"],
     );
-    assert_eq!(e.diagnostic.code, "tier::eval::overflow");
+    assert_eq!(e.diagnostic.code, Code::EvalOverflow);
 }
 
 #[test]
@@ -253,7 +253,7 @@ fn linear_with_equal_ends_is_an_error() {
         "ruleset \"l\"\ninput { x number  a number  b number }\nlet y = linear x from a to b\n",
         &["3", "5", "5"],
     );
-    assert_eq!(e.diagnostic.code, "tier::eval::linear_empty");
+    assert_eq!(e.diagnostic.code, Code::EvalLinearEmpty);
 }
 
 #[test]
@@ -262,7 +262,7 @@ fn band_without_missing_arm_rejects_a_missing_value() {
         "ruleset \"b\"\ninput { 回款率 percent? }\nlet p = bands 回款率 { >= 90% -> 10  < 90% -> 0 }\n",
         &[""],
     );
-    assert_eq!(e.diagnostic.code, "tier::eval::missing");
+    assert_eq!(e.diagnostic.code, Code::EvalMissing);
     assert_eq!(e.field.as_deref(), Some("回款率"));
 }
 
@@ -272,7 +272,7 @@ fn uncovered_match_value_is_reported() {
         "ruleset \"m\"\ninput { 来源 text }\nlet s = match 来源 { \"政府推荐\" -> 1  \"朋友介绍\" -> 2 }\n",
         &["\"展会\""],
     );
-    assert_eq!(e.diagnostic.code, "tier::eval::uncovered");
+    assert_eq!(e.diagnostic.code, Code::EvalUncovered);
     assert!(e.diagnostic.message.contains("展会"));
 }
 
@@ -282,7 +282,7 @@ fn missing_through_lets_names_the_input() {
         "ruleset \"g\"\ninput { 欠款 money?  销售额 money }\nlet 比 = 欠款 / 销售额\ngrade 等级 by 比 { 高 >= 50%  低 otherwise }\n",
         &["", "100万"],
     );
-    assert_eq!(e.diagnostic.code, "tier::eval::missing");
+    assert_eq!(e.diagnostic.code, Code::EvalMissing);
     assert_eq!(e.field.as_deref(), Some("欠款"));
     assert!(
         e.diagnostic.message.starts_with("欠款 is missing"),
@@ -313,7 +313,7 @@ grade 等级 { 重点 when ABC = A and 档 = 头部  普通 otherwise }
     let negative = rec(&p, &["-200万", "90%"]);
     for rels in [vec![label("A", 0), label("头部", 0)], vec![]] {
         let e = p.evaluate(&negative, &rels, as_of()).unwrap_err();
-        assert_eq!(e.diagnostic.code, "tier::eval::negative_share");
+        assert_eq!(e.diagnostic.code, Code::EvalNegativeShare);
         assert_eq!(e.field.as_deref(), Some("销售额"));
         let msg = &e.diagnostic.message;
         assert!(

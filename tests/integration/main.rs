@@ -5,6 +5,7 @@
 
 mod check;
 mod cli;
+mod codes;
 mod data;
 mod eval;
 mod parse;

@@ -2,7 +2,7 @@
 //! docs/LANGUAGE.md, and direct checks of literals and precedence.
 
 use tier::ast::*;
-use tier::diagnostic::RenderOptions;
+use tier::diagnostic::{Code, RenderOptions};
 use tier::source::SourceFile;
 use tier::syntax::{parse, parse_expr, parse_items};
 
@@ -59,7 +59,7 @@ fn fixtures_errors() {
         };
         assert!(diags
             .iter()
-            .all(|d| d.code == "tier::syntax" || d.code.starts_with("tier::limit::")));
+            .all(|d| d.code == Code::Syntax || d.code.as_str().starts_with("tier::limit::")));
         insta::with_settings!({ description => text.as_str(), omit_expression => true }, {
             insta::assert_snapshot!(render(&diags));
         });
@@ -152,7 +152,7 @@ fn dec(s: &str) -> rust_decimal::Decimal {
 
 fn syntax_error(text: &str) -> String {
     let diags = parse_expr(&src(text)).expect_err(text);
-    assert!(diags.iter().all(|d| d.code == "tier::syntax"), "{text}");
+    assert!(diags.iter().all(|d| d.code == Code::Syntax), "{text}");
     diags
         .iter()
         .map(|d| d.message.clone())
@@ -514,7 +514,7 @@ fn never_panics() {
             );
             for d in &result {
                 assert!(
-                    d.code == "tier::syntax" || d.code.starts_with("tier::limit::"),
+                    d.code == Code::Syntax || d.code.as_str().starts_with("tier::limit::"),
                     "{}: {input:?}",
                     d.code
                 );
@@ -596,21 +596,21 @@ fn misspelled_keywords_get_a_suggestion() {
 
 #[test]
 fn very_long_or_deep_expressions_are_errors() {
-    let codes = |text: &str| -> Vec<&'static str> {
+    let codes = |text: &str| -> Vec<Code> {
         match parse_items(&src(text)) {
             Ok(_) => Vec::new(),
             Err(d) => d.iter().map(|d| d.code).collect(),
         }
     };
     let long = format!("let x = {}", vec!["1"; 1500].join(" + "));
-    assert_eq!(codes(&long), ["tier::limit::expression"]);
+    assert_eq!(codes(&long), [Code::LimitExpression]);
     // Chains inside chains add up.
     let inner = vec!["1"; 400].join(" + ");
     let nested = format!("let x = (({inner}) + {inner}) + {inner}");
-    assert_eq!(codes(&nested), ["tier::limit::expression"]);
+    assert_eq!(codes(&nested), [Code::LimitExpression]);
     let chain = |n: usize| format!("let x = {}", vec!["1"; n].join(" + "));
     assert!(parse_items(&src(&chain(1_000))).is_ok());
-    assert_eq!(codes(&chain(1_001)), ["tier::limit::expression"]);
+    assert_eq!(codes(&chain(1_001)), [Code::LimitExpression]);
 }
 
 /// The limits of docs/LANGUAGE.md ("Limits"), each a located error with its own code, never a
@@ -625,26 +625,23 @@ fn limits_are_located_errors() {
     };
     let parens = |n: usize| format!("let x = {}1{}", "(".repeat(n), ")".repeat(n));
     assert!(parse_items(&src(&parens(100))).is_ok());
-    assert_eq!(first(&parens(101)), ("tier::limit::nesting", 1, 109, true));
+    assert_eq!(first(&parens(101)), (Code::LimitNesting, 1, 109, true));
     // Far too deep for pest's recursion: refused before pest runs, at the same bracket.
-    assert_eq!(
-        first(&parens(30_000)),
-        ("tier::limit::nesting", 1, 109, true)
-    );
+    assert_eq!(first(&parens(30_000)), (Code::LimitNesting, 1, 109, true));
     let nots = |n: usize| format!("let x = {}yes", "not ".repeat(n));
     assert!(parse_items(&src(&nots(100))).is_ok());
-    assert_eq!(first(&nots(101)).0, "tier::limit::nesting");
+    assert_eq!(first(&nots(101)).0, Code::LimitNesting);
     // Nesting without brackets, on many lines (no line is long): still an error, not a crash.
     assert_eq!(
         first(&format!("let x = {}yes", "not\n".repeat(50_000))).0,
-        "tier::limit::nesting"
+        Code::LimitNesting
     );
     let line = |n: usize| format!("let x = 1\nlet y = 1 # {}\n", "x".repeat(n - 12));
     assert!(parse_items(&src(&line(65_536))).is_ok());
     assert_eq!(
         first(&line(65_537)),
-        ("tier::limit::line_length", 2, 65_537, true)
+        (Code::LimitLineLength, 2, 65_537, true)
     );
     let huge = format!("let x = 1\n{}", "# filler\n".repeat(2_000_000));
-    assert_eq!(first(&huge).0, "tier::limit::size");
+    assert_eq!(first(&huge).0, Code::LimitSize);
 }

@@ -18,8 +18,8 @@
 //! they exist so that the binary's signal handler can remove them on Ctrl-C or SIGTERM
 //! ([`remove_temporary_files`]).
 
-use super::{write_error, WRITE_CODE};
-use crate::diagnostic::Diagnostic;
+use super::write_error;
+use crate::diagnostic::{Code, Diagnostic};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -192,7 +192,7 @@ impl Destination {
                 };
             } else if kind.is_dir() {
                 return Err(Diagnostic::error(
-                    WRITE_CODE,
+                    Code::DataWrite,
                     format!("cannot write {}: it is a directory", path.display()),
                 )
                 .with_help("name a file inside it, e.g. -o dir/graded.csv"));
@@ -206,7 +206,7 @@ impl Destination {
             }
         }
         Err(Diagnostic::error(
-            WRITE_CODE,
+            Code::DataWrite,
             format!(
                 "cannot write {}: more than {MAX_LINKS} symbolic links (a loop?)",
                 path.display()

@@ -13,8 +13,8 @@
 //! should not cost the whole file.
 
 use super::{row_values, write_error, Out, OutputColumns, RowSink, Target};
-use crate::data::{Cell, TRUNCATED_CODE};
-use crate::diagnostic::Diagnostic;
+use crate::data::Cell;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::outcome::Outcome;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
@@ -180,7 +180,7 @@ impl RowSink for XlsxSink {
         let name = self.target.name();
         if self.row >= MAX_ROW {
             return Err(Diagnostic::error(
-                crate::data::WRITE_CODE,
+                Code::DataWrite,
                 format!("cannot write {name}: an XLSX sheet holds at most {MAX_ROW} rows"),
             )
             .with_help("write CSV or NDJSON for larger files"));
@@ -215,7 +215,7 @@ impl RowSink for XlsxSink {
                 let letter = rust_xlsxwriter::utility::column_number_to_name(c.col);
                 let header = self.headers.get(c.col as usize).map_or("", String::as_str);
                 Diagnostic::warning(
-                    TRUNCATED_CODE,
+                    Code::DataTruncated,
                     format!(
                         "{name}: row {}, column {letter} ({}): {} characters, more than an \
                          Excel cell holds; cut to fit, ending in `…[truncated {} chars]`",
@@ -230,7 +230,7 @@ impl RowSink for XlsxSink {
             .collect();
         if self.cuts.len() > LISTED_CUTS {
             out.push(Diagnostic::warning(
-                TRUNCATED_CODE,
+                Code::DataTruncated,
                 format!(
                     "{name}: {} more cells were cut to fit Excel's limit of 32,767 characters",
                     self.cuts.len() - LISTED_CUTS

@@ -48,7 +48,7 @@ fn inputs_map_onto_columns() {
     };
     let (mapping, warnings) = InputMapping::new(&fields, &headers, &scales, "c.csv").unwrap();
     assert_eq!(warnings.len(), 1, "the optional 区域 has no column");
-    assert_eq!(warnings[0].code, "tier::data::column_missing");
+    assert_eq!(warnings[0].code, Code::DataColumnMissing);
     assert!(!warnings[0].is_error());
     assert_eq!(
         mapping.columns().collect::<Vec<_>>(),
@@ -102,7 +102,7 @@ fn inputs_map_onto_columns() {
         &["回款"],
     )];
     let errs = InputMapping::new(&fields, &headers, &scales, "c.csv").unwrap_err();
-    assert_eq!(errs[0].code, "tier::data::column_missing");
+    assert_eq!(errs[0].code, Code::DataColumnMissing);
     assert_eq!(
         errs[0].message,
         "c.csv has no column `回款` for input `回款`"
@@ -113,7 +113,7 @@ fn inputs_map_onto_columns() {
     let dup: Vec<String> = ["回款率", "回款率"].iter().map(|s| s.to_string()).collect();
     let fields = vec![named("回款率", TypeKind::Percent { fraction: false }, &[])];
     let errs = InputMapping::new(&fields, &dup, &scales, "c.csv").unwrap_err();
-    assert_eq!(errs[0].code, "tier::data::column_ambiguous");
+    assert_eq!(errs[0].code, Code::DataColumnAmbiguous);
 }
 
 /// From `.tier` text to typed values: the parser's input block, the GBK fixture, the cells.

@@ -128,21 +128,21 @@ fn bad_files_are_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
     let opts = ReadOptions::default();
     let missing = open(&dir.path().join("nope.csv"), &opts).err().unwrap();
-    assert_eq!(missing.code, "tier::data::read");
+    assert_eq!(missing.code, Code::DataRead);
     assert!(missing.message.contains("nope.csv"), "{}", missing.message);
 
     let empty = write_temp(&dir, "empty.csv", b"");
     let e = open(&empty, &opts).err().unwrap();
-    assert_eq!(e.code, "tier::data::read");
+    assert_eq!(e.code, Code::DataRead);
 
     let json = write_temp(&dir, "bad.json", b"[\n  {\"a\": 1},\n  {\"a\": }\n]");
     let e = open(&json, &opts).err().unwrap();
-    assert_eq!(e.code, "tier::data::read");
+    assert_eq!(e.code, Code::DataRead);
     assert!(e.message.contains("line 3, column 9"), "{}", e.message);
 
     let xlsx = write_temp(&dir, "broken.xlsx", b"PK\x03\x04 not really a zip");
     let e = open(&xlsx, &opts).err().unwrap();
-    assert_eq!(e.code, "tier::data::read");
+    assert_eq!(e.code, Code::DataRead);
 
     let bad_enc = ReadOptions {
         encoding: Some("klingon".into()),
@@ -328,7 +328,7 @@ fn xlsx_input_with_dates_percent_and_a_title_gap() {
         ..ReadOptions::default()
     };
     let e = open(&path, &unknown).err().unwrap();
-    assert_eq!(e.code, "tier::data::read");
+    assert_eq!(e.code, Code::DataRead);
     assert_eq!(e.help.as_deref(), Some("did you mean `客户清单`?"));
 }
 
@@ -657,7 +657,7 @@ fn an_unclosed_quote_is_located_and_the_lines_after_it_are_read_again() {
     // An unclosed quote in the header is a located error for the file.
     let p = write_temp(&dir, "header.csv", "a,\"b,c\n1,2,3\n4,5,6\n".as_bytes());
     let e = open(&p, &ReadOptions::default()).err().unwrap();
-    assert_eq!(e.code, "tier::data::read");
+    assert_eq!(e.code, Code::DataRead);
     assert!(e.message.contains("line 1, character 3"), "{}", e.message);
 }
 
@@ -924,7 +924,7 @@ proptest::proptest! {
             Ok(src) => src,
             Err(d) => {
                 // Only an encoding detected as UTF-16 can garble the fixed header.
-                proptest::prop_assert_eq!(d.code, "tier::data::read");
+                proptest::prop_assert_eq!(d.code, Code::DataRead);
                 return Ok(());
             }
         };

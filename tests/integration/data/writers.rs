@@ -288,7 +288,7 @@ fn writes_are_atomic() {
     )
     .err()
     .unwrap();
-    assert_eq!(e.code, "tier::data::write");
+    assert_eq!(e.code, Code::DataWrite);
 }
 
 #[test]
@@ -445,7 +445,7 @@ fn xlsx_cuts_cells_over_excel_limit_and_warns() {
     sink.finish().unwrap();
     assert!(warnings
         .iter()
-        .all(|w| w.code == "tier::data::truncated" && !w.is_error()));
+        .all(|w| w.code == Code::DataTruncated && !w.is_error()));
     assert_eq!(warnings.len(), 11, "ten listed, then a count");
     assert!(
         warnings[0].message.contains("row 1, column A"),
