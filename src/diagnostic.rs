@@ -175,6 +175,23 @@ impl Default for RenderOptions {
     }
 }
 
+/// The column of byte `offset` in its line, counting characters as editors do (miette counts
+/// bytes: `等级` would be 6 columns). Lines break where miette breaks them, at `\n` and `\r`.
+fn char_column(text: &str, offset: usize) -> usize {
+    let all = text.as_bytes();
+    let bytes = &all[..offset.min(text.len())];
+    // `\r\n` breaks the line at its `\n`; a lone `\r` breaks it too.
+    let line_start = (0..bytes.len())
+        .rev()
+        .find(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && all.get(i + 1) != Some(&b'\n')))
+        .map_or(0, |i| i + 1);
+    // Characters are counted by their first bytes, so an offset inside one cannot panic.
+    bytes[line_start..]
+        .iter()
+        .filter(|&&b| b & 0xC0 != 0x80)
+        .count()
+}
+
 /// Renders diagnostics the way `tier check` prints them: miette's graphical report, with the file
 /// name and line:col in the header (from [`SourceFile`]'s `SourceCode` impl).
 pub fn render(diagnostics: &[Diagnostic], opts: RenderOptions) -> String {
@@ -203,7 +220,9 @@ pub fn render(diagnostics: &[Diagnostic], opts: RenderOptions) -> String {
 impl miette::SourceCode for SourceFile {
     /// miette's own `read_span` over a `str` scans the text from its start, every time: with
     /// thousands of diagnostics that is quadratic. Here it scans only the lines around the span
-    /// (found in the line index), with the same result.
+    /// (found in the line index), with the same result, except that the column of the
+    /// `[file:line:col]` header counts characters, not bytes, like [`SourceFile::line_col`], the
+    /// JSON output and the rejects report.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
@@ -235,7 +254,13 @@ impl miette::SourceCode for SourceFile {
             inner.data(),
             (inner.span().offset() + base, inner.span().len()).into(),
             inner.line() + first_line,
-            inner.column(),
+            // The header's `line:col` reads the primary span without context lines; other
+            // reads keep miette's column (it only uses it for the header).
+            if context_lines_before == 0 && context_lines_after == 0 {
+                char_column(text, span.offset())
+            } else {
+                inner.column()
+            },
             inner.line_count() + first_line,
         )))
     }
@@ -340,13 +365,15 @@ mod tests {
     use crate::source::SourceFile;
     use miette::{SourceCode, SourceSpan};
 
-    /// The windowed `read_span` gives what miette's own reading of the whole text gives.
+    /// The windowed `read_span` gives what miette's own reading of the whole text gives, except
+    /// that the column counts characters where miette counts bytes.
     #[test]
     fn read_span_matches_miette() {
         for text in [
             "",
             "a",
             "line one\nline two\n\nline 四\nlast",
+            "等级 = 甲\n  客户 等级",
             "crlf\r\nline\r\n\r\nend\r\n",
             "ends with newline\n",
             "\n\n\n",
@@ -369,7 +396,24 @@ mod tests {
                                 assert_eq!(a.data(), b.data(), "{what}");
                                 assert_eq!(a.span(), b.span(), "{what}");
                                 assert_eq!(a.line(), b.line(), "{what}");
-                                assert_eq!(a.column(), b.column(), "{what}");
+                                let line = text[..start]
+                                    .char_indices()
+                                    .filter(|&(i, c)| {
+                                        c == '\n' || (c == '\r' && !text[i..].starts_with("\r\n"))
+                                    })
+                                    .last()
+                                    .map_or(0, |(i, _)| i + 1);
+                                let chars = text[line..start].chars().count();
+                                if (before, after) == (0, 0) {
+                                    assert_eq!(a.column(), chars, "{what}");
+                                }
+                                // (miette does not count the `\r` of a `\r\n` when the span
+                                // starts between the two; no label starts there.)
+                                let in_crlf = text[..start].ends_with('\r')
+                                    && text[start..].starts_with('\n');
+                                if (text.is_ascii() && !in_crlf) || (before, after) != (0, 0) {
+                                    assert_eq!(a.column(), b.column(), "{what}");
+                                }
                                 assert_eq!(a.line_count(), b.line_count(), "{what}");
                             }
                             (Err(_), Err(_)) => {}
