@@ -118,6 +118,21 @@ impl SourceFile {
     }
 }
 
+/// Reads a ruleset file for loading: an unreadable file, or one larger than the limit
+/// (`tier::limit::size`), is a diagnostic (the CLI's exit code 3).
+pub fn read_source(path: &std::path::Path) -> Result<SourceFile, crate::diagnostic::Diagnostic> {
+    SourceFile::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            return crate::limits::too_large(&path.display().to_string());
+        }
+        crate::diagnostic::Diagnostic::error(
+            "tier::io",
+            format!("cannot read ruleset `{}`: {e}", path.display()),
+        )
+        .with_help("check the path; ruleset files are UTF-8 text ending in .tier")
+    })
+}
+
 /// Reads a ruleset's text: at most [`MAX_SOURCE_BYTES`] bytes. A larger file, or a device that
 /// never ends (`/dev/zero`), is refused after one byte more than that, with an error of kind
 /// [`std::io::ErrorKind::FileTooLarge`] (see [`crate::limits::too_large`]); reading is always

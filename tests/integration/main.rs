@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod data;
 mod eval;
+mod library;
 mod parse;
 mod paths;
 mod readme;
