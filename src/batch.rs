@@ -18,149 +18,24 @@
 //! rejects, with its row number and reason.
 
 use crate::data::write::Destination;
-use crate::data::{self, Cell, InputFormat, InputMapping, OutputColumns, OutputFormat, RawRow};
+use crate::data::{self, Cell, InputFormat, OutputColumns, RawRow};
 use crate::data::{ReadOptions, RowError, RowSource, WriteOptions};
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::eval::columns::{ClassColumn, KeyColumn};
 use crate::eval::{Program, RelKey};
 use crate::outcome::Outcome;
-use crate::summary::{Summary, SummaryBuilder};
+use crate::summary::SummaryBuilder;
 use crate::value::Value;
 use crate::Loaded;
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Where the data comes from.
-pub enum Input {
-    /// A file (CSV, XLSX, JSON, NDJSON; the format from [`ReadOptions::format`] or the
-    /// extension).
-    Path(PathBuf),
-    /// A stream (standard input, a socket, ...), copied to a temporary file first so that it can
-    /// be read twice (relative grading) and its format sniffed. `name` is how messages and the
-    /// summary call it (`<stdin>`).
-    Reader {
-        name: String,
-        reader: Box<dyn Read + Send>,
-    },
-}
+mod columns;
+mod options;
 
-/// Whether a CSV output starts with a UTF-8 BOM.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Bom {
-    /// Files do, standard output does not (`tier run`'s default): Excel reads a CSV without one
-    /// as the system's code page (GBK in China), while programs reading a pipe do not expect one.
-    #[default]
-    Files,
-    /// Files and standard output (`--bom`).
-    Always,
-    /// Never (`--no-bom`).
-    Never,
-}
-
-/// Everything a file run needs besides the ruleset.
-pub struct RunOptions {
-    /// The data.
-    pub input: Input,
-    /// How to read it: format, encoding, delimiter, sheet (all detected when `None`).
-    pub read: ReadOptions,
-    /// The graded file; `None` (or `-`) writes to standard output.
-    pub output: Option<PathBuf>,
-    /// The graded file's format.
-    pub output_format: OutputFormat,
-    /// The evaluation date.
-    pub as_of: jiff::civil::Date,
-    /// Input columns copied to the output (matched as inputs are); `None` keeps all.
-    pub keep: Option<Vec<String>>,
-    /// UTF-8 BOM on CSV outputs (graded and rejects).
-    pub bom: Bom,
-    /// Write CSV cells as they are, without the `'` that keeps a spreadsheet from running text
-    /// starting with = + - @ as a formula.
-    pub raw_csv: bool,
-    /// Where to write the rejected rows (.csv, .xlsx, .json, .ndjson), if anywhere.
-    pub rejects: Option<PathBuf>,
-    /// More rejected rows than this fails the run: no graded file is written.
-    pub max_rejects: Option<usize>,
-    /// Where to write the summary as JSON, if anywhere.
-    pub summary: Option<PathBuf>,
-    /// Write the reasons column (leaving it empty is faster on very large files).
-    pub reasons: bool,
-    /// The ruleset's file, if it is one: no output may overwrite it.
-    pub ruleset: Option<PathBuf>,
-}
-
-impl RunOptions {
-    /// Grading the file at `path` as of `as_of` into CSV on standard output, everything else
-    /// as `tier run` does by default.
-    pub fn new(path: impl Into<PathBuf>, as_of: jiff::civil::Date) -> RunOptions {
-        RunOptions {
-            input: Input::Path(path.into()),
-            read: ReadOptions::default(),
-            output: None,
-            output_format: OutputFormat::Csv,
-            as_of,
-            keep: None,
-            bom: Bom::default(),
-            raw_csv: false,
-            rejects: None,
-            max_rejects: None,
-            summary: None,
-            reasons: true,
-            ruleset: None,
-        }
-    }
-
-    /// Whether a CSV written to `path` (`None` or `-`: standard output) starts with a BOM.
-    fn csv_bom(&self, path: Option<&Path>) -> bool {
-        let to_stdout = path.is_none_or(|p| p.as_os_str() == "-");
-        match self.bom {
-            Bom::Files => !to_stdout,
-            Bom::Always => true,
-            Bom::Never => false,
-        }
-    }
-}
-
-/// What kind of failure stopped a run (the CLI maps each to its exit code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The options contradict each other (two outputs in one file, an output over an input).
-    Usage,
-    /// A file could not be read or written.
-    Io,
-    /// The data does not fit the ruleset (a required column is missing), too many rows were
-    /// rejected, or a row was lost (a bug).
-    Failed,
-}
-
-/// A run that failed: its kind, and the diagnostics in order (warnings found before the failure
-/// first, then the errors).
-#[derive(Debug)]
-pub struct RunError {
-    pub kind: ErrorKind,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl RunError {
-    fn new(kind: ErrorKind, diagnostics: Vec<Diagnostic>) -> RunError {
-        RunError { kind, diagnostics }
-    }
-}
-
-/// What a run that went to the end reports.
-#[derive(Debug)]
-pub struct Report {
-    /// Counts per grade, revenue shares, rejects, as `tier run` prints it ([`Summary::render`]).
-    pub summary: Summary,
-    /// Every problem of every rejected row.
-    pub rejects: Vec<RowError>,
-    /// Warnings, in the order they were found (columns, clashing names, cells cut to fit).
-    pub warnings: Vec<Diagnostic>,
-    /// Set when the graded file was left unwritten although every row was accounted for:
-    /// reading stopped early (kind `Io`) or more rows than `max_rejects` were rejected (kind
-    /// `Failed`). The summary and the rejects file cover what was read.
-    pub failure: Option<RunError>,
-}
+pub use columns::{cell_text, ColumnMap};
+pub use options::{Bom, ErrorKind, Input, Report, RunError, RunOptions};
 
 /// A file run whose outputs are checked: create it before loading the ruleset, grade with it
 /// after.
@@ -240,100 +115,6 @@ struct Written {
     rejects: Vec<RowError>,
     rows_rejected: usize,
     rows_written: usize,
-}
-
-/// How the inputs of the ruleset map onto the columns of the file, and which columns are kept.
-pub struct ColumnMap {
-    /// Typed parsing of a row's cells, one parser per input ([`data::InputMapping`]).
-    pub mapping: InputMapping,
-    /// For each input (declaration order): the column index, or None when absent (optional field).
-    pub inputs: Vec<Option<usize>>,
-    /// Columns copied to the output.
-    pub keep: Vec<usize>,
-}
-
-impl ColumnMap {
-    /// Matches the ruleset's inputs to the file's headers ([`data::find_column`]: case, spaces
-    /// and full-width forms ignored). A required input without a column is an error before any
-    /// row is read; an optional one a warning. `--keep` names are checked the same way.
-    pub fn new(
-        program: &Program,
-        headers: &[String],
-        keep: Option<&[String]>,
-        file: &str,
-    ) -> Result<(ColumnMap, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let fields: Vec<crate::ast::InputField> =
-            program.inputs().iter().map(|i| i.field.clone()).collect();
-        let labels = |scale: &str| {
-            program
-                .inputs()
-                .iter()
-                .find_map(|i| match &i.field.ty.kind {
-                    crate::ast::TypeKind::Grade(s) if s.name == scale => i.grade_labels.clone(),
-                    _ => None,
-                })
-        };
-        let mapped = InputMapping::new(&fields, headers, &labels, file);
-        let mut errors = Vec::new();
-        let keep = match keep {
-            None => (0..headers.len()).collect(),
-            Some(cols) => {
-                let mut v = Vec::new();
-                for c in cols {
-                    match data::find_column(headers, &[c.as_str()]) {
-                        Some(i) => v.push(i),
-                        None => {
-                            let mut d = Diagnostic::error(
-                                "tier::data::column_missing",
-                                format!("{file}: `--keep {c}`: no such column"),
-                            );
-                            if let Some(s) =
-                                diagnostic::suggest(c, headers.iter().map(String::as_str))
-                            {
-                                d = d.with_help(format!("did you mean `{s}`?"));
-                            }
-                            errors.push(d);
-                        }
-                    }
-                }
-                v
-            }
-        };
-        match mapped {
-            Ok((mapping, warnings)) if errors.is_empty() => {
-                let inputs = mapping.columns().collect();
-                Ok((
-                    ColumnMap {
-                        mapping,
-                        inputs,
-                        keep,
-                    },
-                    warnings,
-                ))
-            }
-            Ok(_) => Err(errors),
-            Err(mut e) => {
-                e.extend(errors);
-                Err(e)
-            }
-        }
-    }
-
-    /// Types the cells of one row; every bad cell of the row is reported.
-    pub fn record(&self, file: &str, row: &RawRow) -> Result<Vec<Value>, Vec<RowError>> {
-        self.mapping.parse_row(row, file)
-    }
-}
-
-/// The raw text of a cell, for the rejects report.
-pub fn cell_text(cell: &Cell) -> Option<String> {
-    match cell {
-        Cell::Empty => None,
-        Cell::Text(t) => Some(t.clone()),
-        Cell::Number(n) => Some(n.to_string()),
-        Cell::Bool(b) => Some(b.to_string()),
-        Cell::Date(d) => Some(d.to_string()),
-    }
 }
 
 fn row_error_for(
@@ -509,14 +290,13 @@ fn check_outputs(args: &RunOptions) -> Result<Vec<Diagnostic>, RunError> {
 
 fn execute(
     loaded: &Loaded,
-    args: RunOptions,
+    mut args: RunOptions,
     progress: Option<&(dyn Fn(usize) + Sync)>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Report, RunError> {
     let program = &loaded.program;
     let as_of = args.as_of;
     let mut opts = args.read.clone();
-    let mut args = args;
     let input = std::mem::replace(&mut args.input, Input::Path(PathBuf::new()));
     let (_spooled, data_path, display_name) = match input {
         Input::Path(path) => {
