@@ -85,6 +85,21 @@ impl RunOptions {
         }
     }
 
+    /// Grading a stream (see [`Input::Reader`]) called `name`, otherwise as [`RunOptions::new`].
+    pub fn stream(
+        name: impl Into<String>,
+        reader: impl Read + Send + 'static,
+        as_of: jiff::civil::Date,
+    ) -> RunOptions {
+        RunOptions {
+            input: Input::Reader {
+                name: name.into(),
+                reader: Box::new(reader),
+            },
+            ..RunOptions::new(PathBuf::new(), as_of)
+        }
+    }
+
     /// Whether a CSV written to `path` (`None` or `-`: standard output) starts with a BOM.
     pub(super) fn csv_bom(&self, path: Option<&Path>) -> bool {
         let to_stdout = path.is_none_or(|p| p.as_os_str() == "-");

@@ -59,3 +59,51 @@ fn the_example_reports_a_broken_ruleset_as_rendered_diagnostics() {
     .expect_err("the ruleset has errors");
     assert!(err.contains("tier::"), "{err}");
 }
+
+/// A stream of CSV (as a CRM would hand it over) graded with `batch::FileRun`: progress is
+/// reported, every row is accounted for, and too many rejects leave the graded file unwritten.
+#[test]
+fn a_stream_is_graded_with_progress_rejects_and_a_limit() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tier::batch::{ErrorKind, FileRun, RunOptions};
+
+    let source = tier::source::read_source(Path::new("tests/fixtures/cli/shop.tier"))
+        .expect("the ruleset reads");
+    let loaded = tier::load(source).expect("the ruleset loads");
+    let as_of = jiff::civil::date(2026, 11, 23);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = "客户名称,区域,年度销售额(万元),回款率,最近联系日期\n\
+               甲公司,华东,100,100%,2026-11-20\n\
+               乙公司,华东,abc,95%,2026-10-01\n\
+               丙公司,华南,50,85%,\n";
+    let options = |max_rejects: Option<usize>| {
+        let mut o = RunOptions::stream("crm", std::io::Cursor::new(csv.as_bytes().to_vec()), as_of);
+        o.output = Some(dir.path().join("graded.csv"));
+        o.max_rejects = max_rejects;
+        o
+    };
+
+    let rows_done = AtomicUsize::new(0);
+    let progress = |rows: usize| {
+        rows_done.fetch_max(rows, Ordering::Relaxed);
+    };
+    let report = FileRun::new(options(None))
+        .expect("the outputs are fine")
+        .grade(&loaded, Some(&progress))
+        .expect("the run ends");
+    assert!(report.failure.is_none());
+    assert_eq!(rows_done.load(Ordering::Relaxed), 3);
+    let s = &report.summary;
+    assert_eq!((s.rows_read, s.rows_graded, s.rows_rejected), (3, 2, 1));
+    assert_eq!(report.rejects.len(), 1);
+    assert_eq!(report.rejects[0].row, 3);
+    let graded = std::fs::read_to_string(dir.path().join("graded.csv")).expect("written");
+    assert_eq!(graded.lines().count(), 3, "{graded}");
+
+    std::fs::remove_file(dir.path().join("graded.csv")).expect("removed");
+    let report = tier::batch::grade_file(&loaded, options(Some(0)), None).expect("the run ends");
+    let failure = report.failure.expect("one reject is too many");
+    assert_eq!(failure.kind, ErrorKind::Failed);
+    assert_eq!(failure.diagnostics[0].code, "tier::run::max_rejects");
+    assert!(!dir.path().join("graded.csv").exists());
+}
