@@ -26,9 +26,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::Path;
 use std::time::Instant;
+use tier::batch::ColumnMap;
 use tier::data::{self, ReadOptions, RowSource};
 use tier::eval::RelKey;
-use tier::run::ColumnMap;
 use tier::value::Value;
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -92,7 +92,7 @@ fn split(path: &Path) -> usize {
 /// ruleset and, for the eval modes, the first pass that computes the relative labels are not
 /// timed.
 fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date) -> (usize, f64) {
-    let source = tier::cli::read_source(ruleset).unwrap_or_else(|d| fail(d.message));
+    let source = tier::source::read_source(ruleset).unwrap_or_else(|d| fail(d.message));
     let loaded = tier::load(source).unwrap_or_else(|d| {
         fail(
             d.iter()

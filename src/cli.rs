@@ -5,14 +5,14 @@
 //! exceeded · 2 usage error · 3 a file could not be read or written · 130/143/129 interrupted by
 //! SIGINT/SIGTERM/SIGHUP (partial outputs removed) · 141 standard output was closed early.
 
-use crate::diagnostic::{self, Code, Diagnostic, RenderOptions};
-use crate::source::SourceFile;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use tier::diagnostic::{self, Code, Diagnostic, RenderOptions};
 
 pub mod commands;
+mod run;
 pub mod stdio;
 
 /// Exit code: success.
@@ -262,7 +262,7 @@ pub fn main() -> ExitCode {
         Command::Repl(args) => commands::repl(&args, &ui),
         Command::Fmt(args) => commands::fmt(&args, &ui),
     };
-    if crate::data::write::stdout_closed() {
+    if tier::data::write::stdout_closed() {
         // `tier run ... | head`: the reader has what it wanted; nothing to report.
         stdio::exit_broken_pipe();
     }
@@ -278,19 +278,4 @@ pub fn parse_as_of(text: Option<&str>) -> Result<jiff::civil::Date, Diagnostic> 
                 .with_help("write the date as YYYY-MM-DD, e.g. --as-of 2026-11-23")
         }),
     }
-}
-
-/// Reads a ruleset file; an unreadable file, or one larger than the limit
-/// (`tier::limit::size`), is a diagnostic (exit 3).
-pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
-    SourceFile::read(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::FileTooLarge {
-            return crate::limits::too_large(&path.display().to_string());
-        }
-        Diagnostic::error(
-            Code::Io,
-            format!("cannot read ruleset `{}`: {e}", path.display()),
-        )
-        .with_help("check the path; ruleset files are UTF-8 text ending in .tier")
-    })
 }

@@ -398,10 +398,9 @@ mod tests {
                                 assert_eq!(a.line(), b.line(), "{what}");
                                 let line = text[..start]
                                     .char_indices()
-                                    .filter(|&(i, c)| {
+                                    .rfind(|&(i, c)| {
                                         c == '\n' || (c == '\r' && !text[i..].starts_with("\r\n"))
                                     })
-                                    .last()
                                     .map_or(0, |(i, _)| i + 1);
                                 let chars = text[line..start].chars().count();
                                 if (before, after) == (0, 0) {

@@ -118,10 +118,25 @@ impl SourceFile {
     }
 }
 
+/// Reads a ruleset file for loading: an unreadable file, or one larger than the limit
+/// (`tier::limit::size`), is a diagnostic (the CLI's exit code 3).
+pub fn read_source(path: &std::path::Path) -> Result<SourceFile, crate::diagnostic::Diagnostic> {
+    SourceFile::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            return crate::limits::too_large(&path.display().to_string());
+        }
+        crate::diagnostic::Diagnostic::error(
+            crate::diagnostic::Code::Io,
+            format!("cannot read ruleset `{}`: {e}", path.display()),
+        )
+        .with_help("check the path; ruleset files are UTF-8 text ending in .tier")
+    })
+}
+
 /// Reads a ruleset's text: at most [`MAX_SOURCE_BYTES`] bytes. A larger file, or a device that
 /// never ends (`/dev/zero`), is refused after one byte more than that, with an error of kind
-/// [`std::io::ErrorKind::FileTooLarge`] (see [`crate::limits::too_large`]); reading is always
-/// bounded. Text that is not UTF-8 is an [`std::io::ErrorKind::InvalidData`] error.
+/// [`std::io::ErrorKind::FileTooLarge`] (reported as `tier::limit::size` by [`read_source`]);
+/// reading is always bounded. Text that is not UTF-8 is an [`std::io::ErrorKind::InvalidData`] error.
 pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
     let file = std::fs::File::open(path)?;
     let hint = file.metadata().map_or(0, |m| m.len());

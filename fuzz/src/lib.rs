@@ -1,11 +1,9 @@
 //! What the data targets share: a data file read and graded as `tier run` does, through the
-//! library (`data::open`, `run::ColumnMap`, the relative pass, `Program::evaluate`).
+//! library (`data::open`, `batch::ColumnMap`, the relative pass, `Program::evaluate`).
 
 use std::io::Write;
+use tier::batch::ColumnMap;
 use tier::data::{self, ReadOptions};
-use tier::eval::RelKey;
-use tier::run::ColumnMap;
-use tier::value::Value;
 
 /// The CLI tests' shop ruleset: text, money, percent and date inputs, a scorecard, a grade, a
 /// relative grade per region, a tag, a follow-up schedule.
@@ -52,35 +50,11 @@ pub fn grade_file(bytes: &[u8], ext: &str) {
                 }
             }
         }
-        // The relative grade's first pass, as `tier run` does it.
-        let keys: Vec<Vec<RelKey>> = records
-            .iter()
-            .map(|r| {
-                program.relative_keys(r, as_of).unwrap_or_else(|_| {
-                    program
-                        .relatives()
-                        .iter()
-                        .map(|_| RelKey {
-                            value: Value::Missing,
-                            group: Value::Missing,
-                        })
-                        .collect()
-                })
-            })
-            .collect();
-        let relatives: Vec<Vec<Value>> = program
-            .relatives()
-            .iter()
-            .enumerate()
-            .map(|(k, spec)| {
-                let column: Vec<_> = keys.iter().map(|row| row[k].clone()).collect();
-                tier::eval::relative::assign(spec, &column)
-            })
-            .collect();
-        for (i, record) in records.iter().enumerate() {
-            let rel: Vec<Value> = relatives.iter().map(|c| c[i].clone()).collect();
-            let traced = program.evaluate(record, &rel, as_of);
-            let untraced = program.evaluate_untraced(record, &rel, as_of);
+        // The relative grades over the whole file, as `tier run` ranks them.
+        let relatives = program.relative_classes(&records, as_of);
+        for (record, rel) in records.iter().zip(&relatives) {
+            let traced = program.evaluate(record, rel, as_of);
+            let untraced = program.evaluate_untraced(record, rel, as_of);
             assert_eq!(
                 traced.is_ok(),
                 untraced.is_ok(),

@@ -2,9 +2,9 @@
 
 use super::stdio::{errln, outln, outp};
 use super::*;
-use crate::data::{Cell, CellParser};
-use crate::eval::Program;
-use crate::value::Value;
+use std::path::Path;
+use tier::data::Cell;
+use tier::source::read_source;
 
 /// `tier check FILE...`
 pub fn check(args: &CheckArgs, ui: &Ui) -> u8 {
@@ -12,7 +12,7 @@ pub fn check(args: &CheckArgs, ui: &Ui) -> u8 {
     let mut io_failed = false;
     for path in &args.files {
         match read_source(path) {
-            Ok(source) => all.extend(crate::diagnose(&source)),
+            Ok(source) => all.extend(tier::diagnose(&source)),
             Err(d) => {
                 io_failed = true;
                 all.push(d);
@@ -60,12 +60,12 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Loads a ruleset for running: prints warnings, or errors and returns the exit code.
-fn load(path: &Path, ui: &Ui) -> Result<crate::Loaded, u8> {
+fn load(path: &Path, ui: &Ui) -> Result<tier::Loaded, u8> {
     let source = read_source(path).map_err(|d| {
         ui.report(&[d]);
         EXIT_IO
     })?;
-    match crate::load(source) {
+    match tier::load(source) {
         Ok(loaded) => {
             ui.report(&loaded.warnings);
             Ok(loaded)
@@ -97,12 +97,8 @@ pub fn test(args: &TestArgs, ui: &Ui) -> u8 {
                 continue;
             }
         };
-        let report = crate::eval::testing::run_tests(
-            &loaded.ruleset,
-            &loaded.source,
-            &loaded.program,
-            as_of,
-        );
+        let report =
+            tier::eval::testing::run_tests(&loaded.ruleset, &loaded.source, &loaded.program, as_of);
         outp!("{}", report.render(ui.render_options()));
         passed += report.passed();
         failed += report.failed();
@@ -169,7 +165,7 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
             }
         }
     }
-    let record = match build_record(&loaded.program, &pairs) {
+    let record = match loaded.program.record(pairs) {
         Ok(r) => r,
         Err(d) => {
             // The values are command-line arguments: a wrong name or value is a usage error.
@@ -177,16 +173,13 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
             return EXIT_USAGE;
         }
     };
-    match loaded
-        .program
-        .evaluate(&record.inputs, &record.relatives, as_of)
-    {
+    match loaded.program.grade(&record, as_of) {
         Ok(outcome) => {
             outln!("as of {as_of}");
             if explain {
-                outp!("{}", crate::eval::explain::render_trace(&outcome));
+                outp!("{}", tier::eval::explain::render_trace(&outcome));
             } else {
-                outp!("{}", crate::eval::explain::render_outcome(&outcome));
+                outp!("{}", tier::eval::explain::render_outcome(&outcome));
             }
             EXIT_OK
         }
@@ -197,111 +190,9 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
     }
 }
 
-/// A record assembled from `name = text` pairs.
-pub struct GivenRecord {
-    pub inputs: Vec<Value>,
-    pub relatives: Vec<Value>,
-}
-
-/// Builds a record from field names (or column names) and cells, parsing each cell exactly as a
-/// data-file cell (`200万`, `92%`, `2026/11/1`). Unknown names are errors with did-you-mean.
-pub fn build_record(
-    program: &Program,
-    pairs: &[(String, Cell)],
-) -> Result<GivenRecord, Vec<Diagnostic>> {
-    let inputs = program.inputs();
-    let relatives = program.relatives();
-    let mut cells: Vec<Cell> = vec![Cell::Empty; inputs.len()];
-    let mut rel_values: Vec<Value> = vec![Value::Missing; relatives.len()];
-    let mut errors = Vec::new();
-    for (name, cell) in pairs {
-        let input_pos = inputs.iter().position(|i| {
-            &*i.name == name.as_str()
-                || i.field
-                    .columns
-                    .iter()
-                    .any(|c| c.value.trim() == name.trim())
-        });
-        if let Some(i) = input_pos {
-            cells[i] = cell.clone();
-            continue;
-        }
-        if let Some(r) = relatives.iter().position(|r| &*r.name == name.as_str()) {
-            let text = match cell {
-                Cell::Text(t) => t.trim().to_string(),
-                _ => String::new(),
-            };
-            match relatives[r].labels.iter().find(|l| &***l == text.as_str()) {
-                Some(label) => {
-                    rel_values[r] = Value::Label(crate::value::Label {
-                        name: label.clone(),
-                        rank: relatives[r]
-                            .labels
-                            .iter()
-                            .position(|l| l == label)
-                            .unwrap_or(0) as u32,
-                    })
-                }
-                None => errors.push(
-                    Diagnostic::error(
-                        Code::UsageSet,
-                        format!("`{text}` is not a label of the relative grade {name}"),
-                    )
-                    .with_help(format!(
-                        "use one of: {}",
-                        relatives[r]
-                            .labels
-                            .iter()
-                            .map(|l| l.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                ),
-            }
-            continue;
-        }
-        let candidates: Vec<&str> = inputs
-            .iter()
-            .map(|i| &*i.name)
-            .chain(relatives.iter().map(|r| &*r.name))
-            .collect();
-        let mut d = Diagnostic::error(
-            Code::UsageUnknownField,
-            format!("the ruleset has no input named `{name}`"),
-        );
-        d = match diagnostic::suggest(name, candidates.iter().copied()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-            None => d.with_help(format!("inputs are: {}", candidates.join(", "))),
-        };
-        errors.push(d);
-    }
-    let mut values = Vec::with_capacity(inputs.len());
-    for (spec, cell) in inputs.iter().zip(&cells) {
-        let parser = CellParser::new(&spec.field, spec.grade_labels.as_deref());
-        match parser.parse(cell) {
-            Ok(v) => values.push(v),
-            Err(reason) => {
-                errors.push(Diagnostic::error(
-                    Code::UsageValue,
-                    format!("{}: {reason}", spec.name),
-                ));
-                values.push(Value::Missing);
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(GivenRecord {
-            inputs: values,
-            relatives: rel_values,
-        })
-    } else {
-        Err(errors)
-    }
-}
-
 /// `tier run`
 pub fn run(args: &RunArgs, ui: &Ui) -> u8 {
-    crate::run::command(args, ui)
+    super::run::command(args, ui)
 }
 
 /// `tier repl`
@@ -313,7 +204,7 @@ pub fn repl(args: &ReplArgs, ui: &Ui) -> u8 {
             return EXIT_USAGE;
         }
     };
-    crate::repl::run_interactive(args.ruleset.as_deref(), as_of, ui)
+    tier::repl::run_interactive(args.ruleset.as_deref(), as_of, ui.color)
 }
 
 /// `tier fmt`
@@ -328,14 +219,13 @@ pub fn fmt(args: &FmtArgs, ui: &Ui) -> u8 {
                 continue;
             }
         };
-        match crate::format::format_source(&source) {
+        match tier::format::format_source(&source) {
             Ok(text) if text == *source.text => {}
             Ok(text) => {
                 if args.check {
                     outln!("{} is not formatted", path.display());
                     code = code.max(EXIT_FAILED);
-                } else if let Err(d) = crate::data::write::write_file_atomic(path, text.as_bytes())
-                {
+                } else if let Err(d) = tier::data::write::write_file_atomic(path, text.as_bytes()) {
                     ui.report(&[d]);
                     code = EXIT_IO;
                 } else {

@@ -5,7 +5,7 @@
 //!   panic: Rust ignores SIGPIPE, so `println!` would panic on EPIPE.
 //! - A closed or failing standard error is ignored (there is nowhere left to report to).
 //! - SIGINT, SIGTERM and SIGHUP remove the partial output files of a run
-//!   ([`crate::data::write::remove_temporary_files`]) before the process exits with 128 + the
+//!   ([`tier::data::write::remove_temporary_files`]) before the process exits with 128 + the
 //!   signal's number, as a shell reports a process killed by it.
 
 use std::io::Write;
@@ -20,7 +20,7 @@ pub fn out(text: &str) {
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        if crate::data::write::note_stdout_error(&e) {
+        if tier::data::write::note_stdout_error(&e) {
             exit_broken_pipe();
         }
     }
@@ -33,7 +33,7 @@ pub fn err(text: &str) {
 
 /// Ends the process after standard output was closed: partial outputs are removed first.
 pub fn exit_broken_pipe() -> ! {
-    crate::data::write::remove_temporary_files();
+    tier::data::write::remove_temporary_files();
     std::process::exit(EXIT_BROKEN_PIPE.into())
 }
 
@@ -64,7 +64,7 @@ pub fn handle_signals() {
             .name("tier-signals".into())
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    crate::data::write::remove_temporary_files();
+                    tier::data::write::remove_temporary_files();
                     std::process::exit(128 + signal);
                 }
             });

@@ -188,9 +188,9 @@ impl Program {
 
     /// The relatives (indices into [`Program::relatives`]) in rounds: the keys of a relative may
     /// use the classes of relatives of earlier rounds (`relative X = top 销售额 {..} per ABC`).
-    /// Usually a single round. With several, assign round by round: compute keys with
-    /// [`Program::relative_keys_with`] given the classes of the earlier rounds, then
-    /// [`relative::assign`] that round's relatives.
+    /// Usually a single round. [`relative::rank_in_rounds`] assigns them round by round (keys
+    /// with [`Program::relative_keys_with`] given the classes of the earlier rounds, then
+    /// [`relative::assign_column`]); [`Program::relative_classes`] does it for records in memory.
     pub fn relative_rounds(&self) -> &[Vec<usize>] {
         &self.rel_rounds
     }

@@ -5,9 +5,11 @@
 //! byte a row); ranking sorts one `u32` row index per ranked row and never copies the keys.
 
 use super::columns::{ClassColumn, KeyColumn, Keys};
-use super::{RelKey, RelativeSpec};
+use super::{EvalError, Program, RelKey, RelativeSpec};
 use crate::ast::{RelMethod, SplitStat, TiePolicy};
+use crate::outcome::Outcome;
 use crate::value::Value;
+use jiff::civil::Date;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -45,6 +47,88 @@ pub fn assign_column(spec: &RelativeSpec, keys: &KeyColumn) -> ClassColumn {
         Keys::Wide { values, .. } => rank(spec, Wide { values }, keys, &mut out),
     }
     out
+}
+
+/// The classes of every relative over a whole file, round by round (see
+/// [`Program::relative_rounds`]): the one place the rounds are written. `key_pass` reads the
+/// records once for one round: given the classes known so far (one column per relative, empty
+/// for those not assigned yet) and the round's relatives, it returns one [`KeyColumn`] per
+/// relative of the round, a row for every record in file order (a record that cannot be keyed
+/// pushes missing keys, so rows stay aligned). `tier run` streams the file in each pass; the
+/// REPL's `:row` and [`Program::relative_classes`] pass over rows they hold.
+pub fn rank_in_rounds<E>(
+    program: &Program,
+    mut key_pass: impl FnMut(&[ClassColumn], &[usize]) -> Result<Vec<KeyColumn>, E>,
+) -> Result<Vec<ClassColumn>, E> {
+    let mut classes: Vec<ClassColumn> = program
+        .relatives()
+        .iter()
+        .map(|spec| ClassColumn::new(spec.labels.clone(), 0, None))
+        .collect();
+    for round in program.relative_rounds() {
+        let keys = key_pass(&classes, round)?;
+        for (column, &k) in keys.iter().zip(round) {
+            classes[k] = assign_column(&program.relatives()[k], column);
+        }
+    }
+    Ok(classes)
+}
+
+/// The key pass of one round over records held in memory: a record that cannot be keyed (an
+/// evaluation error) gets missing keys, and is rejected when graded.
+fn key_pass_over(
+    program: &Program,
+    records: &[Vec<Value>],
+    as_of: Date,
+    known: &[ClassColumn],
+    round: &[usize],
+) -> Vec<KeyColumn> {
+    let mut columns: Vec<KeyColumn> = round
+        .iter()
+        .map(|&k| KeyColumn::with_capacity(&program.relatives()[k], records.len()))
+        .collect();
+    for (i, record) in records.iter().enumerate() {
+        let classes: Vec<Value> = known.iter().map(|c| c.get(i)).collect();
+        let keys = program.relative_keys_with(record, &classes, as_of).ok();
+        for (column, &k) in columns.iter_mut().zip(round) {
+            match keys.as_ref().and_then(|all| all.get(k)) {
+                Some(key) => column.push(&key.value, &key.group),
+                None => column.push(&Value::Missing, &Value::Missing),
+            }
+        }
+    }
+    columns
+}
+
+impl Program {
+    /// The relative classes (Pareto, quantiles, ...) of every record of a whole file held in
+    /// memory, ranked as `tier run` ranks them: one row per record, one value per relative
+    /// ([`Program::relatives`]), `Value::Missing` for a record without a class.
+    pub fn relative_classes(&self, records: &[Vec<Value>], as_of: Date) -> Vec<Vec<Value>> {
+        let columns = rank_in_rounds(self, |known, round| {
+            Ok::<_, std::convert::Infallible>(key_pass_over(self, records, as_of, known, round))
+        })
+        .unwrap_or_else(|never| match never {});
+        (0..records.len())
+            .map(|i| columns.iter().map(|c| c.get(i)).collect())
+            .collect()
+    }
+
+    /// Grades every record of a whole file held in memory, relative classes included (see
+    /// [`Program::relative_classes`]), with the full explanation ([`Program::evaluate`]). One
+    /// result per record, in order; a record that cannot be graded is its error.
+    pub fn grade_all(
+        &self,
+        records: &[Vec<Value>],
+        as_of: Date,
+    ) -> Vec<Result<Outcome, EvalError>> {
+        let classes = self.relative_classes(records, as_of);
+        records
+            .iter()
+            .zip(&classes)
+            .map(|(record, relatives)| self.evaluate(record, relatives, as_of))
+            .collect()
+    }
 }
 
 /// The numbers of the ranked rows, compared and summed exactly.

@@ -5,7 +5,7 @@ use super::{words, Reply, Session};
 use crate::data::{Cell, CellParser};
 use crate::diagnostic;
 use crate::eval::InputSpec;
-use crate::value::{Label, Value};
+use crate::value::Value;
 
 /// The current inputs as the evaluator wants them. Unset required inputs are `missing` here, so
 /// an expression that does not need them still evaluates; `:grade` refuses to run without them,
@@ -49,7 +49,7 @@ impl Session {
         }
         for rel in l.program.relatives() {
             let value = match self.inputs.get(&*rel.name) {
-                Some(Cell::Text(t)) => relative_label(&rel.labels, t).unwrap_or(Value::Missing),
+                Some(Cell::Text(t)) => rel.label(t).unwrap_or(Value::Missing),
                 _ => Value::Missing,
             };
             r.relatives.push(value);
@@ -110,7 +110,7 @@ impl Session {
                         changes.push((rel.name.to_string(), None, String::new()));
                         continue;
                     }
-                    match relative_label(&rel.labels, value) {
+                    match rel.label(value) {
                         Some(v) => changes.push((
                             rel.name.to_string(),
                             Some(Cell::Text(value.to_string())),
@@ -427,16 +427,6 @@ enum Target {
 
 fn parser(spec: &InputSpec) -> CellParser {
     CellParser::new(&spec.field, spec.grade_labels.as_deref())
-}
-
-fn relative_label(labels: &[std::sync::Arc<str>], text: &str) -> Option<Value> {
-    let text = text.trim();
-    labels.iter().position(|l| &**l == text).map(|rank| {
-        Value::Label(Label {
-            name: labels[rank].clone(),
-            rank: rank as u32,
-        })
-    })
 }
 
 /// A value as the user would write it; `missing` for an empty one. A large plain number also

@@ -3,9 +3,10 @@
 
 use super::inputs::{user_path, NO_RULESET};
 use super::{Reply, Session};
+use crate::batch::ColumnMap;
 use crate::data::{self, Cell, RawRow, ReadOptions};
-use crate::eval::{Program, RelKey};
-use crate::run::ColumnMap;
+use crate::eval::columns::KeyColumn;
+use crate::eval::Program;
 use crate::value::Value;
 
 const USAGE: &str = "write :row DATA_FILE N (the row number as in the file; the header is row 1) or :row DATA_FILE ID";
@@ -182,41 +183,26 @@ fn relative_classes(
     index: usize,
     open: &dyn Fn() -> Result<Box<dyn data::RowSource>, crate::diagnostic::Diagnostic>,
 ) -> Result<Vec<Value>, String> {
-    let missing = || RelKey {
-        value: Value::Missing,
-        group: Value::Missing,
-    };
-    let n = program.relatives().len();
-    let mut columns: Vec<Vec<Value>> = vec![Vec::new(); n];
-    for round in program.relative_rounds() {
+    let columns = crate::eval::relative::rank_in_rounds(program, |known, round| {
         let source = open().map_err(|d| d.message)?;
-        let mut keys: Vec<Vec<RelKey>> = round.iter().map(|_| Vec::new()).collect();
+        let mut keys: Vec<KeyColumn> = round
+            .iter()
+            .map(|&k| KeyColumn::new(&program.relatives()[k]))
+            .collect();
         for (i, item) in source.enumerate() {
-            let known: Vec<Value> = columns
-                .iter()
-                .map(|c| c.get(i).cloned().unwrap_or(Value::Missing))
-                .collect();
+            let classes: Vec<Value> = known.iter().map(|c| c.get(i)).collect();
             let row_keys = item
                 .ok()
                 .and_then(|row| map.record(file, &row).ok())
-                .and_then(|record| program.relative_keys_with(&record, &known, as_of).ok());
+                .and_then(|record| program.relative_keys_with(&record, &classes, as_of).ok());
             for (column, &k) in keys.iter_mut().zip(round) {
-                column.push(
-                    row_keys
-                        .as_ref()
-                        .and_then(|all| all.get(k).cloned())
-                        .unwrap_or_else(missing),
-                );
+                match row_keys.as_ref().and_then(|all| all.get(k)) {
+                    Some(key) => column.push(&key.value, &key.group),
+                    None => column.push(&Value::Missing, &Value::Missing),
+                }
             }
         }
-        for (column, &k) in keys.iter().zip(round) {
-            if let Some(spec) = program.relatives().get(k) {
-                columns[k] = crate::eval::relative::assign(spec, column);
-            }
-        }
-    }
-    Ok(columns
-        .into_iter()
-        .map(|c| c.get(index).cloned().unwrap_or(Value::Missing))
-        .collect())
+        Ok::<_, String>(keys)
+    })?;
+    Ok(columns.iter().map(|c| c.get(index)).collect())
 }

@@ -3,8 +3,7 @@
 
 use super::words::{command_hint, is_incomplete};
 use super::{ReplyKind, ScriptReader, Session};
-use crate::cli::stdio::{errln, outln};
-use crate::cli::{Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
+use crate::diagnostic::RenderOptions;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hint, Hinter, HistoryHinter};
@@ -12,21 +11,58 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
 use std::borrow::Cow;
+use std::io::Write;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
+// The CLI's exit codes (documented in the README); this loop is the binary's part of the REPL,
+// still here until it moves into the binary with its terminal.
+const EXIT_OK: u8 = 0;
+const EXIT_FAILED: u8 = 1;
+const EXIT_IO: u8 = 3;
+
+/// Writes to standard output; a closed pipe ends the process quietly (exit 141), as the CLI's
+/// own output does.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if crate::data::write::note_stdout_error(&e) {
+            crate::data::write::remove_temporary_files();
+            std::process::exit(141);
+        }
+    }
+}
+
+/// Writes to standard error; errors are ignored (there is nowhere left to report to).
+fn err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => { out(&format!("{}\n", format_args!($($arg)*))) };
+}
+macro_rules! errln {
+    ($($arg:tt)*) => { err(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 /// `tier repl [RULESET]`: interactive on a terminal, a script runner when stdin is piped (exit 1
 /// when any reply was an error).
-pub fn run_interactive(ruleset: Option<&Path>, as_of: jiff::civil::Date, ui: &Ui) -> u8 {
+pub fn run_interactive(ruleset: Option<&Path>, as_of: jiff::civil::Date, color: bool) -> u8 {
     let mut session = Session::new(as_of);
     let interactive = std::io::stdin().is_terminal();
     if interactive {
-        session.set_color(ui.color);
+        session.set_color(color);
     }
     if let Some(p) = ruleset {
         // A file that cannot be read at all is exit code 3, as for every command.
-        if let Err(d) = crate::cli::read_source(p) {
-            ui.report(&[d]);
+        if let Err(d) = crate::source::read_source(p) {
+            err(&crate::diagnostic::render(
+                &[d],
+                RenderOptions { color, width: 100 },
+            ));
             return EXIT_IO;
         }
         let r = session.load(p);

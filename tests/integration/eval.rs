@@ -196,15 +196,13 @@ grade 等级 { VIP when ABC = A and 区域档 = 头部  重点 when ABC in {A, B
         show(&columns[1]),
         ["其他", "头部", "其他", "头部", "其他", "missing"]
     );
-    let grades: Vec<String> = rows
-        .iter()
-        .enumerate()
-        .map(|(r, rec)| {
-            let rels: Vec<Value> = columns.iter().map(|c| c[r].clone()).collect();
-            match p.evaluate(rec, &rels, as_of()) {
-                Ok(o) => o.grade.unwrap().label.unwrap().to_string(),
-                Err(e) => format!("rejected: {}", e.diagnostic.code),
-            }
+    // The library's whole-file grading ranks the same way.
+    let grades: Vec<String> = p
+        .grade_all(&rows, as_of())
+        .into_iter()
+        .map(|graded| match graded {
+            Ok(o) => o.grade.unwrap().label.unwrap().to_string(),
+            Err(e) => format!("rejected: {}", e.diagnostic.code),
         })
         .collect();
     // f: ABC = C (missing -> C) decides `ABC = A` as no without needing 区域档.
@@ -402,23 +400,7 @@ relative 排位 = top 销售额 { 前 50%  后 rest } per ABC
         .iter()
         .map(|t| rec(&p, &[t]))
         .collect();
-    let mut classes = vec![vec![Value::Missing; p.relatives().len()]; rows.len()];
-    for round in p.relative_rounds() {
-        let keys: Vec<Vec<tier::eval::RelKey>> = rows
-            .iter()
-            .zip(&classes)
-            .map(|(r, known)| p.relative_keys_with(r, known, as_of()).unwrap())
-            .collect();
-        for &k in round {
-            let col: Vec<tier::eval::RelKey> = keys.iter().map(|row| row[k].clone()).collect();
-            for (row, v) in tier::eval::relative::assign(&p.relatives()[k], &col)
-                .into_iter()
-                .enumerate()
-            {
-                classes[row][k] = v;
-            }
-        }
-    }
+    let classes = p.relative_classes(&rows, as_of());
     let show: Vec<String> = classes
         .iter()
         .map(|c| format!("{}{}", c[0], c[1]))

@@ -8,6 +8,7 @@ mod cli;
 mod codes;
 mod data;
 mod eval;
+mod library;
 mod parse;
 mod paths;
 mod readme;

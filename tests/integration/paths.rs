@@ -9,10 +9,10 @@
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
+use tier::batch::ColumnMap;
 use tier::data::{self, ReadOptions};
-use tier::eval::{Program, RelKey};
+use tier::eval::Program;
 use tier::outcome::Outcome;
-use tier::run::ColumnMap;
 use tier::value::Value;
 
 const AS_OF: &str = "2026-11-23";
@@ -22,7 +22,7 @@ fn as_of() -> jiff::civil::Date {
 }
 
 fn load(ruleset: &Path) -> Program {
-    let source = tier::cli::read_source(ruleset).expect("ruleset reads");
+    let source = tier::source::read_source(ruleset).expect("ruleset reads");
     tier::load(source).expect("ruleset loads").program
 }
 
@@ -36,41 +36,8 @@ fn records(program: &Program, data: &Path) -> Vec<(Vec<Value>, Vec<Value>)> {
         .filter_map(|r| r.ok())
         .filter_map(|row| map.record(&file, &row).ok())
         .collect();
-    // One round of relatives is enough for the shipped rulesets; later rounds see earlier ones.
-    let mut classes: Vec<Vec<Value>> =
-        vec![vec![Value::Missing; rows.len()]; program.relatives().len()];
-    for round in program.relative_rounds() {
-        let keys: Vec<Vec<RelKey>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let known: Vec<Value> = classes.iter().map(|c| c[i].clone()).collect();
-                program
-                    .relative_keys_with(r, &known, as_of())
-                    .unwrap_or_else(|_| {
-                        program
-                            .relatives()
-                            .iter()
-                            .map(|_| RelKey {
-                                value: Value::Missing,
-                                group: Value::Missing,
-                            })
-                            .collect()
-                    })
-            })
-            .collect();
-        for &k in round {
-            let column: Vec<RelKey> = keys.iter().map(|row| row[k].clone()).collect();
-            classes[k] = tier::eval::relative::assign(&program.relatives()[k], &column);
-        }
-    }
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let rel = classes.iter().map(|c| c[i].clone()).collect();
-            (r, rel)
-        })
-        .collect()
+    let classes = program.relative_classes(&rows, as_of());
+    rows.into_iter().zip(classes).collect()
 }
 
 /// Everything an outcome decides, without the sentences.

@@ -5,21 +5,91 @@
 //! pass keeps only the ranking keys, not the rows, and the file is read again for grading.
 //! Every row ends up either in the output or in the rejects, with its row number and reason.
 
-use crate::cli::{
-    parse_as_of, InFormat, OutFormat, RunArgs, Ui, EXIT_FAILED, EXIT_IO, EXIT_OK, EXIT_USAGE,
-};
+//! Grading a whole file: a data file in, a graded file, its rejects and a summary out, nothing
+//! lost. What `tier run` does, without its flags, terminal or progress bar: [`FileRun`] takes
+//! plain [`RunOptions`], reports progress through a callback and returns a [`Report`]
+//! (counts, summary, rejects, warnings) or a [`RunError`].
+//!
+//! Rows stream through in chunks: read a chunk, grade it in parallel (rayon keeps the order;
+//! run inside a `rayon::ThreadPool::install` to choose the threads), write it, forget it.
+//! Relative grades (Pareto, quantiles) need the whole column first: a first pass keeps only the
+//! ranking keys, not the rows, and the file is read again for grading
+//! ([`crate::eval::relative::rank_in_rounds`]). Every row ends up either in the output or in the
+//! rejects, with its row number and reason.
+
 use crate::data::write::Destination;
-use crate::data::{self, Cell, InputFormat, InputMapping, OutputColumns, OutputFormat, RawRow};
+use crate::data::{self, Cell, InputFormat, OutputColumns, RawRow};
 use crate::data::{ReadOptions, RowError, RowSource, WriteOptions};
-use crate::diagnostic::{self, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::columns::{ClassColumn, KeyColumn};
 use crate::eval::{Program, RelKey};
 use crate::outcome::Outcome;
 use crate::summary::SummaryBuilder;
 use crate::value::Value;
+use crate::Loaded;
 use rayon::prelude::*;
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+mod columns;
+mod options;
+
+pub use columns::{cell_text, ColumnMap};
+pub use options::{Bom, ErrorKind, Input, Report, RunError, RunOptions};
+
+/// A file run whose outputs are checked: create it before loading the ruleset, grade with it
+/// after.
+pub struct FileRun {
+    opts: RunOptions,
+    warnings: Vec<Diagnostic>,
+}
+
+impl FileRun {
+    /// Checks the outputs before anything is read: no two of them (and none of them and an
+    /// input) may be the same file, since one would overwrite the other (`ErrorKind::Usage`).
+    /// Partial outputs of killed earlier runs found next to them are warnings.
+    pub fn new(opts: RunOptions) -> Result<FileRun, RunError> {
+        let warnings = check_outputs(&opts)?;
+        Ok(FileRun { opts, warnings })
+    }
+
+    /// The warnings found so far, taken (to show them before the run); those not taken are
+    /// the first of [`Report::warnings`].
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Grades the file with `loaded`'s ruleset and writes the outputs. `progress`, if given, is
+    /// called (from another thread) with the number of rows done so far, after every chunk.
+    pub fn grade(
+        mut self,
+        loaded: &Loaded,
+        progress: Option<&(dyn Fn(usize) + Sync)>,
+    ) -> Result<Report, RunError> {
+        let mut warnings = self.take_warnings();
+        match execute(loaded, self.opts, progress, &mut warnings) {
+            Ok(mut report) => {
+                warnings.append(&mut report.warnings);
+                report.warnings = warnings;
+                Ok(report)
+            }
+            Err(mut e) => {
+                warnings.append(&mut e.diagnostics);
+                e.diagnostics = warnings;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// [`FileRun::new`] then [`FileRun::grade`]: the warnings of both are in the report.
+pub fn grade_file(
+    loaded: &Loaded,
+    opts: RunOptions,
+    progress: Option<&(dyn Fn(usize) + Sync)>,
+) -> Result<Report, RunError> {
+    FileRun::new(opts)?.grade(loaded, progress)
+}
 
 /// Rows read per batch (what the channels between reader, grader and writer carry).
 const CHUNK: usize = 4096;
@@ -45,100 +115,6 @@ struct Written {
     rejects: Vec<RowError>,
     rows_rejected: usize,
     rows_written: usize,
-}
-
-/// How the inputs of the ruleset map onto the columns of the file, and which columns are kept.
-pub struct ColumnMap {
-    /// Typed parsing of a row's cells, one parser per input ([`data::InputMapping`]).
-    pub mapping: InputMapping,
-    /// For each input (declaration order): the column index, or None when absent (optional field).
-    pub inputs: Vec<Option<usize>>,
-    /// Columns copied to the output.
-    pub keep: Vec<usize>,
-}
-
-impl ColumnMap {
-    /// Matches the ruleset's inputs to the file's headers ([`data::find_column`]: case, spaces
-    /// and full-width forms ignored). A required input without a column is an error before any
-    /// row is read; an optional one a warning. `--keep` names are checked the same way.
-    pub fn new(
-        program: &Program,
-        headers: &[String],
-        keep: Option<&[String]>,
-        file: &str,
-    ) -> Result<(ColumnMap, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let fields: Vec<crate::ast::InputField> =
-            program.inputs().iter().map(|i| i.field.clone()).collect();
-        let labels = |scale: &str| {
-            program
-                .inputs()
-                .iter()
-                .find_map(|i| match &i.field.ty.kind {
-                    crate::ast::TypeKind::Grade(s) if s.name == scale => i.grade_labels.clone(),
-                    _ => None,
-                })
-        };
-        let mapped = InputMapping::new(&fields, headers, &labels, file);
-        let mut errors = Vec::new();
-        let keep = match keep {
-            None => (0..headers.len()).collect(),
-            Some(cols) => {
-                let mut v = Vec::new();
-                for c in cols {
-                    match data::find_column(headers, &[c.as_str()]) {
-                        Some(i) => v.push(i),
-                        None => {
-                            let mut d = Diagnostic::error(
-                                Code::DataColumnMissing,
-                                format!("{file}: `--keep {c}`: no such column"),
-                            );
-                            if let Some(s) =
-                                diagnostic::suggest(c, headers.iter().map(String::as_str))
-                            {
-                                d = d.with_help(format!("did you mean `{s}`?"));
-                            }
-                            errors.push(d);
-                        }
-                    }
-                }
-                v
-            }
-        };
-        match mapped {
-            Ok((mapping, warnings)) if errors.is_empty() => {
-                let inputs = mapping.columns().collect();
-                Ok((
-                    ColumnMap {
-                        mapping,
-                        inputs,
-                        keep,
-                    },
-                    warnings,
-                ))
-            }
-            Ok(_) => Err(errors),
-            Err(mut e) => {
-                e.extend(errors);
-                Err(e)
-            }
-        }
-    }
-
-    /// Types the cells of one row; every bad cell of the row is reported.
-    pub fn record(&self, file: &str, row: &RawRow) -> Result<Vec<Value>, Vec<RowError>> {
-        self.mapping.parse_row(row, file)
-    }
-}
-
-/// The raw text of a cell, for the rejects report.
-pub fn cell_text(cell: &Cell) -> Option<String> {
-    match cell {
-        Cell::Empty => None,
-        Cell::Text(t) => Some(t.clone()),
-        Cell::Number(n) => Some(n.to_string()),
-        Cell::Bool(b) => Some(b.to_string()),
-        Cell::Date(d) => Some(d.to_string()),
-    }
 }
 
 fn row_error_for(
@@ -176,49 +152,21 @@ fn row_error_for(
     }
 }
 
-fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
-    if let Some(label) = &args.encoding {
-        if !data::is_encoding_label(label) {
-            return Err(Diagnostic::error(
-                Code::UsageEncoding,
-                format!("`--encoding {label}` is not an encoding tier knows"),
-            )
-            .with_help("use a label such as utf-8, gbk, gb18030, big5, utf-16le"));
-        }
-    }
-    let delimiter = match args.delimiter.as_deref() {
-        None => None,
-        Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
-        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(Diagnostic::error(
-                Code::UsageDelimiter,
-                format!("`--delimiter {d}` is not one character"),
-            )
-            .with_help("use , or ; or tab"))
-        }
+/// A stream (standard input) is spooled to a temporary file so it can be read twice (relative
+/// grading) and its format sniffed; the temp file is removed when the run ends.
+fn spool(
+    mut stdin: impl Read,
+    name: &str,
+    opts: &mut ReadOptions,
+) -> Result<tempfile::NamedTempFile, Diagnostic> {
+    let what = if name == "<stdin>" {
+        "standard input".to_string()
+    } else {
+        name.to_string()
     };
-    Ok(ReadOptions {
-        format: args.input_format.map(|f| match f {
-            InFormat::Csv => InputFormat::Csv,
-            InFormat::Xlsx => InputFormat::Xlsx,
-            InFormat::Json => InputFormat::Json,
-            InFormat::Ndjson => InputFormat::Ndjson,
-        }),
-        encoding: args.encoding.clone(),
-        delimiter,
-        sheet: args.sheet.clone(),
-        encoding_detected: false,
-    })
-}
-
-/// Standard input is spooled to a temporary file so it can be read twice (relative grading) and
-/// its format sniffed; the temp file is removed when the run ends.
-fn spool_stdin(opts: &mut ReadOptions) -> Result<tempfile::NamedTempFile, Diagnostic> {
     let io_err =
-        |e: std::io::Error| Diagnostic::error(Code::Io, format!("cannot read standard input: {e}"));
+        |e: std::io::Error| Diagnostic::error(Code::Io, format!("cannot read {what}: {e}"));
     let mut tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
-    let mut stdin = std::io::stdin().lock();
     let mut head = [0u8; 4];
     let n = stdin.read(&mut head).map_err(io_err)?;
     if opts.format.is_none() {
@@ -240,58 +188,16 @@ fn spool_stdin(opts: &mut ReadOptions) -> Result<tempfile::NamedTempFile, Diagno
     Ok(tmp)
 }
 
-fn output_format(args: &RunArgs) -> OutputFormat {
-    if let Some(f) = args.format {
-        return match f {
-            OutFormat::Csv => OutputFormat::Csv,
-            OutFormat::Xlsx => OutputFormat::Xlsx,
-            OutFormat::Json => OutputFormat::Json,
-            OutFormat::Ndjson => OutputFormat::Ndjson,
-            OutFormat::Table => OutputFormat::Table,
-        };
-    }
-    match &args.output {
-        Some(p) => match p
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_lowercase)
-            .as_deref()
-        {
-            Some("xlsx") => OutputFormat::Xlsx,
-            Some("json") => OutputFormat::Json,
-            Some("ndjson") | Some("jsonl") => OutputFormat::Ndjson,
-            _ => OutputFormat::Csv,
-        },
-        None if std::io::stdout().is_terminal() => OutputFormat::Table,
-        None => OutputFormat::Csv,
-    }
-}
-
-/// `tier run` end to end; returns the exit code.
-pub fn command(args: &RunArgs, ui: &Ui) -> u8 {
-    match execute(args, ui) {
-        Ok(code) => code,
-        // `tier run ... | head`: the reader went away; that is not an error to report.
-        Err(_) if data::write::stdout_closed() => crate::cli::stdio::EXIT_BROKEN_PIPE,
-        Err((code, diags)) => {
-            ui.report(&diags);
-            code
-        }
-    }
-}
-
-type Failure = (u8, Vec<Diagnostic>);
-
 /// One row's result: the kept cells and the outcome, or every problem of the row.
 type Graded = Result<(Vec<Cell>, Outcome), Vec<RowError>>;
 
-fn io(d: Diagnostic) -> Failure {
-    (EXIT_IO, vec![d])
+fn io(d: Diagnostic) -> RunError {
+    RunError::new(ErrorKind::Io, vec![d])
 }
 
 /// The outputs of a run, checked before anything is read: no two of them (and none of them and
 /// an input) may be the same file, since one would overwrite the other.
-fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
+fn check_outputs(args: &RunOptions) -> Result<Vec<Diagnostic>, RunError> {
     let mut outputs: Vec<(&str, &Path, Destination)> = Vec::new();
     let graded = args.output.as_deref().unwrap_or(Path::new("-"));
     for (flag, path) in [
@@ -300,7 +206,7 @@ fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
         ("--summary", args.summary.as_deref()),
     ] {
         if let Some(path) = path {
-            let dest = Destination::resolve(path).map_err(|d| (EXIT_IO, vec![d]))?;
+            let dest = Destination::resolve(path).map_err(io)?;
             outputs.push((flag, path, dest));
         }
     }
@@ -334,10 +240,15 @@ fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
             }
         }
         if let Destination::File { path: real, .. } = dest {
+            let data = match &args.input {
+                Input::Path(p) => Some(p),
+                Input::Reader { .. } => None,
+            };
             for (what, input) in [
-                ("the data file", &args.data),
-                ("the ruleset", &args.ruleset),
+                ("the data file", data),
+                ("the ruleset", args.ruleset.as_ref()),
             ] {
+                let Some(input) = input else { continue };
                 if input.as_os_str() != "-" && data::write::same_file(real, input) {
                     errors.push(
                         Diagnostic::error(
@@ -355,7 +266,7 @@ fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
         }
     }
     if !errors.is_empty() {
-        return Err((EXIT_USAGE, errors));
+        return Err(RunError::new(ErrorKind::Usage, errors));
     }
     // Partial outputs of earlier runs that were killed (SIGKILL cannot be caught).
     let mut warnings = Vec::new();
@@ -377,70 +288,28 @@ fn check_outputs(args: &RunArgs) -> Result<Vec<Diagnostic>, Failure> {
     Ok(warnings)
 }
 
-/// `--threads N`, capped at 8 per core (more only adds switching); `None` keeps rayon's default.
-fn thread_count(requested: Option<usize>) -> (Option<usize>, Option<Diagnostic>) {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    match requested {
-        Some(n) if n > cores * MAX_THREADS_PER_CORE => {
-            let cap = cores * MAX_THREADS_PER_CORE;
-            let warning = Diagnostic::warning(
-                Code::UsageThreads,
-                format!("--threads {n} is more than {MAX_THREADS_PER_CORE} per core; using {cap} ({cores} cores)"),
-            )
-            .with_help("--threads at most the number of cores is usually fastest");
-            (Some(cap), Some(warning))
-        }
-        Some(0) | None => (None, None),
-        Some(n) => (Some(n), None),
-    }
-}
-
-/// One rule for every CSV tier writes (graded and rejects): a file starts with a UTF-8 BOM, so
-/// that Excel (which reads a CSV without one as the system's code page, GBK in China) shows the
-/// Chinese right; standard output does not, for the programs it is piped into. `--bom` adds it
-/// on standard output too, `--no-bom` leaves it out everywhere.
-fn csv_bom(args: &RunArgs, path: Option<&Path>) -> bool {
-    let to_stdout = path.is_none_or(|p| p.as_os_str() == "-");
-    !args.no_bom && (args.bom || !to_stdout)
-}
-
-/// The most worker threads per core `--threads` gives.
-const MAX_THREADS_PER_CORE: usize = 8;
-
-fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
-    let as_of = parse_as_of(args.as_of.as_deref()).map_err(|d| (EXIT_USAGE, vec![d]))?;
-    let mut opts = read_options(args).map_err(|d| (EXIT_USAGE, vec![d]))?;
-    let (threads, threads_warning) = thread_count(args.threads);
-    ui.report(&threads_warning.into_iter().collect::<Vec<_>>());
-    let stale = check_outputs(args)?;
-    ui.report(&stale);
-    let source = crate::cli::read_source(&args.ruleset).map_err(io)?;
-    let loaded = crate::load(source).map_err(|d| (EXIT_FAILED, d))?;
-    ui.report(&loaded.warnings);
+fn execute(
+    loaded: &Loaded,
+    mut args: RunOptions,
+    progress: Option<&(dyn Fn(usize) + Sync)>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Report, RunError> {
     let program = &loaded.program;
-    if let Some(n) = threads {
-        // A second call fails once a pool exists; the default pool is then used.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
-    }
-
-    let is_stdin = args.data.as_os_str() == "-";
-    let spooled = if is_stdin {
-        Some(spool_stdin(&mut opts).map_err(io)?)
-    } else {
-        None
+    let as_of = args.as_of;
+    let mut opts = args.read.clone();
+    let input = std::mem::replace(&mut args.input, Input::Path(PathBuf::new()));
+    let (_spooled, data_path, display_name) = match input {
+        Input::Path(path) => {
+            let name = path.display().to_string();
+            (None, path, name)
+        }
+        Input::Reader { name, reader } => {
+            let tmp = spool(reader, &name, &mut opts).map_err(io)?;
+            let path = tmp.path().to_path_buf();
+            (Some(tmp), path, name)
+        }
     };
-    let data_path: PathBuf = match &spooled {
-        Some(t) => t.path().to_path_buf(),
-        None => args.data.clone(),
-    };
-    let display_name = if is_stdin {
-        "<stdin>".to_string()
-    } else {
-        args.data.display().to_string()
-    };
-    let mut source = data::open(&data_path, &opts).map_err(io)?;
+    let source = data::open(&data_path, &opts).map_err(io)?;
     // A second pass reads the file in the encoding the first one detected: the detection
     // (a full-file UTF-8 scan) runs once.
     let mut again = opts.clone();
@@ -450,35 +319,35 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     }
     let open = |p: &Path| data::open(p, &again).map_err(io);
     let headers: Vec<String> = source.headers().to_vec();
-    let (map, warnings) = ColumnMap::new(program, &headers, args.keep.as_deref(), &display_name)
-        .map_err(|d| (EXIT_FAILED, d))?;
-    ui.report(&warnings);
+    let (map, column_warnings) =
+        ColumnMap::new(program, &headers, args.keep.as_deref(), &display_name)
+            .map_err(|d| RunError::new(ErrorKind::Failed, d))?;
+    warnings.extend(column_warnings);
 
     // Relative grades need whole columns: one key-only pass per round of relatives (usually
     // one), then the file is read again for grading. Rows are never held, only the keys.
     // One class per row and relative, compactly (a byte per row): a 10M-row Pareto run stays
     // far under 200 MB.
-    let mut relative_columns: Vec<ClassColumn> = program
-        .relatives()
-        .iter()
-        .map(|spec| ClassColumn::new(spec.labels.clone(), 0, None))
-        .collect();
-    for round in program.relative_rounds() {
-        let keys = collect_relative_keys(
+    let mut unread = Some(source);
+    let relative_columns = crate::eval::relative::rank_in_rounds(program, |known, round| {
+        let source = match unread.take() {
+            Some(source) => source,
+            None => open(&data_path)?,
+        };
+        Ok(collect_relative_keys(
             program,
             &map,
             &display_name,
             as_of,
             source,
-            &relative_columns,
+            known,
             round,
-        );
-        for (column, &k) in keys.iter().zip(round) {
-            relative_columns[k] =
-                crate::eval::relative::assign_column(&program.relatives()[k], column);
-        }
-        source = open(&data_path)?;
-    }
+        ))
+    })?;
+    let source = match unread.take() {
+        Some(source) => source,
+        None => open(&data_path)?,
+    };
 
     let info = program.output();
     let columns = OutputColumns {
@@ -502,37 +371,27 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             .iter()
             .map(|(name, new)| format!("`{name}` → `{new}`"))
             .collect();
-        ui.report(&[Diagnostic::warning(
+        warnings.push(Diagnostic::warning(
             Code::DataColumnClash,
             format!(
                 "{display_name} has columns named like tier's result columns: the input's keep their names, tier's are renamed ({})",
                 list.join(", ")
             ),
         )
-        .with_help("to leave the input's columns out, choose the kept ones with --keep")]);
+        .with_help("to leave the input's columns out, choose the kept ones with --keep"));
     }
-    let format = output_format(args);
     let sink = data::create_sink(
         args.output.as_deref(),
-        format,
+        args.output_format,
         &columns,
         &WriteOptions {
-            bom: csv_bom(args, args.output.as_deref()),
+            bom: args.csv_bom(args.output.as_deref()),
             raw_csv: args.raw_csv,
         },
     )
     .map_err(io)?;
 
-    let progress = (ui.stderr_is_terminal && !args.quiet).then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} rows graded ({per_sec})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
-
-    let reasons = !args.no_reasons;
+    let reasons = args.reasons;
     let summary = SummaryBuilder::new(
         info.grade.as_deref().map(str::to_string),
         info.revenue.as_deref().map(str::to_string),
@@ -626,8 +485,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
                 }
             }
         });
-        let progress_w = progress.clone();
-        let writer = scope.spawn(move || -> Result<Written, Failure> {
+        let writer = scope.spawn(move || -> Result<Written, RunError> {
             let mut w = Written {
                 sink,
                 summary,
@@ -651,8 +509,8 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
                     w.rows_rejected += part.rows_rejected;
                     w.rejects.extend(part.rejects);
                 }
-                if let Some(p) = &progress_w {
-                    p.set_position(w.rows_written as u64);
+                if let Some(progress) = progress {
+                    progress(w.rows_written);
                 }
             }
             Ok(w)
@@ -666,9 +524,6 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         drop(chunk_tx);
         writer.join()
     });
-    if let Some(p) = progress {
-        p.finish_and_clear();
-    }
     let Written {
         sink,
         summary,
@@ -700,8 +555,8 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         // Counted independently on purpose: a row lost by a bug must fail the run loudly,
         // before any output is made visible (the sink is dropped: its target is untouched).
         drop(sink);
-        return Err((
-            EXIT_FAILED,
+        return Err(RunError::new(
+            ErrorKind::Failed,
             vec![Diagnostic::error(
                 Code::InternalRowsLost,
                 format!(
@@ -716,9 +571,9 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
     if !too_many && stopped.is_none() {
         // Reported once the file is complete: a cell cut to fit, and where.
-        let warnings = sink.warnings();
+        let sink_warnings = sink.warnings();
         sink.finish().map_err(io)?;
-        ui.report(&warnings);
+        warnings.extend(sink_warnings);
     } else {
         drop(sink); // atomic: the target file is left untouched
     }
@@ -727,7 +582,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
             path,
             &rejects,
             &WriteOptions {
-                bom: csv_bom(args, Some(path)),
+                bom: args.csv_bom(Some(path)),
                 raw_csv: args.raw_csv,
             },
         )
@@ -737,27 +592,31 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         let json = serde_json::to_string_pretty(&result).unwrap_or_default();
         data::write::write_file_atomic(path, json.as_bytes()).map_err(io)?;
     }
-    if !args.quiet {
-        crate::cli::stdio::err(&result.render());
-    }
-    if let Some(d) = stopped {
-        return Err((EXIT_IO, vec![d]));
-    }
-    if too_many {
-        ui.report(&[Diagnostic::error(
-            Code::RunMaxRejects,
-            format!(
-                "{} rows were rejected, more than --max-rejects {}; no output was written",
-                rows_rejected,
-                args.max_rejects.unwrap_or(0)
-            ),
-        )
-        .with_help(
-            "fix the rows listed above (or write them with --rejects FILE), or raise --max-rejects",
-        )]);
-        return Ok(EXIT_FAILED);
-    }
-    Ok(EXIT_OK)
+    let failure = match stopped {
+        Some(d) => Some(io(d)),
+        None if too_many => Some(RunError::new(
+            ErrorKind::Failed,
+            vec![Diagnostic::error(
+                Code::RunMaxRejects,
+                format!(
+                    "{} rows were rejected, more than --max-rejects {}; no output was written",
+                    rows_rejected,
+                    args.max_rejects.unwrap_or(0)
+                ),
+            )
+            .with_help(
+                "fix the rows listed above (or write them with --rejects FILE), or raise \
+                 --max-rejects",
+            )],
+        )),
+        None => None,
+    };
+    Ok(Report {
+        summary: result,
+        rejects,
+        warnings: Vec::new(),
+        failure,
+    })
 }
 
 /// Data rows in batches of [`CHUNK`], each with its position among the data rows (the index
