@@ -29,6 +29,7 @@ mod types;
 use crate::ast::{Ident, InputField, LetDecl, RelativeDecl, Ruleset, Scorecard};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
+pub(crate) use calls::function_names;
 pub(crate) use graph::{depth_first, Visit};
 use std::collections::{HashMap, HashSet};
 pub(crate) use types::Ty;

@@ -158,67 +158,16 @@ pub(super) fn starts_definition(text: &str) -> bool {
     DEFINITION_KEYWORDS.contains(&first.as_str())
 }
 
-const KEYWORDS: &[&str] = &[
-    "let",
-    "grade",
-    "scorecard",
-    "tag",
-    "scale",
-    "adjust",
-    "relative",
-    "follow_up",
-    "review",
-    "input",
-    "output",
-    "override",
-    "test",
-    "given",
-    "expect",
-    "if",
-    "then",
-    "else",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "missing",
-    "otherwise",
-    "when",
-    "linear",
-    "bands",
-    "match",
-    "matrix",
-    "at_least",
-    "as_of",
-    "from",
-    "to",
-    "points",
-    "every",
-    "within",
-    "color",
-    "action",
-    "owner",
-    "days_since",
-    "days_between",
-    "months_since",
-    "min",
-    "max",
-    "abs",
-    "floor",
-    "ceil",
-    "round",
-    "concat",
-    "count_of",
-    "year",
-    "month",
-];
-
 impl Session {
     /// Everything Tab may complete: commands, keywords, and the ruleset's names (inputs, enum
     /// variants, lets, scorecards and their components, grades and their labels, tags).
     pub fn completions(&self) -> Vec<String> {
-        let mut names: Vec<String> = KEYWORDS.iter().map(|s| s.to_string()).collect();
+        let mut names: Vec<String> = crate::syntax::KEYWORDS
+            .iter()
+            .copied()
+            .chain(crate::check::function_names())
+            .map(str::to_string)
+            .collect();
         names.extend(COMMANDS.iter().map(|c| format!(":{}", c.name)));
         if let Some(l) = &self.loaded {
             for item in &l.ruleset.items {
