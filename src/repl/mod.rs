@@ -20,7 +20,7 @@ mod words;
 
 pub use script::{ScriptInput, ScriptReader};
 pub use terminal::run_interactive;
-pub use words::is_incomplete;
+pub use words::{complete_word, is_incomplete};
 
 use crate::ast::Item;
 use crate::data::Cell;

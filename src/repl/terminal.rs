@@ -1,7 +1,7 @@
 //! The thin shell around [`Session`]: a rustyline loop on a terminal (completion, hints,
 //! multi-line input, history), a script runner when stdin is piped.
 
-use super::words::{command_hint, is_incomplete};
+use super::words::{command_hint, complete_word, is_incomplete};
 use super::{ReplyKind, ScriptReader, Session};
 use crate::cli::stdio::{errln, outln};
 use crate::cli::{Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
@@ -165,32 +165,12 @@ impl Completer for TierHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let before = line.get(..pos).unwrap_or(line);
-        let start = before
-            .char_indices()
-            .rev()
-            .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
-            .last()
-            .map(|(i, _)| i)
-            .unwrap_or(pos);
-        let word = &before[start..];
-        if word.is_empty() {
-            return Ok((pos, Vec::new()));
-        }
-        // A command is completed only at the start of the line; elsewhere `:` is not a word.
-        let at_line_start = before[..start].trim().is_empty();
-        let pairs = self
-            .names
-            .iter()
-            .filter(|n| n.starts_with(word) && n.as_str() != word)
-            .filter(|n| at_line_start || !n.starts_with(':'))
-            .map(|n| Pair {
-                display: n.clone(),
-                replacement: if n.starts_with(':') {
-                    format!("{n} ")
-                } else {
-                    n.clone()
-                },
+        let (start, words) = complete_word(&self.names, line, pos);
+        let pairs = words
+            .into_iter()
+            .map(|w| Pair {
+                display: w.trim_end().to_string(),
+                replacement: w,
             })
             .collect();
         Ok((start, pairs))

@@ -215,6 +215,62 @@ impl Session {
     }
 }
 
+/// What Tab does with the word before `pos` in `line`: where the word starts and its
+/// replacements. One replacement is inserted at once: the only name that fits, or the longest
+/// prefix all fitting names share when it is longer than the word (`合作得` → `合作得分`, not one
+/// of `合作得分`'s components). Several are a list to choose from. Commands complete only at the
+/// start of the line, with a space after them. The result does not depend on the line editor's
+/// completion mode.
+pub fn complete_word(names: &[String], line: &str, pos: usize) -> (usize, Vec<String>) {
+    let before = line.get(..pos).unwrap_or(line);
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+        .last()
+        .map(|(i, _)| i)
+        .unwrap_or(pos);
+    let word = &before[start..];
+    if word.is_empty() {
+        return (pos, Vec::new());
+    }
+    // A command is completed only at the start of the line; elsewhere `:` is not a word.
+    let at_line_start = before[..start].trim().is_empty();
+    let fitting: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| n.starts_with(word) && *n != word)
+        .filter(|n| at_line_start || !n.starts_with(':'))
+        .collect();
+    let finish = |n: &str| {
+        if n.starts_with(':') {
+            format!("{n} ")
+        } else {
+            n.to_string()
+        }
+    };
+    match fitting.as_slice() {
+        [] => (start, Vec::new()),
+        [only] => (start, vec![finish(only)]),
+        [first, rest @ ..] => {
+            let mut common = first.len();
+            for n in rest {
+                common = first
+                    .char_indices()
+                    .zip(n.chars())
+                    .find(|((_, a), b)| a != b)
+                    .map_or(common.min(n.len()), |((i, _), _)| i.min(common));
+            }
+            let prefix = &first[..common];
+            if prefix.len() > word.len() {
+                (start, vec![prefix.to_string()])
+            } else {
+                (start, fitting.iter().map(|n| finish(n)).collect())
+            }
+        }
+    }
+}
+
 /// True when the input so far has more `{`, `(` or `[` open than closed (outside strings and
 /// comments): the REPL then reads another line.
 pub fn is_incomplete(text: &str) -> bool {
@@ -292,6 +348,54 @@ mod tests {
             identifiers("上年销售额 > 0 and x_1 = \"销售额\" # 回款率"),
             vec!["上年销售额", "0", "and", "x_1"]
         );
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn tab_completes_a_scorecards_name_before_its_components() {
+        let n = names(&[
+            "合作年限",
+            "合作得分",
+            "合作得分.年限",
+            "合作得分.潜力",
+            "合作得分.频次",
+            ":set",
+            ":show",
+        ]);
+        // A unique prefix of the name: the name, not a component.
+        assert_eq!(
+            complete_word(&n, "合作得", "合作得".len()),
+            (0, vec!["合作得分".into()])
+        );
+        let line = "x + 合作得";
+        assert_eq!(
+            complete_word(&n, line, line.len()),
+            (4, vec!["合作得分".into()])
+        );
+        // The whole name: what its components share, then the list.
+        assert_eq!(
+            complete_word(&n, "合作得分", "合作得分".len()),
+            (0, vec!["合作得分.".into()])
+        );
+        assert_eq!(
+            complete_word(&n, "合作得分.", "合作得分.".len()).1,
+            vec!["合作得分.年限", "合作得分.潜力", "合作得分.频次"]
+        );
+        // Nothing more in common: the list.
+        assert_eq!(complete_word(&n, "合作", "合作".len()).1.len(), 5);
+        // The only fitting component.
+        assert_eq!(
+            complete_word(&n, "合作得分.频", "合作得分.频".len()),
+            (0, vec!["合作得分.频次".into()])
+        );
+        // Commands: at the start of the line only, with a space.
+        assert_eq!(complete_word(&n, ":se", 3), (0, vec![":set ".into()]));
+        assert_eq!(complete_word(&n, ":s", 2).1, vec![":set ", ":show "]);
+        assert_eq!(complete_word(&n, "x :s", 4).1, Vec::<String>::new());
+        assert_eq!(complete_word(&n, "x ", 2), (2, vec![]));
     }
 
     #[test]
