@@ -173,6 +173,19 @@ impl Session {
         }
     }
 
+    /// The prompt for the next line: [`Session::prompt`] for a new input; while an input is
+    /// still open (`pending` is the text so far and [`is_incomplete`]), `...> ` ending where
+    /// the main prompt ends, so the continued lines line up with the first.
+    pub fn prompt_for(&self, pending: &str) -> String {
+        let main = self.prompt();
+        if pending.is_empty() {
+            return main;
+        }
+        const MORE: &str = "...> ";
+        let pad = words::width(&main).saturating_sub(MORE.len());
+        format!("{}{MORE}", " ".repeat(pad))
+    }
+
     /// Evaluates one complete input (possibly several lines) and answers. Never panics.
     pub fn eval_line(&mut self, line: &str) -> Reply {
         let trimmed = line.trim();

@@ -9,7 +9,7 @@ use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hint, Hinter, HistoryHinter};
 use rustyline::history::DefaultHistory;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use std::borrow::Cow;
 use std::io::{BufRead, IsTerminal};
@@ -97,7 +97,7 @@ fn history_path() -> Option<PathBuf> {
 
 fn interactive_loop(mut session: Session) -> u8 {
     let config = rustyline::Config::builder()
-        .auto_add_history(true)
+        .auto_add_history(false)
         .history_ignore_dups(true)
         .map(|b| b.history_ignore_space(true))
         .unwrap_or_else(|_| rustyline::Config::builder())
@@ -121,15 +121,33 @@ fn interactive_loop(mut session: Session) -> u8 {
         env!("CARGO_PKG_VERSION"),
         session.as_of()
     );
+    // The input so far while a `{` (or `(`, `[`) is open: the next lines continue it under a
+    // `...> ` prompt, and an empty line sends it as it is (so a stray `(` never traps the user;
+    // the error then says what is missing).
+    let mut pending = String::new();
     loop {
         editor.set_helper(Some(TierHelper {
             names: session.completions(),
             hinter: HistoryHinter::new(),
             color: session.render.color,
         }));
-        match editor.readline(&session.prompt()) {
+        match editor.readline(&session.prompt_for(&pending)) {
             Ok(line) => {
-                let reply = session.eval_line(&line);
+                let ended_by_empty_line = !pending.is_empty() && line.trim().is_empty();
+                let input = if pending.is_empty() {
+                    line
+                } else if ended_by_empty_line {
+                    std::mem::take(&mut pending)
+                } else {
+                    format!("{}\n{line}", std::mem::take(&mut pending))
+                };
+                if is_incomplete(&input) && !ended_by_empty_line {
+                    pending = input;
+                    continue;
+                }
+                let input = input.trim_end().to_string();
+                let _ = editor.add_history_entry(input.as_str());
+                let reply = session.eval_line(&input);
                 match reply.kind {
                     ReplyKind::Quit => break,
                     ReplyKind::Error => errln!("{}", reply.text),
@@ -142,7 +160,7 @@ fn interactive_loop(mut session: Session) -> u8 {
                 }
             }
             // Ctrl-C abandons the current input, as in a shell.
-            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(rustyline::error::ReadlineError::Interrupted) => pending.clear(),
             Err(_) => break,
         }
     }
@@ -227,17 +245,7 @@ impl Highlighter for TierHelper {
     }
 }
 
-impl Validator for TierHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        // An open brace asks for more, but an empty line sends the input anyway, so a stray
-        // `(` never traps the user (the error then says what is missing).
-        let input = ctx.input();
-        if is_incomplete(input) && !input.ends_with('\n') {
-            Ok(ValidationResult::Incomplete)
-        } else {
-            Ok(ValidationResult::Valid(None))
-        }
-    }
-}
+/// Continuation is the loop's business (it shows a `...> ` prompt), not the editor's.
+impl Validator for TierHelper {}
 
 impl Helper for TierHelper {}

@@ -87,7 +87,8 @@ pub(super) fn help() -> String {
         out.push_str(&format!("  {left}{}{}\n", " ".repeat(pad), c.what));
     }
     out.push_str(
-        "An open brace continues the input on the next line (an empty line ends it). Tab completes.\n\
+        "An open brace continues the input on the next lines, after a `...>` prompt (an empty line ends\n\
+         it). Tab completes.\n\
          Typical start:  :set 销售额 = 200万   then  :grade   then  :explain",
     );
     out

@@ -381,6 +381,12 @@ fn terminal_completion_and_multiline() {
 
     // A multi-line grade block: Enter inside the braces continues the input.
     tmux(&["send-keys", "-t", "t", "grade 档次 by 经理评分 {", "Enter"]);
+    // The next line shows a continuation prompt that ends where the main prompt ends.
+    let s = wait_for("                     ...> ");
+    assert!(
+        s.lines().any(|l| l == format!("{}...>", " ".repeat(24))),
+        "no continuation prompt:\n{s}"
+    );
     tmux(&["send-keys", "-t", "t", "高 >= 60", "Enter"]);
     tmux(&["send-keys", "-t", "t", "低 otherwise", "Enter"]);
     tmux(&["send-keys", "-t", "t", "}", "Enter"]);
@@ -399,6 +405,26 @@ fn terminal_completion_and_multiline() {
     let s = wait_for("yes");
     assert!(s.lines().any(|l| l.trim() == "yes"), "{s}");
     tmux(&["send-keys", "-t", "t", ":quit", "Enter"]);
+}
+
+#[test]
+fn continuation_prompt_lines_up_with_the_prompt() {
+    let mut s = Session::new(as_of());
+    assert_eq!(s.prompt_for(""), "tier> ");
+    assert_eq!(s.prompt_for("grade 档次 by 1 {"), " ...> ");
+    s.load(Path::new("rulesets/distributor_composite.tier"));
+    assert_eq!(s.prompt_for(""), "tier(distributor_composite)> ");
+    assert_eq!(
+        s.prompt_for("grade 等级 by 综合得分 {\n  A >= 80"),
+        format!("{}...> ", " ".repeat(24))
+    );
+    // Chinese in the prompt takes two columns per character.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("经销商.tier");
+    std::fs::copy("rulesets/distributor_composite.tier", &file).expect("copy");
+    s.load(&file);
+    assert_eq!(s.prompt_for(""), "tier(经销商)> ");
+    assert_eq!(s.prompt_for("{"), format!("{}...> ", " ".repeat(14 - 5)));
 }
 
 struct KillOnDrop(String);
