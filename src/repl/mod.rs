@@ -118,6 +118,8 @@ pub struct Session {
     inputs: BTreeMap<String, Cell>,
     as_of: jiff::civil::Date,
     render: RenderOptions,
+    /// The texts of the typed definitions as of the last `:save` (none saved yet: empty).
+    saved: Vec<String>,
 }
 
 impl Session {
@@ -136,6 +138,7 @@ impl Session {
                 color: false,
                 width: 100,
             },
+            saved: Vec::new(),
         };
         if let Ok(l) = s.build(EMPTY_RULESET, &[]).0 {
             s.loaded = Some(l);
@@ -184,6 +187,14 @@ impl Session {
         const MORE: &str = "...> ";
         let pad = words::width(&main).saturating_sub(MORE.len());
         format!("{}{MORE}", " ".repeat(pad))
+    }
+
+    /// How many definitions typed in this session are not in the last `:save`.
+    pub fn unsaved(&self) -> usize {
+        self.typed
+            .iter()
+            .filter(|t| !self.saved.contains(&t.text))
+            .count()
     }
 
     /// Evaluates one complete input (possibly several lines) and answers. Never panics.

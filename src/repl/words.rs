@@ -68,6 +68,11 @@ pub(super) const COMMANDS: &[Command] = &[
         what: "run the ruleset's tests (and the ones typed here)",
     },
     Command {
+        name: "save",
+        args: "FILE",
+        what: "write the definitions typed in this session to FILE (:save! FILE replaces it)",
+    },
+    Command {
         name: "quit",
         args: "",
         what: "leave (also Ctrl-D)",

@@ -427,6 +427,78 @@ fn continuation_prompt_lines_up_with_the_prompt() {
     assert_eq!(s.prompt_for("{"), format!("{}...> ", " ".repeat(14 - 5)));
 }
 
+#[test]
+fn save_writes_the_accepted_definitions_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("试算.tier");
+    let arg = file.display().to_string();
+    let mut s = Session::new(as_of());
+    assert_eq!(s.eval_line(&format!(":save {arg}")).kind, ReplyKind::Error);
+    s.load(Path::new("rulesets/distributor_composite.tier"));
+    let nothing = s.eval_line(&format!(":save {arg}"));
+    assert_eq!(nothing.kind, ReplyKind::Error);
+    assert!(nothing.text.contains("nothing to save"), "{}", nothing.text);
+    assert!(!file.exists());
+
+    for (input, ok) in [
+        ("let 双倍  =  经理评分 * 2", true),
+        ("let 坏 = 没有这个名字 + 1", false),
+        (
+            "grade 档次 by 经理评分 {\n  高 >= 60\n  低 otherwise\n}",
+            true,
+        ),
+        ("let 三倍 = 经理评分 * 3", true),
+        ("let 双倍 = 经理评分 * 4", true),
+    ] {
+        let r = s.eval_line(input);
+        assert_eq!(r.kind == ReplyKind::Ok, ok, "{input}: {}", r.text);
+    }
+    assert_eq!(s.unsaved(), 3);
+    let r = s.eval_line(&format!(":save {arg}"));
+    assert_eq!(r.kind, ReplyKind::Ok, "{}", r.text);
+    assert_eq!(r.text, format!("saved 3 definitions to {arg}"));
+    // As typed, in the order accepted (a replaced definition moves to where it was replaced);
+    // the rejected one is not there.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "grade 档次 by 经理评分 {\n  高 >= 60\n  低 otherwise\n}\n\n\
+         let 三倍 = 经理评分 * 3\n\n\
+         let 双倍 = 经理评分 * 4\n"
+    );
+    assert_eq!(s.unsaved(), 0);
+
+    // An existing file is replaced only with `!`.
+    s.eval_line("let 四倍 = 经理评分 * 4");
+    let r = s.eval_line(&format!(":save {arg}"));
+    assert_eq!(r.kind, ReplyKind::Error);
+    assert!(r.text.contains(":save! "), "{}", r.text);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("四倍"));
+    let r = s.eval_line(&format!(":save! {arg}"));
+    assert_eq!(r.kind, ReplyKind::Ok, "{}", r.text);
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .ends_with("let 四倍 = 经理评分 * 4\n"));
+
+    // Never a device, a directory or the loaded ruleset, even with `!`.
+    for target in ["/dev/null", dir.path().to_str().unwrap()] {
+        let r = s.eval_line(&format!(":save! {target}"));
+        assert_eq!(r.kind, ReplyKind::Error, "{target}: {}", r.text);
+    }
+    let ruleset = dir.path().join("r.tier");
+    std::fs::copy("rulesets/distributor_composite.tier", &ruleset).unwrap();
+    s.load(&ruleset);
+    s.eval_line("let 双倍 = 经理评分 * 2");
+    let r = s.eval_line(&format!(":save! {}", ruleset.display()));
+    assert_eq!(r.kind, ReplyKind::Error);
+    assert!(r.text.contains("is the loaded ruleset"), "{}", r.text);
+    assert_eq!(
+        std::fs::read_to_string(&ruleset).unwrap(),
+        std::fs::read_to_string("rulesets/distributor_composite.tier").unwrap()
+    );
+    // Only :save takes `!`.
+    assert!(s.eval_line(":show!").text.contains("takes no `!`"));
+}
+
 struct KillOnDrop(String);
 
 impl Drop for KillOnDrop {
