@@ -120,6 +120,9 @@ pub struct Session {
     render: RenderOptions,
     /// The texts of the typed definitions as of the last `:save` (none saved yet: empty).
     saved: Vec<String>,
+    /// The typed definitions when Ctrl-D last warned that they were not saved: another Ctrl-D
+    /// with the same ones quits.
+    eof_warned: Option<Vec<String>>,
 }
 
 impl Session {
@@ -139,6 +142,7 @@ impl Session {
                 width: 100,
             },
             saved: Vec::new(),
+            eof_warned: None,
         };
         if let Ok(l) = s.build(EMPTY_RULESET, &[]).0 {
             s.loaded = Some(l);
@@ -195,6 +199,29 @@ impl Session {
             .iter()
             .filter(|t| !self.saved.contains(&t.text))
             .count()
+    }
+
+    /// End of input at the terminal (Ctrl-D): quits, unless typed definitions were not saved
+    /// and this is the first Ctrl-D since they were typed; then it warns, and the next Ctrl-D
+    /// quits.
+    pub fn end_of_input(&mut self) -> Reply {
+        let n = self.unsaved();
+        let typed: Vec<String> = self.typed.iter().map(|t| t.text.clone()).collect();
+        if n == 0 || self.eof_warned.as_ref() == Some(&typed) {
+            return Reply {
+                kind: ReplyKind::Quit,
+                text: String::new(),
+            };
+        }
+        self.eof_warned = Some(typed);
+        let what = if n == 1 {
+            "1 definition".to_string()
+        } else {
+            format!("{n} definitions")
+        };
+        Reply::ok(format!(
+            "{what} not saved; :save FILE to keep them, Ctrl-D again to quit"
+        ))
     }
 
     /// Evaluates one complete input (possibly several lines) and answers. Never panics.

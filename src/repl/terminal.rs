@@ -161,6 +161,16 @@ fn interactive_loop(mut session: Session) -> u8 {
             }
             // Ctrl-C abandons the current input, as in a shell.
             Err(rustyline::error::ReadlineError::Interrupted) => pending.clear(),
+            // Ctrl-D inside an open input abandons it; at the prompt it leaves, after one
+            // warning when typed definitions were not saved.
+            Err(rustyline::error::ReadlineError::Eof) if !pending.is_empty() => pending.clear(),
+            Err(rustyline::error::ReadlineError::Eof) => {
+                let reply = session.end_of_input();
+                if reply.kind == ReplyKind::Quit {
+                    break;
+                }
+                errln!("{}", reply.text);
+            }
             Err(_) => break,
         }
     }

@@ -499,6 +499,53 @@ fn save_writes_the_accepted_definitions_in_order() {
     assert!(s.eval_line(":show!").text.contains("takes no `!`"));
 }
 
+#[test]
+fn ctrl_d_warns_once_about_unsaved_definitions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut s = Session::new(as_of());
+    s.load(Path::new("rulesets/distributor_composite.tier"));
+    // Nothing typed: Ctrl-D leaves.
+    assert_eq!(s.end_of_input().kind, ReplyKind::Quit);
+
+    s.eval_line("let 双倍 = 经理评分 * 2");
+    let first = s.end_of_input();
+    assert_eq!(first.kind, ReplyKind::Ok);
+    assert_eq!(
+        first.text,
+        "1 definition not saved; :save FILE to keep them, Ctrl-D again to quit"
+    );
+    // Other inputs in between do not warn again; the second Ctrl-D leaves.
+    s.eval_line(":show");
+    assert_eq!(s.end_of_input().kind, ReplyKind::Quit);
+
+    // A definition typed after the warning is worth another one.
+    s.eval_line("let 三倍 = 经理评分 * 3");
+    let again = s.end_of_input();
+    assert_eq!(again.kind, ReplyKind::Ok);
+    assert!(
+        again.text.starts_with("2 definitions not saved"),
+        "{}",
+        again.text
+    );
+
+    // After :save there is nothing to warn about.
+    let file = dir.path().join("saved.tier");
+    s.eval_line(&format!(":save {}", file.display()));
+    assert_eq!(s.end_of_input().kind, ReplyKind::Quit);
+
+    // One new definition after the save: warned about again, though it is again "1".
+    s.eval_line("let 四倍 = 经理评分 * 4");
+    s.eval_line(":save! /dev/null");
+    let after_save = s.end_of_input();
+    assert_eq!(after_save.kind, ReplyKind::Ok);
+    assert!(
+        after_save.text.starts_with("1 definition not saved"),
+        "{}",
+        after_save.text
+    );
+    assert_eq!(s.end_of_input().kind, ReplyKind::Quit);
+}
+
 struct KillOnDrop(String);
 
 impl Drop for KillOnDrop {
