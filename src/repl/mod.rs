@@ -20,7 +20,7 @@ mod words;
 
 pub use script::{ScriptInput, ScriptReader};
 pub use terminal::run_interactive;
-pub use words::{complete_word, is_incomplete};
+pub use words::{command_hint, complete_word, is_incomplete};
 
 use crate::ast::Item;
 use crate::data::Cell;
@@ -153,6 +153,11 @@ impl Session {
     /// Renders diagnostics with colour (for a terminal).
     pub fn set_color(&mut self, color: bool) {
         self.render.color = color;
+    }
+
+    /// Whether diagnostics are rendered with colour.
+    pub fn color(&self) -> bool {
+        self.render.color
     }
 
     /// The evaluation date.

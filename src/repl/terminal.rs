@@ -1,8 +1,9 @@
 //! The thin shell around [`Session`]: a rustyline loop on a terminal (completion, hints,
 //! multi-line input, history), a script runner when stdin is piped.
 
-use super::words::{command_hint, complete_word, is_incomplete};
-use super::{ReplyKind, ScriptReader, Session};
+// Only the public API of `repl` (the terminal belongs in the binary; with the command line
+// moving there, this file can follow it as it is, `crate::repl` becoming `tier::repl`).
+use crate::repl::{command_hint, complete_word, is_incomplete, ReplyKind, ScriptReader, Session};
 use crate::cli::stdio::{errln, outln};
 use crate::cli::{Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
 use rustyline::completion::{Completer, Pair};
@@ -129,7 +130,7 @@ fn interactive_loop(mut session: Session) -> u8 {
         editor.set_helper(Some(TierHelper {
             names: session.completions(),
             hinter: HistoryHinter::new(),
-            color: session.render.color,
+            color: session.color(),
         }));
         match editor.readline(&session.prompt_for(&pending)) {
             Ok(line) => {

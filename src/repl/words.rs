@@ -134,7 +134,7 @@ pub(super) fn width(s: &str) -> usize {
 }
 
 /// The hint shown after a partly typed command: the rest of its name and its arguments.
-pub(super) fn command_hint(line: &str) -> Option<(String, Option<String>)> {
+pub fn command_hint(line: &str) -> Option<(String, Option<String>)> {
     let typed = line.strip_prefix(':')?;
     if typed.contains(char::is_whitespace) {
         return None;
