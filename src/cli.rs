@@ -14,6 +14,7 @@ use tier::diagnostic::{self, Code, Diagnostic, RenderOptions};
 pub mod commands;
 mod run;
 pub mod stdio;
+mod terminal;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;

@@ -23,6 +23,11 @@ const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
     ("month", 1, Some(1)),
 ];
 
+/// The names of the built-in functions (the REPL completes them).
+pub(crate) fn function_names() -> impl Iterator<Item = &'static str> {
+    FUNCTIONS.iter().map(|f| f.0)
+}
+
 impl<'a> Ctx<'a> {
     /// `days_since(d)`, `round(x, 2)`, `min(a, b)`, ...: the function exists, takes this many
     /// arguments of these types; the result's type.

@@ -33,6 +33,7 @@ mod types;
 use crate::ast::{Ident, InputField, LetDecl, RelativeDecl, Ruleset, Scorecard};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
+pub(crate) use calls::function_names;
 use std::collections::{HashMap, HashSet};
 pub(crate) use types::Ty;
 

@@ -204,7 +204,7 @@ pub fn repl(args: &ReplArgs, ui: &Ui) -> u8 {
             return EXIT_USAGE;
         }
     };
-    tier::repl::run_interactive(args.ruleset.as_deref(), as_of, ui.color)
+    super::terminal::run_interactive(args.ruleset.as_deref(), as_of, ui)
 }
 
 /// `tier fmt`

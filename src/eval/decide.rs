@@ -1,7 +1,7 @@
 //! Decisions: scorecards, grades, adjustments, overrides, tags; and the [`Outcome`] of a record.
 
 use super::interpret::{text, Env, R};
-use super::number::{self, op_symbol, show_dec, show_like};
+use super::number::{self, op_symbol, show_dec};
 use super::program::*;
 use super::EvalError;
 use crate::ast::{CmpOp, Expr};
@@ -214,9 +214,8 @@ fn grade(env: &mut Env, node: &Node, g: &GradeC) -> R<(Value, Info)> {
                 };
                 let reason = match (env.words, cmp) {
                     (false, _) => String::new(),
-                    (true, Some((op, e, v))) => format!(
-                        "{it} {} {} {} → {}",
-                        show_like(&x, &v),
+                    (true, Some((op, e, _))) => format!(
+                        "{it} {x} {} {} → {}",
                         op_symbol(op),
                         text(src, e.span),
                         arm.label.name

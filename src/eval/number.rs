@@ -283,20 +283,6 @@ pub(crate) fn op_symbol(op: CmpOp) -> &'static str {
     }
 }
 
-/// Displays a value; a plain number shown next to a percent is shown as a percent (a ratio
-/// `(a - b) / b` of 0.25 reads `25%` beside `from 0% to 25%`).
-pub(crate) fn show_like(v: &Value, like: &Value) -> String {
-    match (v, like) {
-        // (Only for sane magnitudes: showing as a percent multiplies by 100.)
-        (Value::Number(d, Unit::Plain), Value::Number(_, Unit::Percent))
-            if d.abs() < Decimal::from(1_000_000_000_000i64) =>
-        {
-            Value::Number(*d, Unit::Percent).to_string()
-        }
-        _ => v.to_string(),
-    }
-}
-
 /// A number's display: plain decimals without trailing zeros, at most
 /// [`crate::value::DISPLAY_DECIMALS`] places (the value itself stays exact).
 pub(crate) fn show_dec(d: Decimal) -> String {

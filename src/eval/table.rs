@@ -2,7 +2,7 @@
 //! for the explanation: `回款率 92%: 90%→100% linear → 20`.
 
 use super::interpret::{text, Env, SpanText, R};
-use super::number::{self, show_dec, show_like, OpError};
+use super::number::{self, show_dec, OpError};
 use super::program::*;
 use super::EvalError;
 use crate::diagnostic::Code;
@@ -43,23 +43,20 @@ impl<'a> Env<'a> {
 
     /// The named values an expression reads, with their values: `销售额 = 200万, 欠款 = 0元`.
     pub fn refs(&self, e: &CExpr) -> Option<String> {
-        self.refs_like(e, &Value::Missing, false)
+        self.refs_skipping(e, false)
     }
 
-    /// [`Env::refs`], showing plain numbers like `like` (a ratio as a percent beside `20%`).
-    fn refs_like(&self, e: &CExpr, like: &Value, skip_bools: bool) -> Option<String> {
+    /// [`Env::refs`], without the yes/no values when `skip_bools`. Every value shows in its own
+    /// unit, as it does in its own step: a ratio computed as 0.25 reads `0.25` here too, even
+    /// beside a `20%` (one display per value in an explanation).
+    fn refs_skipping(&self, e: &CExpr, skip_bools: bool) -> Option<String> {
         let mut refs: Vec<String> = Vec::new();
         super::compile_order::walk(e, &mut |k| {
             if let CKind::Slot(s) = k {
                 if skip_bools && matches!(self.slot(*s), Value::Bool(_)) {
                     return;
                 }
-                // An input shows in its declared unit (a count of 12 is never `1200%`); a derived
-                // ratio reads like the percent it is compared with.
-                let shown = match s {
-                    super::program::Slot::Input(_) => self.slot(*s).to_string(),
-                    _ => show_like(self.slot(*s), like),
-                };
+                let shown = self.slot(*s).to_string();
                 let item = format!("{} = {shown}", self.prog.slot_name(*s));
                 if !refs.contains(&item) && refs.len() < 8 {
                     refs.push(item);
@@ -120,13 +117,8 @@ impl<'a> Env<'a> {
         let written = text(src, e.span);
         let parts = self.parts(e, src);
         let t = parts.as_deref().unwrap_or(&written);
-        let like = if t.contains('%') {
-            Value::Number(Decimal::ZERO, Unit::Percent)
-        } else {
-            Value::Missing
-        };
         // Yes/no values are already shown by the parts' ✓ and ✗.
-        match self.refs_like(e, &like, parts.is_some()) {
+        match self.refs_skipping(e, parts.is_some()) {
             Some(r) if !r.split(", ").all(|item| t.contains(item)) => format!("{t} ({r})"),
             _ => t.to_string(),
         }
@@ -159,7 +151,6 @@ impl<'a> Env<'a> {
     ) -> R<(Value, Option<String>)> {
         let x = self.eval(&l.input, src)?;
         let input_text = SpanText(src, l.input.span);
-        let from_v = self.eval(&l.from, src)?;
         let Value::Number(x, xu) = x else {
             if x.is_missing() {
                 return Ok((
@@ -207,7 +198,7 @@ impl<'a> Env<'a> {
             .ok_or(OpError::Overflow)
             .map_err(|err| self.op_error(err, e, src, &[(&l.input, &Value::Number(x, xu))]))?;
         let why = explain.then(|| {
-            let shown = show_like(&Value::Number(x, xu), &from_v);
+            let shown = Value::Number(x, xu);
             let pts = match &l.points {
                 Some((pp, qq)) => {
                     format!(" (points {}→{})", text(src, pp.span), text(src, qq.span))

@@ -13,6 +13,11 @@ impl Session {
         if name.is_empty() {
             return Reply::error("type a command after the colon, e.g. :help");
         }
+        // `:save! FILE` replaces an existing file; no other command takes `!`.
+        let (name, force) = match name.strip_suffix('!') {
+            Some(n) if !n.is_empty() => (n, true),
+            _ => (name, false),
+        };
         let Some(c) = words::find_command(name) else {
             let starting: Vec<String> = words::COMMANDS
                 .iter()
@@ -32,6 +37,12 @@ impl Session {
             msg.push_str(" (:help lists the commands)");
             return Reply::error(msg);
         };
+        if force && c.name != "save" {
+            return Reply::error(format!(
+                ":{} takes no `!` (only :save! does, to replace a file)",
+                c.name
+            ));
+        }
         if c.args.is_empty() && !rest.is_empty() && c.name != "help" && c.name != "unset" {
             return Reply::error(format!(":{} takes nothing after it", c.name));
         }
@@ -58,6 +69,7 @@ impl Session {
             "row" => self.row(rest),
             "as-of" => self.set_as_of(rest),
             "test" => self.run_tests(),
+            "save" => self.save(rest, force),
             _ => Reply::error(format!("`:{}` is not implemented", c.name)),
         }
     }
@@ -90,6 +102,58 @@ impl Session {
                 ))
             }
         }
+    }
+
+    /// `:save FILE` / `:save! FILE`: the definitions typed in this session, in the order they
+    /// were accepted and as they were typed, to a file. An existing file is replaced only with
+    /// `!`, never one that is not a regular file, and never the loaded ruleset (it would lose
+    /// everything but the typed definitions). Written atomically (a temporary file, then rename).
+    fn save(&mut self, rest: &str, force: bool) -> Reply {
+        use crate::data::write::{same_file, write_file_atomic, Destination};
+        if rest.is_empty() {
+            return Reply::error("write :save FILE, e.g. :save 试算.tier");
+        }
+        if self.typed.is_empty() {
+            return Reply::error("nothing to save: no definitions were typed in this session");
+        }
+        let path = super::inputs::user_path(rest);
+        let shown = path.display().to_string();
+        let real = match Destination::resolve(&path) {
+            Ok(Destination::File { path: real, .. }) => real,
+            Ok(_) => {
+                return Reply::error(format!(
+                    "cannot save to {shown}: it is not a regular file; name a file"
+                ))
+            }
+            Err(d) => return Reply::error(diagnostic::render(&[d], self.render).trim_end()),
+        };
+        if let Some(f) = &self.file {
+            if same_file(f, &real) {
+                return Reply::error(format!(
+                    "{shown} is the loaded ruleset: saving would replace it with only the typed \
+                     definitions; save them to another file and copy them in"
+                ));
+            }
+        }
+        if !force && std::fs::symlink_metadata(&path).is_ok() {
+            return Reply::error(format!("{shown} exists; :save! {rest} replaces it"));
+        }
+        let texts: Vec<String> = self
+            .typed
+            .iter()
+            .map(|t| t.text.trim_end().to_string())
+            .collect();
+        let mut text = texts.join("\n\n");
+        text.push('\n');
+        if let Err(d) = write_file_atomic(&path, text.as_bytes()) {
+            return Reply::error(diagnostic::render(&[d], self.render).trim_end());
+        }
+        self.saved = self.typed.iter().map(|t| t.text.clone()).collect();
+        let n = texts.len();
+        Reply::ok(format!(
+            "saved {n} definition{} to {shown}",
+            if n == 1 { "" } else { "s" }
+        ))
     }
 
     /// `:test`: the ruleset's tests, and the ones typed in this session.

@@ -1,5 +1,5 @@
-//! The REPL: a plain, testable [`Session`] (`eval_line(&str) -> Reply`) and a thin rustyline loop
-//! ([`run_interactive`]).
+//! The REPL: a plain, testable [`Session`] (`eval_line(&str) -> Reply`) that computes replies
+//! and never prints; the rustyline loop around it is the binary's (`src/cli/terminal.rs`).
 //!
 //! Anything typed is an expression (evaluated against the current customer), a definition
 //! (`let`, `grade`, `tag`, ... added to the session's ruleset, replacing an earlier definition of
@@ -8,19 +8,17 @@
 //! Layout: this file holds the session and its ruleset (load, reload, the typed definitions);
 //! `inputs` the current customer (`:set`, `:unset`, `:show`, `:row`, `:grade`); `typed`
 //! definitions and expressions; `words` keywords, completion and brace counting; `script` how
-//! piped lines make inputs; `terminal` the rustyline loop and the script runner.
+//! piped lines make inputs.
 
 mod commands;
 mod inputs;
 mod row;
 mod script;
-mod terminal;
 mod typed;
 mod words;
 
 pub use script::{ScriptInput, ScriptReader};
-pub use terminal::run_interactive;
-pub use words::is_incomplete;
+pub use words::{command_hint, complete_word, is_incomplete};
 
 use crate::ast::Item;
 use crate::data::Cell;
@@ -118,6 +116,11 @@ pub struct Session {
     inputs: BTreeMap<String, Cell>,
     as_of: jiff::civil::Date,
     render: RenderOptions,
+    /// The texts of the typed definitions as of the last `:save` (none saved yet: empty).
+    saved: Vec<String>,
+    /// The typed definitions when Ctrl-D last warned that they were not saved: another Ctrl-D
+    /// with the same ones quits.
+    eof_warned: Option<Vec<String>>,
 }
 
 impl Session {
@@ -136,6 +139,8 @@ impl Session {
                 color: false,
                 width: 100,
             },
+            saved: Vec::new(),
+            eof_warned: None,
         };
         if let Ok(l) = s.build(EMPTY_RULESET, &[]).0 {
             s.loaded = Some(l);
@@ -146,6 +151,11 @@ impl Session {
     /// Renders diagnostics with colour (for a terminal).
     pub fn set_color(&mut self, color: bool) {
         self.render.color = color;
+    }
+
+    /// Whether diagnostics are rendered with colour.
+    pub fn color(&self) -> bool {
+        self.render.color
     }
 
     /// The evaluation date.
@@ -171,6 +181,50 @@ impl Session {
             None if changed.is_empty() => "tier> ".to_string(),
             None => format!("tier({changed})> "),
         }
+    }
+
+    /// The prompt for the next line: [`Session::prompt`] for a new input; while an input is
+    /// still open (`pending` is the text so far and [`is_incomplete`]), `...> ` ending where
+    /// the main prompt ends, so the continued lines line up with the first.
+    pub fn prompt_for(&self, pending: &str) -> String {
+        let main = self.prompt();
+        if pending.is_empty() {
+            return main;
+        }
+        const MORE: &str = "...> ";
+        let pad = words::width(&main).saturating_sub(MORE.len());
+        format!("{}{MORE}", " ".repeat(pad))
+    }
+
+    /// How many definitions typed in this session are not in the last `:save`.
+    pub fn unsaved(&self) -> usize {
+        self.typed
+            .iter()
+            .filter(|t| !self.saved.contains(&t.text))
+            .count()
+    }
+
+    /// End of input at the terminal (Ctrl-D): quits, unless typed definitions were not saved
+    /// and this is the first Ctrl-D since they were typed; then it warns, and the next Ctrl-D
+    /// quits.
+    pub fn end_of_input(&mut self) -> Reply {
+        let n = self.unsaved();
+        let typed: Vec<String> = self.typed.iter().map(|t| t.text.clone()).collect();
+        if n == 0 || self.eof_warned.as_ref() == Some(&typed) {
+            return Reply {
+                kind: ReplyKind::Quit,
+                text: String::new(),
+            };
+        }
+        self.eof_warned = Some(typed);
+        let what = if n == 1 {
+            "1 definition".to_string()
+        } else {
+            format!("{n} definitions")
+        };
+        Reply::ok(format!(
+            "{what} not saved; :save FILE to keep them, Ctrl-D again to quit"
+        ))
     }
 
     /// Evaluates one complete input (possibly several lines) and answers. Never panics.

@@ -68,6 +68,11 @@ pub(super) const COMMANDS: &[Command] = &[
         what: "run the ruleset's tests (and the ones typed here)",
     },
     Command {
+        name: "save",
+        args: "FILE",
+        what: "write the definitions typed in this session to FILE (:save! FILE replaces it)",
+    },
+    Command {
         name: "quit",
         args: "",
         what: "leave (also Ctrl-D)",
@@ -87,7 +92,8 @@ pub(super) fn help() -> String {
         out.push_str(&format!("  {left}{}{}\n", " ".repeat(pad), c.what));
     }
     out.push_str(
-        "An open brace continues the input on the next line (an empty line ends it). Tab completes.\n\
+        "An open brace continues the input on the next lines, after a `...>` prompt (an empty line ends\n\
+         it). Tab completes.\n\
          Typical start:  :set 销售额 = 200万   then  :grade   then  :explain",
     );
     out
@@ -128,7 +134,7 @@ pub(super) fn width(s: &str) -> usize {
 }
 
 /// The hint shown after a partly typed command: the rest of its name and its arguments.
-pub(super) fn command_hint(line: &str) -> Option<(String, Option<String>)> {
+pub fn command_hint(line: &str) -> Option<(String, Option<String>)> {
     let typed = line.strip_prefix(':')?;
     if typed.contains(char::is_whitespace) {
         return None;
@@ -158,67 +164,16 @@ pub(super) fn starts_definition(text: &str) -> bool {
     DEFINITION_KEYWORDS.contains(&first.as_str())
 }
 
-const KEYWORDS: &[&str] = &[
-    "let",
-    "grade",
-    "scorecard",
-    "tag",
-    "scale",
-    "adjust",
-    "relative",
-    "follow_up",
-    "review",
-    "input",
-    "output",
-    "override",
-    "test",
-    "given",
-    "expect",
-    "if",
-    "then",
-    "else",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "missing",
-    "otherwise",
-    "when",
-    "linear",
-    "bands",
-    "match",
-    "matrix",
-    "at_least",
-    "as_of",
-    "from",
-    "to",
-    "points",
-    "every",
-    "within",
-    "color",
-    "action",
-    "owner",
-    "days_since",
-    "days_between",
-    "months_since",
-    "min",
-    "max",
-    "abs",
-    "floor",
-    "ceil",
-    "round",
-    "concat",
-    "count_of",
-    "year",
-    "month",
-];
-
 impl Session {
     /// Everything Tab may complete: commands, keywords, and the ruleset's names (inputs, enum
     /// variants, lets, scorecards and their components, grades and their labels, tags).
     pub fn completions(&self) -> Vec<String> {
-        let mut names: Vec<String> = KEYWORDS.iter().map(|s| s.to_string()).collect();
+        let mut names: Vec<String> = crate::syntax::KEYWORDS
+            .iter()
+            .copied()
+            .chain(crate::check::function_names())
+            .map(str::to_string)
+            .collect();
         names.extend(COMMANDS.iter().map(|c| format!(":{}", c.name)));
         if let Some(l) = &self.loaded {
             for item in &l.ruleset.items {
@@ -263,6 +218,62 @@ impl Session {
         names.sort();
         names.dedup();
         names
+    }
+}
+
+/// What Tab does with the word before `pos` in `line`: where the word starts and its
+/// replacements. One replacement is inserted at once: the only name that fits, or the longest
+/// prefix all fitting names share when it is longer than the word (`合作得` → `合作得分`, not one
+/// of `合作得分`'s components). Several are a list to choose from. Commands complete only at the
+/// start of the line, with a space after them. The result does not depend on the line editor's
+/// completion mode.
+pub fn complete_word(names: &[String], line: &str, pos: usize) -> (usize, Vec<String>) {
+    let before = line.get(..pos).unwrap_or(line);
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+        .last()
+        .map(|(i, _)| i)
+        .unwrap_or(pos);
+    let word = &before[start..];
+    if word.is_empty() {
+        return (pos, Vec::new());
+    }
+    // A command is completed only at the start of the line; elsewhere `:` is not a word.
+    let at_line_start = before[..start].trim().is_empty();
+    let fitting: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| n.starts_with(word) && *n != word)
+        .filter(|n| at_line_start || !n.starts_with(':'))
+        .collect();
+    let finish = |n: &str| {
+        if n.starts_with(':') {
+            format!("{n} ")
+        } else {
+            n.to_string()
+        }
+    };
+    match fitting.as_slice() {
+        [] => (start, Vec::new()),
+        [only] => (start, vec![finish(only)]),
+        [first, rest @ ..] => {
+            let mut common = first.len();
+            for n in rest {
+                common = first
+                    .char_indices()
+                    .zip(n.chars())
+                    .find(|((_, a), b)| a != b)
+                    .map_or(common.min(n.len()), |((i, _), _)| i.min(common));
+            }
+            let prefix = &first[..common];
+            if prefix.len() > word.len() {
+                (start, vec![prefix.to_string()])
+            } else {
+                (start, fitting.iter().map(|n| finish(n)).collect())
+            }
+        }
     }
 }
 
@@ -343,6 +354,54 @@ mod tests {
             identifiers("上年销售额 > 0 and x_1 = \"销售额\" # 回款率"),
             vec!["上年销售额", "0", "and", "x_1"]
         );
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn tab_completes_a_scorecards_name_before_its_components() {
+        let n = names(&[
+            "合作年限",
+            "合作得分",
+            "合作得分.年限",
+            "合作得分.潜力",
+            "合作得分.频次",
+            ":set",
+            ":show",
+        ]);
+        // A unique prefix of the name: the name, not a component.
+        assert_eq!(
+            complete_word(&n, "合作得", "合作得".len()),
+            (0, vec!["合作得分".into()])
+        );
+        let line = "x + 合作得";
+        assert_eq!(
+            complete_word(&n, line, line.len()),
+            (4, vec!["合作得分".into()])
+        );
+        // The whole name: what its components share, then the list.
+        assert_eq!(
+            complete_word(&n, "合作得分", "合作得分".len()),
+            (0, vec!["合作得分.".into()])
+        );
+        assert_eq!(
+            complete_word(&n, "合作得分.", "合作得分.".len()).1,
+            vec!["合作得分.年限", "合作得分.潜力", "合作得分.频次"]
+        );
+        // Nothing more in common: the list.
+        assert_eq!(complete_word(&n, "合作", "合作".len()).1.len(), 5);
+        // The only fitting component.
+        assert_eq!(
+            complete_word(&n, "合作得分.频", "合作得分.频".len()),
+            (0, vec!["合作得分.频次".into()])
+        );
+        // Commands: at the start of the line only, with a space.
+        assert_eq!(complete_word(&n, ":se", 3), (0, vec![":set ".into()]));
+        assert_eq!(complete_word(&n, ":s", 2).1, vec![":set ", ":show "]);
+        assert_eq!(complete_word(&n, "x :s", 4).1, Vec::<String>::new());
+        assert_eq!(complete_word(&n, "x ", 2), (2, vec![]));
     }
 
     #[test]

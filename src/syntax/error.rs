@@ -5,14 +5,20 @@
 //! file so the label covers it, and a few common slips (full-width punctuation, a reserved word
 //! used as a name, a broken arrow) get a help line.
 
-use super::Rule;
+use super::{Rule, DECLARATION_KEYWORDS, RESERVED};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use pest::error::{ErrorVariant, InputLocation};
 
-/// Phrases for the declarations, shared by all their first keywords.
-const A_DECLARATION: &str =
-    "a declaration (`input`, `let`, `scorecard`, `grade`, `adjust`, `tag`, `relative`, `follow_up`, `review`, `override`, `output`, `test`)";
+/// Phrases for the declarations, shared by all their first keywords: "a declaration (`input`,
+/// `scale`, …)", from the one list of declaration keywords.
+static A_DECLARATION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let words: Vec<String> = DECLARATION_KEYWORDS
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect();
+    format!("a declaration ({})", words.join(", "))
+});
 const AN_EXPRESSION: &str = "a value (a number, a name, a date, `\"text\"` or `(`)";
 const AN_OPERATOR: &str = "an operator";
 
@@ -199,21 +205,9 @@ fn keyword_words(rule: Rule) -> &'static [&'static str] {
         input_block | scale_decl | let_decl | scorecard | grade_decl | adjust_decl | tag_decl
         | relative_decl | schedule_decl | override_decl | output_decl | test_decl | kw_input
         | kw_scale | kw_let | kw_scorecard | kw_adjust | kw_tag | kw_relative | kw_follow_up
-        | kw_review | kw_override | kw_output | kw_test | item | item_file | items_file => &[
-            "input",
-            "scale",
-            "let",
-            "scorecard",
-            "grade",
-            "adjust",
-            "tag",
-            "relative",
-            "follow_up",
-            "review",
-            "override",
-            "output",
-            "test",
-        ],
+        | kw_review | kw_override | kw_output | kw_test | item | item_file | items_file => {
+            DECLARATION_KEYWORDS
+        }
         type_expr | ty_number | ty_integer | ty_percent | ty_money | ty_quantity | ty_date
         | ty_text | ty_bool | ty_enum | ty_grade => &[
             "number", "integer", "count", "percent", "money", "quantity", "date", "text", "bool",
@@ -320,58 +314,11 @@ fn help(tok: &str, positives: &[Rule]) -> Option<String> {
 }
 
 fn is_reserved(word: &str) -> bool {
-    const RESERVED: &[&str] = &[
-        "if",
-        "then",
-        "else",
-        "and",
-        "or",
-        "not",
-        "in",
-        "is",
-        "missing",
-        "otherwise",
-        "when",
-        "linear",
-        "bands",
-        "match",
-        "matrix",
-        "at_least",
-        "of",
-        "as_of",
-        "yes",
-        "no",
-        "true",
-        "false",
-        "是",
-        "否",
-        "from",
-        "to",
-        "points",
-        "by",
-        "per",
-        "into",
-    ];
     RESERVED.contains(&word)
 }
 
 fn is_item_keyword(word: &str) -> bool {
-    matches!(
-        word,
-        "input"
-            | "scale"
-            | "let"
-            | "scorecard"
-            | "grade"
-            | "adjust"
-            | "tag"
-            | "relative"
-            | "follow_up"
-            | "review"
-            | "override"
-            | "output"
-            | "test"
-    )
+    DECLARATION_KEYWORDS.contains(&word)
 }
 
 fn join_or(items: &[String]) -> String {
@@ -529,7 +476,9 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         input_block | scale_decl | let_decl | scorecard | grade_decl | adjust_decl | tag_decl
         | relative_decl | schedule_decl | override_decl | output_decl | test_decl | kw_input
         | kw_scale | kw_let | kw_scorecard | kw_adjust | kw_tag | kw_relative | kw_follow_up
-        | kw_review | kw_override | kw_output | kw_test | item_file | items_file | item => A_DECLARATION,
+        | kw_review | kw_override | kw_output | kw_test | item_file | items_file | item => {
+            &A_DECLARATION
+        }
         field | item_keyword => "a field like `销售额 money(万) column \"年度销售额\"`",
         type_expr | ty_number | ty_integer | ty_percent | ty_money | ty_quantity | ty_date
         | ty_text | ty_bool | ty_enum | ty_grade | kw_percent | kw_money | kw_quantity

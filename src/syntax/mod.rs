@@ -6,6 +6,7 @@
 
 mod error;
 mod expr;
+mod keywords;
 mod literal;
 mod lower;
 mod lower_items;
@@ -17,6 +18,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 use lower::Lower;
 use pest::Parser as _;
+
+pub use keywords::{DECLARATION_KEYWORDS, KEYWORDS, RESERVED};
 
 /// The generated parser. pest makes `Rule` public; the private module keeps it inside
 /// `syntax`, so the rest of the crate never sees pest's vocabulary.
@@ -112,21 +115,3 @@ fn finish<T>(lower: Lower<'_>, value: T) -> Result<T, Vec<Diagnostic>> {
         Err(lower.errors)
     }
 }
-
-/// The keywords that start a top-level declaration. One list for the parser's error recovery
-/// and hints, the formatter and the REPL.
-pub const DECLARATION_KEYWORDS: &[&str] = &[
-    "input",
-    "scale",
-    "let",
-    "scorecard",
-    "grade",
-    "adjust",
-    "tag",
-    "relative",
-    "follow_up",
-    "review",
-    "override",
-    "output",
-    "test",
-];

@@ -615,3 +615,36 @@ fn timing_untraced() {
     }
     println!("evaluate_bare: {:?} per record", t.elapsed() / n);
 }
+
+/// One value, one display: a ratio computed as 0.25 reads `0.25` in its own step, in the values
+/// a condition read, in a `linear` line and beside a threshold, even where the ruleset compares
+/// it with percents; a `percent` input reads as a percent everywhere.
+#[test]
+fn a_value_shows_in_its_own_unit_everywhere_in_an_explanation() {
+    let p = program(
+        "ruleset \"r\"\n\
+         input { 销售额 money  上年销售额 money  回款率 percent }\n\
+         let 增长率 = (销售额 - 上年销售额) / 上年销售额\n\
+         scorecard 得分 { 增长 100% linear 增长率 from 0% to 50% }\n\
+         grade 增长档 by 增长率 { 快 >= 20%  慢 otherwise }\n\
+         tag 高增长 when 增长率 >= 20% and 回款率 >= 90%\n",
+    );
+    let r = rec(&p, &["200万", "160万", "92%"]);
+    let o = p.evaluate(&r, &[], as_of()).unwrap();
+    let trace = explain::render_trace(&o);
+    let outcome = explain::render_outcome(&o);
+    for text in [&trace, &outcome] {
+        assert!(!text.contains("25%"), "a ratio shown as a percent:\n{text}");
+        assert!(
+            !text.contains("0.92"),
+            "a percent shown as a ratio:\n{text}"
+        );
+    }
+    assert!(
+        trace.contains("增长率 = (销售额 - 上年销售额) / 上年销售额 = 0.25"),
+        "{trace}"
+    );
+    assert!(trace.contains("增长率 0.25: 0%→50% linear"), "{trace}");
+    assert!(trace.contains("增长率 0.25 ≥ 20% → 快"), "{trace}");
+    assert!(trace.contains("(增长率 = 0.25, 回款率 = 92%)"), "{trace}");
+}

@@ -381,6 +381,12 @@ fn terminal_completion_and_multiline() {
 
     // A multi-line grade block: Enter inside the braces continues the input.
     tmux(&["send-keys", "-t", "t", "grade 档次 by 经理评分 {", "Enter"]);
+    // The next line shows a continuation prompt that ends where the main prompt ends.
+    let s = wait_for("                     ...> ");
+    assert!(
+        s.lines().any(|l| l == format!("{}...>", " ".repeat(24))),
+        "no continuation prompt:\n{s}"
+    );
     tmux(&["send-keys", "-t", "t", "高 >= 60", "Enter"]);
     tmux(&["send-keys", "-t", "t", "低 otherwise", "Enter"]);
     tmux(&["send-keys", "-t", "t", "}", "Enter"]);
@@ -399,6 +405,145 @@ fn terminal_completion_and_multiline() {
     let s = wait_for("yes");
     assert!(s.lines().any(|l| l.trim() == "yes"), "{s}");
     tmux(&["send-keys", "-t", "t", ":quit", "Enter"]);
+}
+
+#[test]
+fn continuation_prompt_lines_up_with_the_prompt() {
+    let mut s = Session::new(as_of());
+    assert_eq!(s.prompt_for(""), "tier> ");
+    assert_eq!(s.prompt_for("grade 档次 by 1 {"), " ...> ");
+    s.load(Path::new("rulesets/distributor_composite.tier"));
+    assert_eq!(s.prompt_for(""), "tier(distributor_composite)> ");
+    assert_eq!(
+        s.prompt_for("grade 等级 by 综合得分 {\n  A >= 80"),
+        format!("{}...> ", " ".repeat(24))
+    );
+    // Chinese in the prompt takes two columns per character.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("经销商.tier");
+    std::fs::copy("rulesets/distributor_composite.tier", &file).expect("copy");
+    s.load(&file);
+    assert_eq!(s.prompt_for(""), "tier(经销商)> ");
+    assert_eq!(s.prompt_for("{"), format!("{}...> ", " ".repeat(14 - 5)));
+}
+
+#[test]
+fn save_writes_the_accepted_definitions_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("试算.tier");
+    let arg = file.display().to_string();
+    let mut s = Session::new(as_of());
+    assert_eq!(s.eval_line(&format!(":save {arg}")).kind, ReplyKind::Error);
+    s.load(Path::new("rulesets/distributor_composite.tier"));
+    let nothing = s.eval_line(&format!(":save {arg}"));
+    assert_eq!(nothing.kind, ReplyKind::Error);
+    assert!(nothing.text.contains("nothing to save"), "{}", nothing.text);
+    assert!(!file.exists());
+
+    for (input, ok) in [
+        ("let 双倍  =  经理评分 * 2", true),
+        ("let 坏 = 没有这个名字 + 1", false),
+        (
+            "grade 档次 by 经理评分 {\n  高 >= 60\n  低 otherwise\n}",
+            true,
+        ),
+        ("let 三倍 = 经理评分 * 3", true),
+        ("let 双倍 = 经理评分 * 4", true),
+    ] {
+        let r = s.eval_line(input);
+        assert_eq!(r.kind == ReplyKind::Ok, ok, "{input}: {}", r.text);
+    }
+    assert_eq!(s.unsaved(), 3);
+    let r = s.eval_line(&format!(":save {arg}"));
+    assert_eq!(r.kind, ReplyKind::Ok, "{}", r.text);
+    assert_eq!(r.text, format!("saved 3 definitions to {arg}"));
+    // As typed, in the order accepted (a replaced definition moves to where it was replaced);
+    // the rejected one is not there.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "grade 档次 by 经理评分 {\n  高 >= 60\n  低 otherwise\n}\n\n\
+         let 三倍 = 经理评分 * 3\n\n\
+         let 双倍 = 经理评分 * 4\n"
+    );
+    assert_eq!(s.unsaved(), 0);
+
+    // An existing file is replaced only with `!`.
+    s.eval_line("let 四倍 = 经理评分 * 4");
+    let r = s.eval_line(&format!(":save {arg}"));
+    assert_eq!(r.kind, ReplyKind::Error);
+    assert!(r.text.contains(":save! "), "{}", r.text);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("四倍"));
+    let r = s.eval_line(&format!(":save! {arg}"));
+    assert_eq!(r.kind, ReplyKind::Ok, "{}", r.text);
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .ends_with("let 四倍 = 经理评分 * 4\n"));
+
+    // Never a device, a directory or the loaded ruleset, even with `!`.
+    for target in ["/dev/null", dir.path().to_str().unwrap()] {
+        let r = s.eval_line(&format!(":save! {target}"));
+        assert_eq!(r.kind, ReplyKind::Error, "{target}: {}", r.text);
+    }
+    let ruleset = dir.path().join("r.tier");
+    std::fs::copy("rulesets/distributor_composite.tier", &ruleset).unwrap();
+    s.load(&ruleset);
+    s.eval_line("let 双倍 = 经理评分 * 2");
+    let r = s.eval_line(&format!(":save! {}", ruleset.display()));
+    assert_eq!(r.kind, ReplyKind::Error);
+    assert!(r.text.contains("is the loaded ruleset"), "{}", r.text);
+    assert_eq!(
+        std::fs::read_to_string(&ruleset).unwrap(),
+        std::fs::read_to_string("rulesets/distributor_composite.tier").unwrap()
+    );
+    // Only :save takes `!`.
+    assert!(s.eval_line(":show!").text.contains("takes no `!`"));
+}
+
+#[test]
+fn ctrl_d_warns_once_about_unsaved_definitions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut s = Session::new(as_of());
+    s.load(Path::new("rulesets/distributor_composite.tier"));
+    // Nothing typed: Ctrl-D leaves.
+    assert_eq!(s.end_of_input().kind, ReplyKind::Quit);
+
+    s.eval_line("let 双倍 = 经理评分 * 2");
+    let first = s.end_of_input();
+    assert_eq!(first.kind, ReplyKind::Ok);
+    assert_eq!(
+        first.text,
+        "1 definition not saved; :save FILE to keep them, Ctrl-D again to quit"
+    );
+    // Other inputs in between do not warn again; the second Ctrl-D leaves.
+    s.eval_line(":show");
+    assert_eq!(s.end_of_input().kind, ReplyKind::Quit);
+
+    // A definition typed after the warning is worth another one.
+    s.eval_line("let 三倍 = 经理评分 * 3");
+    let again = s.end_of_input();
+    assert_eq!(again.kind, ReplyKind::Ok);
+    assert!(
+        again.text.starts_with("2 definitions not saved"),
+        "{}",
+        again.text
+    );
+
+    // After :save there is nothing to warn about.
+    let file = dir.path().join("saved.tier");
+    s.eval_line(&format!(":save {}", file.display()));
+    assert_eq!(s.end_of_input().kind, ReplyKind::Quit);
+
+    // One new definition after the save: warned about again, though it is again "1".
+    s.eval_line("let 四倍 = 经理评分 * 4");
+    s.eval_line(":save! /dev/null");
+    let after_save = s.end_of_input();
+    assert_eq!(after_save.kind, ReplyKind::Ok);
+    assert!(
+        after_save.text.starts_with("1 definition not saved"),
+        "{}",
+        after_save.text
+    );
+    assert_eq!(s.end_of_input().kind, ReplyKind::Quit);
 }
 
 struct KillOnDrop(String);

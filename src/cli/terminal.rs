@@ -1,68 +1,33 @@
 //! The thin shell around [`Session`]: a rustyline loop on a terminal (completion, hints,
 //! multi-line input, history), a script runner when stdin is piped.
 
-use super::words::{command_hint, is_incomplete};
-use super::{ReplyKind, ScriptReader, Session};
-use crate::diagnostic::RenderOptions;
+// The binary's part of the REPL: the library's `repl` computes replies, this reads lines and
+// prints them.
+use super::stdio::{errln, outln};
+use super::{Ui, EXIT_FAILED, EXIT_IO, EXIT_OK};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hint, Hinter, HistoryHinter};
 use rustyline::history::DefaultHistory;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use std::borrow::Cow;
-use std::io::Write;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
-
-// The CLI's exit codes (documented in the README); this loop is the binary's part of the REPL,
-// still here until it moves into the binary with its terminal.
-const EXIT_OK: u8 = 0;
-const EXIT_FAILED: u8 = 1;
-const EXIT_IO: u8 = 3;
-
-/// Writes to standard output; a closed pipe ends the process quietly (exit 141), as the CLI's
-/// own output does.
-fn out(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        if crate::data::write::note_stdout_error(&e) {
-            crate::data::write::remove_temporary_files();
-            std::process::exit(141);
-        }
-    }
-}
-
-/// Writes to standard error; errors are ignored (there is nowhere left to report to).
-fn err(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
-}
-
-macro_rules! outln {
-    ($($arg:tt)*) => { out(&format!("{}\n", format_args!($($arg)*))) };
-}
-macro_rules! errln {
-    ($($arg:tt)*) => { err(&format!("{}\n", format_args!($($arg)*))) };
-}
+use tier::repl::{command_hint, complete_word, is_incomplete, ReplyKind, ScriptReader, Session};
 
 /// `tier repl [RULESET]`: interactive on a terminal, a script runner when stdin is piped (exit 1
 /// when any reply was an error).
-pub fn run_interactive(ruleset: Option<&Path>, as_of: jiff::civil::Date, color: bool) -> u8 {
+pub fn run_interactive(ruleset: Option<&Path>, as_of: jiff::civil::Date, ui: &Ui) -> u8 {
     let mut session = Session::new(as_of);
     let interactive = std::io::stdin().is_terminal();
     if interactive {
-        session.set_color(color);
+        session.set_color(ui.color);
     }
     if let Some(p) = ruleset {
         // A file that cannot be read at all is exit code 3, as for every command.
-        if let Err(d) = crate::source::read_source(p) {
-            err(&crate::diagnostic::render(
-                &[d],
-                RenderOptions { color, width: 100 },
-            ));
+        if let Err(d) = tier::source::read_source(p) {
+            ui.report(&[d]);
             return EXIT_IO;
         }
         let r = session.load(p);
@@ -133,7 +98,7 @@ fn history_path() -> Option<PathBuf> {
 
 fn interactive_loop(mut session: Session) -> u8 {
     let config = rustyline::Config::builder()
-        .auto_add_history(true)
+        .auto_add_history(false)
         .history_ignore_dups(true)
         .map(|b| b.history_ignore_space(true))
         .unwrap_or_else(|_| rustyline::Config::builder())
@@ -157,15 +122,33 @@ fn interactive_loop(mut session: Session) -> u8 {
         env!("CARGO_PKG_VERSION"),
         session.as_of()
     );
+    // The input so far while a `{` (or `(`, `[`) is open: the next lines continue it under a
+    // `...> ` prompt, and an empty line sends it as it is (so a stray `(` never traps the user;
+    // the error then says what is missing).
+    let mut pending = String::new();
     loop {
         editor.set_helper(Some(TierHelper {
             names: session.completions(),
             hinter: HistoryHinter::new(),
-            color: session.render.color,
+            color: session.color(),
         }));
-        match editor.readline(&session.prompt()) {
+        match editor.readline(&session.prompt_for(&pending)) {
             Ok(line) => {
-                let reply = session.eval_line(&line);
+                let ended_by_empty_line = !pending.is_empty() && line.trim().is_empty();
+                let input = if pending.is_empty() {
+                    line
+                } else if ended_by_empty_line {
+                    std::mem::take(&mut pending)
+                } else {
+                    format!("{}\n{line}", std::mem::take(&mut pending))
+                };
+                if is_incomplete(&input) && !ended_by_empty_line {
+                    pending = input;
+                    continue;
+                }
+                let input = input.trim_end().to_string();
+                let _ = editor.add_history_entry(input.as_str());
+                let reply = session.eval_line(&input);
                 match reply.kind {
                     ReplyKind::Quit => break,
                     ReplyKind::Error => errln!("{}", reply.text),
@@ -178,7 +161,17 @@ fn interactive_loop(mut session: Session) -> u8 {
                 }
             }
             // Ctrl-C abandons the current input, as in a shell.
-            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(rustyline::error::ReadlineError::Interrupted) => pending.clear(),
+            // Ctrl-D inside an open input abandons it; at the prompt it leaves, after one
+            // warning when typed definitions were not saved.
+            Err(rustyline::error::ReadlineError::Eof) if !pending.is_empty() => pending.clear(),
+            Err(rustyline::error::ReadlineError::Eof) => {
+                let reply = session.end_of_input();
+                if reply.kind == ReplyKind::Quit {
+                    break;
+                }
+                errln!("{}", reply.text);
+            }
             Err(_) => break,
         }
     }
@@ -201,32 +194,12 @@ impl Completer for TierHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let before = line.get(..pos).unwrap_or(line);
-        let start = before
-            .char_indices()
-            .rev()
-            .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
-            .last()
-            .map(|(i, _)| i)
-            .unwrap_or(pos);
-        let word = &before[start..];
-        if word.is_empty() {
-            return Ok((pos, Vec::new()));
-        }
-        // A command is completed only at the start of the line; elsewhere `:` is not a word.
-        let at_line_start = before[..start].trim().is_empty();
-        let pairs = self
-            .names
-            .iter()
-            .filter(|n| n.starts_with(word) && n.as_str() != word)
-            .filter(|n| at_line_start || !n.starts_with(':'))
-            .map(|n| Pair {
-                display: n.clone(),
-                replacement: if n.starts_with(':') {
-                    format!("{n} ")
-                } else {
-                    n.clone()
-                },
+        let (start, words) = complete_word(&self.names, line, pos);
+        let pairs = words
+            .into_iter()
+            .map(|w| Pair {
+                display: w.trim_end().to_string(),
+                replacement: w,
             })
             .collect();
         Ok((start, pairs))
@@ -283,17 +256,7 @@ impl Highlighter for TierHelper {
     }
 }
 
-impl Validator for TierHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        // An open brace asks for more, but an empty line sends the input anyway, so a stray
-        // `(` never traps the user (the error then says what is missing).
-        let input = ctx.input();
-        if is_incomplete(input) && !input.ends_with('\n') {
-            Ok(ValidationResult::Incomplete)
-        } else {
-            Ok(ValidationResult::Valid(None))
-        }
-    }
-}
+/// Continuation is the loop's business (it shows a `...> ` prompt), not the editor's.
+impl Validator for TierHelper {}
 
 impl Helper for TierHelper {}
