@@ -74,7 +74,7 @@ pub mod format;
 pub(crate) mod limits;
 pub mod outcome;
 pub mod record;
-/// `tier repl` (the binary's).
+/// The REPL's session: computes replies and never prints (the terminal loop is the binary's).
 #[doc(hidden)]
 pub mod repl;
 pub mod source;
