@@ -257,8 +257,10 @@ fn man_dir_never_replaces_what_is_not_a_regular_file() {
     assert!(dir.path().join("tier-check.1").is_file());
 }
 
-/// Renders a page with groff (all warnings on), else with `man -l`; None when neither exists.
-fn render_warnings(page: &Path) -> Option<String> {
+/// Renders a page with groff (all warnings on) and with `man -l` (as a reader would), each if
+/// installed; returns each renderer's warnings.
+fn render_warnings(page: &Path) -> Vec<(&'static str, String)> {
+    let mut found = Vec::new();
     if installed("groff") {
         let out = std::process::Command::new("groff")
             .args(["-man", "-Tutf8", "-ww", "-z"])
@@ -266,7 +268,7 @@ fn render_warnings(page: &Path) -> Option<String> {
             .output()
             .unwrap();
         assert!(out.status.success(), "groff failed on {}", page.display());
-        return Some(String::from_utf8_lossy(&out.stderr).into_owned());
+        found.push(("groff", String::from_utf8_lossy(&out.stderr).into_owned()));
     }
     if installed("man") {
         let out = std::process::Command::new("man")
@@ -277,9 +279,10 @@ fn render_warnings(page: &Path) -> Option<String> {
             .output()
             .unwrap();
         assert!(out.status.success(), "man -l failed on {}", page.display());
-        return Some(String::from_utf8_lossy(&out.stderr).into_owned());
+        assert!(!out.stdout.is_empty(), "man -l rendered nothing");
+        found.push(("man", String::from_utf8_lossy(&out.stderr).into_owned()));
     }
-    None
+    found
 }
 
 #[test]
@@ -289,18 +292,68 @@ fn man_pages_render_without_warnings() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let page = entry.unwrap().path();
-        match render_warnings(&page) {
-            Some(warnings) => assert!(
-                warnings.is_empty(),
-                "{} renders with warnings:\n{warnings}",
-                page.display()
-            ),
-            None => {
-                println!(
-                    "note: neither groff nor man is installed; the man pages were not rendered"
-                );
-                return;
-            }
+        let rendered = render_warnings(&page);
+        if rendered.is_empty() {
+            println!("note: neither groff nor man is installed; the man pages were not rendered");
+            return;
         }
+        for (renderer, warnings) in rendered {
+            assert!(
+                warnings.is_empty(),
+                "{renderer}: {} renders with warnings:\n{warnings}",
+                page.display()
+            );
+        }
+    }
+}
+
+/// Completes `words` (the last one being typed) with the bash script, as bash-completion would
+/// call it; returns the candidates.
+fn bash_complete(script: &Path, words: &[&str]) -> Vec<String> {
+    let cword = words.len() - 1;
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={cword}; _tier tier '{}' '{}'; \
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display(),
+        quoted.join(" "),
+        words[cword],
+        words[cword - 1],
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn bash_script_completes_commands_flags_and_shells() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("tier.bash");
+    let out = run(&["completions", "bash"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    std::fs::write(&script, &out.stdout).unwrap();
+    assert_eq!(bash_complete(&script, &["tier", "ru"]), ["run"]);
+    assert_eq!(bash_complete(&script, &["tier", "com"]), ["completions"]);
+    assert_eq!(
+        bash_complete(&script, &["tier", "run", "--as"]),
+        ["--as-of"]
+    );
+    assert_eq!(
+        bash_complete(&script, &["tier", "run", "--rej"]),
+        ["--rejects"]
+    );
+    let shells = bash_complete(&script, &["tier", "completions", ""]);
+    for shell in SHELLS {
+        assert!(shells.iter().any(|s| s == shell), "{shell} in {shells:?}");
     }
 }
