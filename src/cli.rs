@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use tier::diagnostic::{self, Code, Diagnostic, RenderOptions};
 
 pub mod commands;
+mod completions;
+mod man;
 mod run;
 pub mod stdio;
 mod terminal;
@@ -24,6 +26,27 @@ pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code: a file could not be read or written.
 pub const EXIT_IO: u8 = 3;
+
+/// The exit codes as `tier(1)` lists them in EXIT STATUS (the README's table says the same).
+pub const EXIT_STATUS: &[(&str, &str)] = &[
+    ("0", "success (warnings allowed)"),
+    (
+        "1",
+        "the ruleset has errors, a test failed, --max-rejects was exceeded, fmt --check found \
+         unformatted files, eval/explain could not grade the customer, or a piped repl script \
+         had an error",
+    ),
+    ("2", "usage error (bad flags or arguments)"),
+    ("3", "a file could not be read or written"),
+    (
+        "130, 143, 129",
+        "interrupted by SIGINT, SIGTERM or SIGHUP; partial output files are removed",
+    ),
+    (
+        "141",
+        "standard output was closed before everything was written; nothing is reported",
+    ),
+];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +86,27 @@ pub enum Command {
     Repl(ReplArgs),
     /// Re-indent rulesets (whitespace only; comments and alignment kept).
     Fmt(FmtArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = completions::INSTALL)]
+    Completions(CompletionsArgs),
+    /// Print the man page tier(1), or write it and one page per command into a directory.
+    #[command(after_help = man::INSTALL)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write tier.1 and tier-<command>.1 for every command into this existing directory
+    /// instead of printing tier(1).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -262,6 +306,8 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => commands::eval(&args, &ui, true),
         Command::Repl(args) => commands::repl(&args, &ui),
         Command::Fmt(args) => commands::fmt(&args, &ui),
+        Command::Completions(args) => completions::command(&args),
+        Command::Man(args) => man::command(&args, &ui),
     };
     if tier::data::write::stdout_closed() {
         // `tier run ... | head`: the reader has what it wanted; nothing to report.

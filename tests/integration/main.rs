@@ -6,6 +6,7 @@
 mod check;
 mod cli;
 mod codes;
+mod completions;
 mod data;
 mod eval;
 mod library;

@@ -166,6 +166,21 @@ fn fmt() {
 }
 
 #[test]
+fn completions_and_man() {
+    expect(0, &["completions", "zsh"]);
+    expect(2, &["completions"]);
+    expect(2, &["completions", "tcsh"]);
+    expect(0, &["man"]);
+    expect(2, &["man", "--dir"]);
+    let dir = tmp();
+    let pages = dir.path().to_str().unwrap();
+    expect(0, &["man", "--dir", pages]);
+    let file = dir.path().join("tier.1");
+    expect(3, &["man", "--dir", file.to_str().unwrap()]);
+    expect(3, &["man", "--dir", MISSING]);
+}
+
+#[test]
 fn usage_errors_outside_commands() {
     expect(2, &["no-such-command"]);
     expect(2, &[]);

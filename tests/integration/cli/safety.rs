@@ -326,6 +326,8 @@ fn a_closed_stdout_ends_quietly() {
             .to_vec(),
         ["check", "--format", "json"].map(String::from).to_vec(),
         ["test", "--as-of", AS_OF].map(String::from).to_vec(),
+        ["completions", "bash"].map(String::from).to_vec(),
+        ["man"].map(String::from).to_vec(),
     ];
     commands[2].extend(rulesets.iter().cloned());
     commands[3].extend(rulesets.iter().cloned());
