@@ -159,9 +159,9 @@ pub struct RunArgs {
 /// `--lang`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutLang {
-    /// Chinese: 等级, 逾期, 是/否.
+    /// Chinese: 标签, 逾期, 是/否.
     Zh,
-    /// English: grade, overdue, yes/no.
+    /// English: tags, overdue, yes/no.
     En,
 }
 

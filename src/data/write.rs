@@ -58,7 +58,7 @@ use std::path::Path;
 pub enum OutputFormat {
     /// Comma-separated, UTF-8 (optionally with a BOM).
     Csv,
-    /// An Excel workbook with one sheet, `分级结果`.
+    /// An Excel workbook with one sheet, `分级结果` / `graded` ([`FixedWords::graded_sheet`]).
     Xlsx,
     /// One array of objects.
     Json,
@@ -344,7 +344,7 @@ pub(crate) enum Out {
     /// An exact decimal (score, points).
     Number(Decimal),
     Date(jiff::civil::Date),
-    /// 是/否 (JSON: true/false).
+    /// Yes/no in the output's language, 是/否 or yes/no (JSON: true/false).
     YesNo(bool),
     /// A kept input cell, as read.
     Kept(Cell),

@@ -18,7 +18,7 @@ const XLSX_CELL_MAX: usize = 32_767;
 /// CSV file (with a UTF-8 BOM when `opts.bom`, so Excel shows the Chinese right) with columns
 /// 文件, 行, 列, 原值, 原因 / file, row, column, raw, reason ([`FixedWords::rejects`], in
 /// `opts.lang`).
-/// CSV cells go through [`formula_safe`] unless `opts.raw_csv`.
+/// CSV cells go through [`formula_safe`](super::formula_safe) unless `opts.raw_csv`.
 pub fn write_rejects(
     path: &Path,
     rejects: &[RowError],
