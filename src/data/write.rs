@@ -177,13 +177,12 @@ impl OutputColumns {
         if let Some(s) = &self.subgrade {
             h.push(named(s, w.subgrade));
         }
+        // The components are prefixed with the score's header.
         let score = named(self.score.as_deref().unwrap_or(""), w.score);
-        for c in &self.components {
-            h.push(format!("{score}.{c}"));
-        }
         if self.score.is_some() {
-            h.insert(h.len() - self.components.len(), score);
+            h.push(score.clone());
         }
+        h.extend(self.components.iter().map(|c| format!("{score}.{c}")));
         h.extend(self.shown_values().cloned());
         h.push(w.tags.into());
         if self.follow_up {
