@@ -350,11 +350,22 @@ fn execute(
     };
 
     let info = program.output();
+    let lang = args.lang.unwrap_or(program.lang());
+    // A score or sub-grade is headed by its name, unless it is an input (`score 星点值`): the
+    // input's column already carries that name, so tier's gets the fixed word (得分 / score)
+    // rather than a `tier:` copy.
+    let own_name = |name: &str| -> String {
+        if program.inputs().iter().any(|i| &*i.name == name) {
+            String::new()
+        } else {
+            name.to_string()
+        }
+    };
     let columns = OutputColumns {
         keep: map.keep.iter().map(|&i| headers[i].clone()).collect(),
         components: info.components.iter().map(|c| c.to_string()).collect(),
-        subgrade: info.subgrade.is_some(),
-        score: info.score.is_some(),
+        subgrade: info.subgrade.as_deref().map(own_name),
+        score: info.score.as_deref().map(own_name),
         follow_up: info.has_follow_up,
         review: info.has_review,
         values: extra_columns(&loaded.ruleset, &info),
@@ -363,7 +374,8 @@ fn execute(
             .grade
             .as_deref()
             .map(str::to_string)
-            .unwrap_or_else(|| "等级".into()),
+            .unwrap_or_default(),
+        lang,
     };
     let renamed = columns.renamed_results();
     if !renamed.is_empty() {
@@ -387,6 +399,7 @@ fn execute(
         &WriteOptions {
             bom: args.csv_bom(args.output.as_deref()),
             raw_csv: args.raw_csv,
+            lang,
         },
     )
     .map_err(io)?;
@@ -584,6 +597,7 @@ fn execute(
             &WriteOptions {
                 bom: args.csv_bom(Some(path)),
                 raw_csv: args.raw_csv,
+                lang,
             },
         )
         .map_err(io)?;

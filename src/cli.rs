@@ -194,6 +194,28 @@ pub struct RunArgs {
     /// Worker threads (default: all cores; at most 8 per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Language of the output's fixed column names, of yes/no and of the rejects report's
+    /// headers; default: the ruleset's (Chinese when it names things in Chinese).
+    #[arg(long, value_enum)]
+    pub lang: Option<OutLang>,
+}
+
+/// `--lang`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutLang {
+    /// Chinese: 标签, 逾期, 是/否.
+    Zh,
+    /// English: tags, overdue, yes/no.
+    En,
+}
+
+impl From<OutLang> for tier::eval::words::Lang {
+    fn from(l: OutLang) -> Self {
+        match l {
+            OutLang::Zh => tier::eval::words::Lang::Zh,
+            OutLang::En => tier::eval::words::Lang::En,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

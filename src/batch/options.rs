@@ -2,6 +2,7 @@
 
 use crate::data::{OutputFormat, ReadOptions, RowError};
 use crate::diagnostic::Diagnostic;
+use crate::eval::words::Lang;
 use crate::summary::Summary;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,9 @@ pub struct RunOptions {
     pub reasons: bool,
     /// The ruleset's file, if it is one: no output may overwrite it.
     pub ruleset: Option<PathBuf>,
+    /// The language of the outputs' fixed words (headers that are no value's name, yes/no, the
+    /// rejects report's headers); `None`: the ruleset's own ([`crate::eval::Program::lang`]).
+    pub lang: Option<Lang>,
 }
 
 impl RunOptions {
@@ -82,6 +86,7 @@ impl RunOptions {
             summary: None,
             reasons: true,
             ruleset: None,
+            lang: None,
         }
     }
 

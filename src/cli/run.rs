@@ -157,6 +157,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         summary: args.summary.clone(),
         reasons: !args.no_reasons,
         ruleset: Some(args.ruleset.clone()),
+        lang: args.lang.map(Into::into),
     };
     let mut run = FileRun::new(options).map_err(failure)?;
     ui.report(&run.take_warnings());

@@ -1,28 +1,29 @@
 //! Graded files out: CSV, XLSX, JSON, NDJSON, or a table on the terminal.
 //!
-//! Columns, in order (headers in Chinese, for the people who open the file):
+//! Columns, in order. Named values are headed by their names; the other columns by fixed
+//! words in the output's language ([`OutputColumns::lang`], [`FixedWords`]: Chinese / English):
 //!
 //! | header | content |
 //! |---|---|
 //! | the kept input columns | as read |
-//! | the grade's name (`等级`) | the grade label |
-//! | `子级` | the sub-grade (if the ruleset has one) |
-//! | `得分` | the score, a plain decimal (if the ruleset has one) |
-//! | `得分.<component>` | each component's points, a plain decimal |
+//! | the grade's name | the grade label |
+//! | the sub-grade's name | the sub-grade (if the ruleset has one) |
+//! | the score's name (the scorecard's) | the score, a plain decimal (if the ruleset has one) |
+//! | `<score>.<component>` | each component's points, a plain decimal |
 //! | each of [`OutputColumns::values`] | that named value: a relative grade, another grade, a `let` |
-//! | `标签` | tags, joined with `、` |
-//! | `下次跟进`, `逾期`, `转公海` | next follow-up date, overdue 是/否, reassign 是/否 (with `follow_up`) |
-//! | `复评日期` | next review date (with `review`) |
-//! | `行动` | the grade's action, then the tags' actions, joined with `；` |
-//! | `负责人` | the grade's owner, then the tags' owners, joined with `、` |
-//! | `原因` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
-//! | `评估日期` | the as-of date (when [`OutputColumns::as_of`] is set) |
+//! | `标签` / `tags` | tags, joined with `、` |
+//! | `下次跟进`, `逾期`, `转公海` / `next_follow_up`, `overdue`, `reassign` | next follow-up date, overdue and reassign as 是/否 / yes/no (with `follow_up`) |
+//! | `复评日期` / `next_review` | next review date (with `review`) |
+//! | `行动` / `action` | the grade's action, then the tags' actions, joined with `；` |
+//! | `负责人` / `owner` | the grade's owner, then the tags' owners, joined with `、` |
+//! | `原因` / `reasons` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
+//! | `评估日期` / `as_of` | the as-of date (when [`OutputColumns::as_of`] is set) |
 //!
 //! Input columns are never renamed: a result column named like a kept input column is written
 //! as `tier:<name>` (see [`OutputColumns::headers`]), and `tier run` warns about it.
 //!
 //! Numbers are written as plain decimals (`70.5`, money in 元) so a spreadsheet can compute with
-//! them; dates are ISO (`2026-11-23`) or real dates in XLSX. JSON writes booleans for the 是/否
+//! them; dates are ISO (`2026-11-23`) or real dates in XLSX. JSON writes booleans for the yes/no
 //! columns, exact decimal numbers, and `null` for anything empty.
 //!
 //! Regular files are written atomically: into a temporary file beside the target, renamed over
@@ -33,14 +34,16 @@
 mod rejects;
 mod table;
 mod target;
+mod words;
 mod xlsx;
 
-pub use rejects::{write_rejects, REJECT_HEADERS};
+pub use rejects::write_rejects;
 pub(crate) use target::Target;
 pub use target::{
     note_stdout_error, remove_temporary_files, same_file, stale_temporaries, stdout_closed,
     Destination, StaleTemporary,
 };
+pub use words::FixedWords;
 
 use super::Cell;
 use crate::diagnostic::{Code, Diagnostic};
@@ -55,7 +58,7 @@ use std::path::Path;
 pub enum OutputFormat {
     /// Comma-separated, UTF-8 (optionally with a BOM).
     Csv,
-    /// An Excel workbook with one sheet, `分级结果`.
+    /// An Excel workbook with one sheet, `分级结果` / `graded` ([`FixedWords::graded_sheet`]).
     Xlsx,
     /// One array of objects.
     Json,
@@ -93,60 +96,36 @@ impl OutputFormat {
 pub struct OutputColumns {
     /// Input columns copied to the output, in this order (headers as in the input file).
     pub keep: Vec<String>,
-    /// Score components, one `得分.<name>` column each.
+    /// Score components, one `<score>.<name>` column each.
     pub components: Vec<String>,
-    /// Write the `子级` column.
-    pub subgrade: bool,
-    /// Write the `得分` column.
-    pub score: bool,
-    /// Write `下次跟进`, `逾期`, `转公海`.
+    /// The sub-grade's name, when the ruleset has one: its column's header (the fixed word when
+    /// empty).
+    pub subgrade: Option<String>,
+    /// The score's name (its scorecard's), when the ruleset has one: its column's header and
+    /// the components' prefix (the fixed word when empty).
+    pub score: Option<String>,
+    /// Write the follow-up columns (next follow-up, overdue, reassign).
     pub follow_up: bool,
-    /// Write `复评日期`.
+    /// Write the next review date.
     pub review: bool,
-    /// Header of the grade column (the grade's declared name); `等级` when empty.
+    /// Header of the grade column (the grade's declared name); the fixed word when empty.
     pub grade_name: String,
     /// Other named values written as columns of their own, headed by their names, after the
     /// score components: relative grades (`贡献`), per-dimension grades, any `let`
     /// ([`Outcome::value`]; a name the outcome lacks gives an empty cell).
     pub values: Vec<String>,
-    /// The evaluation date, written as a last `评估日期` column so every output names it.
+    /// The evaluation date, written as a last column so every output names it.
     pub as_of: Option<jiff::civil::Date>,
-}
-
-/// Header texts of the result columns.
-pub mod headers {
-    /// The grade column, when the grade has no name of its own.
-    pub const GRADE: &str = "等级";
-    /// The sub-grade (`output { subgrade X }`).
-    pub const SUBGRADE: &str = "子级";
-    /// The score, and the prefix of the component columns (`得分.回款率`).
-    pub const SCORE: &str = "得分";
-    /// Tags, joined with `、`.
-    pub const TAGS: &str = "标签";
-    /// The next follow-up date.
-    pub const NEXT_DUE: &str = "下次跟进";
-    /// Whether the follow-up is overdue (是/否).
-    pub const OVERDUE: &str = "逾期";
-    /// Whether the customer goes back to the public pool (是/否).
-    pub const REASSIGN: &str = "转公海";
-    /// The next review date.
-    pub const REVIEW_DUE: &str = "复评日期";
-    /// The grade's and the tags' actions.
-    pub const ACTION: &str = "行动";
-    /// The grade's and the tags' owners.
-    pub const OWNER: &str = "负责人";
-    /// The reasons in the ruleset's words.
-    pub const REASONS: &str = "原因";
-    /// The evaluation date (`--as-of`).
-    pub const AS_OF: &str = "评估日期";
+    /// The language of the fixed headers and of the booleans ([`FixedWords`]).
+    pub lang: crate::eval::words::Lang,
 }
 
 impl OutputColumns {
     /// All headers, in output order.
     ///
     /// Input columns keep their names, always. A result column named like a kept input column
-    /// (an export with its own `负责人`, or re-grading a file tier wrote, which already has `等级`
-    /// and `得分`) is written as `tier:负责人` (then `tier:负责人2`, ...), so every header is
+    /// (an export with its own `负责人` or `owner`, or re-grading a file tier wrote, which already
+    /// has the grade's column) is written as `tier:负责人` (then `tier:负责人2`, ...), so every header is
     /// unique and JSON keys do not collide; [`OutputColumns::renamed_results`] lists them for a
     /// warning.
     pub fn headers(&self) -> Vec<String> {
@@ -184,29 +163,37 @@ impl OutputColumns {
         out
     }
 
+    /// The fixed words of [`OutputColumns::lang`].
+    pub fn words(&self) -> &'static FixedWords {
+        FixedWords::of(self.lang)
+    }
+
     /// The result columns' headers, in order.
     fn result_headers(&self) -> Vec<String> {
+        let w = self.words();
+        let named =
+            |name: &str, fixed: &str| if name.is_empty() { fixed } else { name }.to_string();
         let mut h = vec![self.grade_header()];
-        if self.subgrade {
-            h.push(headers::SUBGRADE.into());
+        if let Some(s) = &self.subgrade {
+            h.push(named(s, w.subgrade));
         }
-        if self.score {
-            h.push(headers::SCORE.into());
+        // The components are prefixed with the score's header.
+        let score = named(self.score.as_deref().unwrap_or(""), w.score);
+        if self.score.is_some() {
+            h.push(score.clone());
         }
-        for c in &self.components {
-            h.push(format!("{}.{c}", headers::SCORE));
-        }
+        h.extend(self.components.iter().map(|c| format!("{score}.{c}")));
         h.extend(self.shown_values().cloned());
-        h.push(headers::TAGS.into());
+        h.push(w.tags.into());
         if self.follow_up {
-            h.extend([headers::NEXT_DUE, headers::OVERDUE, headers::REASSIGN].map(String::from));
+            h.extend([w.next_due, w.overdue, w.reassign].map(String::from));
         }
         if self.review {
-            h.push(headers::REVIEW_DUE.into());
+            h.push(w.review_due.into());
         }
-        h.extend([headers::ACTION, headers::OWNER, headers::REASONS].map(String::from));
+        h.extend([w.action, w.owner, w.reasons].map(String::from));
         if self.as_of.is_some() {
-            h.push(headers::AS_OF.into());
+            h.push(w.as_of.into());
         }
         h
     }
@@ -224,7 +211,7 @@ impl OutputColumns {
 
     fn grade_header(&self) -> String {
         if self.grade_name.is_empty() {
-            headers::GRADE.to_string()
+            self.words().grade.to_string()
         } else {
             self.grade_name.clone()
         }
@@ -243,6 +230,8 @@ pub struct WriteOptions {
     pub bom: bool,
     /// Write CSV cells exactly as they are, without [`formula_safe`] (`--raw-csv`).
     pub raw_csv: bool,
+    /// The language of the rejects report's headers and sheet ([`FixedWords`]).
+    pub lang: crate::eval::words::Lang,
 }
 
 /// A CSV cell as a spreadsheet will not run it as a formula (OWASP, "CSV Injection"): text
@@ -354,7 +343,7 @@ pub(crate) enum Out {
     /// An exact decimal (score, points).
     Number(Decimal),
     Date(jiff::civil::Date),
-    /// 是/否 (JSON: true/false).
+    /// Yes/no in the output's language, 是/否 or yes/no (JSON: true/false).
     YesNo(bool),
     /// A kept input cell, as read.
     Kept(Cell),
@@ -362,13 +351,13 @@ pub(crate) enum Out {
 
 impl Out {
     /// The text form, as CSV and the table write it.
-    pub(crate) fn text(&self) -> String {
+    pub(crate) fn text(&self, words: &FixedWords) -> String {
         match self {
             Out::Empty => String::new(),
             Out::Text(t) => t.clone(),
             Out::Number(d) => d.normalize().to_string(),
             Out::Date(d) => d.to_string(),
-            Out::YesNo(b) => if *b { "是" } else { "否" }.to_string(),
+            Out::YesNo(b) => words.yes_no(*b).to_string(),
             Out::Kept(c) => c.to_text(),
         }
     }
@@ -455,10 +444,10 @@ pub(crate) fn each_cell<'a>(
         Some(l) => OutRef::Str(l),
         None => OutRef::Empty,
     });
-    if columns.subgrade {
+    if columns.subgrade.is_some() {
         emit(value_ref(o.subgrade.as_ref()));
     }
-    if columns.score {
+    if columns.score.is_some() {
         emit(value_ref(o.score.as_ref()));
     }
     for c in &columns.components {
@@ -591,7 +580,7 @@ impl Renderer {
                             OutRef::Empty => w.write_field(b""),
                             OutRef::Str(s) => w.write_field(csv_text(raw, s).as_bytes()),
                             OutRef::Owned(s) => w.write_field(csv_text(raw, &s).as_bytes()),
-                            OutRef::YesNo(b) => w.write_field(if b { "是" } else { "否" }),
+                            OutRef::YesNo(b) => w.write_field(self.columns.words().yes_no(b)),
                             OutRef::Kept(Cell::Text(t)) => {
                                 w.write_field(csv_text(raw, t).as_bytes())
                             }

@@ -174,6 +174,12 @@ impl Program {
         &self.relatives
     }
 
+    /// The language of the ruleset's names ([`words::Lang::of`]): the reasons' own words are
+    /// in it, and by default the output files' fixed words too.
+    pub fn lang(&self) -> words::Lang {
+        self.lang
+    }
+
     /// The names behind the result columns.
     pub fn output(&self) -> OutputInfo {
         self.output_info()

@@ -4,7 +4,8 @@
 
 use crate::ast::{Item, Ruleset};
 
-/// The language of a ruleset's reasons.
+/// The language of a ruleset's reasons, and by default of its output files' fixed words
+/// ([`crate::data::write::FixedWords`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     /// Chinese: the ruleset's name or any declared name has a Han character.

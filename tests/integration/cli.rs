@@ -1147,5 +1147,7 @@ fn no_command_panics_on_the_fuzz_corpus() {
 
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
+#[path = "cli/language.rs"]
+mod language;
 #[path = "cli/safety.rs"]
 mod safety;

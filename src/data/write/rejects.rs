@@ -1,24 +1,24 @@
 //! The rejects report: every row that could not be graded, with file, row, column, the raw
 //! value and the reason.
 
-use super::{commit_buffered, csv_text, write_error, OutputFormat, Target, WriteOptions};
+use super::{
+    commit_buffered, csv_text, write_error, FixedWords, OutputFormat, Target, WriteOptions,
+};
 use crate::data::RowError;
 use crate::diagnostic::Diagnostic;
 use std::io::{BufWriter, Write};
 use std::path::Path;
-
-/// Headers of the rejects report.
-pub const REJECT_HEADERS: [&str; 5] = ["文件", "行", "列", "原值", "原因"];
 
 /// Excel's limit on the characters of one cell.
 const XLSX_CELL_MAX: usize = 32_767;
 
 /// Writes the rejects report, atomically, in the format of the file's extension: `.json` an
 /// array of objects with keys `file`, `row`, `column`, `raw`, `reason`; `.ndjson`/`.jsonl` one
-/// such object per line; `.xlsx` a workbook with one sheet, `拒绝行`; anything else a CSV file
-/// (with a UTF-8 BOM when `opts.bom`, so Excel shows the Chinese right) with columns 文件, 行, 列,
-/// 原值, 原因.
-/// CSV cells go through [`formula_safe`] unless `opts.raw_csv`.
+/// such object per line; `.xlsx` a workbook with one sheet, `拒绝行` / `rejects`; anything else a
+/// CSV file (with a UTF-8 BOM when `opts.bom`, so Excel shows the Chinese right) with columns
+/// 文件, 行, 列, 原值, 原因 / file, row, column, raw, reason ([`FixedWords::rejects`], in
+/// `opts.lang`).
+/// CSV cells go through [`formula_safe`](super::formula_safe) unless `opts.raw_csv`.
 pub fn write_rejects(
     path: &Path,
     rejects: &[RowError],
@@ -27,6 +27,7 @@ pub fn write_rejects(
     let target = Target::new(Some(path))?;
     let err = |e: &dyn std::fmt::Display| write_error(path, e);
     let format = OutputFormat::from_path(path);
+    let words = FixedWords::of(opts.lang);
     match format {
         Some(OutputFormat::Json) | Some(OutputFormat::Ndjson) => {
             let mut out = BufWriter::new(target);
@@ -58,7 +59,7 @@ pub fn write_rejects(
             }
             commit_buffered(out)
         }
-        Some(OutputFormat::Xlsx) => write_xlsx(target, path, rejects),
+        Some(OutputFormat::Xlsx) => write_xlsx(target, path, rejects, words),
         _ => {
             let mut out = BufWriter::new(target);
             if opts.bom {
@@ -66,7 +67,7 @@ pub fn write_rejects(
             }
             let mut w = csv::Writer::from_writer(out);
             let safe = |s: &str| csv_text(opts.raw_csv, s).into_owned();
-            w.write_record(REJECT_HEADERS).map_err(|e| err(&e))?;
+            w.write_record(words.rejects).map_err(|e| err(&e))?;
             for r in rejects {
                 let row = r.row.to_string();
                 w.write_record([
@@ -85,14 +86,19 @@ pub fn write_rejects(
 }
 
 /// The rejects as a workbook: text cells only (never formulas), the row number as a number.
-fn write_xlsx(mut target: Target, path: &Path, rejects: &[RowError]) -> Result<(), Diagnostic> {
+fn write_xlsx(
+    mut target: Target,
+    path: &Path,
+    rejects: &[RowError],
+    words: &FixedWords,
+) -> Result<(), Diagnostic> {
     use rust_xlsxwriter::{Format, Workbook, XlsxError};
     let err = |e: XlsxError| write_error(path, &e);
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name("拒绝行").map_err(err)?;
+    sheet.set_name(words.rejects_sheet).map_err(err)?;
     let bold = Format::new().set_bold();
-    for (c, h) in REJECT_HEADERS.iter().enumerate() {
+    for (c, h) in words.rejects.iter().enumerate() {
         sheet
             .write_string_with_format(0, c as u16, *h, &bold)
             .map_err(err)?;

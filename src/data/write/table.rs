@@ -54,7 +54,9 @@ pub(crate) fn render_table(headers: &[String], rows: &[Vec<String>], width: Opti
 impl RowSink for TableSink {
     fn write_row(&mut self, kept: &[Cell], outcome: &Outcome) -> Result<(), Diagnostic> {
         let values = row_values(&self.columns, kept, outcome);
-        self.rows.push(values.iter().map(|v| v.text()).collect());
+        let words = self.columns.words();
+        self.rows
+            .push(values.iter().map(|v| v.text(words)).collect());
         Ok(())
     }
 

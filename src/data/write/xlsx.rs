@@ -69,7 +69,7 @@ impl XlsxSink {
         let name = target.name();
         let err = |e: XlsxError| write_error(Path::new(&name), &e);
         let mut sheet = Worksheet::new();
-        sheet.set_name("分级结果").map_err(err)?;
+        sheet.set_name(columns.words().graded_sheet).map_err(err)?;
         let bold = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0xF2F2F2));
@@ -130,7 +130,7 @@ impl XlsxSink {
             }
             Out::Date(d) => write_date(s, r, col, *d, &self.date)?,
             Out::YesNo(b) => {
-                s.write_string_with_format(r, col, if *b { "是" } else { "否" }, fmt)?;
+                s.write_string_with_format(r, col, self.columns.words().yes_no(*b), fmt)?;
             }
             Out::Kept(c) => match c {
                 Cell::Empty => {}
@@ -197,7 +197,7 @@ impl RowSink for XlsxSink {
             let f = if i == grade_col { fill.as_ref() } else { None };
             self.write_cell(i as u16, v, f)
                 .map_err(|e| write_error(Path::new(&name), &e))?;
-            let w = display_width(&v.text());
+            let w = display_width(&v.text(self.columns.words()));
             if let Some(slot) = self.widths.get_mut(i) {
                 *slot = (*slot).max(w);
             }

@@ -3,6 +3,7 @@
 use super::*;
 
 use tier::data::{create_sink, write_rejects, OutputColumns, OutputFormat, RowError, WriteOptions};
+use tier::eval::words::Lang;
 use tier::outcome::{ComponentOutcome, GradeOutcome, Outcome, ScheduleOutcome, TagOutcome};
 
 /// Snapshots live in `tests/integration/snapshots/` with the other snapshots.
@@ -20,13 +21,14 @@ fn columns() -> OutputColumns {
             "最近联系日期".into(),
         ],
         components: vec!["销售额".into(), "回款率".into()],
-        subgrade: false,
-        score: true,
+        subgrade: None,
+        score: Some("得分".into()),
         follow_up: true,
         review: false,
         grade_name: "等级".into(),
         values: vec!["贡献".into()],
         as_of: Some("2026-11-23".parse().unwrap()),
+        lang: Lang::Zh,
     }
 }
 
@@ -311,7 +313,14 @@ fn rejects_report() {
         },
     ];
     let csv_path = dir.path().join("rejects.csv");
+    let zh = WriteOptions {
+        lang: Lang::Zh,
+        ..WriteOptions::default()
+    };
     write_rejects(&csv_path, &rejects, &WriteOptions::default()).unwrap();
+    let (headers, _, _) = read_all(open(&csv_path, &ReadOptions::default()).unwrap());
+    assert_eq!(headers, ["file", "row", "column", "raw", "reason"]);
+    write_rejects(&csv_path, &rejects, &zh).unwrap();
     let (headers, rows, _) = read_all(open(&csv_path, &ReadOptions::default()).unwrap());
     assert_eq!(headers, ["文件", "行", "列", "原值", "原因"]);
     assert_eq!(
@@ -359,8 +368,9 @@ fn kept_columns_never_collide_with_results() {
             "tier:等级".into(),
             "负责人".into(),
         ],
-        score: true,
+        score: Some("得分".into()),
         grade_name: "等级".into(),
+        lang: Lang::Zh,
         ..OutputColumns::default()
     };
     let h = cols.headers();
@@ -523,13 +533,14 @@ proptest::proptest! {
         let columns = OutputColumns {
             keep: vec!["a".into(), "b".into(), "c".into()],
             components: vec![],
-            subgrade: false,
-            score: false,
+            subgrade: None,
+            score: None,
             follow_up: false,
             review: false,
             grade_name: "等级".into(),
             values: vec![],
             as_of: None,
+            lang: Lang::Zh,
         };
         let mut sink = create_sink(Some(&path), OutputFormat::Csv, &columns, &WriteOptions { raw_csv: raw, ..WriteOptions::default() }).unwrap();
         let cell = |t: &String| if t.is_empty() { Cell::Empty } else { text(t) };
