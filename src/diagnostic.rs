@@ -335,7 +335,7 @@ fn suggestible(name: &str) -> bool {
 }
 
 /// Did-you-mean: the closest candidate by Jaro-Winkler / Levenshtein, if close enough. Linear
-/// in the candidates: names over [`SUGGEST_MAX_CHARS`] are not compared.
+/// in the candidates: names over 64 characters (`SUGGEST_MAX_CHARS`) are not compared.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     if !suggestible(name) {
         return None;

@@ -133,7 +133,7 @@ pub fn read_source(path: &std::path::Path) -> Result<SourceFile, crate::diagnost
     })
 }
 
-/// Reads a ruleset's text: at most [`MAX_SOURCE_BYTES`] bytes. A larger file, or a device that
+/// Reads a ruleset's text: at most 16 MiB (`limits::MAX_SOURCE_BYTES`). A larger file, or a device that
 /// never ends (`/dev/zero`), is refused after one byte more than that, with an error of kind
 /// [`std::io::ErrorKind::FileTooLarge`] (reported as `tier::limit::size` by [`read_source`]);
 /// reading is always bounded. Text that is not UTF-8 is an [`std::io::ErrorKind::InvalidData`] error.

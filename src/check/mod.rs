@@ -11,13 +11,13 @@
 //! by different rules than the ones it checked.
 //!
 //! The passes, one file each:
-//! - [`scope`]: declarations, scales, duplicates, column mapping;
-//! - [`infer`] (with [`types`], [`calls`]): name resolution and types/units of expressions;
-//! - [`bands`]: `bands` and `linear` tables;
-//! - [`grades`] (with [`logic`]): grade thresholds and rules, `match`, `matrix`;
-//! - [`decls`]: scorecards, adjustments, relatives, schedules, override, output, inputs;
-//! - [`cases`]: `test` blocks;
-//! - [`graph`]: the order `let`s are inferred in, cycles between declarations, unused names.
+//! - `scope`: declarations, scales, duplicates, column mapping;
+//! - `infer` (with `types`, `calls`): name resolution and types/units of expressions;
+//! - `bands`: `bands` and `linear` tables;
+//! - `grades` (with `logic`): grade thresholds and rules, `match`, `matrix`;
+//! - `decls`: scorecards, adjustments, relatives, schedules, override, output, inputs;
+//! - `cases`: `test` blocks;
+//! - `graph`: the order `let`s are inferred in, cycles between declarations, unused names.
 
 mod bands;
 mod calls;

@@ -1,4 +1,4 @@
-//! The REPL: a plain, testable [`Session`] (`eval_line(&str) -> Reply`) that computes replies
+//! The REPL: a plain, testable `Session` (`eval_line(&str) -> Reply`) that computes replies
 //! and never prints; the rustyline loop around it is the binary's (`src/cli/terminal.rs`).
 //!
 //! Anything typed is an expression (evaluated against the current customer), a definition
