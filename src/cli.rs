@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use tier::diagnostic::{self, Code, Diagnostic, RenderOptions};
 
 pub mod commands;
+mod lsp;
 mod run;
 pub mod stdio;
 mod terminal;
@@ -63,6 +64,8 @@ pub enum Command {
     Repl(ReplArgs),
     /// Re-indent rulesets (whitespace only; comments and alignment kept).
     Fmt(FmtArgs),
+    /// Language server for editors, over standard input and output (docs/LSP.md).
+    Lsp,
 }
 
 #[derive(Debug, Args)]
@@ -262,6 +265,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => commands::eval(&args, &ui, true),
         Command::Repl(args) => commands::repl(&args, &ui),
         Command::Fmt(args) => commands::fmt(&args, &ui),
+        Command::Lsp => lsp::serve(),
     };
     if tier::data::write::stdout_closed() {
         // `tier run ... | head`: the reader has what it wanted; nothing to report.

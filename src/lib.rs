@@ -71,6 +71,8 @@ pub mod eval;
 /// `tier fmt` (the binary's).
 #[doc(hidden)]
 pub mod format;
+/// What an editor asks of a ruleset (the analysis behind `tier lsp`).
+pub mod ide;
 pub(crate) mod limits;
 pub mod outcome;
 pub mod record;

@@ -9,6 +9,7 @@ mod codes;
 mod data;
 mod eval;
 mod library;
+mod lsp;
 mod parse;
 mod paths;
 mod readme;
