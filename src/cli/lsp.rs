@@ -411,7 +411,11 @@ impl Server<'_> {
                 let actions: Vec<CodeActionOrCommand> = a
                     .fixes()
                     .into_iter()
-                    .filter(|f| f.span.start <= hi && lo <= f.span.end)
+                    .filter(|f| {
+                        // The fix's edit or the diagnostic it fixes is in the asked range.
+                        let d = a.diagnostics[f.diagnostic].span().unwrap_or(f.span);
+                        [f.span, d].iter().any(|s| s.start <= hi && lo <= s.end)
+                    })
                     .map(|f| {
                         let edit = TextEdit {
                             range: range(a, f.span),

@@ -12,6 +12,8 @@
 mod complete;
 mod hover;
 mod navigate;
+#[cfg(test)]
+mod tests;
 
 use crate::ast::Ruleset;
 use crate::check::{self, Resolution};
@@ -137,7 +139,7 @@ pub fn is_identifier(name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+mod positions {
     use super::*;
 
     #[test]

@@ -232,10 +232,15 @@ impl Analysis {
     }
 
     /// The quick fixes of the diagnostics: a did-you-mean name replaces the unknown one; a
-    /// full-width punctuation mark becomes its half-width form.
+    /// full-width punctuation mark becomes its half-width form; a grade that leaves values
+    /// without a label gets a last arm `LABEL otherwise` (its scale's last label).
     pub fn fixes(&self) -> Vec<Fix> {
         let mut out = Vec::new();
         for (i, d) in self.diagnostics.iter().enumerate() {
+            if d.code == crate::diagnostic::Code::GradeUncovered {
+                out.extend(d.span().and_then(|s| self.add_otherwise(s, i)));
+                continue;
+            }
             let (Some(help), Some(span)) = (&d.help, d.span()) else {
                 continue;
             };
@@ -272,6 +277,48 @@ impl Analysis {
             }
         }
         out
+    }
+}
+
+impl Analysis {
+    /// A last arm `LABEL otherwise` for the grade that holds `at`, before its closing `}`.
+    fn add_otherwise(&self, at: Span, diagnostic: usize) -> Option<Fix> {
+        let rs = self.ruleset.as_ref()?;
+        let g = rs.items.iter().find_map(|i| match i {
+            Item::Grade(g) if g.span.start <= at.start && at.end <= g.span.end => Some(g),
+            _ => None,
+        })?;
+        let (_, labels) = self.resolution.scale_of(&g.name.name)?;
+        let label = labels.last()?;
+        let text = self.text();
+        let close = text[..g.span.end].rfind('}')?;
+        let last_arm_end = match &g.body {
+            crate::ast::GradeBody::Thresholds { arms, .. } => arms.last().map(|a| a.span.end),
+            crate::ast::GradeBody::Rules { arms } => arms.last().map(|a| a.span.end),
+        }
+        .unwrap_or(close);
+        let between = text.get(last_arm_end..close)?;
+        let (span, replacement) = if between.contains('\n') {
+            // On a line of its own, indented like the last arm.
+            let line_start = text[..close].rfind('\n').map_or(0, |i| i + 1);
+            let arm_line = text[..last_arm_end].rfind('\n').map_or(0, |i| i + 1);
+            let indent: String = text[arm_line..]
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            (
+                Span::new(line_start, line_start),
+                format!("{indent}{label} otherwise\n"),
+            )
+        } else {
+            (Span::new(close, close), format!("{label} otherwise "))
+        };
+        Some(Fix {
+            title: format!("add a last arm `{label} otherwise`"),
+            span,
+            replacement,
+            diagnostic,
+        })
     }
 }
 
