@@ -16,7 +16,7 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    References, Rename, Request as _,
+    References, Rename, Request as _, SemanticTokensFullRequest,
 };
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
@@ -25,14 +25,16 @@ use lsp_types::{
     DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
     GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
     InitializeResult, Location, MarkupContent, MarkupKind, NumberOrString, OneOf, Position,
-    PublishDiagnosticsParams, Range, ReferenceParams, RenameOptions, RenameParams,
+    PublishDiagnosticsParams, Range, ReferenceParams, RenameOptions, RenameParams, SemanticToken,
+    SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensFullOptions,
+    SemanticTokensLegend, SemanticTokensOptions, SemanticTokensParams, SemanticTokensResult,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit,
     Uri, WorkspaceEdit,
 };
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tier::diagnostic::Severity;
-use tier::ide::{Analysis, CompletionKind, SymbolKind};
+use tier::ide::{Analysis, CompletionKind, SymbolKind, TokenKind};
 use tier::source::Span;
 
 /// How long typing must pause before a changed document is checked again.
@@ -89,6 +91,18 @@ fn run(connection: &Connection) -> Result<(), Failure> {
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(
+            SemanticTokensOptions {
+                legend: SemanticTokensLegend {
+                    token_types: TokenKind::ALL.iter().map(|k| token_type(*k)).collect(),
+                    token_modifiers: vec![SemanticTokenModifier::DECLARATION],
+                },
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: Default::default(),
+            }
+            .into(),
+        ),
         ..Default::default()
     };
     let result = InitializeResult {
@@ -436,6 +450,18 @@ impl Server<'_> {
                     .collect();
                 json(serde_json::to_value(actions))
             }
+            SemanticTokensFullRequest::METHOD => {
+                let p: SemanticTokensParams = params(req)?;
+                let Some(a) = self.analysis(&p.text_document.uri) else {
+                    return Ok(serde_json::Value::Null);
+                };
+                json(serde_json::to_value(SemanticTokensResult::Tokens(
+                    SemanticTokens {
+                        result_id: None,
+                        data: semantic_tokens(a),
+                    },
+                )))
+            }
             _ => Err(Answer::Unknown(req.method)),
         }
     }
@@ -552,4 +578,42 @@ fn symbol(a: &Analysis, s: &tier::ide::Symbol) -> DocumentSymbol {
         selection_range: range(a, s.name_span),
         children: (!children.is_empty()).then_some(children),
     }
+}
+
+fn token_type(kind: TokenKind) -> SemanticTokenType {
+    match kind {
+        TokenKind::Keyword => SemanticTokenType::KEYWORD,
+        TokenKind::Comment => SemanticTokenType::COMMENT,
+        TokenKind::String => SemanticTokenType::STRING,
+        TokenKind::Number => SemanticTokenType::NUMBER,
+        TokenKind::Label => SemanticTokenType::ENUM_MEMBER,
+        TokenKind::Input => SemanticTokenType::PARAMETER,
+        TokenKind::Let => SemanticTokenType::VARIABLE,
+        TokenKind::Grade => SemanticTokenType::CLASS,
+        TokenKind::Scorecard => SemanticTokenType::STRUCT,
+        TokenKind::Component => SemanticTokenType::PROPERTY,
+        TokenKind::Function => SemanticTokenType::FUNCTION,
+    }
+}
+
+/// The tokens in the protocol's encoding: each relative to the previous one, in UTF-16 units.
+fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
+    let mut out = Vec::new();
+    let (mut line, mut col) = (0, 0);
+    for t in a.tokens() {
+        let (l, c) = a.lines.position(t.span.start);
+        let length = a.source.slice(t.span).encode_utf16().count() as u32;
+        out.push(SemanticToken {
+            delta_line: l - line,
+            delta_start: if l == line { c - col } else { c },
+            length,
+            token_type: TokenKind::ALL
+                .iter()
+                .position(|k| *k == t.kind)
+                .unwrap_or(0) as u32,
+            token_modifiers_bitset: u32::from(t.declaration),
+        });
+        (line, col) = (l, c);
+    }
+    out
 }

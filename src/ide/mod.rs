@@ -14,6 +14,7 @@ mod hover;
 mod navigate;
 #[cfg(test)]
 mod tests;
+mod tokens;
 
 use crate::ast::Ruleset;
 use crate::check::{self, Resolution};
@@ -22,6 +23,7 @@ use crate::source::{SourceFile, Span};
 
 pub use complete::{Completion, CompletionKind};
 pub use navigate::{Fix, Symbol, SymbolKind};
+pub use tokens::{Token, TokenKind};
 
 /// One version of a document: its text, syntax tree, diagnostics and resolution.
 #[derive(Debug, Clone)]

@@ -131,3 +131,41 @@ fn completion_after_a_number_offers_duration_units() {
         .collect();
     assert!(units.contains(&"天".to_string()) && units.contains(&"workdays".to_string()));
 }
+
+#[test]
+fn tokens_give_names_their_kind_and_never_overlap() {
+    let a = analyse("rulesets/rfm.tier");
+    let tokens = a.tokens();
+    let kind = |needle: &str, nth: usize| {
+        let start = a.text().match_indices(needle).nth(nth).expect(needle).0;
+        tokens
+            .iter()
+            .find(|t| t.span.start == start)
+            .map(|t| (t.kind, t.declaration))
+    };
+    assert_eq!(
+        kind("消费金额     money", 0),
+        Some((TokenKind::Input, true))
+    );
+    assert_eq!(kind("R高 and F高", 0), Some((TokenKind::Let, false)));
+    assert_eq!(kind("客户类型 {", 0), Some((TokenKind::Grade, true)));
+    assert_eq!(kind("重要价值客户\n", 0), Some((TokenKind::Label, false)));
+    assert_eq!(
+        kind("重要价值客户 when", 0),
+        Some((TokenKind::Label, false))
+    );
+    assert_eq!(kind("when R高", 0), Some((TokenKind::Keyword, false)));
+    assert_eq!(
+        kind("\"545\", 客户类型", 0),
+        Some((TokenKind::String, false))
+    );
+    assert_eq!(kind("2026-11-16", 0), Some((TokenKind::Number, false)));
+    assert_eq!(kind("days_since(", 0), Some((TokenKind::Function, false)));
+    assert_eq!(kind("# decision 2", 0), Some((TokenKind::Comment, false)));
+    for pair in tokens.windows(2) {
+        assert!(pair[0].span.end <= pair[1].span.start, "{pair:?}");
+    }
+    assert!(tokens
+        .iter()
+        .all(|t| !a.source.slice(t.span).contains('\n')));
+}

@@ -348,6 +348,18 @@ fn an_editor_session_on_a_shipped_ruleset() {
         assert!(names.contains(&n.to_string()), "{n} in {names:?}");
     }
 
+    // Semantic tokens: five numbers a token, one token at least per declaration.
+    let tokens = client.result(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let data = tokens["data"].as_array().unwrap();
+    assert!(
+        data.len() % 5 == 0 && data.len() / 5 > names.len(),
+        "{}",
+        data.len()
+    );
+
     // A misspelt name: the checker's error, with its code, at the name, and a quick fix.
     let broken = text.replacen("重要价值客户 when R高", "重要价值客户 when R高高", 1);
     client.change(2, &broken);
