@@ -213,19 +213,22 @@ impl Server<'_> {
             .map(|(u, _)| u.clone())
             .collect();
         for uri in due {
-            self.refresh(&uri);
-            self.publish(&uri)?;
+            self.refresh(&uri)?;
         }
         Ok(())
     }
 
-    /// Analyses the latest text of a document if it has not been yet.
-    fn refresh(&mut self, uri: &Uri) {
-        if let Some(doc) = self.documents.get_mut(uri) {
-            if doc.due.take().is_some() {
-                doc.analysis = Analysis::new(&display_name(uri), &doc.text, Some(&doc.analysis));
-            }
+    /// Analyses the latest text of a document if it has not been yet, and publishes its
+    /// diagnostics (a request about a document ends its pause early).
+    fn refresh(&mut self, uri: &Uri) -> Result<(), Failure> {
+        let Some(doc) = self.documents.get_mut(uri) else {
+            return Ok(());
+        };
+        if doc.due.take().is_some() {
+            doc.analysis = Analysis::new(&display_name(uri), &doc.text, Some(&doc.analysis));
+            self.publish(uri)?;
         }
+        Ok(())
     }
 
     fn notify<N: lsp_types::notification::Notification>(
@@ -251,7 +254,8 @@ impl Server<'_> {
 
     /// The up-to-date analysis of a document (a pending change is analysed first).
     fn analysis(&mut self, uri: &Uri) -> Option<&Analysis> {
-        self.refresh(uri);
+        // Publishing fails only when the client has gone; the loop ends on its next receive.
+        let _ = self.refresh(uri);
         self.documents.get(uri).map(|d| &d.analysis)
     }
 
@@ -367,16 +371,7 @@ impl Server<'_> {
                     p.text_document_position.position,
                 );
                 // Completion reads the text as typed, even before the pause is over.
-                let Some(doc) = self.documents.get_mut(&uri) else {
-                    return Ok(serde_json::Value::Null);
-                };
-                if doc.due.take().is_some() {
-                    doc.analysis =
-                        Analysis::new(&display_name(&uri), &doc.text, Some(&doc.analysis));
-                    self.publish(&uri)
-                        .map_err(|e| Answer::Invalid(e.to_string()))?;
-                }
-                let Some(a) = self.documents.get(&uri).map(|d| &d.analysis) else {
+                let Some(a) = self.analysis(&uri) else {
                     return Ok(serde_json::Value::Null);
                 };
                 let items: Vec<CompletionItem> = a
