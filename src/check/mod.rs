@@ -61,6 +61,8 @@ pub struct Resolution {
     /// The rank of each bare label, by the span of its identifier: its position in the scale
     /// the checker resolved it on (for ad-hoc labels: in the ranked scale that holds them all).
     pub(crate) label_rank: HashMap<Span, u32>,
+    /// The scale each bare label was resolved on, by the span of its identifier.
+    pub(crate) label_scale: HashMap<Span, ScaleId>,
     /// Every declared name (the first declaration of each), in declaration order.
     pub(crate) declarations: Vec<Declaration>,
     /// What each name written in the ruleset refers to, by the span of its identifier: uses in
@@ -105,6 +107,17 @@ impl Resolution {
     /// The type of a declared value as messages describe it: `money`, `a label of 等级 (A > B)`.
     pub fn type_of(&self, name: &str) -> Option<&str> {
         self.types.get(name).map(String::as_str)
+    }
+
+    /// The bare label at `offset`: its span, and the name and labels of the set it was resolved
+    /// on (`等级`, `[A, B, C, D]`).
+    pub fn label_at(&self, offset: usize) -> Option<(Span, &str, &[String])> {
+        let (span, &s) = self
+            .label_scale
+            .iter()
+            .find(|(s, _)| s.start <= offset && offset <= s.end)?;
+        let scale = &self.scales[s];
+        Some((*span, scale.name.as_str(), scale.labels.as_slice()))
     }
 
     /// Every declared value name (first declarations), in declaration order.
@@ -389,6 +402,7 @@ impl<'a> Ctx<'a> {
             scales: self.scales.clone(),
             value_scale,
             label_rank,
+            label_scale: self.label_scale.clone(),
             declarations,
             references: self.references.clone(),
             types: HashMap::new(),

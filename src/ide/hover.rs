@@ -9,7 +9,19 @@ impl Analysis {
     /// Markdown describing the name at `offset`, and the span it describes.
     pub fn hover(&self, offset: usize) -> Option<(Span, String)> {
         let rs = self.ruleset.as_ref()?;
-        let (span, target) = self.target_at(offset)?;
+        let Some((span, target)) = self.target_at(offset) else {
+            let (span, set, labels) = self.resolution.label_at(offset)?;
+            let label = self.source.slice(span);
+            let rank = labels.iter().position(|l| l == label).map_or(0, |r| r + 1);
+            return Some((
+                span,
+                format!(
+                    "**label** `{label}` of `{set}`: {} (#{rank} of {})",
+                    labels.join(" > "),
+                    labels.len()
+                ),
+            ));
+        };
         let decl = self.declaration(&target)?;
         let mut out = match &target {
             Target::Name(name) => self.describe_name(rs, name)?,
