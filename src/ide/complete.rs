@@ -90,6 +90,16 @@ impl Analysis {
             return out;
         }
         let at_line_start = head.is_empty();
+        // Inside a block: an input field's type after its name; a test's own words.
+        let indented = before.starts_with([' ', '\t']);
+        let only = match enclosing_declaration(&text[..line_start]) {
+            Some("input") if indented && is_one_word(head.trim_start()) => TYPE_WORDS,
+            Some("test") if indented && at_line_start => TEST_WORDS,
+            _ => &[],
+        };
+        if !only.is_empty() {
+            return only.iter().map(|k| keyword(k)).collect();
+        }
         let keywords: Vec<&str> = if at_line_start {
             DECLARATION_KEYWORDS
                 .iter()
@@ -102,11 +112,7 @@ impl Analysis {
         let mut seen = std::collections::HashSet::new();
         for k in keywords {
             if seen.insert(k) {
-                out.push(Completion {
-                    label: k.to_string(),
-                    kind: CompletionKind::Keyword,
-                    detail: "keyword".into(),
-                });
+                out.push(keyword(k));
             }
         }
         if !at_line_start {
@@ -152,6 +158,38 @@ fn units() -> Vec<Completion> {
             detail: "duration unit".into(),
         })
         .collect()
+}
+
+/// The words that name an input's type.
+const TYPE_WORDS: &[&str] = &[
+    "number", "integer", "count", "percent", "fraction", "money", "quantity", "date", "text",
+    "bool", "boolean", "enum",
+];
+
+/// The words that start a line of a `test` block.
+const TEST_WORDS: &[&str] = &["given", "expect", "as_of"];
+
+fn keyword(k: &str) -> Completion {
+    Completion {
+        label: k.to_string(),
+        kind: CompletionKind::Keyword,
+        detail: "keyword".into(),
+    }
+}
+
+/// The declaration keyword of the last line before `text`'s end that starts (unindented) with
+/// one: the block the next line is in, when it is indented.
+fn enclosing_declaration(text: &str) -> Option<&'static str> {
+    text.lines().rev().find_map(|line| {
+        let word = line
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()?;
+        DECLARATION_KEYWORDS.iter().copied().find(|k| *k == word)
+    })
+}
+
+fn is_one_word(head: &str) -> bool {
+    !head.is_empty() && head.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// The name before a trailing `=`, `==` or `!=`: `expect 等级 =` → `等级`.

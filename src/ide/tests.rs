@@ -169,3 +169,22 @@ fn tokens_give_names_their_kind_and_never_overlap() {
         .iter()
         .all(|t| !a.source.slice(t.span).contains('\n')));
 }
+
+#[test]
+fn completion_in_an_input_block_offers_types_and_in_a_test_its_words() {
+    let a = analyse("rulesets/rfm.tier");
+    let labels = |text: &str| -> Vec<String> {
+        let b = Analysis::new("rfm.tier", text, Some(&a));
+        b.completions(text.len())
+            .into_iter()
+            .map(|c| c.label)
+            .collect()
+    };
+    let types = labels("ruleset \"t\"\ninput {\n  销售额 ");
+    assert!(types.contains(&"money".to_string()) && !types.contains(&"grade".to_string()));
+    let words = labels("ruleset \"t\"\ntest \"a\" {\n  given x = 1\n  ");
+    assert_eq!(words, ["given", "expect", "as_of"]);
+    // Unindented: a new declaration.
+    let top = labels("ruleset \"t\"\ntest \"a\" {\n}\n");
+    assert!(top.contains(&"scorecard".to_string()));
+}
