@@ -2,7 +2,7 @@
 //! analysis behind `tier lsp` (the protocol loop is the binary's, in `src/cli/lsp.rs`).
 //!
 //! An [`Analysis`] is one version of one document: parsed, checked, with the checker's
-//! [`Resolution`] (what every name refers to). Every answer (definition, references, rename,
+//! [`Resolution`](crate::check::Resolution) (what every name refers to). Every answer (definition, references, rename,
 //! hover, completion, outline) reads that resolution; nothing here looks names up a second
 //! way. Positions are byte offsets here; [`Lines`] converts them to the editor's line and
 //! UTF-16 column (what the Language Server Protocol counts; CJK names make the difference).
