@@ -14,6 +14,7 @@ use tier::diagnostic::{self, Code, Diagnostic, RenderOptions};
 pub mod commands;
 mod completions;
 mod man;
+mod lsp;
 mod run;
 pub mod stdio;
 mod terminal;
@@ -92,6 +93,8 @@ pub enum Command {
     /// Print the man page tier(1), or write it and one page per command into a directory.
     #[command(after_help = man::INSTALL)]
     Man(ManArgs),
+    /// Language server for editors, over standard input and output (docs/LSP.md).
+    Lsp,
 }
 
 #[derive(Debug, Args)]
@@ -330,6 +333,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => commands::fmt(&args, &ui),
         Command::Completions(args) => completions::command(&args),
         Command::Man(args) => man::command(&args, &ui),
+        Command::Lsp => lsp::serve(),
     };
     if tier::data::write::stdout_closed() {
         // `tier run ... | head`: the reader has what it wanted; nothing to report.

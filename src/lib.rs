@@ -2,7 +2,8 @@
 //!
 //! The pipeline reads off the modules: [`syntax`] parses a `.tier` file into an [`ast`],
 //! [`check`] reports everything wrong with it, [`eval`] compiles it into a [`eval::Program`] and
-//! grades records, [`data`] reads and writes customer files, [`batch`] grades a whole file.
+//! grades records, [`data`] reads and writes customer files, [`batch`] grades a whole file;
+//! [`ide`] answers an editor's questions (`tier lsp`) from the parser's and checker's results.
 //! The library never prints and knows no command-line flags: the `tier` binary renders what it
 //! returns (diagnostics with [`diagnostic::render`], outcomes with [`eval::explain`]).
 //!
@@ -71,6 +72,8 @@ pub mod eval;
 /// `tier fmt` (the binary's).
 #[doc(hidden)]
 pub mod format;
+/// What an editor asks of a ruleset (the analysis behind `tier lsp`).
+pub mod ide;
 pub(crate) mod limits;
 pub mod outcome;
 pub mod record;

@@ -131,6 +131,7 @@ fn check_given<'a>(cx: &mut Ctx<'a>, g: &'a Given, expects_rejection: bool) {
         unknown_in_test(cx, g.name.span, &g.name.name, "inputs", s);
         return;
     };
+    cx.refer(&g.name);
     let field = match sym.kind {
         SymKind::Input(f) => Some(f),
         SymKind::Relative(_) => None,
@@ -274,6 +275,7 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
                 unknown_in_test(cx, id.span, &id.name, "names", s);
                 return;
             }
+            cx.refer(id);
             cx.symbol_type(&id.name)
         }
         ExpectTarget::Component(sc, comp) => {
@@ -282,6 +284,7 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
                 unknown_in_test(cx, sc.span, &sc.name, "scorecards", s);
                 return;
             };
+            cx.refer(sc);
             if !card.components.iter().any(|c| c.name.name == comp.name) {
                 let names: Vec<&str> = card
                     .components
@@ -293,6 +296,7 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
                 unknown_in_test(cx, comp.span, &comp.name, "components", s);
                 return;
             }
+            cx.refer_component(sc, comp);
             Ty::PLAIN
         }
         ExpectTarget::Tags => {

@@ -165,6 +165,7 @@ impl<'a> Ctx<'a> {
     /// Resolves a name to a declaration: marks it used and records the reference for cycles.
     pub fn resolve(&mut self, id: &Ident) -> Option<Ty> {
         self.symbol(&id.name)?;
+        self.refer(id);
         self.used.insert(id.name.clone());
         if let Some(from) = &self.current {
             self.edges.push(super::Edge {
@@ -380,7 +381,9 @@ impl<'a> Ctx<'a> {
             self.push(d);
             return Ty::Unknown;
         };
-        if !card.components.iter().any(|c| c.name.name == comp.name) {
+        if card.components.iter().any(|c| c.name.name == comp.name) {
+            self.refer_component(sc, comp);
+        } else {
             let names: Vec<&str> = card
                 .components
                 .iter()

@@ -61,6 +61,36 @@ pub struct Resolution {
     /// The rank of each bare label, by the span of its identifier: its position in the scale
     /// the checker resolved it on (for ad-hoc labels: in the ranked scale that holds them all).
     pub(crate) label_rank: HashMap<Span, u32>,
+    /// The scale each bare label was resolved on, by the span of its identifier.
+    pub(crate) label_scale: HashMap<Span, ScaleId>,
+    /// Every declared name (the first declaration of each), in declaration order.
+    pub(crate) declarations: Vec<Declaration>,
+    /// What each name written in the ruleset refers to, by the span of its identifier: uses in
+    /// rules, in `test` blocks (`given X`, `expect X`, `expect card.component`) and in paths.
+    /// Editors build go-to-definition, references and rename on this, not on a second lookup.
+    pub(crate) references: HashMap<Span, Target>,
+    /// The type of every declared value as messages describe it (`money`, `a label of 等级
+    /// (A > B > C)`), by name: what an editor shows on hover.
+    pub(crate) types: HashMap<String, String>,
+}
+
+/// What a name written in a ruleset refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A declared value: an input, let, grade, scorecard, relative or adjusted grade.
+    Name(String),
+    /// A scorecard's component, `综合得分.销售额`: (scorecard, component).
+    Component(String, String),
+}
+
+/// A declared name: what it is and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    pub name: String,
+    /// `input`, `let`, `grade`, `scorecard`, `relative grade`, `adjusted grade`.
+    pub kind: &'static str,
+    /// The span of the declaring identifier.
+    pub span: Span,
 }
 
 impl Resolution {
@@ -72,6 +102,55 @@ impl Resolution {
             .filter(|(s, _)| s.start >= range.start && s.end <= range.end)
             .map(|(s, &r)| (Span::new(s.start - shift, s.end - shift), r))
             .collect()
+    }
+
+    /// The type of a declared value as messages describe it: `money`, `a label of 等级 (A > B)`.
+    pub fn type_of(&self, name: &str) -> Option<&str> {
+        self.types.get(name).map(String::as_str)
+    }
+
+    /// The bare label at `offset`: its span, and the name and labels of the set it was resolved
+    /// on (`等级`, `[A, B, C, D]`).
+    pub fn label_at(&self, offset: usize) -> Option<(Span, &str, &[String])> {
+        let (span, &s) = self
+            .label_scale
+            .iter()
+            .find(|(s, _)| s.start <= offset && offset <= s.end)?;
+        let scale = &self.scales[s];
+        Some((*span, scale.name.as_str(), scale.labels.as_slice()))
+    }
+
+    /// Every declared value name (first declarations), in declaration order.
+    pub fn declarations(&self) -> &[Declaration] {
+        &self.declarations
+    }
+
+    /// What the name at `span` refers to, if it is a resolved reference.
+    pub fn reference_at(&self, offset: usize) -> Option<(Span, &Target)> {
+        self.references
+            .iter()
+            .find(|(s, _)| s.start <= offset && offset <= s.end)
+            .map(|(s, t)| (*s, t))
+    }
+
+    /// Every resolved reference, in source order.
+    pub fn references(&self) -> Vec<(Span, &Target)> {
+        let mut refs: Vec<(Span, &Target)> = self.references.iter().map(|(s, t)| (*s, t)).collect();
+        refs.sort_by_key(|(s, _)| *s);
+        refs
+    }
+
+    /// The scale of a named label-valued value (its labels best first), if it has one.
+    pub fn scale_of(&self, name: &str) -> Option<(&str, &[String])> {
+        let s = &self.scales[*self.value_scale.get(name)?];
+        Some((s.name.as_str(), s.labels.as_slice()))
+    }
+
+    /// Every label set's labels (for completion).
+    pub fn labels(&self) -> impl Iterator<Item = &str> {
+        self.scales
+            .iter()
+            .flat_map(|s| s.labels.iter().map(String::as_str))
     }
 }
 
@@ -86,7 +165,12 @@ pub fn check_resolved(ruleset: &Ruleset, source: &SourceFile) -> (Vec<Diagnostic
     cases::check_tests(&mut cx);
     graph::check_cycles(&mut cx);
     graph::check_unused(&mut cx);
-    let resolution = cx.resolution();
+    let mut resolution = cx.resolution();
+    let names: Vec<&str> = cx.symbols.iter().map(|s| s.ident.name.as_str()).collect();
+    for name in names {
+        let ty = cx.symbol_type(name);
+        resolution.types.insert(name.to_string(), cx.describe(ty));
+    }
     let mut diags = std::mem::take(&mut cx.diags);
     // Labels underline text, not the blanks around it.
     for d in &mut diags {
@@ -245,6 +329,8 @@ pub(crate) struct Ctx<'a> {
     pub reported_scales: HashSet<Span>,
     /// The scale each bare label was resolved on, by the span of its identifier.
     pub label_scale: HashMap<Span, ScaleId>,
+    /// What each resolved name refers to, by the span of its identifier (see [`Resolution`]).
+    pub references: HashMap<Span, Target>,
 }
 
 impl<'a> Ctx<'a> {
@@ -265,6 +351,7 @@ impl<'a> Ctx<'a> {
             edges: Vec::new(),
             reported_scales: HashSet::new(),
             label_scale: HashMap::new(),
+            references: HashMap::new(),
         }
     }
 
@@ -302,10 +389,23 @@ impl<'a> Ctx<'a> {
                 Some((*span, rank as u32))
             })
             .collect();
+        let declarations = self
+            .symbols
+            .iter()
+            .map(|s| Declaration {
+                name: s.ident.name.clone(),
+                kind: s.kind.word(),
+                span: s.ident.span,
+            })
+            .collect();
         Resolution {
             scales: self.scales.clone(),
             value_scale,
             label_rank,
+            label_scale: self.label_scale.clone(),
+            declarations,
+            references: self.references.clone(),
+            types: HashMap::new(),
         }
     }
 
@@ -327,6 +427,22 @@ impl<'a> Ctx<'a> {
     pub fn text(&self, span: Span) -> String {
         let raw = self.src.text.get(span.start..span.end).unwrap_or("");
         raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Records that the identifier `id` names a declared value (when it does).
+    pub fn refer(&mut self, id: &Ident) {
+        if self.by_name.contains_key(&id.name) {
+            self.references
+                .insert(id.span, Target::Name(id.name.clone()));
+        }
+    }
+
+    /// Records that `comp` names a component of the scorecard `card`.
+    pub fn refer_component(&mut self, card: &Ident, comp: &Ident) {
+        self.references.insert(
+            comp.span,
+            Target::Component(card.name.clone(), comp.name.clone()),
+        );
     }
 
     pub fn symbol(&self, name: &str) -> Option<Symbol<'a>> {

@@ -10,6 +10,7 @@ mod completions;
 mod data;
 mod eval;
 mod library;
+mod lsp;
 mod parse;
 mod paths;
 mod readme;
