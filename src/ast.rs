@@ -276,7 +276,7 @@ pub struct Attrs {
     pub owner: Option<StrLit>,
 }
 
-/// `adjust NAME from GRADE { (up N | down N | to LABEL) when COND ... }`
+/// `adjust NAME from GRADE { (up N | down N | up to LABEL | down to LABEL | to LABEL) when COND ... }`
 ///
 /// Arms apply in order, every arm whose condition holds, each clamped to the scale.
 #[derive(Debug, Clone, PartialEq)]
@@ -302,6 +302,10 @@ pub enum AdjustAction {
     Down(u32),
     /// `to LABEL`: set, e.g. `to 关注 when 未付比例 <= 25%`.
     To(Ident),
+    /// `up to LABEL`: raise to at least LABEL; a better grade stays (never lowers).
+    UpTo(Ident),
+    /// `down to LABEL`: lower to at most LABEL; a worse grade stays (never raises).
+    DownTo(Ident),
 }
 
 /// `tag NAME when COND [ATTRS]`: one of several labels a customer may carry.

@@ -210,6 +210,7 @@ pub fn layout(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::layout;
+    use crate::source::SourceFile;
 
     #[test]
     fn indents_by_brace_depth_and_keeps_comments() {
@@ -225,6 +226,18 @@ mod tests {
         let want = "tag 呆滞 when 欠款 > 2万\n             color \"red\"\ntag 新 when 新客\n    color \"green\"\n";
         assert_eq!(layout(src), want);
         assert_eq!(layout(want), want);
+    }
+
+    #[test]
+    fn adjust_bounds_round_trip() {
+        // `up to L` / `down to L` arms, one broken over a line: formatted once = formatted twice,
+        // and the tree is unchanged (format_source checks that itself).
+        let src = "ruleset \"x\"\nscale 风险 { 正常 > 关注 > 次级 }\ninput { 上期 grade(风险)  a bool  b bool }\nadjust 本期 from 上期 {\nup 1 when a\n      up to 关注   when a and\nb\n down to 次级 when b\n}\n";
+        let want = "ruleset \"x\"\nscale 风险 { 正常 > 关注 > 次级 }\ninput { 上期 grade(风险)  a bool  b bool }\nadjust 本期 from 上期 {\n  up 1 when a\n  up to 关注   when a and\n      b\n  down to 次级 when b\n}\n";
+        let once = super::format_source(&SourceFile::new("x.tier", src.to_string())).unwrap();
+        assert_eq!(once, want);
+        let twice = super::format_source(&SourceFile::new("x.tier", once.clone())).unwrap();
+        assert_eq!(twice, once, "idempotent");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::bands::show;
 use super::infer::lit_type;
-use super::{quote_list, Ctx, ScaleKind, SymKind, Ty};
+use super::{quote_list, Ctx, ScaleId, ScaleKind, SymKind, Ty};
 use crate::ast::{
     AdjustAction, Cadence, ExprKind, Ident, InputField, Item, LitKind, Literal, OutputDecl,
     RelMethod, RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
@@ -231,6 +231,11 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                                 if !cx.scales[s].contains(&l.name) {
                                     cx.unknown_label(l, s);
                                 }
+                            }
+                        }
+                        AdjustAction::UpTo(l) | AdjustAction::DownTo(l) => {
+                            if let Some(s) = scale {
+                                check_bound_label(cx, &arm.action, l, s);
                             }
                         }
                         _ => {}
@@ -741,4 +746,37 @@ fn check_output(cx: &mut Ctx<'_>, out: &OutputDecl) {
             cx.push(d);
         }
     }
+}
+
+/// `up to L` / `down to L`: L is a label of the adjusted grade's scale (with did-you-mean), and
+/// `tier::adjust::no_effect` (warning) when `up to` names the scale's worst label or `down to`
+/// its best: every grade is at least the worst and at most the best, so the arm can never
+/// change anything.
+fn check_bound_label(cx: &mut Ctx<'_>, action: &AdjustAction, l: &Ident, s: ScaleId) {
+    let sc = &cx.scales[s];
+    let Some(rank) = sc.rank(&l.name) else {
+        cx.unknown_label(l, s);
+        return;
+    };
+    let last = sc.labels.len().saturating_sub(1);
+    let (never, help) = match action {
+        AdjustAction::UpTo(_) if rank == last => (
+            format!("every grade is at least `{}`, the worst label", l.name),
+            "`up to L` raises a grade worse than L to L; name a better label, or remove the arm",
+        ),
+        AdjustAction::DownTo(_) if rank == 0 => (
+            format!("every grade is at most `{}`, the best label", l.name),
+            "`down to L` lowers a grade better than L to L; name a worse label, or remove the arm",
+        ),
+        _ => return,
+    };
+    let scale = sc.describe();
+    let d = cx
+        .warning(
+            Code::AdjustNoEffect,
+            "this adjustment can never change the grade",
+        )
+        .with_label(l.span, format!("{never} of {scale}"))
+        .with_help(help);
+    cx.push(d);
 }

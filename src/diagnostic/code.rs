@@ -76,6 +76,7 @@ codes! {
     MatrixShape => "tier::matrix::shape",
     AdjustBase => "tier::adjust::base",
     AdjustZero => "tier::adjust::zero",
+    AdjustNoEffect => "tier::adjust::no_effect",
     ScheduleCadence => "tier::schedule::cadence",
     ScheduleDuplicate => "tier::schedule::duplicate",
     ScheduleNotGrade => "tier::schedule::not_grade",

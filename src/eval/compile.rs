@@ -367,7 +367,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// A label of a grade's or adjustment's own scale (`A:` arms, `to B`).
+    /// A label of a grade's or adjustment's own scale (`A:` arms, `to B`, `up to B`).
     fn scale_label(&mut self, id: &ast::Ident, scale: Option<usize>) -> Label {
         match scale
             .and_then(|s| self.scales.get(s))
@@ -471,6 +471,10 @@ impl<'a> Compiler<'a> {
                     ast::AdjustAction::Up(n) => AdjustActionC::Up(*n),
                     ast::AdjustAction::Down(n) => AdjustActionC::Down(*n),
                     ast::AdjustAction::To(l) => AdjustActionC::To(self.scale_label(l, scale)),
+                    ast::AdjustAction::UpTo(l) => AdjustActionC::UpTo(self.scale_label(l, scale)),
+                    ast::AdjustAction::DownTo(l) => {
+                        AdjustActionC::DownTo(self.scale_label(l, scale))
+                    }
                 },
                 when: self.expr(&arm.when),
             })

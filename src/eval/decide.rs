@@ -353,7 +353,6 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
     };
     let start = labels.get(cur).cloned().unwrap_or_else(|| "?".into());
     let mut steps = Vec::new();
-    let last = labels.len().saturating_sub(1);
     for arm in &a.arms {
         let v = env.eval(&arm.when, src)?;
         match env.truth(&v, &arm.when, src)? {
@@ -361,26 +360,31 @@ fn adjust(env: &mut Env, node: &Node, a: &AdjustC) -> R<(Value, Info)> {
             Some(false) => continue,
             None => return Err(env.missing_error(&arm.when, src, "adjustment", missing_help())),
         }
-        let (what, next) = match &arm.action {
-            AdjustActionC::Up(k) => (format!("up {k}"), cur.saturating_sub(*k as usize)),
-            AdjustActionC::Down(k) => (
-                format!("down {k}"),
-                cur.saturating_add(*k as usize).min(last),
-            ),
-            AdjustActionC::To(l) => (
-                format!("to {}", l.name),
-                labels.iter().position(|x| *x == l.name).unwrap_or(cur),
-            ),
-        };
+        let next = arm.action.apply(cur, labels.len());
+        let unchanged = next == cur;
         cur = next;
         if !env.words {
             continue;
         }
-        steps.push(format!(
-            "{what} when {} → {}",
-            text(src, arm.when.span),
-            labels.get(cur).map(|s| &**s).unwrap_or("?")
-        ));
+        let what = match &arm.action {
+            AdjustActionC::Up(k) => format!("up {k}"),
+            AdjustActionC::Down(k) => format!("down {k}"),
+            AdjustActionC::To(l) => format!("to {}", l.name),
+            AdjustActionC::UpTo(l) => format!("up to {}", l.name),
+            AdjustActionC::DownTo(l) => format!("down to {}", l.name),
+        };
+        let now = labels.get(cur).map(|s| &**s).unwrap_or("?");
+        // A bound that holds already says so, rather than looking like a move that did nothing.
+        let already = match &arm.action {
+            AdjustActionC::UpTo(l) if unchanged => Some(prog.lang.already_at_least(&l.name)),
+            AdjustActionC::DownTo(l) if unchanged => Some(prog.lang.already_at_most(&l.name)),
+            _ => None,
+        };
+        let cond = text(src, arm.when.span);
+        steps.push(match already {
+            Some(why) => format!("{what} when {cond} → {now}{why}"),
+            None => format!("{what} when {cond} → {now}"),
+        });
     }
     let label = Label {
         name: labels.get(cur).cloned().unwrap_or_else(|| start.clone()),

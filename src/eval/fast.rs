@@ -679,18 +679,13 @@ impl<'a> Fast<'a, '_> {
             F::Label(name, _) => labels.iter().position(|x| x == name).ok_or(Bail)?,
             _ => return Err(Bail),
         };
-        let last = labels.len().saturating_sub(1);
         for arm in &a.arms {
             match truth(self.ev(&arm.when)?)? {
                 Some(true) => {}
                 Some(false) => continue,
                 None => return Err(Bail),
             }
-            cur = match &arm.action {
-                AdjustActionC::Up(k) => cur.saturating_sub(*k as usize),
-                AdjustActionC::Down(k) => cur.saturating_add(*k as usize).min(last),
-                AdjustActionC::To(l) => labels.iter().position(|x| *x == l.name).unwrap_or(cur),
-            };
+            cur = arm.action.apply(cur, labels.len());
         }
         let name = labels.get(cur).ok_or(Bail)?;
         Ok(F::Label(name, cur as u32))

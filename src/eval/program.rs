@@ -162,6 +162,26 @@ pub(crate) enum AdjustActionC {
     Up(u32),
     Down(u32),
     To(Label),
+    /// `up to L`: at least L.
+    UpTo(Label),
+    /// `down to L`: at most L.
+    DownTo(Label),
+}
+
+impl AdjustActionC {
+    /// The position (0 = best) after this arm applies to position `cur` of a scale of
+    /// `len` labels: `up`/`down` clamp at the ends; `up to L` takes the better of the two,
+    /// `down to L` the worse. Both evaluators call this, so they cannot disagree.
+    pub fn apply(&self, cur: usize, len: usize) -> usize {
+        let last = len.saturating_sub(1);
+        match self {
+            AdjustActionC::Up(k) => cur.saturating_sub(*k as usize),
+            AdjustActionC::Down(k) => cur.saturating_add(*k as usize).min(last),
+            AdjustActionC::To(l) => l.rank as usize,
+            AdjustActionC::UpTo(l) => cur.min(l.rank as usize),
+            AdjustActionC::DownTo(l) => cur.max(l.rank as usize),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -60,6 +60,23 @@ impl Lang {
         }
     }
 
+    /// Why `up to L` left a grade as it was: it is L or better (follows the label, so English
+    /// starts with a space).
+    pub fn already_at_least(self, label: &str) -> String {
+        match self {
+            Lang::Zh => format!("（已不低于 {label}）"),
+            Lang::En => format!(" (already at least {label})"),
+        }
+    }
+
+    /// Why `down to L` left a grade as it was: it is L or worse.
+    pub fn already_at_most(self, label: &str) -> String {
+        match self {
+            Lang::Zh => format!("（已不高于 {label}）"),
+            Lang::En => format!(" (already at most {label})"),
+        }
+    }
+
     /// A tag's verdict: it applies, it does not, or its condition is missing.
     pub fn tag_verdict(self, held: Option<bool>) -> &'static str {
         match (self, held) {

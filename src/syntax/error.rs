@@ -501,7 +501,9 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         threshold_arm => "a grade arm like `A >= 80` or `D otherwise`",
         rule_arm => "a rule like `A when 条件` or `C otherwise`",
         attr | kw_color | kw_action | kw_owner => "`color`, `action` or `owner`",
-        adjust_arm | kw_up | kw_down => "an adjustment like `up 1 when 条件` or `to 关注 when 条件`",
+        adjust_arm | kw_up | kw_down => {
+            "an adjustment like `up 1 when 条件`, `up to 关注 when 条件` or `to 关注 when 条件`"
+        },
         rel_method | rel_pareto | rel_top | rel_quantiles | rel_split | kw_pareto | kw_top
         | kw_quantiles | kw_mean | kw_median => {
             "a ranking method (`pareto`, `top`, `quantiles`, `mean`, `median`)"

@@ -580,17 +580,26 @@ impl<'a> Lower<'a> {
 
     fn adjust_arm(&mut self, p: Pair<'_>) -> AdjustArm {
         let span = self.span(&p);
-        let mut kw = Rule::kw_up;
+        // The direction word (`up`/`down`), if any, then whether `to` followed it.
+        let mut dir = None;
         let mut action = AdjustAction::Up(0);
         let mut when = None;
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::kw_up | Rule::kw_down | Rule::kw_to => kw = c.as_rule(),
-                Rule::number_lit if kw == Rule::kw_up => {
+                Rule::kw_up | Rule::kw_down => dir = Some(c.as_rule()),
+                Rule::kw_to => {}
+                Rule::number_lit if dir == Some(Rule::kw_up) => {
                     action = AdjustAction::Up(self.whole(c, "`up`"))
                 }
                 Rule::number_lit => action = AdjustAction::Down(self.whole(c, "`down`")),
-                Rule::ident => action = AdjustAction::To(self.ident(&c)),
+                Rule::ident => {
+                    let label = self.ident(&c);
+                    action = match dir {
+                        Some(Rule::kw_up) => AdjustAction::UpTo(label),
+                        Some(_) => AdjustAction::DownTo(label),
+                        None => AdjustAction::To(label),
+                    };
+                }
                 Rule::expr => when = Some(self.expr(c)),
                 _ => {}
             }

@@ -88,6 +88,7 @@ fn trigger(code: Code) -> Trigger {
         Code::MatrixShape => Check("tests/fixtures/check/match_matrix.tier"),
         Code::AdjustBase => Check("tests/fixtures/check/adjust_relative.tier"),
         Code::AdjustZero => Check("tests/fixtures/check/adjust_relative.tier"),
+        Code::AdjustNoEffect => Check("tests/fixtures/check/adjust_bounds.tier"),
         Code::ScheduleCadence => Internal(
             "the grammar accepts only a positive whole count before `per` (`0 per month` and \
              `1.5 per month` are tier::syntax); the checker's test stays for ASTs built another way",

@@ -222,3 +222,29 @@ fn a_generated_file_grades_the_same_on_every_path_and_every_thread_count() {
     let expected: Vec<String> = (0..rows).map(|i| format!("C{i:07}")).collect();
     assert_eq!(ids, expected);
 }
+
+/// `up to L` / `down to L` mixed with `up`/`down`: every base class and every combination of the
+/// conditions grades the same on every path, and all of them on the fast path.
+#[test]
+fn adjust_bounds_grade_the_same_on_every_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("bounds.csv");
+    let mut out = String::from("上期分类,还款正常,未偿比例,重大风险,担保失效\n");
+    let mut rows = 0;
+    for class in ["正常", "关注", "次级", "可疑", "损失"] {
+        for bits in 0..16u32 {
+            let yes = |b: u32| if bits & b != 0 { "是" } else { "否" };
+            let ratio = if bits & 2 != 0 { "20%" } else { "40%" };
+            out.push_str(&format!(
+                "{class},{},{ratio},{},{}\n",
+                yes(1),
+                yes(4),
+                yes(8)
+            ));
+            rows += 1;
+        }
+    }
+    std::fs::write(&data, out).expect("write data");
+    let program = load(Path::new("tests/fixtures/eval/adjust_bounds.tier"));
+    assert_eq!(compare_paths(&program, &data), (rows, rows));
+}

@@ -135,6 +135,8 @@ fn dump_item(item: &Item) -> String {
                     AdjustAction::Up(n) => format!("up {n}"),
                     AdjustAction::Down(n) => format!("down {n}"),
                     AdjustAction::To(l) => format!("to {}", l.name),
+                    AdjustAction::UpTo(l) => format!("up to {}", l.name),
+                    AdjustAction::DownTo(l) => format!("down to {}", l.name),
                 };
                 o += &format!("  {action} when {}\n", e(&arm.when));
             }
