@@ -13,8 +13,8 @@ use tier::diagnostic::{self, Code, Diagnostic, RenderOptions};
 
 pub mod commands;
 mod completions;
-mod man;
 mod lsp;
+mod man;
 mod run;
 pub mod stdio;
 mod terminal;
