@@ -719,23 +719,35 @@ impl<'a> Ctx<'a> {
             let Some((v, Unit::Plain)) = super::bands::const_num(lit) else {
                 continue;
             };
-            if v.abs() <= rust_decimal::Decimal::ONE {
-                continue;
-            }
             let text = self.text(lit.span);
-            let pct = super::bands::show(v, Unit::Percent);
-            let d = self
-                .warning(
-                    Code::TypePercentLiteral,
-                    format!("`{text}` meets a percent, so it means {pct}"),
-                )
-                .with_label(lit.span, format!("{text} = {pct}"))
-                .with_label(other.span, "a percent")
-                .with_help(format!(
-                    "write `{text}%`; a plain number next to a percent is a fraction (`0.95` = 95%)"
-                ));
-            self.push(d);
+            self.percent_literal_at(lit.span, &text, v, other.span);
         }
+    }
+
+    /// The `tier::type::percent_literal` warning on the number `text` (value `v`) at `at`, which
+    /// meets the percent at `percent`.
+    pub fn percent_literal_at(
+        &mut self,
+        at: Span,
+        text: &str,
+        v: rust_decimal::Decimal,
+        percent: Span,
+    ) {
+        if v.abs() <= rust_decimal::Decimal::ONE {
+            return;
+        }
+        let pct = super::bands::show(v, Unit::Percent);
+        let d = self
+            .warning(
+                Code::TypePercentLiteral,
+                format!("`{text}` meets a percent, so it means {pct}"),
+            )
+            .with_label(at, format!("{text} = {pct}"))
+            .with_label(percent, "a percent")
+            .with_help(format!(
+                "write `{text}%`; a plain number next to a percent is a fraction (`0.95` = 95%)"
+            ));
+        self.push(d);
     }
 
     /// `tier::condition::never_holds` (warning): a tag or adjustment whose condition is a

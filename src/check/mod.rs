@@ -15,7 +15,8 @@
 //! - `infer` (with `types`, `calls`): name resolution and types/units of expressions;
 //! - `bands`: `bands` and `linear` tables;
 //! - `grades` (with `logic`): grade thresholds and rules, `match`, `matrix`;
-//! - `decls`: scorecards, adjustments, relatives, schedules, override, output, inputs;
+//! - `inputs`: input ranges and defaults;
+//! - `decls`: scorecards, adjustments, relatives, schedules, override, output;
 //! - `cases`: `test` blocks;
 //! - `graph`: the order `let`s are inferred in, cycles between declarations, unused names.
 
@@ -26,6 +27,7 @@ mod decls;
 mod grades;
 mod graph;
 mod infer;
+mod inputs;
 mod logic;
 mod scope;
 mod types;
@@ -158,7 +160,7 @@ impl Resolution {
 pub fn check_resolved(ruleset: &Ruleset, source: &SourceFile) -> (Vec<Diagnostic>, Resolution) {
     let mut cx = Ctx::new(ruleset, source);
     scope::collect(&mut cx);
-    decls::check_inputs(&mut cx);
+    inputs::check_inputs(&mut cx);
     graph::infer_lets(&mut cx);
     infer::check_bodies(&mut cx);
     decls::check_declarations(&mut cx);

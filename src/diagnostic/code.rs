@@ -47,6 +47,7 @@ codes! {
     InputDefaultRange => "tier::input::default_range",
     InputDefaultType => "tier::input::default_type",
     InputRange => "tier::input::range",
+    InputScaledLiteral => "tier::input::scaled_literal",
     TypeArity => "tier::type::arity",
     TypeCompareMissing => "tier::type::compare_missing",
     TypeMismatch => "tier::type::mismatch",

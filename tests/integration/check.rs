@@ -242,3 +242,34 @@ fn long_let_chains_check_and_compile() {
         rendered.lines().count()
     );
 }
+
+/// `tier::input::scaled_literal` fires on a plain number on a scaled field, and on nothing else:
+/// not on a number with its own suffix, not on 0, not on a field without a scale.
+#[test]
+fn scaled_literal_only_for_plain_numbers_on_scaled_fields() {
+    let warned = |field: &str| -> Vec<String> {
+        let text = format!(
+            "ruleset \"x\"\ninput {{\n  销售额 {field}\n}}\ngrade 等级 by 销售额 {{ A >= 100万  B otherwise }}\n"
+        );
+        let source = SourceFile::new("scaled.tier", text.clone());
+        let ruleset = tier::syntax::parse(&source).expect("parses");
+        tier::check::check(&ruleset, &source)
+            .iter()
+            .filter(|d| d.code == Code::InputScaledLiteral)
+            .filter_map(|d| d.span().map(|s| text[s.start..s.end].to_string()))
+            .collect()
+    };
+    assert_eq!(warned("money(万) 0..1000 default 50"), ["1000", "50"]);
+    assert_eq!(warned("money(亿) ..-2"), ["-2"]);
+    assert_eq!(warned("quantity(万㎡) 0..3"), ["3"]);
+    for quiet in [
+        "money(万) 0..1000万 default 50万",
+        "money(万元) 0..5000元 default 5000元",
+        "money(万) 0.. default 0",
+        "money 0..1000 default 500",
+        "money(元) 0..1000",
+        "quantity(吨) 0..5000 default 10",
+    ] {
+        assert_eq!(warned(quiet), Vec::<String>::new(), "{quiet}");
+    }
+}

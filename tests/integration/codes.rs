@@ -59,6 +59,7 @@ fn trigger(code: Code) -> Trigger {
         Code::InputDefaultRange => Check("tests/fixtures/check/input_columns.tier"),
         Code::InputDefaultType => Check("tests/fixtures/check/input_columns.tier"),
         Code::InputRange => Check("tests/fixtures/check/input_columns.tier"),
+        Code::InputScaledLiteral => Check("tests/fixtures/check/input_scaled.tier"),
         Code::TypeArity => Check("tests/fixtures/check/types_units.tier"),
         Code::TypeCompareMissing => Check("tests/fixtures/check/types_units.tier"),
         Code::TypeMismatch => Check("tests/fixtures/check/types_units.tier"),
