@@ -233,7 +233,8 @@ impl Analysis {
 
     /// The quick fixes of the diagnostics: a did-you-mean name replaces the unknown one; a
     /// full-width punctuation mark becomes its half-width form; a grade that leaves values
-    /// without a label gets a last arm `LABEL otherwise` (its scale's last label).
+    /// without a label gets a last arm `LABEL otherwise` (its scale's last label); a plain
+    /// number on a scaled field (`money(万) 0..1000`) gets its suffix, `1000万` or `1000元`.
     pub fn fixes(&self) -> Vec<Fix> {
         let mut out = Vec::new();
         for (i, d) in self.diagnostics.iter().enumerate() {
@@ -247,6 +248,19 @@ impl Analysis {
             let Some(written) = self.text().get(span.start..span.end) else {
                 continue;
             };
+            if d.code == crate::diagnostic::Code::InputScaledLiteral {
+                // `write `1000万`, or `1000元` if you mean 元`: the literal with either suffix.
+                let choices = [quoted_after(help, "write `"), quoted_after(help, ", or `")];
+                for with_suffix in choices.into_iter().flatten() {
+                    out.push(Fix {
+                        title: format!("write `{with_suffix}`"),
+                        span,
+                        replacement: with_suffix.to_string(),
+                        diagnostic: i,
+                    });
+                }
+                continue;
+            }
             if let Some(name) = quoted_after(help, "did you mean `") {
                 // `card.comp` suggested for a component written alone: keep the component.
                 let name = match name.rsplit_once('.') {

@@ -101,6 +101,34 @@ fn quick_fixes_replace_a_misspelt_name_full_width_punctuation_and_add_otherwise(
 }
 
 #[test]
+fn quick_fix_gives_a_plain_number_on_a_scaled_field_its_suffix() {
+    let text = "ruleset \"t\"\ninput {\n  销售额 money(万) 0..1000\n}\ngrade 等级 by 销售额 {\n  A >= 100万\n  B otherwise\n}\n";
+    let a = Analysis::new("t.tier", text, None);
+    assert!(a
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::InputScaledLiteral));
+    let fixes: Vec<(String, String)> = a
+        .fixes()
+        .into_iter()
+        .map(|f| (a.source.slice(f.span).to_string(), f.replacement))
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            ("1000".to_string(), "1000万".to_string()),
+            ("1000".to_string(), "1000元".to_string())
+        ]
+    );
+    let fixed = text.replace("0..1000", "0..1000万");
+    let b = Analysis::new("t.tier", &fixed, None);
+    assert!(!b
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::InputScaledLiteral));
+}
+
+#[test]
 fn a_half_typed_file_keeps_the_last_names_for_completion() {
     let good = analyse("rulesets/rfm.tier");
     let broken = format!("{}\nlet 新 = 消费 +", good.text());
