@@ -583,6 +583,13 @@ fn execute(
     }
     let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
     if !too_many && stopped.is_none() {
+        // A workbook takes the summary (a sheet with charts) and, unless a --rejects file
+        // takes them, the rejected rows.
+        let mut sink = sink;
+        sink.summarize(
+            &result,
+            args.rejects.is_none().then_some(rejects.as_slice()),
+        );
         // Reported once the file is complete: a cell cut to fit, and where.
         let sink_warnings = sink.warnings();
         sink.finish().map_err(io)?;

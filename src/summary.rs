@@ -20,6 +20,10 @@ pub struct GradeCount {
     pub revenue: Option<Decimal>,
     /// Share of the total revenue, 0–1, rounded to 4 decimals.
     pub revenue_share: Option<Decimal>,
+    /// Customers of this grade whose follow-up is overdue (0 without a follow-up).
+    pub overdue: usize,
+    /// Customers of this grade to hand back to the public pool (0 without a follow-up).
+    pub reassign: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,14 +78,46 @@ impl From<&RowError> for RejectSummary {
     }
 }
 
+/// One grade label's counts: its rank (the lowest seen), customers, revenue, follow-ups.
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    rank: u32,
+    customers: usize,
+    revenue: Decimal,
+    overdue: usize,
+    reassign: usize,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            rank: u32::MAX,
+            customers: 0,
+            revenue: Decimal::ZERO,
+            overdue: 0,
+            reassign: 0,
+        }
+    }
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        self.rank = self.rank.min(other.rank);
+        self.customers += other.customers;
+        self.revenue += other.revenue;
+        self.overdue += other.overdue;
+        self.reassign += other.reassign;
+    }
+}
+
 /// Accumulates a summary while rows stream by; memory is per grade label, not per row.
 #[derive(Debug, Default)]
 pub struct SummaryBuilder {
     revenue_field: Option<String>,
     grade_name: Option<String>,
-    /// label → (rank, customers, revenue)
-    grades: BTreeMap<String, (u32, usize, Decimal)>,
-    ungraded: usize,
+    /// label → counts
+    grades: BTreeMap<String, Tally>,
+    ungraded: Tally,
     revenue_unit: Option<crate::value::Unit>,
     rows_graded: usize,
     overdue: usize,
@@ -115,9 +151,22 @@ impl SummaryBuilder {
                 _ => None,
             })
             .unwrap_or_default();
+        let (overdue, reassign) = outcome
+            .follow_up
+            .as_ref()
+            .map_or((0, 0), |f| (f.overdue as usize, f.reassign as usize));
+        self.overdue += overdue;
+        self.reassign += reassign;
+        let mut tally = Tally {
+            rank: u32::MAX,
+            customers: 1,
+            revenue,
+            overdue,
+            reassign,
+        };
         match outcome.grade.as_ref().and_then(|g| g.label.clone()) {
             Some(label) => {
-                let rank = outcome
+                tally.rank = outcome
                     .grade
                     .as_ref()
                     .and_then(|g| outcome.value(&g.name))
@@ -126,19 +175,12 @@ impl SummaryBuilder {
                         _ => None,
                     })
                     .unwrap_or(u32::MAX);
-                let e = self
-                    .grades
+                self.grades
                     .entry(label.to_string())
-                    .or_insert((rank, 0, Decimal::ZERO));
-                e.0 = e.0.min(rank);
-                e.1 += 1;
-                e.2 += revenue;
+                    .or_default()
+                    .merge(tally);
             }
-            None => self.ungraded += 1,
-        }
-        if let Some(f) = &outcome.follow_up {
-            self.overdue += f.overdue as usize;
-            self.reassign += f.reassign as usize;
+            None => self.ungraded.merge(tally),
         }
         if let Some(r) = &outcome.review {
             self.review_overdue += r.overdue as usize;
@@ -163,18 +205,15 @@ impl SummaryBuilder {
     /// the same summary as adding every row to one builder.
     pub fn merge(&mut self, other: SummaryBuilder) {
         self.rows_graded += other.rows_graded;
-        self.ungraded += other.ungraded;
+        self.ungraded.merge(other.ungraded);
         self.overdue += other.overdue;
         self.reassign += other.reassign;
         self.review_overdue += other.review_overdue;
         if self.revenue_unit.is_none() {
             self.revenue_unit = other.revenue_unit;
         }
-        for (label, (rank, n, revenue)) in other.grades {
-            let e = self.grades.entry(label).or_insert((rank, 0, Decimal::ZERO));
-            e.0 = e.0.min(rank);
-            e.1 += n;
-            e.2 += revenue;
+        for (label, tally) in other.grades {
+            self.grades.entry(label).or_default().merge(tally);
         }
         for (tag, n) in other.tags {
             *self.tags.entry(tag).or_default() += n;
@@ -194,7 +233,7 @@ impl SummaryBuilder {
         rejects: &[RowError],
     ) -> Summary {
         let graded = self.rows_graded;
-        let total_revenue: Decimal = self.grades.values().map(|g| g.2).sum();
+        let total_revenue: Decimal = self.grades.values().map(|g| g.revenue).sum();
         let share = |n: Decimal, d: Decimal| {
             if d.is_zero() {
                 Decimal::ZERO
@@ -202,26 +241,31 @@ impl SummaryBuilder {
                 (n / d).round_dp(4)
             }
         };
-        let mut grades: Vec<(String, (u32, usize, Decimal))> = self.grades.into_iter().collect();
-        grades.sort_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| a.0.cmp(&b.0)));
+        let mut grades: Vec<(String, Tally)> = self.grades.into_iter().collect();
+        grades.sort_by(|a, b| a.1.rank.cmp(&b.1.rank).then_with(|| a.0.cmp(&b.0)));
         let has_revenue = self.revenue_field.is_some();
         let mut counts: Vec<GradeCount> = grades
             .into_iter()
-            .map(|(label, (_, n, rev))| GradeCount {
+            .map(|(label, t)| GradeCount {
                 label,
-                customers: n,
-                share: share(Decimal::from(n), Decimal::from(graded)),
-                revenue: has_revenue.then_some(rev),
-                revenue_share: has_revenue.then(|| share(rev, total_revenue)),
+                customers: t.customers,
+                share: share(Decimal::from(t.customers), Decimal::from(graded)),
+                revenue: has_revenue.then_some(t.revenue),
+                revenue_share: has_revenue.then(|| share(t.revenue, total_revenue)),
+                overdue: t.overdue,
+                reassign: t.reassign,
             })
             .collect();
-        if self.ungraded > 0 {
+        let none = self.ungraded;
+        if none.customers > 0 {
             counts.push(GradeCount {
                 label: "(none)".into(),
-                customers: self.ungraded,
-                share: share(Decimal::from(self.ungraded), Decimal::from(graded)),
+                customers: none.customers,
+                share: share(Decimal::from(none.customers), Decimal::from(graded)),
                 revenue: None,
                 revenue_share: None,
+                overdue: none.overdue,
+                reassign: none.reassign,
             });
         }
         Summary {

@@ -36,6 +36,7 @@ mod table;
 mod target;
 mod words;
 mod xlsx;
+mod xlsx_summary;
 
 pub use rejects::write_rejects;
 pub(crate) use target::Target;
@@ -46,8 +47,10 @@ pub use target::{
 pub use words::FixedWords;
 
 use super::Cell;
+use super::RowError;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::outcome::Outcome;
+use crate::summary::Summary;
 use crate::value::Value;
 use rust_decimal::Decimal;
 use std::io::{BufWriter, Write};
@@ -298,6 +301,12 @@ pub trait RowSink: Send {
     /// to report once the output is complete.
     fn warnings(&self) -> Vec<Diagnostic> {
         Vec::new()
+    }
+    /// The run's summary, given once every row is written and before [`RowSink::finish`]; and
+    /// the rejected rows, when no other file takes them (no `--rejects`). A workbook adds a
+    /// summary sheet with charts, and a rejects sheet; other formats ignore them.
+    fn summarize(&mut self, summary: &Summary, rejects: Option<&[RowError]>) {
+        let _ = (summary, rejects);
     }
     /// Completes the output: flushes, and for a file renames the temporary file over the target.
     fn finish(self: Box<Self>) -> Result<(), Diagnostic>;

@@ -1151,3 +1151,5 @@ mod exit_codes;
 mod language;
 #[path = "cli/safety.rs"]
 mod safety;
+#[path = "cli/summary_sheet.rs"]
+mod summary_sheet;

@@ -92,46 +92,54 @@ fn write_xlsx(
     rejects: &[RowError],
     words: &FixedWords,
 ) -> Result<(), Diagnostic> {
-    use rust_xlsxwriter::{Format, Workbook, XlsxError};
+    use rust_xlsxwriter::{Workbook, XlsxError};
     let err = |e: XlsxError| write_error(path, &e);
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name(words.rejects_sheet).map_err(err)?;
-    let bold = Format::new().set_bold();
+    rejects_sheet(sheet, rejects, words).map_err(err)?;
+    let bytes = book.save_to_buffer().map_err(err)?;
+    target
+        .write_all(&bytes)
+        .map_err(|e| write_error(path, &e))?;
+    target.commit()
+}
+
+/// Fills `sheet` with the rejects: named `拒绝行` / `rejects`, a bold frozen header, text cells
+/// only (never formulas), the row number as a number. Also the rejects sheet of a graded
+/// workbook.
+pub(super) fn rejects_sheet(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    rejects: &[RowError],
+    words: &FixedWords,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    sheet.set_name(words.rejects_sheet)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
     for (c, h) in words.rejects.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(err)?;
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     // A sheet holds 1,048,576 rows; the rest of a larger report would not fit: the last row
     // says so instead of failing the whole report.
     const LAST: usize = 1_048_574;
     for (i, r) in rejects.iter().take(LAST).enumerate() {
         let row = (i + 1) as u32;
-        sheet.write_string(row, 0, clip(&r.file)).map_err(err)?;
-        sheet.write_number(row, 1, r.row as f64).map_err(err)?;
+        sheet.write_string(row, 0, clip(&r.file))?;
+        sheet.write_number(row, 1, r.row as f64)?;
         for (c, text) in [(2u16, r.column.as_deref()), (3, r.raw.as_deref())] {
             if let Some(t) = text {
-                sheet.write_string(row, c, clip(t)).map_err(err)?;
+                sheet.write_string(row, c, clip(t))?;
             }
         }
-        sheet.write_string(row, 4, clip(&r.reason)).map_err(err)?;
+        sheet.write_string(row, 4, clip(&r.reason))?;
     }
     if rejects.len() > LAST {
         let more = format!(
             "{} more rejected rows do not fit in one sheet; write the rejects as CSV or JSON",
             rejects.len() - LAST
         );
-        sheet
-            .write_string((LAST + 1) as u32, 4, &more)
-            .map_err(err)?;
+        sheet.write_string((LAST + 1) as u32, 4, &more)?;
     }
-    sheet.set_freeze_panes(1, 0).map_err(err)?;
-    let bytes = book.save_to_buffer().map_err(err)?;
-    target
-        .write_all(&bytes)
-        .map_err(|e| write_error(path, &e))?;
-    target.commit()
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
 }
 
 /// Text cut to Excel's cell limit, marked when cut.

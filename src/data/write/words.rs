@@ -1,7 +1,8 @@
 //! The fixed words of the output files — the headers of the columns that are no value of the
-//! ruleset's (tags, follow-up, actions, ...), the booleans, the sheet names and the rejects
-//! report's headers — in each [`Lang`]. Columns of named values (the grade, the sub-grade, the
-//! score, the other grades and `let`s) are headed by their names, in any language.
+//! ruleset's (tags, follow-up, actions, ...), the booleans, the sheet names, the rejects
+//! report's headers and the summary sheet's labels and chart titles — in each [`Lang`]. Columns
+//! of named values (the grade, the sub-grade, the score, the other grades and `let`s) are headed
+//! by their names, in any language.
 //!
 //! The English words are snake_case, as the JSON keys of the rejects report (`file`, `row`,
 //! ...) and of the summary are: a graded JSON file's keys are its headers, so an English
@@ -46,6 +47,18 @@ pub struct FixedWords {
     pub rejects_sheet: &'static str,
     /// The rejects report's headers in CSV and XLSX: file, row, column, raw value, reason.
     pub rejects: [&'static str; 5],
+    /// The graded workbook's summary sheet.
+    pub summary_sheet: &'static str,
+    /// The summary's grade table: customers, their share, the revenue's share (the revenue
+    /// column is headed by the revenue field's name).
+    pub customers: &'static str,
+    pub customer_share: &'static str,
+    pub revenue_share: &'static str,
+    /// The summary's run facts: ruleset, version, data file, rows read, graded, rejected,
+    /// skipped (the as-of date is [`FixedWords::as_of`]).
+    pub facts: [&'static str; 7],
+    /// The summary's chart titles: customers, revenue and overdue follow-ups per grade.
+    pub charts: [&'static str; 3],
 }
 
 /// Chinese, as tier has always written them.
@@ -67,6 +80,20 @@ pub const ZH: FixedWords = FixedWords {
     graded_sheet: "分级结果",
     rejects_sheet: "拒绝行",
     rejects: ["文件", "行", "列", "原值", "原因"],
+    summary_sheet: "汇总",
+    customers: "客户数",
+    customer_share: "客户占比",
+    revenue_share: "收入占比",
+    facts: [
+        "规则集",
+        "版本",
+        "数据文件",
+        "读取行数",
+        "分级行数",
+        "拒绝行数",
+        "跳过空行",
+    ],
+    charts: ["各等级客户数", "各等级收入", "各等级逾期跟进"],
 };
 
 /// English: snake_case, the rejects' headers as the keys of its JSON form.
@@ -88,6 +115,24 @@ pub const EN: FixedWords = FixedWords {
     graded_sheet: "graded",
     rejects_sheet: "rejects",
     rejects: ["file", "row", "column", "raw", "reason"],
+    summary_sheet: "summary",
+    customers: "customers",
+    customer_share: "customer_share",
+    revenue_share: "revenue_share",
+    facts: [
+        "ruleset",
+        "version",
+        "input",
+        "rows_read",
+        "rows_graded",
+        "rows_rejected",
+        "rows_skipped",
+    ],
+    charts: [
+        "Customers by grade",
+        "Revenue by grade",
+        "Overdue follow-ups by grade",
+    ],
 };
 
 impl FixedWords {

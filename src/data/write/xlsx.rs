@@ -11,11 +11,16 @@
 //! A text longer than a cell holds (32,767 characters) is cut to fit, ending in a visible
 //! `…[truncated N chars]`, and reported as a warning ([`RowSink::warnings`]): one long remark
 //! should not cost the whole file.
+//!
+//! Given the run's summary ([`RowSink::summarize`]), the workbook gains a summary sheet with
+//! charts and a rejects sheet (src/data/write/xlsx_summary.rs).
 
 use super::{row_values, write_error, Out, OutputColumns, RowSink, Target};
 use crate::data::Cell;
+use crate::data::RowError;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::outcome::Outcome;
+use crate::summary::Summary;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
@@ -58,6 +63,8 @@ pub(crate) struct XlsxSink {
     percents: Vec<Format>,
     /// Grade colour text → fill format (None: not a colour we know).
     fills: HashMap<String, Option<Format>>,
+    /// The run's summary and the rejects for their own sheets ([`RowSink::summarize`]).
+    summary: Option<(Summary, Option<Vec<RowError>>)>,
 }
 
 impl XlsxSink {
@@ -103,6 +110,7 @@ impl XlsxSink {
                 })
                 .collect(),
             fills: HashMap::new(),
+            summary: None,
         })
     }
 
@@ -240,6 +248,10 @@ impl RowSink for XlsxSink {
         out
     }
 
+    fn summarize(&mut self, summary: &Summary, rejects: Option<&[RowError]>) {
+        self.summary = Some((summary.clone(), rejects.map(<[RowError]>::to_vec)));
+    }
+
     fn finish(self: Box<Self>) -> Result<(), Diagnostic> {
         let XlsxSink {
             mut target,
@@ -247,6 +259,8 @@ impl RowSink for XlsxSink {
             widths,
             row,
             ncols,
+            columns,
+            summary,
             ..
         } = *self;
         let name = target.name();
@@ -262,6 +276,16 @@ impl RowSink for XlsxSink {
         }
         let mut book = Workbook::new();
         book.push_worksheet(sheet);
+        if let Some((summary, rejects)) = summary {
+            super::xlsx_summary::add_summary_sheets(
+                &mut book,
+                &summary,
+                rejects.as_deref(),
+                columns.words(),
+                columns.follow_up,
+            )
+            .map_err(err)?;
+        }
         let bytes = book.save_to_buffer().map_err(err)?;
         target
             .write_all(&bytes)

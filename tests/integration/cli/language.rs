@@ -81,7 +81,7 @@ fn english_ruleset_writes_english_csv_xlsx_and_json() {
     let xlsx = dir.path().join("out.xlsx");
     grade(SHOP_EN, SHOP_EN_CSV, &xlsx, &[]);
     let mut book = calamine::open_workbook_auto(&xlsx).unwrap();
-    assert_eq!(book.sheet_names(), ["graded"]);
+    assert_eq!(book.sheet_names(), ["graded", "summary"]);
     let range = book.worksheet_range("graded").unwrap();
     let rows: Vec<&[Data]> = range.rows().collect();
     let xlsx_header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
