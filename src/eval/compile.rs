@@ -8,7 +8,7 @@ use super::program::*;
 use super::{InputSpec, RelativeSpec};
 use crate::ast::{self, Item, LitKind, RelMethod, Ruleset, TypeKind};
 use crate::check::Resolution;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 use crate::value::{Label, Unit, Value};
 use std::collections::HashMap;
@@ -332,14 +332,8 @@ impl<'a> Compiler<'a> {
     /// `tier::internal::compile`: a lookup the checker guaranteed failed. A bug in tier, reported
     /// instead of guessed around, so it can never turn into a wrong grade.
     pub(crate) fn internal(&mut self, span: Span, what: String) {
-        self.errors.push(
-            Diagnostic::error(Code::InternalCompile, format!("internal error: {what}"))
-                .in_source(self.source)
-                .with_label(span, "here")
-                .with_help(
-                    "this is a bug in tier, not in the ruleset: please report it with the ruleset",
-                ),
-        );
+        let d = super::compile_order::internal(self.source, span, what);
+        self.errors.push(d);
     }
 
     fn input_index(&mut self, id: &ast::Ident) -> Option<usize> {

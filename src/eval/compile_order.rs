@@ -293,7 +293,7 @@ pub(crate) fn needed(prog: &Program, exprs: &[&CExpr]) -> Vec<usize> {
 
 /// `tier::internal::compile`: what the checker guarantees did not hold. A bug in tier, reported instead of
 /// evaluated around.
-fn internal(source: &SourceFile, span: crate::source::Span, what: String) -> Diagnostic {
+pub(crate) fn internal(source: &SourceFile, span: crate::source::Span, what: String) -> Diagnostic {
     Diagnostic::error(Code::InternalCompile, format!("internal error: {what}"))
         .in_source(source)
         .with_label(span, "here")
