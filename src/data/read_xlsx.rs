@@ -91,7 +91,7 @@ fn stream_xlsx(
     sheet: String,
 ) -> Box<dyn Iterator<Item = Result<SheetRow, String>> + Send> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<SheetRow, String>>(STREAM_ROWS);
-    std::thread::spawn(move || {
+    let thread = std::thread::spawn(move || {
         let mut cells = match book.worksheet_cells_reader(&sheet) {
             Ok(c) => c,
             Err(e) => {
@@ -132,7 +132,19 @@ fn stream_xlsx(
             let _ = tx.send(Ok(done));
         }
     });
-    Box::new(rx.into_iter())
+    let mut thread = Some(thread);
+    // The channel closes when the thread ends: after the last row, or because it panicked (a
+    // calamine bug on a malformed sheet), which must stop the run like a read error, not end it
+    // as if the sheet were complete.
+    Box::new(std::iter::from_fn(move || match rx.recv() {
+        Ok(row) => Some(row),
+        Err(_) => match thread.take().map(std::thread::JoinHandle::join) {
+            Some(Err(_)) => Some(Err(
+                "the spreadsheet reader stopped unexpectedly".to_string()
+            )),
+            _ => None,
+        },
+    }))
 }
 
 /// The rows of a sheet calamine loaded whole.
@@ -251,8 +263,9 @@ struct SheetSource {
     /// The row number after the last row read (rows the sheet leaves out are blank).
     next_row: usize,
     skipped: Skipped,
-    /// A read error of the workbook, yielded once as a row error, after which reading stops.
-    failed: bool,
+    /// A read error of the workbook: yielded once as a row error, after which reading stops and
+    /// `tier run` writes nothing (the rows after it were never read).
+    stopped: Option<Diagnostic>,
 }
 
 fn filled(cells: &[(u32, Cell)]) -> usize {
@@ -343,7 +356,7 @@ impl SheetSource {
             origin,
             next_row: header.0 + 1,
             skipped: Skipped::default(),
-            failed: false,
+            stopped: None,
         }))
     }
 }
@@ -353,7 +366,7 @@ impl Iterator for SheetSource {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if self.failed {
+            if self.stopped.is_some() {
                 return None;
             }
             let (row, sparse) = match self.rows.peek()? {
@@ -369,7 +382,16 @@ impl Iterator for SheetSource {
                 },
                 Err(e) => {
                     let reason = format!("the spreadsheet cannot be read from here on: {e}");
-                    self.failed = true;
+                    self.stopped = Some(
+                        Diagnostic::error(
+                            Code::DataRead,
+                            format!("{}: row {}: {reason}", self.name, self.next_row),
+                        )
+                        .with_help(
+                            "the rows after it were not read; no output is written for a file \
+                             read in part",
+                        ),
+                    );
                     return Some(Err(RowError {
                         file: self.name.clone(),
                         row: self.next_row,
@@ -440,5 +462,8 @@ impl RowSource for SheetSource {
     }
     fn skipped_rows(&self) -> &[usize] {
         self.skipped.rows()
+    }
+    fn stopped(&self) -> Option<&Diagnostic> {
+        self.stopped.as_ref()
     }
 }

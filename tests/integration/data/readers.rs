@@ -1061,3 +1061,70 @@ fn xlsx_cell_left_of_the_header_is_a_row_error() {
     assert_eq!(e.raw.as_deref(), Some("备注"));
     assert!(e.reason.contains("left of the header"), "{}", e.reason);
 }
+
+/// A sheet whose XML breaks after its first customer: the row where reading stopped is an
+/// error and the source says it stopped, so `tier run` writes nothing instead of a file that
+/// silently lacks the rows after it.
+#[test]
+fn xlsx_broken_mid_sheet_stops_reading() {
+    use rust_xlsxwriter::Workbook;
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "客户").unwrap();
+    for r in 1..=3u32 {
+        sheet.write_string(r, 0, format!("客户{r}")).unwrap();
+    }
+    book.save(&good).unwrap();
+
+    // The same workbook, its sheet cut in the middle of the third row.
+    let broken = dir.path().join("broken.xlsx");
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(&broken).unwrap());
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let text = String::from_utf8(bytes).unwrap();
+            let cut = text.find("<row r=\"3\"").expect("row 3");
+            bytes = text.as_bytes()[..cut + 20].to_vec();
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zout.write_all(&bytes).unwrap();
+    }
+    zout.finish().unwrap();
+
+    let mut src = open(&broken, &ReadOptions::default()).unwrap();
+    let rows: Vec<Result<RawRow, tier::data::RowError>> = src.by_ref().collect();
+    assert_eq!(rows[0].as_ref().unwrap().cells, [text("客户1")]);
+    let last = rows.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        last.reason.contains("cannot be read from here on"),
+        "{}",
+        last.reason
+    );
+    assert!(src.stopped().is_some(), "the source must say it stopped");
+
+    let out = dir.path().join("graded.csv");
+    let ruleset = dir.path().join("r.tier");
+    std::fs::write(
+        &ruleset,
+        "ruleset \"r\"\ninput { 客户 text }\ngrade 等级 { A when 客户 = \"客户1\"  B otherwise }\n",
+    )
+    .unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_tier"))
+        .args(["run", "--as-of", "2026-11-23", "-o"])
+        .arg(&out)
+        .arg(&ruleset)
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_ne!(run.status.code(), Some(0), "{run:?}");
+    assert_ne!(run.status.code(), Some(101), "{run:?}");
+    assert!(!out.exists(), "no output for a file read in part");
+}
