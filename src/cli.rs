@@ -16,6 +16,7 @@ mod completions;
 mod lsp;
 mod man;
 mod run;
+mod sql;
 pub mod stdio;
 mod terminal;
 
@@ -95,6 +96,46 @@ pub enum Command {
     Man(ManArgs),
     /// Language server for editors, over standard input and output (docs/LSP.md).
     Lsp,
+    /// Print a ruleset as one SQL query for DuckDB, PostgreSQL or Spark (docs/SQL.md).
+    Sql(SqlArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlDialect {
+    Duckdb,
+    Postgres,
+    Spark,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The ruleset.
+    pub ruleset: PathBuf,
+    /// The SQL dialect.
+    #[arg(long, value_enum)]
+    pub dialect: SqlDialect,
+    /// The table (or view) with the customers, `schema.table` allowed; default `customers`.
+    #[arg(long, conflicts_with = "from_query")]
+    pub table: Option<String>,
+    /// A query whose result has the customers, instead of a table.
+    #[arg(long, value_name = "SQL")]
+    pub from_query: Option<String>,
+    /// Evaluation date (YYYY-MM-DD); default the engine's current date when the query runs.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Print the query for the rows `tier run` would reject (with the reason) instead.
+    #[arg(long)]
+    pub rejects: bool,
+    /// Source columns to copy to the output (comma-separated); default all.
+    #[arg(long, value_delimiter = ',')]
+    pub keep: Option<Vec<String>>,
+    /// Print `CREATE TABLE` and `INSERT` statements that load this data file (CSV, XLSX, JSON)
+    /// as the typed table the query reads, instead of the query.
+    #[arg(long, value_name = "DATA")]
+    pub load: Option<PathBuf>,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -334,6 +375,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::command(&args),
         Command::Man(args) => man::command(&args, &ui),
         Command::Lsp => lsp::serve(),
+        Command::Sql(args) => sql::command(&args, &ui),
     };
     if tier::data::write::stdout_closed() {
         // `tier run ... | head`: the reader has what it wanted; nothing to report.

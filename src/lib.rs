@@ -75,12 +75,14 @@ pub mod format;
 /// What an editor asks of a ruleset (the analysis behind `tier lsp`).
 pub mod ide;
 pub(crate) mod limits;
+pub mod lower;
 pub mod outcome;
 pub mod record;
 /// The REPL's session: computes replies and never prints (the terminal loop is the binary's).
 #[doc(hidden)]
 pub mod repl;
 pub mod source;
+pub mod sql;
 pub mod summary;
 pub mod syntax;
 pub mod value;

@@ -124,6 +124,7 @@ codes! {
     Io => "tier::io",
     RunMaxRejects => "tier::run::max_rejects",
     FmtChangedMeaning => "tier::fmt::changed_meaning",
+    SqlUnsupported => "tier::sql::unsupported",
     InternalRowsLost => "tier::internal::rows_lost",
     InternalCompile => "tier::internal::compile",
 }

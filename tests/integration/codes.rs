@@ -262,6 +262,12 @@ fn trigger(code: Code) -> Trigger {
             "--max-rejects",
             "0",
         ]),
+        Code::SqlUnsupported => Cli(&[
+            "sql",
+            "tests/fixtures/sql/unsupported.tier",
+            "--dialect",
+            "postgres",
+        ]),
         Code::FmtChangedMeaning => Internal(
             "`tier fmt` changes only whitespace and re-parses its result; this reports a bug in \
              the formatter if the two trees ever differ",

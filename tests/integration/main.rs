@@ -16,3 +16,4 @@ mod paths;
 mod readme;
 mod repl;
 mod rulesets;
+mod sql;

@@ -1,0 +1,268 @@
+//! The set-oriented form of a compiled ruleset: a [`Plan`], the one place where the language
+//! becomes operations over whole columns (docs/design/LOWERING.md).
+//!
+//! A plan is a list of [`Column`]s in dependency order. Each column is an expression
+//! ([`PExpr`]) over the typed inputs and the columns before it, with a static type ([`Ty`]) and a
+//! **fail** expression: the reason (a `tier::eval::…` code and message) when this row cannot be
+//! graded because of this column, `NULL` otherwise. Decisions are first-match `Case`s, missing is
+//! `NULL` with three-valued logic, numbers are exact decimals whose scale is known here, labels
+//! are their names (ordered through [`PExpr::Rank`] where the language orders them).
+//!
+//! The SQL back end ([`crate::sql`]) prints a plan; the plan never sees the AST and the printer
+//! never sees the [`Program`]. Lowering fails only with a located `tier::sql::unsupported`
+//! diagnostic for a construct the plan cannot express yet: never with silently different
+//! semantics.
+
+mod build;
+
+use crate::ast::CmpOp;
+use crate::value::Duration;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+pub use build::lower;
+
+/// Decimal places a quotient is rounded to (half away from zero) in a plan. The interpreter
+/// keeps 28 significant digits; both settle to [`SETTLE_PLACES`] before deciding, so the 4 guard
+/// digits keep `1 / 3 × 3` deciding as `1` and `(3.86 − 3.84) / 3.84 × 400 × 30%` as `0.625`.
+pub const QUOTIENT_PLACES: u32 = 24;
+
+/// Decimal places a number is settled to before it is compared, rounded, floored or ceiled (the
+/// language's rule, docs/LANGUAGE.md *Numbers*).
+pub const SETTLE_PLACES: u32 = 20;
+
+/// A value's static type in a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// An exact decimal with at most `scale` decimal places (saturating at 255).
+    Num {
+        scale: u8,
+    },
+    Date,
+    Bool,
+    Text,
+    /// A label: its name; ranked on scale `Some(i)` of [`Plan::scales`] when known.
+    Label(Option<usize>),
+    /// A constant calendar duration (only added to dates).
+    Duration,
+    /// `missing` written as a literal: takes the type of the other side.
+    Null,
+}
+
+impl Ty {
+    pub fn num(scale: u32) -> Ty {
+        Ty::Num {
+            scale: scale.min(255) as u8,
+        }
+    }
+
+    /// The decimal places of a number type (0 otherwise).
+    pub fn scale(self) -> u32 {
+        match self {
+            Ty::Num { scale } => u32::from(scale),
+            _ => 0,
+        }
+    }
+}
+
+/// One row-wise expression of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PExpr {
+    Num(Decimal),
+    Date(Date),
+    Bool(bool),
+    Text(Arc<str>),
+    /// `missing`.
+    Null,
+    /// Input `i` of [`Plan::inputs`], typed and in base units (元, fractions for percents).
+    Input(usize),
+    /// Column `i` of [`Plan::columns`] (always an earlier one).
+    Col(usize),
+    /// The evaluation date.
+    AsOf,
+    Neg(Box<PExpr>),
+    Add(Box<PExpr>, Box<PExpr>),
+    Sub(Box<PExpr>, Box<PExpr>),
+    Mul(Box<PExpr>, Box<PExpr>),
+    /// The quotient rounded half away from zero to [`QUOTIENT_PLACES`]; `NULL` for a zero
+    /// divisor (the column's fail says why).
+    Div(Box<PExpr>, Box<PExpr>),
+    /// `date + duration` (months first, clamped to the month's end, then days, then workdays).
+    DateAdd(Box<PExpr>, Duration),
+    /// A comparison; numbers compare settled, labels by rank (better is greater).
+    Cmp(CmpOp, Box<PExpr>, Box<PExpr>, CmpKind),
+    Not(Box<PExpr>),
+    And(Box<PExpr>, Box<PExpr>),
+    Or(Box<PExpr>, Box<PExpr>),
+    IsNull(Box<PExpr>),
+    /// The first arm whose condition is true (not `NULL`), else `otherwise`.
+    Case(Vec<(PExpr, PExpr)>, Box<PExpr>),
+    /// The first non-`NULL`.
+    Coalesce(Vec<PExpr>),
+    /// Settled, then rounded half away from zero to `places`.
+    Round(Box<PExpr>, u32),
+    Floor(Box<PExpr>),
+    Ceil(Box<PExpr>),
+    Abs(Box<PExpr>),
+    /// The least / greatest; `NULL` when any is `NULL`.
+    Least(Vec<PExpr>),
+    Greatest(Vec<PExpr>),
+    /// Whole days from the first date to the second.
+    DaysBetween(Box<PExpr>, Box<PExpr>),
+    /// Whole calendar months from the first date to the second (months_since's rule).
+    MonthsBetween(Box<PExpr>, Box<PExpr>),
+    Year(Box<PExpr>),
+    Month(Box<PExpr>),
+    /// How many are true; `NULL` when any is `NULL`.
+    CountTrue(Vec<PExpr>),
+    /// Text joined (all parts text).
+    Concat(Vec<PExpr>),
+    /// The names of the true conditions joined with `sep` (`NULL` when none): tags, actions.
+    JoinTrue(Vec<(PExpr, Arc<str>)>, Arc<str>),
+    /// A label's rank on scale `scale` (0 = best); `NULL` for a name not on it.
+    Rank(Box<PExpr>, usize),
+    /// The label of `rank` on scale `scale`.
+    LabelOf(Box<PExpr>, usize),
+    /// An integer.
+    Int(i64),
+    /// A whole number written as its digits (text).
+    IntText(Box<PExpr>),
+}
+
+/// How a comparison compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpKind {
+    /// Exact decimals settled to [`SETTLE_PLACES`] (only when a side may have more places).
+    Num {
+        settle: bool,
+    },
+    Date,
+    Text,
+    Bool,
+    /// Labels: equal by name; ordered by rank on the scale, better is greater.
+    Label(Option<usize>),
+}
+
+/// One column of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// A readable name for the SQL (`综合得分`, `综合得分.销售额`, `等级#arm`).
+    pub name: String,
+    pub ty: Ty,
+    pub expr: PExpr,
+    /// Why this row fails here (a `Text`), `NULL` when it does not. `None`: never fails.
+    pub fail: Option<PExpr>,
+}
+
+/// One typed input, as a warehouse column holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanInput {
+    /// The ruleset's name for it.
+    pub name: Arc<str>,
+    /// The column the query reads: the first `column "…"` name, else the input's name.
+    pub column: String,
+    pub kind: InputKind,
+    /// `?` after the type: the cell may be empty.
+    pub optional: bool,
+    /// The value of an empty cell, in base units.
+    pub default: Option<PExpr>,
+    /// Inclusive bounds in base units; a value outside rejects the row.
+    pub range: (Option<Decimal>, Option<Decimal>),
+}
+
+/// What a warehouse column of an input holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputKind {
+    /// Exact decimal in the column's unit; `factor` turns it into base units (10⁴ for 万).
+    Number {
+        factor: Decimal,
+        integer: bool,
+    },
+    /// A fraction (`0.92` for 92%).
+    Percent,
+    Date,
+    Bool,
+    Text,
+    /// Text that must be one of the names (variants and their synonyms → the variant).
+    Labels {
+        scale: Option<usize>,
+        names: Vec<(Arc<str>, Arc<str>)>,
+    },
+}
+
+/// A label scale: names best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanScale {
+    pub name: Arc<str>,
+    pub labels: Vec<Arc<str>>,
+}
+
+/// What the graded output holds, as columns of the plan.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outputs {
+    /// (header, column) in `tier run`'s order after the kept inputs: grade, sub-grade, score,
+    /// components, other values, tags, follow-up, review, action, owner.
+    pub columns: Vec<(String, usize)>,
+}
+
+/// A ruleset lowered to columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub name: String,
+    pub version: Option<String>,
+    pub inputs: Vec<PlanInput>,
+    pub scales: Vec<PlanScale>,
+    pub columns: Vec<Column>,
+    pub outputs: Outputs,
+}
+
+impl PExpr {
+    pub fn b(self) -> Box<PExpr> {
+        Box::new(self)
+    }
+
+    /// Calls `f` on every direct child.
+    pub fn children(&self, f: &mut dyn FnMut(&PExpr)) {
+        use PExpr::*;
+        match self {
+            Num(_) | Date(_) | Bool(_) | Text(_) | Null | Input(_) | Col(_) | AsOf | Int(_) => {}
+            Neg(a)
+            | Not(a)
+            | IsNull(a)
+            | Round(a, _)
+            | Floor(a)
+            | Ceil(a)
+            | Abs(a)
+            | Year(a)
+            | Month(a)
+            | DateAdd(a, _)
+            | Rank(a, _)
+            | LabelOf(a, _)
+            | IntText(a) => f(a),
+            Add(a, b)
+            | Sub(a, b)
+            | Mul(a, b)
+            | Div(a, b)
+            | Cmp(_, a, b, _)
+            | And(a, b)
+            | Or(a, b)
+            | DaysBetween(a, b)
+            | MonthsBetween(a, b) => {
+                f(a);
+                f(b)
+            }
+            Case(arms, e) => {
+                for (c, v) in arms {
+                    f(c);
+                    f(v);
+                }
+                f(e)
+            }
+            Coalesce(xs) | Least(xs) | Greatest(xs) | CountTrue(xs) | Concat(xs) => {
+                xs.iter().for_each(f)
+            }
+            JoinTrue(xs, _) => xs.iter().for_each(|(c, _)| f(c)),
+        }
+    }
+}

@@ -1,0 +1,457 @@
+//! Plan expressions printed as SQL for one dialect.
+
+use super::Dialect;
+use crate::ast::CmpOp;
+use crate::lower::*;
+use crate::value::Duration;
+use rust_decimal::Decimal;
+
+pub(super) struct Printer<'p> {
+    pub d: Dialect,
+    pub as_of: Option<jiff::civil::Date>,
+    pub plan: &'p Plan,
+}
+
+impl Printer<'_> {
+    pub fn input_name(&self, i: usize) -> String {
+        format!("tier_i{i}")
+    }
+
+    pub fn col_name(&self, i: usize) -> String {
+        format!("tier_c{i}")
+    }
+
+    pub fn fail_name(&self, i: usize) -> String {
+        format!("tier_f{i}")
+    }
+
+    /// The type a computed column is kept in.
+    pub fn column_type(&self, ty: Ty) -> String {
+        match (self.d, ty) {
+            (Dialect::Postgres, Ty::Num { .. }) => "NUMERIC".into(),
+            (_, Ty::Num { scale }) => format!("DECIMAL(38, {})", scale.min(QUOTIENT_PLACES as u8)),
+            (d, ty) => d.ty(ty).into(),
+        }
+    }
+
+    fn num(&self, d: Decimal) -> String {
+        let s = d.to_string();
+        let lit = match self.d {
+            // A literal keeps its exact digits as a decimal.
+            Dialect::Postgres => format!("CAST('{s}' AS NUMERIC)"),
+            _ => {
+                let scale = d.scale();
+                let digits = s.trim_start_matches('-').replace('.', "").len() as u32;
+                let precision = digits.max(scale + 1).clamp(1, 38);
+                format!("CAST('{s}' AS DECIMAL({precision}, {scale}))")
+            }
+        };
+        lit
+    }
+
+    fn date(&self, d: jiff::civil::Date) -> String {
+        format!("DATE '{d}'")
+    }
+
+    fn as_of(&self) -> String {
+        match self.as_of {
+            Some(d) => self.date(d),
+            None => "CURRENT_DATE".into(),
+        }
+    }
+
+    /// An input read from its warehouse column into base units, and why its cell does not type.
+    pub fn input(&self, i: usize, input: &PlanInput) -> (String, Option<String>) {
+        let d = self.d;
+        let col = d.ident(&input.column);
+        let text = d.ty(Ty::Text);
+        let raw = match &input.kind {
+            InputKind::Number { factor, .. } if *factor != Decimal::ONE => {
+                format!(
+                    "(CAST({col} AS {}) * {})",
+                    self.column_type(Ty::num(6)),
+                    self.num(*factor)
+                )
+            }
+            InputKind::Number { integer: true, .. } => {
+                format!("CAST({col} AS {})", self.column_type(Ty::num(0)))
+            }
+            InputKind::Number { .. } => format!("CAST({col} AS {})", self.column_type(Ty::num(6))),
+            InputKind::Percent => format!("CAST({col} AS {})", self.column_type(Ty::num(8))),
+            InputKind::Date => format!("CAST({col} AS DATE)"),
+            InputKind::Bool => format!("CAST({col} AS BOOLEAN)"),
+            InputKind::Text => format!("NULLIF(TRIM(CAST({col} AS {text})), '')"),
+            InputKind::Labels { names, .. } => {
+                let mut s = format!("CASE TRIM(CAST({col} AS {text}))");
+                for (spelling, name) in names {
+                    s.push_str(&format!(" WHEN {} THEN {}", d.text(spelling), d.text(name)));
+                }
+                s.push_str(" END");
+                s
+            }
+        };
+        let value = match &input.default {
+            Some(def) => format!("COALESCE({raw}, {})", self.expr(def)),
+            None => raw.clone(),
+        };
+        let mut checks: Vec<(String, String)> = Vec::new();
+        let name = &input.column;
+        if let InputKind::Labels { names, .. } = &input.kind {
+            let allowed: Vec<&str> = names.iter().map(|(s, _)| &**s).collect();
+            checks.push((
+                format!(
+                    "{col} IS NOT NULL AND TRIM(CAST({col} AS {text})) <> '' AND {raw} IS NULL"
+                ),
+                format!("{name}: not one of {}", allowed.join(", ")),
+            ));
+        }
+        if !input.optional && input.default.is_none() {
+            checks.push((
+                format!("{value} IS NULL"),
+                format!("{name}: empty, and {} has no default", input.name),
+            ));
+        }
+        if let Some(lo) = input.range.0 {
+            checks.push((
+                format!("{value} < {}", self.num(lo)),
+                format!("{name}: below {lo}, the lowest {} accepts", input.name),
+            ));
+        }
+        if let Some(hi) = input.range.1 {
+            checks.push((
+                format!("{value} > {}", self.num(hi)),
+                format!("{name}: above {hi}, the highest {} accepts", input.name),
+            ));
+        }
+        let _ = i;
+        let fail = (!checks.is_empty()).then(|| {
+            let arms: Vec<String> = checks
+                .iter()
+                .map(|(c, why)| {
+                    format!(
+                        "WHEN {c} THEN {}",
+                        d.text(&format!("tier::data::cell: {why}"))
+                    )
+                })
+                .collect();
+            format!("CASE {} END", arms.join(" "))
+        });
+        (value, fail)
+    }
+
+    /// An output column as `tier run` writes it: numbers at most 4 places (half away from zero).
+    pub fn output(&self, col: usize, ty: Ty) -> String {
+        let c = self.col_name(col);
+        match ty {
+            Ty::Num { scale } if u32::from(scale) > 4 => {
+                format!("CAST(ROUND({c}, 4) AS {})", self.column_type(Ty::num(4)))
+            }
+            _ => c,
+        }
+    }
+
+    pub fn expr(&self, e: &PExpr) -> String {
+        use PExpr::*;
+        let d = self.d;
+        match e {
+            Num(n) => self.num(*n),
+            Int(i) => i.to_string(),
+            Date(x) => self.date(*x),
+            Bool(true) => "TRUE".into(),
+            Bool(false) => "FALSE".into(),
+            Text(t) => d.text(t),
+            Null => "NULL".into(),
+            Input(i) => self.input_name(*i),
+            Col(i) => self.col_name(*i),
+            AsOf => self.as_of(),
+            Neg(a) => format!("(-{})", self.expr(a)),
+            Add(a, b) => format!("({} + {})", self.expr(a), self.expr(b)),
+            Sub(a, b) => format!("({} - {})", self.expr(a), self.expr(b)),
+            Mul(a, b) => self.mul(a, b),
+            Div(a, b) => self.div(a, b),
+            DateAdd(x, dur) => self.date_add(&self.expr(x), dur),
+            Cmp(op, a, b, kind) => self.cmp(*op, a, b, *kind),
+            Not(a) => format!("(NOT {})", self.expr(a)),
+            And(a, b) => format!("({} AND {})", self.expr(a), self.expr(b)),
+            Or(a, b) => format!("({} OR {})", self.expr(a), self.expr(b)),
+            IsNull(a) => format!("({} IS NULL)", self.expr(a)),
+            Case(arms, otherwise) => {
+                if arms.is_empty() {
+                    return self.expr(otherwise);
+                }
+                let mut s = String::from("CASE");
+                for (c, v) in arms {
+                    s.push_str(&format!(" WHEN {} THEN {}", self.expr(c), self.expr(v)));
+                }
+                if **otherwise != Null {
+                    s.push_str(&format!(" ELSE {}", self.expr(otherwise)));
+                }
+                s.push_str(" END");
+                s
+            }
+            Coalesce(xs) => match xs.len() {
+                1 => self.expr(&xs[0]),
+                _ => format!("COALESCE({})", self.list(xs)),
+            },
+            Round(a, p) => format!("ROUND({}, {p})", self.expr(a)),
+            Floor(a) => format!("FLOOR({})", self.expr(a)),
+            Ceil(a) => format!("CEIL({})", self.expr(a)),
+            Abs(a) => format!("ABS({})", self.expr(a)),
+            Least(xs) | Greatest(xs) => {
+                let f = if matches!(e, Least(_)) {
+                    "LEAST"
+                } else {
+                    "GREATEST"
+                };
+                let any_null: Vec<String> = xs
+                    .iter()
+                    .map(|x| format!("{} IS NULL", self.expr(x)))
+                    .collect();
+                format!(
+                    "CASE WHEN {} THEN NULL ELSE {f}({}) END",
+                    any_null.join(" OR "),
+                    self.list(xs)
+                )
+            }
+            DaysBetween(a, b) => self.days_between(&self.expr(a), &self.expr(b)),
+            MonthsBetween(a, b) => self.months_between(&self.expr(a), &self.expr(b)),
+            Year(a) => format!("CAST(EXTRACT(YEAR FROM {}) AS INTEGER)", self.expr(a)),
+            Month(a) => format!("CAST(EXTRACT(MONTH FROM {}) AS INTEGER)", self.expr(a)),
+            CountTrue(xs) => {
+                let any_null: Vec<String> = xs
+                    .iter()
+                    .map(|x| format!("{} IS NULL", self.expr(x)))
+                    .collect();
+                let ones: Vec<String> = xs
+                    .iter()
+                    .map(|x| format!("CASE WHEN {} THEN 1 ELSE 0 END", self.expr(x)))
+                    .collect();
+                format!(
+                    "CASE WHEN {} THEN NULL ELSE ({}) END",
+                    any_null.join(" OR "),
+                    ones.join(" + ")
+                )
+            }
+            IntText(a) => format!(
+                "CAST(CAST({} AS BIGINT) AS {})",
+                self.expr(a),
+                d.ty(Ty::Text)
+            ),
+            Concat(xs) => format!(
+                "({})",
+                xs.iter()
+                    .map(|x| self.expr(x))
+                    .collect::<Vec<_>>()
+                    .join(" || ")
+            ),
+            JoinTrue(parts, sep) => {
+                if parts.is_empty() {
+                    return "NULL".into();
+                }
+                let items: Vec<String> = parts
+                    .iter()
+                    .map(|(c, t)| format!("CASE WHEN {} THEN {} END", self.expr(c), d.text(t)))
+                    .collect();
+                format!(
+                    "NULLIF(CONCAT_WS({}, {}), '')",
+                    d.text(sep),
+                    items.join(", ")
+                )
+            }
+            Rank(x, s) => {
+                let mut out = format!("CASE {}", self.expr(x));
+                for (i, l) in self.plan.scales[*s].labels.iter().enumerate() {
+                    out.push_str(&format!(" WHEN {} THEN {i}", d.text(l)));
+                }
+                out.push_str(" END");
+                out
+            }
+            LabelOf(x, s) => {
+                let mut out = format!("CASE {}", self.expr(x));
+                for (i, l) in self.plan.scales[*s].labels.iter().enumerate() {
+                    out.push_str(&format!(" WHEN {i} THEN {}", d.text(l)));
+                }
+                out.push_str(" END");
+                out
+            }
+        }
+    }
+
+    fn list(&self, xs: &[PExpr]) -> String {
+        xs.iter()
+            .map(|x| self.expr(x))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn mul(&self, a: &PExpr, b: &PExpr) -> String {
+        match self.d {
+            Dialect::Postgres => format!("({} * {})", self.expr(a), self.expr(b)),
+            // DECIMAL(38, s) × DECIMAL(38, t) has s + t places; both sides are kept at 24 at
+            // most, so the product is brought back to 24 places (half away from zero) first.
+            _ => format!(
+                "CAST(({} * {}) AS DECIMAL(38, {QUOTIENT_PLACES}))",
+                self.expr(a),
+                self.expr(b)
+            ),
+        }
+    }
+
+    /// `a / b` rounded half away from zero to [`QUOTIENT_PLACES`], exactly:
+    /// sign · ⌊(2|a|·10^Q + |b|) / 2|b|⌋ · 10^-Q, in integers. `NULL` for b = 0.
+    fn div(&self, a: &PExpr, b: &PExpr) -> String {
+        let (x, y) = (self.expr(a), self.expr(b));
+        let q = QUOTIENT_PLACES;
+        match self.d {
+            Dialect::Postgres => format!(
+                "CASE WHEN {y} = 0 THEN NULL ELSE SIGN({x}) * SIGN({y}) * \
+                 DIV(2 * ABS({x}) * CAST('1e{q}' AS NUMERIC) + ABS({y}), 2 * ABS({y})) \
+                 * CAST('1e-{q}' AS NUMERIC) END"
+            ),
+            _ => format!(
+                "CASE WHEN {y} = 0 THEN NULL ELSE CAST({x} AS DOUBLE) / CAST({y} AS DOUBLE) END"
+            ),
+        }
+    }
+
+    fn cmp(&self, op: CmpOp, a: &PExpr, b: &PExpr, kind: CmpKind) -> String {
+        let (mut x, mut y) = (self.expr(a), self.expr(b));
+        let mut op = op;
+        match kind {
+            CmpKind::Num { settle: true } => {
+                x = format!("ROUND({x}, {SETTLE_PLACES})");
+                y = format!("ROUND({y}, {SETTLE_PLACES})");
+            }
+            CmpKind::Label(Some(s)) if !matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                // Better labels have smaller ranks: `a > b` is rank(a) < rank(b).
+                x = self.expr(&PExpr::Rank(a.clone().b(), s));
+                y = self.expr(&PExpr::Rank(b.clone().b(), s));
+                op = match op {
+                    CmpOp::Lt => CmpOp::Gt,
+                    CmpOp::Le => CmpOp::Ge,
+                    CmpOp::Gt => CmpOp::Lt,
+                    CmpOp::Ge => CmpOp::Le,
+                    other => other,
+                };
+            }
+            _ => {}
+        }
+        let sym = match op {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "<>",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        };
+        format!("({x} {sym} {y})")
+    }
+
+    fn add_days(&self, x: &str, n: i64) -> String {
+        if n == 0 {
+            return x.to_string();
+        }
+        match self.d {
+            Dialect::Spark => format!("date_add({x}, {n})"),
+            _ => format!("CAST({x} + {n} AS DATE)"),
+        }
+    }
+
+    fn add_months(&self, x: &str, n: i32) -> String {
+        if n == 0 {
+            return x.to_string();
+        }
+        match self.d {
+            Dialect::Spark => format!("add_months({x}, {n})"),
+            Dialect::Postgres => format!("CAST({x} + INTERVAL '{n} months' AS DATE)"),
+            Dialect::Duckdb => format!("CAST({x} + INTERVAL ({n}) MONTH AS DATE)"),
+        }
+    }
+
+    fn isodow(&self, x: &str) -> String {
+        match self.d {
+            Dialect::Postgres => format!("CAST(EXTRACT(ISODOW FROM {x}) AS INTEGER)"),
+            Dialect::Duckdb => format!("isodow({x})"),
+            Dialect::Spark => format!("(((dayofweek({x}) + 5) % 7) + 1)"),
+        }
+    }
+
+    /// eval/date.rs `add`: months (clamped to the month's end), days (hours as whole days
+    /// rounded up), then workdays.
+    fn date_add(&self, x: &str, dur: &Duration) -> String {
+        let mut s = self.add_months(x, dur.months);
+        let hours = i64::from(dur.hours);
+        let hour_days = if hours >= 0 {
+            (hours + 23) / 24
+        } else {
+            -((-hours + 23) / 24)
+        };
+        s = self.add_days(&s, i64::from(dur.days) + hour_days);
+        if dur.workdays != 0 {
+            s = self.add_workdays(&s, dur.workdays);
+        }
+        s
+    }
+
+    /// eval/date.rs `add_workdays` in closed form. Forward: from a weekend day, start at the
+    /// Friday before; from weekday w (Monday 1), k workdays are k + 2·⌊(w − 1 + k) / 5⌋ days.
+    /// Backward: from a weekend day, start at the Monday after; k + 2·⌊(5 − w + k) / 5⌋ back.
+    fn add_workdays(&self, x: &str, n: i32) -> String {
+        let k = i64::from(n).abs();
+        let dow = self.isodow(x);
+        let (start, w) = if n > 0 {
+            (
+                format!(
+                    "CASE {dow} WHEN 6 THEN {} WHEN 7 THEN {} ELSE {x} END",
+                    self.add_days(x, -1),
+                    self.add_days(x, -2)
+                ),
+                format!("CASE WHEN {dow} > 5 THEN 5 ELSE {dow} END"),
+            )
+        } else {
+            (
+                format!(
+                    "CASE {dow} WHEN 6 THEN {} WHEN 7 THEN {} ELSE {x} END",
+                    self.add_days(x, 2),
+                    self.add_days(x, 1)
+                ),
+                format!("CASE WHEN {dow} > 5 THEN 1 ELSE {dow} END"),
+            )
+        };
+        let days = if n > 0 {
+            format!("({k} + 2 * CAST(FLOOR(({w} - 1 + {k}) / 5.0) AS INTEGER))")
+        } else {
+            format!("(-({k} + 2 * CAST(FLOOR((5 - ({w}) + {k}) / 5.0) AS INTEGER)))")
+        };
+        match self.d {
+            Dialect::Spark => format!("date_add({start}, {days})"),
+            _ => format!("CAST(({start}) + {days} AS DATE)"),
+        }
+    }
+
+    fn days_between(&self, a: &str, b: &str) -> String {
+        match self.d {
+            Dialect::Spark => format!("datediff({b}, {a})"),
+            Dialect::Duckdb => format!("datediff('day', {a}, {b})"),
+            Dialect::Postgres => format!("({b} - {a})"),
+        }
+    }
+
+    /// eval/date.rs `months_between`: the largest m with a + m months ≤ b.
+    fn months_between(&self, a: &str, b: &str) -> String {
+        let m = format!(
+            "((CAST(EXTRACT(YEAR FROM {b}) AS INTEGER) - CAST(EXTRACT(YEAR FROM {a}) AS INTEGER)) * 12 \
+             + CAST(EXTRACT(MONTH FROM {b}) AS INTEGER) - CAST(EXTRACT(MONTH FROM {a}) AS INTEGER))"
+        );
+        let plus = |m: &str| match self.d {
+            Dialect::Spark => format!("add_months({a}, {m})"),
+            Dialect::Postgres => format!("CAST({a} + make_interval(months => {m}) AS DATE)"),
+            Dialect::Duckdb => format!("CAST({a} + to_months({m}) AS DATE)"),
+        };
+        format!(
+            "CASE WHEN {m} > 0 AND {} > {b} THEN {m} - 1 WHEN {m} < 0 AND {} < {b} THEN {m} + 1 ELSE {m} END",
+            plus(&m),
+            plus(&m)
+        )
+    }
+}

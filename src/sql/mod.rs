@@ -1,0 +1,295 @@
+//! `tier sql`: a [`Plan`] printed as one SQL query (a chain of CTEs) for a dialect.
+//!
+//! The printer walks the plan once: a `typed` CTE reads the warehouse columns of the inputs into
+//! base units and checks them as `tier run` checks cells (required, range, labels); then one CTE
+//! per dependency level of the plan's columns; then the graded rows (those that nothing failed)
+//! or, with [`Options::rejects`], the rows that failed, with the reason. Semantics are the
+//! language's (docs/SQL.md): exact decimals, quotients rounded half away from zero to
+//! [`QUOTIENT_PLACES`], settled comparisons, three-valued logic, month-end clamping.
+
+mod expr;
+mod load;
+
+use crate::lower::*;
+use std::fmt::Write as _;
+
+pub use load::{load_statements, LoadReport};
+
+/// A SQL dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Duckdb,
+    Postgres,
+    Spark,
+}
+
+impl Dialect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Duckdb => "duckdb",
+            Dialect::Postgres => "postgres",
+            Dialect::Spark => "spark",
+        }
+    }
+
+    /// An identifier, quoted: any text is safe (quotes doubled).
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::Spark => format!("`{}`", name.replace('`', "``")),
+            _ => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// A text literal: any text is safe.
+    pub fn text(self, s: &str) -> String {
+        match self {
+            // Spark reads backslash escapes in string literals.
+            Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            _ => format!("'{}'", s.replace('\'', "''")),
+        }
+    }
+
+    /// Keeps a CTE as computed once: inlining the chain of levels into one expression would
+    /// repeat every column at each use (PostgreSQL's planner then runs out of memory).
+    pub fn materialized(self) -> &'static str {
+        match self {
+            Dialect::Spark => "",
+            _ => "MATERIALIZED ",
+        }
+    }
+
+    /// The whole source row as one value (a record or a struct).
+    pub fn whole_row(self, table: &str) -> String {
+        match self {
+            Dialect::Spark => format!("struct({table}.*)"),
+            _ => table.to_string(),
+        }
+    }
+
+    /// Every field of a whole-row value, as columns.
+    pub fn row_star(self, row: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({row}).*"),
+            _ => format!("{row}.*"),
+        }
+    }
+
+    /// One field of a whole-row value.
+    pub fn row_field(self, row: &str, field: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({row}).{}", self.ident(field)),
+            _ => format!("{row}.{}", self.ident(field)),
+        }
+    }
+
+    /// The SQL type of a plan type.
+    pub fn ty(self, ty: Ty) -> &'static str {
+        match (self, ty) {
+            (Dialect::Postgres, Ty::Num { .. }) => "NUMERIC",
+            (_, Ty::Num { .. }) => "DECIMAL(38, 24)",
+            (_, Ty::Date) => "DATE",
+            (_, Ty::Bool) => "BOOLEAN",
+            (Dialect::Spark, _) => "STRING",
+            (_, _) => "VARCHAR",
+        }
+    }
+}
+
+/// Where the rows come from and what to print.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dialect: Dialect,
+    /// A table (or view) name, quoted as one identifier unless it has a `.`-separated schema.
+    pub table: Option<String>,
+    /// A query whose result has the input columns.
+    pub from_query: Option<String>,
+    /// The evaluation date; `None` uses the engine's current date.
+    pub as_of: Option<jiff::civil::Date>,
+    /// The rows that `tier run` would reject, instead of the graded ones.
+    pub rejects: bool,
+    /// Source columns copied to the output (`None`: all of them).
+    pub keep: Option<Vec<String>>,
+}
+
+/// The query for a plan.
+pub fn query(plan: &Plan, opts: &Options) -> String {
+    let d = opts.dialect;
+    let mut q = String::new();
+    let _ = writeln!(
+        q,
+        "-- tier {}: ruleset {}{}; dialect {}",
+        env!("CARGO_PKG_VERSION"),
+        one_line(&plan.name),
+        plan.version
+            .as_deref()
+            .map(|v| format!(" version {}", one_line(v)))
+            .unwrap_or_default(),
+        d.name()
+    );
+    let _ = writeln!(
+        q,
+        "-- {} (as of {})",
+        if opts.rejects {
+            "rows that `tier run` would reject, with the reason"
+        } else {
+            "graded rows, the columns `tier run` writes"
+        },
+        opts.as_of
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| "the engine's current date".into())
+    );
+    let source = match (&opts.from_query, &opts.table) {
+        (Some(sql), _) => format!("SELECT * FROM ({sql}) AS tier_source"),
+        (None, Some(t)) => format!("SELECT * FROM {}", table_name(d, t)),
+        (None, None) => format!("SELECT * FROM {}", d.ident("customers")),
+    };
+    let p = expr::Printer {
+        d,
+        as_of: opts.as_of,
+        plan,
+    };
+    let _ = writeln!(q, "WITH tier_source AS (\n  {source}\n),");
+    // Typed inputs, and why a row's cells do not type.
+    let _ = write!(
+        q,
+        "tier_typed AS (\n  SELECT {} AS tier_row",
+        d.whole_row("tier_source")
+    );
+    let mut in_fails = Vec::new();
+    for (i, input) in plan.inputs.iter().enumerate() {
+        let (value, fail) = p.input(i, input);
+        let _ = write!(q, ",\n    {value} AS {}", p.input_name(i));
+        if let Some(f) = fail {
+            in_fails.push(f);
+        }
+    }
+    let fail = if in_fails.is_empty() {
+        "NULL".to_string()
+    } else {
+        format!("COALESCE({})", in_fails.join(", "))
+    };
+    let _ = write!(
+        q,
+        ",\n    CAST({fail} AS {}) AS tier_fail_0",
+        d.ty(Ty::Text)
+    );
+    q.push_str("\n  FROM tier_source\n)");
+    // Columns by dependency level.
+    let levels = levels(plan);
+    let mut prev = "tier_typed".to_string();
+    let max = levels.iter().copied().max().unwrap_or(0);
+    for level in 1..=max {
+        let name = format!("tier_level_{level}");
+        let _ = write!(q, ",\n{name} AS {}(\n  SELECT {prev}.*", d.materialized());
+        for (i, c) in plan.columns.iter().enumerate() {
+            if levels[i] != level {
+                continue;
+            }
+            let v = p.expr(&c.expr);
+            let v = match c.ty {
+                Ty::Null | Ty::Duration | Ty::Label(_) | Ty::Text => v,
+                ty => format!("CAST({v} AS {})", p.column_type(ty)),
+            };
+            let _ = write!(q, ",\n    {v} AS {}", p.col_name(i));
+            if let Some(f) = &c.fail {
+                let _ = write!(
+                    q,
+                    ",\n    CAST({} AS {}) AS {}",
+                    p.expr(f),
+                    d.ty(Ty::Text),
+                    p.fail_name(i)
+                );
+            }
+        }
+        let _ = write!(q, "\n  FROM {prev}\n)");
+        prev = name;
+    }
+    // The first failure in evaluation order.
+    let mut fails = vec!["tier_fail_0".to_string()];
+    fails.extend(
+        plan.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.fail.is_some())
+            .map(|(i, _)| p.fail_name(i)),
+    );
+    let _ = write!(
+        q,
+        ",\ntier_graded AS (\n  SELECT {prev}.*, COALESCE({}) AS tier_fail\n  FROM {prev}\n)\n",
+        fails.join(", ")
+    );
+    let mut select: Vec<String> = match &opts.keep {
+        Some(cols) => cols
+            .iter()
+            .map(|c| format!("{} AS {}", d.row_field("tier_row", c), d.ident(c)))
+            .collect(),
+        None => vec![d.row_star("tier_row")],
+    };
+    if opts.rejects {
+        select.push(format!("tier_fail AS {}", d.ident("tier_reason")));
+        let _ = write!(
+            q,
+            "SELECT {}\nFROM tier_graded\nWHERE tier_fail IS NOT NULL\n",
+            select.join(",\n       ")
+        );
+    } else {
+        // A result named like a source column is written as `tier:<name>`, as `tier run` does.
+        let taken: Vec<String> = match &opts.keep {
+            Some(cols) => cols.clone(),
+            None => plan.inputs.iter().map(|i| i.column.clone()).collect(),
+        };
+        for (header, col) in &plan.outputs.columns {
+            let mut h = header.clone();
+            if taken.contains(&h) {
+                h = format!("tier:{header}");
+            }
+            let c = &plan.columns[*col];
+            let v = p.output(*col, c.ty);
+            select.push(format!("{v} AS {}", d.ident(&h)));
+        }
+        let _ = write!(
+            q,
+            "SELECT {}\nFROM tier_graded\nWHERE tier_fail IS NULL\n",
+            select.join(",\n       ")
+        );
+    }
+    q
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+/// `schema.table` keeps its dot; each part is quoted.
+fn table_name(d: Dialect, t: &str) -> String {
+    t.split('.')
+        .map(|p| d.ident(p))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Each column's dependency level: 1 + the highest level it reads (inputs are level 0).
+fn levels(plan: &Plan) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::with_capacity(plan.columns.len());
+    for c in &plan.columns {
+        let mut lv = 0;
+        let mut visit = |e: &PExpr| {
+            walk(e, &mut |x| {
+                if let PExpr::Col(j) = x {
+                    lv = lv.max(out.get(*j).copied().unwrap_or(0));
+                }
+            })
+        };
+        visit(&c.expr);
+        if let Some(f) = &c.fail {
+            visit(f);
+        }
+        out.push(lv + 1);
+    }
+    out
+}
+
+fn walk(e: &PExpr, f: &mut dyn FnMut(&PExpr)) {
+    f(e);
+    e.children(&mut |c| walk(c, f));
+}
