@@ -167,6 +167,7 @@ pub fn lower(prog: &Program) -> Result<Plan, Vec<Diagnostic>> {
         l.outputs();
     }
     if l.errors.is_empty() {
+        l.plan.hoist_quotients();
         Ok(l.plan)
     } else {
         Err(l.errors)
@@ -309,8 +310,8 @@ impl<'p> Lowerer<'p> {
         match &self.plan.inputs[i].kind {
             InputKind::Number { integer: true, .. } => Ty::num(0),
             // A warehouse decimal column: up to 6 places in its unit (docs/SQL.md).
-            InputKind::Number { .. } => Ty::num(6),
-            InputKind::Percent => Ty::num(8),
+            InputKind::Number { .. } => Ty::num(INPUT_PLACES),
+            InputKind::Percent => Ty::num(PERCENT_PLACES),
             InputKind::Date => Ty::Date,
             InputKind::Bool => Ty::Bool,
             InputKind::Text => Ty::Text,

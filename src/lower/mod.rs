@@ -266,3 +266,169 @@ impl PExpr {
         }
     }
 }
+
+impl Plan {
+    /// Rewrites the plan so that every quotient divides a column (or input, or constant) by
+    /// another: an operand that is an expression becomes a column of its own, just before its
+    /// user. A back end then divides exactly with each operand written once (the SQL printer
+    /// repeats the operands of its integer long division).
+    pub(crate) fn hoist_quotients(&mut self) {
+        let old = std::mem::take(&mut self.columns);
+        let mut map: Vec<usize> = Vec::with_capacity(old.len());
+        for c in old {
+            let mut expr = c.expr;
+            let mut fail = c.fail;
+            remap(&mut expr, &map);
+            if let Some(f) = fail.as_mut() {
+                remap(f, &map);
+            }
+            let mut n = 0;
+            self.hoist(&mut expr, &c.name, &mut n);
+            self.columns.push(Column {
+                name: c.name,
+                ty: c.ty,
+                expr,
+                fail,
+            });
+            map.push(self.columns.len() - 1);
+        }
+        for (_, col) in &mut self.outputs.columns {
+            *col = map[*col];
+        }
+    }
+
+    fn hoist(&mut self, e: &mut PExpr, name: &str, n: &mut usize) {
+        if let PExpr::Div(a, b) = e {
+            for side in [a, b] {
+                self.hoist(side, name, n);
+                if !matches!(
+                    **side,
+                    PExpr::Col(_) | PExpr::Input(_) | PExpr::Num(_) | PExpr::Int(_)
+                ) {
+                    *n += 1;
+                    let scale = self.scale_of(side).unwrap_or(QUOTIENT_PLACES);
+                    let expr = std::mem::replace(&mut **side, PExpr::Null);
+                    self.columns.push(Column {
+                        name: format!("{name}#quotient{n}"),
+                        ty: Ty::num(scale),
+                        expr,
+                        fail: None,
+                    });
+                    **side = PExpr::Col(self.columns.len() - 1);
+                }
+            }
+            return;
+        }
+        e.children_mut(&mut |c| self.hoist(c, name, n));
+    }
+}
+
+/// Renumbers column references after columns were inserted.
+fn remap(e: &mut PExpr, map: &[usize]) {
+    if let PExpr::Col(i) = e {
+        *i = map[*i];
+        return;
+    }
+    e.children_mut(&mut |c| remap(c, map));
+}
+
+impl PExpr {
+    /// Calls `f` on every direct child, mutably.
+    pub fn children_mut(&mut self, f: &mut dyn FnMut(&mut PExpr)) {
+        use PExpr::*;
+        match self {
+            Num(_) | Date(_) | Bool(_) | Text(_) | Null | Input(_) | Col(_) | AsOf | Int(_) => {}
+            Neg(a)
+            | Not(a)
+            | IsNull(a)
+            | Round(a, _)
+            | Floor(a)
+            | Ceil(a)
+            | Abs(a)
+            | Year(a)
+            | Month(a)
+            | DateAdd(a, _)
+            | Rank(a, _)
+            | LabelOf(a, _)
+            | IntText(a) => f(a),
+            Add(a, b)
+            | Sub(a, b)
+            | Mul(a, b)
+            | Div(a, b)
+            | Cmp(_, a, b, _)
+            | And(a, b)
+            | Or(a, b)
+            | DaysBetween(a, b)
+            | MonthsBetween(a, b) => {
+                f(a);
+                f(b)
+            }
+            Case(arms, e) => {
+                for (c, v) in arms {
+                    f(c);
+                    f(v);
+                }
+                f(e)
+            }
+            Coalesce(xs) | Least(xs) | Greatest(xs) | CountTrue(xs) | Concat(xs) => {
+                xs.iter_mut().for_each(f)
+            }
+            JoinTrue(xs, _) => xs.iter_mut().for_each(|(c, _)| f(c)),
+        }
+    }
+}
+
+impl Plan {
+    /// The decimal places of a numeric expression (`None` when it is not a number): the scale
+    /// analysis of docs/design/LOWERING.md. Inputs have their column's places, `+`/`-` the
+    /// larger, `*` the sum (at most [`QUOTIENT_PLACES`]: a back end rounds a product there), a
+    /// quotient [`QUOTIENT_PLACES`], a decision the largest of its values.
+    pub fn scale_of(&self, e: &PExpr) -> Option<u32> {
+        use PExpr::*;
+        let max = |xs: &mut dyn Iterator<Item = &PExpr>| -> Option<u32> {
+            xs.filter_map(|x| self.scale_of(x)).max()
+        };
+        match e {
+            Num(d) => Some(d.scale()),
+            Int(_) | Floor(_) | Ceil(_) | DaysBetween(..) | MonthsBetween(..) | Year(_)
+            | Month(_) | CountTrue(_) | Rank(..) => Some(0),
+            Input(i) => self.inputs.get(*i).and_then(|inp| inp.scale()),
+            Col(i) => match self.columns.get(*i).map(|c| c.ty) {
+                Some(Ty::Num { scale }) => Some(u32::from(scale).min(QUOTIENT_PLACES)),
+                _ => None,
+            },
+            Neg(a) | Abs(a) => self.scale_of(a),
+            Add(a, b) | Sub(a, b) => match (self.scale_of(a), self.scale_of(b)) {
+                (Some(x), Some(y)) => Some(x.max(y)),
+                (x, y) => x.or(y),
+            },
+            Mul(a, b) => Some(
+                (self.scale_of(a).unwrap_or(0) + self.scale_of(b).unwrap_or(0))
+                    .min(QUOTIENT_PLACES),
+            ),
+            Div(..) => Some(QUOTIENT_PLACES),
+            Round(a, p) => Some(self.scale_of(a).unwrap_or(0).min(*p)),
+            Case(arms, other) => max(&mut arms.iter().map(|(_, v)| v).chain([&**other])),
+            Coalesce(xs) | Least(xs) | Greatest(xs) => max(&mut xs.iter()),
+            _ => None,
+        }
+    }
+}
+
+impl PlanInput {
+    /// The decimal places of a numeric input as the query reads it: 6 in the column's unit
+    /// (fewer in base units are never more: ×10⁴ adds none), 8 for a fraction, 0 for integers.
+    pub fn scale(&self) -> Option<u32> {
+        match self.kind {
+            InputKind::Number { integer: true, .. } => Some(0),
+            InputKind::Number { .. } => Some(INPUT_PLACES),
+            InputKind::Percent => Some(PERCENT_PLACES),
+            _ => None,
+        }
+    }
+}
+
+/// Decimal places of a number column in a warehouse table (in the column's own unit).
+pub const INPUT_PLACES: u32 = 6;
+/// Decimal places of a percent column (a fraction: `0.12345678` is 12.345678%).
+pub const PERCENT_PLACES: u32 = 8;

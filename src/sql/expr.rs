@@ -6,6 +6,10 @@ use crate::lower::*;
 use crate::value::Duration;
 use rust_decimal::Decimal;
 
+/// Decimal places a DuckDB or Spark product may need before its operands are rounded: 8
+/// integer digits stay (38 − 30).
+const PRODUCT_PLACES: u32 = 30;
+
 pub(super) struct Printer<'p> {
     pub d: Dialect,
     pub as_of: Option<jiff::civil::Date>,
@@ -90,9 +94,15 @@ impl Printer<'_> {
                 s
             }
         };
-        let value = match &input.default {
-            Some(def) => format!("COALESCE({raw}, {})", self.expr(def)),
-            None => raw.clone(),
+        let value = match (&input.default, input.scale()) {
+            // Both at the input's scale: DuckDB would give the COALESCE the default's type.
+            (Some(def), Some(s)) if self.d != Dialect::Postgres => format!(
+                "COALESCE({raw}, CAST({} AS {}))",
+                self.expr(def),
+                self.dec(s)
+            ),
+            (Some(def), _) => format!("COALESCE({raw}, {})", self.expr(def)),
+            (None, _) => raw.clone(),
         };
         let mut checks: Vec<(String, String)> = Vec::new();
         let name = &input.column;
@@ -179,19 +189,24 @@ impl Printer<'_> {
                 if arms.is_empty() {
                     return self.expr(otherwise);
                 }
+                let to = self.plan.scale_of(e);
                 let mut s = String::from("CASE");
                 for (c, v) in arms {
-                    s.push_str(&format!(" WHEN {} THEN {}", self.expr(c), self.expr(v)));
+                    s.push_str(&format!(
+                        " WHEN {} THEN {}",
+                        self.expr(c),
+                        self.branch(v, to)
+                    ));
                 }
                 if **otherwise != Null {
-                    s.push_str(&format!(" ELSE {}", self.expr(otherwise)));
+                    s.push_str(&format!(" ELSE {}", self.branch(otherwise, to)));
                 }
                 s.push_str(" END");
                 s
             }
             Coalesce(xs) => match xs.len() {
                 1 => self.expr(&xs[0]),
-                _ => format!("COALESCE({})", self.list(xs)),
+                _ => format!("COALESCE({})", self.branches(xs, self.plan.scale_of(e))),
             },
             Round(a, p) => format!("ROUND({}, {p})", self.expr(a)),
             Floor(a) => format!("FLOOR({})", self.expr(a)),
@@ -210,7 +225,7 @@ impl Printer<'_> {
                 format!(
                     "CASE WHEN {} THEN NULL ELSE {f}({}) END",
                     any_null.join(" OR "),
-                    self.list(xs)
+                    self.branches(xs, self.plan.scale_of(e))
                 )
             }
             DaysBetween(a, b) => self.days_between(&self.expr(a), &self.expr(b)),
@@ -277,41 +292,101 @@ impl Printer<'_> {
         }
     }
 
-    fn list(&self, xs: &[PExpr]) -> String {
+    /// One value of a decision at the decision's scale: DuckDB and Spark give a `CASE` of
+    /// decimals of different scales the first one's type, rounding the others (1.5 → 2).
+    fn branch(&self, v: &PExpr, scale: Option<u32>) -> String {
+        match (self.d, scale, v) {
+            (Dialect::Postgres, _, _) | (_, None, _) | (_, _, PExpr::Null) => self.expr(v),
+            (_, Some(s), _) => format!("CAST({} AS {})", self.expr(v), self.dec(s)),
+        }
+    }
+
+    fn branches(&self, xs: &[PExpr], scale: Option<u32>) -> String {
         xs.iter()
-            .map(|x| self.expr(x))
+            .map(|x| self.branch(x, scale))
             .collect::<Vec<_>>()
             .join(", ")
     }
 
+    fn dec(&self, scale: u32) -> String {
+        format!("DECIMAL(38, {})", scale.min(QUOTIENT_PLACES))
+    }
+
     fn mul(&self, a: &PExpr, b: &PExpr) -> String {
-        match self.d {
-            Dialect::Postgres => format!("({} * {})", self.expr(a), self.expr(b)),
-            // DECIMAL(38, s) × DECIMAL(38, t) has s + t places; both sides are kept at 24 at
-            // most, so the product is brought back to 24 places (half away from zero) first.
+        if self.d == Dialect::Postgres {
+            return format!("({} * {})", self.expr(a), self.expr(b));
+        }
+        // DECIMAL(38, s) × DECIMAL(38, t) is exact with s + t places and 38 − s − t integer
+        // digits; operands whose places add up to more than PRODUCT_PLACES are rounded first
+        // (docs/SQL.md), and the product is brought back to at most 24 places.
+        let (mut sa, mut sb) = (
+            self.plan.scale_of(a).unwrap_or(0),
+            self.plan.scale_of(b).unwrap_or(0),
+        );
+        let (mut x, mut y) = (self.expr(a), self.expr(b));
+        while sa + sb > PRODUCT_PLACES {
+            if sa >= sb {
+                sa = (PRODUCT_PLACES - sb).max(PRODUCT_PLACES / 2);
+                x = format!("CAST({x} AS {})", self.dec(sa));
+            } else {
+                sb = (PRODUCT_PLACES - sa).max(PRODUCT_PLACES / 2);
+                y = format!("CAST({y} AS {})", self.dec(sb));
+            }
+        }
+        format!("CAST(({x} * {y}) AS {})", self.dec(sa + sb))
+    }
+
+    /// An operand of a quotient as an integer mantissa at `scale` places (HUGEINT).
+    fn mantissa(&self, e: &PExpr, scale: u32) -> String {
+        match e {
+            PExpr::Int(i) => format!("CAST({} AS HUGEINT)", i128::from(*i) * 10i128.pow(scale)),
+            PExpr::Num(n) => {
+                let mut n = *n;
+                n.rescale(scale);
+                format!("CAST({} AS HUGEINT)", n.mantissa())
+            }
             _ => format!(
-                "CAST(({} * {}) AS DECIMAL(38, {QUOTIENT_PLACES}))",
-                self.expr(a),
-                self.expr(b)
+                "CAST(replace(CAST(CAST({} AS {}) AS VARCHAR), '.', '') AS HUGEINT)",
+                self.expr(e),
+                self.dec(scale)
             ),
         }
     }
 
     /// `a / b` rounded half away from zero to [`QUOTIENT_PLACES`], exactly:
-    /// sign · ⌊(2|a|·10^Q + |b|) / 2|b|⌋ · 10^-Q, in integers. `NULL` for b = 0.
+    /// sign · ⌊(2|a|·10^Q + |b|) / 2|b|⌋ · 10^-Q. `NULL` for b = 0.
     fn div(&self, a: &PExpr, b: &PExpr) -> String {
-        let (x, y) = (self.expr(a), self.expr(b));
         let q = QUOTIENT_PLACES;
-        match self.d {
-            Dialect::Postgres => format!(
+        if self.d == Dialect::Postgres {
+            let (x, y) = (self.expr(a), self.expr(b));
+            return format!(
                 "CASE WHEN {y} = 0 THEN NULL ELSE SIGN({x}) * SIGN({y}) * \
                  DIV(2 * ABS({x}) * CAST('1e{q}' AS NUMERIC) + ABS({y}), 2 * ABS({y})) \
                  * CAST('1e-{q}' AS NUMERIC) END"
-            ),
-            _ => format!(
-                "CASE WHEN {y} = 0 THEN NULL ELSE CAST({x} AS DOUBLE) / CAST({y} AS DOUBLE) END"
-            ),
+            );
         }
+        // Integer long division on 128-bit mantissas, 12 digits at a time so that no step
+        // overflows: the operands are columns (Plan::hoist_quotients), written once each step.
+        let sx = self.plan.scale_of(a).unwrap_or(0).min(q);
+        let sy = self.plan.scale_of(b).unwrap_or(0).min(q);
+        let (x, y) = (self.mantissa(a, sx), self.mantissa(b, sy));
+        let (abs_x, abs_y) = (format!("ABS({x})"), format!("ABS({y})"));
+        let mut digits = q + sy - sx;
+        let mut m = format!("({abs_x} // {abs_y})");
+        let mut r = format!("({abs_x} % {abs_y})");
+        while digits > 0 {
+            let c = digits.min(12);
+            digits -= c;
+            let p = format!("CAST({} AS HUGEINT)", 10i128.pow(c));
+            let t = format!("({r} * {p})");
+            m = format!("({m} * {p} + {t} // {abs_y})");
+            r = format!("({t} % {abs_y})");
+        }
+        m = format!("({m} + CASE WHEN 2 * {r} >= {abs_y} THEN 1 ELSE 0 END)");
+        format!(
+            "CASE WHEN {y} = 0 THEN NULL ELSE CAST(CAST(SIGN({x}) * SIGN({y}) * {m} AS DECIMAL(38, 0)) \
+             * CAST('1e-{q}' AS DECIMAL(38, {q})) AS DECIMAL(38, {q})) END"
+        )
     }
 
     fn cmp(&self, op: CmpOp, a: &PExpr, b: &PExpr, kind: CmpKind) -> String {

@@ -124,6 +124,51 @@ impl Engine for Postgres {
 }
 
 // -------------------------------------------------------------------------------------------------
+// DuckDB: the Python wheel in .cache/py (scripts/sql/setup.sh), run by scripts/sql/duckdb.py
+// -------------------------------------------------------------------------------------------------
+
+struct Duckdb;
+
+impl Duckdb {
+    fn check() -> Result<Duckdb, String> {
+        let out = std::process::Command::new("python3")
+            .args(["scripts/sql/duckdb.py", "--check"])
+            .output()
+            .map_err(|e| format!("python3: {e}"))?;
+        if out.status.success() {
+            Ok(Duckdb)
+        } else {
+            Err("the duckdb wheel is not installed (run scripts/sql/setup.sh)".into())
+        }
+    }
+}
+
+impl Engine for Duckdb {
+    fn name(&self) -> &'static str {
+        "DuckDB"
+    }
+    fn dialect(&self) -> &'static str {
+        "duckdb"
+    }
+    fn run(&self, load: &str, query: &str) -> Result<String, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let (l, q) = (dir.path().join("load.sql"), dir.path().join("query.sql"));
+        std::fs::write(&l, load).map_err(|e| e.to_string())?;
+        std::fs::write(&q, query).map_err(|e| e.to_string())?;
+        let out = std::process::Command::new("python3")
+            .arg("scripts/sql/duckdb.py")
+            .arg(&l)
+            .arg(&q)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+// -------------------------------------------------------------------------------------------------
 // The comparison
 // -------------------------------------------------------------------------------------------------
 
@@ -368,5 +413,13 @@ fn postgres_agrees_with_tier_run_on_every_sample() {
     match Postgres::start() {
         Ok(pg) => differential(&pg),
         Err(why) => skip("PostgreSQL", &why),
+    }
+}
+
+#[test]
+fn duckdb_agrees_with_tier_run_on_every_sample() {
+    match Duckdb::check() {
+        Ok(duck) => differential(&duck),
+        Err(why) => skip("DuckDB", &why),
     }
 }
