@@ -15,7 +15,7 @@
 pub mod columns;
 mod compile;
 mod compile_expr;
-mod compile_order;
+pub(crate) mod compile_order;
 mod date;
 mod decide;
 pub mod explain;

@@ -119,6 +119,7 @@ struct Lowerer<'p> {
     plan: Plan,
     node_col: Vec<Option<usize>>,
     comp_col: Vec<Option<usize>>,
+    rel_col: Vec<Option<usize>>,
     /// Per grade node: its arm column and its arms' attributes.
     arms: Vec<Option<GradeArms>>,
     errors: Vec<Diagnostic>,
@@ -147,22 +148,17 @@ pub fn lower(prog: &Program) -> Result<Plan, Vec<Diagnostic>> {
         },
         node_col: vec![None; prog.nodes.len()],
         comp_col: vec![None; prog.comp_count],
+        rel_col: vec![None; prog.relatives.len()],
         arms: vec![None; prog.nodes.len()],
         errors: Vec::new(),
     };
     l.inputs();
-    for r in &prog.relatives {
-        l.unsupported(
-            r.decl.span,
-            format!(
-                "relative grade {} (ranking over the whole table) is not lowered yet",
-                r.name
-            ),
-        );
-    }
+    l.relatives();
     if l.errors.is_empty() {
         for &n in &prog.order {
-            l.node(n);
+            if l.node_col[n].is_none() {
+                l.node(n);
+            }
         }
         l.outputs();
     }
@@ -210,6 +206,205 @@ impl<'p> Lowerer<'p> {
             return Some(h);
         }
         (0..self.plan.scales.len()).find(|s| on(*s))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Relatives (eval/relative.rs; the key pass of batch.rs)
+    // -----------------------------------------------------------------------------------------
+
+    /// The relatives, round by round, after the values their keys need. A row is ranked when
+    /// its inputs typed, every value the key pass computes did not fail, and its key (and
+    /// group) are present, a Pareto key not negative; as `tier run`'s key pass decides.
+    fn relatives(&mut self) {
+        let prog = self.prog;
+        if prog.relatives.is_empty() {
+            return;
+        }
+        for r in &prog.relatives {
+            let why = match &r.decl.method {
+                crate::ast::RelMethod::Split {
+                    stat: crate::ast::SplitStat::Median,
+                    ..
+                } => Some("a median split"),
+                _ if r.decl.ties == crate::ast::TiePolicy::InputOrder => {
+                    Some("`ties input_order` (a table has no input order)")
+                }
+                _ => None,
+            };
+            if let Some(why) = why {
+                self.unsupported(r.decl.span, format!("relative grade {}: {why}", r.name));
+            }
+        }
+        // The key pass computes every value any key needs; one that itself reads a relative's
+        // class would be computed with the classes of earlier rounds only.
+        for &n in &prog.rel_deps {
+            let mut deps = Vec::new();
+            let mut rels = Vec::new();
+            for e in crate::eval::compile_order::node_exprs(&prog.nodes[n]) {
+                crate::eval::compile_order::expr_deps(&prog.nodes, e, &mut deps, &mut rels);
+            }
+            if !rels.is_empty() {
+                self.unsupported(
+                    prog.nodes[n].span,
+                    format!(
+                        "{}: a relative ranked by a value that reads another relative's class",
+                        prog.nodes[n].name
+                    ),
+                );
+            }
+        }
+        if !self.errors.is_empty() {
+            return;
+        }
+        let first_dep_col = self.plan.columns.len();
+        for &n in &prog.rel_deps {
+            if self.node_col[n].is_none() {
+                self.node(n);
+            }
+        }
+        let dep_fails: Vec<PExpr> = self.plan.columns[first_dep_col..]
+            .iter()
+            .filter_map(|c| c.fail.clone())
+            .collect();
+        // Every key and group (the key pass evaluates them all each round).
+        let mut key_fails = Vec::new();
+        for (key, per) in &prog.rel_exprs {
+            key_fails.extend(self.expr(key).fail);
+            if let Some(p) = per {
+                key_fails.extend(self.expr(p).fail);
+            }
+        }
+        let mut ok = PExpr::InputsOk;
+        for f in dep_fails.into_iter().chain(key_fails) {
+            ok = and(ok, is_null(&f));
+        }
+        let ok_col = self.push("relative#keyed".into(), L::new(ok, Ty::Bool));
+        for round in &prog.rel_rounds {
+            for &k in round {
+                self.relative(k, ok_col);
+            }
+        }
+    }
+
+    fn relative(&mut self, k: usize, ok_col: usize) {
+        use crate::ast::RelMethod;
+        let prog = self.prog;
+        let spec = &prog.relatives[k];
+        let (key_e, per_e) = &prog.rel_exprs[k];
+        let key = self.expr(key_e);
+        let key_col = self.push(format!("{}#key", spec.name), L::new(key.e, key.ty));
+        let group = per_e.as_ref().map(|p| {
+            let g = self.expr(p);
+            self.push(format!("{}#group", spec.name), L::new(g.e, g.ty))
+        });
+        let pareto = matches!(spec.decl.method, RelMethod::Pareto(_));
+        let mut ranked = and(PExpr::Col(ok_col), not(is_null(&PExpr::Col(key_col))));
+        if let Some(g) = group {
+            ranked = and(ranked, not(is_null(&PExpr::Col(g))));
+        }
+        if pareto {
+            ranked = and(
+                ranked,
+                PExpr::Cmp(
+                    CmpOp::Ge,
+                    PExpr::Col(key_col).b(),
+                    PExpr::Int(0).b(),
+                    CmpKind::Num { settle: false },
+                ),
+            );
+        }
+        let ranked_col = self.push(
+            format!("{}#ranked", spec.name),
+            L::new(holds(ranked), Ty::Bool),
+        );
+        let shares = |cuts: &[crate::ast::Cut]| -> Vec<Option<Decimal>> {
+            cuts.iter()
+                .map(|c| {
+                    c.share.as_ref().map(|l| match &l.kind {
+                        crate::ast::LitKind::Number { value, .. } => *value,
+                        _ => Decimal::ONE,
+                    })
+                })
+                .collect()
+        };
+        let method = match &spec.decl.method {
+            RelMethod::Pareto(cuts) => RelativeMethod::Pareto(shares(cuts)),
+            RelMethod::Top(cuts) => RelativeMethod::Top(shares(cuts)),
+            RelMethod::Quantiles {
+                n,
+                higher_is_better,
+            } => RelativeMethod::Quantiles {
+                n: *n,
+                higher_is_better: *higher_is_better,
+            },
+            RelMethod::Split { .. } => RelativeMethod::AboveMean,
+        };
+        // Negative Pareto amounts reject the row (eval/interpret.rs `check_shares`); an output
+        // grade that is a relative without a class too (`missing_relative`).
+        let mut fails = Vec::new();
+        if pareto {
+            fails.push((
+                PExpr::Cmp(
+                    CmpOp::Lt,
+                    PExpr::Col(key_col).b(),
+                    PExpr::Int(0).b(),
+                    CmpKind::Num { settle: false },
+                ),
+                reason(
+                    Code::EvalNegativeShare,
+                    format!(
+                        "`{}` is negative: the Pareto class {} is a share of the total",
+                        self.text(key_e.span),
+                        spec.name
+                    ),
+                ),
+            ));
+        }
+        let output = matches!(&prog.out.grade, Some((_, Slot::Rel(r))) if *r == k);
+        let labels = spec.labels.clone();
+        self.plan.scales.push(PlanScale {
+            name: spec.name.clone(),
+            labels: labels.clone(),
+        });
+        let scale = self.plan.scales.len() - 1;
+        let op = RelativeOp {
+            method,
+            key: PExpr::Col(key_col),
+            group: group.map(PExpr::Col),
+            ranked: PExpr::Col(ranked_col),
+            labels,
+            on_missing: spec
+                .decl
+                .on_missing
+                .as_ref()
+                .map(|l| l.name.as_str().into()),
+        };
+        let class = PExpr::Relative(Box::new(op));
+        let col = if output {
+            let c = self.push(
+                format!("{}#class", spec.name),
+                L::new(class, Ty::Label(Some(scale))),
+            );
+            fails.push((
+                is_null(&PExpr::Col(c)),
+                reason(
+                    Code::EvalMissing,
+                    format!("relative grade {} has no class for this record", spec.name),
+                ),
+            ));
+            self.push(
+                spec.name.to_string(),
+                L::new(PExpr::Col(c), Ty::Label(Some(scale)))
+                    .failing(Some(PExpr::Case(fails, PExpr::Null.b()))),
+            )
+        } else {
+            let fail = (!fails.is_empty()).then(|| PExpr::Case(fails, PExpr::Null.b()));
+            self.push(
+                spec.name.to_string(),
+                L::new(class, Ty::Label(Some(scale))).failing(fail),
+            )
+        };
+        self.rel_col[k] = Some(col);
     }
 
     // -----------------------------------------------------------------------------------------
@@ -355,7 +550,10 @@ impl<'p> Lowerer<'p> {
                     bad
                 }
             },
-            CKind::Slot(Slot::Rel(_)) => bad, // reported once, at the relative
+            CKind::Slot(Slot::Rel(r)) => match self.rel_col.get(*r).copied().flatten() {
+                Some(c) => self.col(c),
+                None => bad, // reported once, at the relative
+            },
             CKind::Comp(i) => match self.comp_col.get(*i).copied().flatten() {
                 Some(c) => self.col(c),
                 None => bad,
@@ -402,9 +600,8 @@ impl<'p> Lowerer<'p> {
             }
             CKind::Cmp(op, a, b) => {
                 let (a, b) = (self.expr(a), self.expr(b));
-                let kind = self.cmp_kind(a.ty, b.ty, e.span);
-                let fail = first([a.fail, b.fail]);
-                L::new(PExpr::Cmp(*op, a.e.b(), b.e.b(), kind), Ty::Bool).failing(fail)
+                let fail = first([a.fail.clone(), b.fail.clone()]);
+                L::new(self.compare(*op, a, b, e.span), Ty::Bool).failing(fail)
             }
             CKind::IsMissing(x, negated) => {
                 let x = self.expr(x);
@@ -503,10 +700,27 @@ impl<'p> Lowerer<'p> {
             (Ty::Label(s), Ty::Null) | (Ty::Null, Ty::Label(s)) => CmpKind::Label(s),
             (Ty::Text, Ty::Null) | (Ty::Null, Ty::Text) | (Ty::Null, Ty::Null) => CmpKind::Text,
             _ => {
-                self.unsupported(span, "this comparison (of a label with a number)".into());
+                self.unsupported(span, "this comparison".into());
                 CmpKind::Text
             }
         }
+    }
+
+    /// A comparison; a label named by a number (`R >= 4` on a quantile) compares as that number,
+    /// as eval/number.rs `order` does.
+    fn compare(&mut self, op: CmpOp, a: L, b: L, span: Span) -> PExpr {
+        let as_number = |l: L| match l.ty {
+            Ty::Label(_) => L::new(PExpr::LabelNumber(l.e.b()), Ty::num(INPUT_PLACES)),
+            _ => l,
+        };
+        let (a, b) = match (a.ty, b.ty) {
+            (Ty::Label(_), Ty::Num { .. }) | (Ty::Num { .. }, Ty::Label(_)) => {
+                (as_number(a), as_number(b))
+            }
+            _ => (a, b),
+        };
+        let kind = self.cmp_kind(a.ty, b.ty, span);
+        PExpr::Cmp(op, a.e.b(), b.e.b(), kind)
     }
 
     fn arith(&mut self, op: Arith, a: &CExpr, b: &CExpr, e: &CExpr) -> L {

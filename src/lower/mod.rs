@@ -126,8 +126,46 @@ pub enum PExpr {
     LabelOf(Box<PExpr>, usize),
     /// An integer.
     Int(i64),
+    /// True when every input of the row typed (required cells present, ranges and labels
+    /// kept): the rows a relative ranks.
+    InputsOk,
+    /// A label whose name is a number (`5` of a quantile), as that number.
+    LabelNumber(Box<PExpr>),
+    /// A relative class over the whole table (window functions in SQL).
+    Relative(Box<RelativeOp>),
     /// A whole number written as its digits (text).
     IntText(Box<PExpr>),
+}
+
+/// A relative grade: each ranked row's class among the ranked rows of its group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelativeOp {
+    pub method: RelativeMethod,
+    /// What rows are ranked by (a column).
+    pub key: PExpr,
+    /// `per`: the group (a column); `None` ranks the whole table as one group.
+    pub group: Option<PExpr>,
+    /// Whether the row is ranked (a column): its inputs typed, its key computed and present.
+    pub ranked: PExpr,
+    /// The class labels, best first.
+    pub labels: Vec<Arc<str>>,
+    /// The label of a row that is not ranked (`missing -> L`), else `NULL`.
+    pub on_missing: Option<Arc<str>>,
+}
+
+/// How a relative classes its rows (eval/relative.rs, with `ties same`: tied rows share the
+/// class of the first of them, so no row order is needed).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelativeMethod {
+    /// The first cut whose share of the group's total is greater than the share of the rows
+    /// strictly before (largest first); `None` is `rest`.
+    Pareto(Vec<Option<Decimal>>),
+    /// The first cut with (rank ≤ share × count), largest first.
+    Top(Vec<Option<Decimal>>),
+    /// Class ⌊(rank − 1) · n / count⌋ + 1 of `n` (labels `n` … `1`), in the given order.
+    Quantiles { n: u32, higher_is_better: bool },
+    /// Strictly above the mean: the first label, else the second.
+    AboveMean,
 }
 
 /// How a comparison compares.
@@ -226,7 +264,15 @@ impl PExpr {
     pub fn children(&self, f: &mut dyn FnMut(&PExpr)) {
         use PExpr::*;
         match self {
-            Num(_) | Date(_) | Bool(_) | Text(_) | Null | Input(_) | Col(_) | AsOf | Int(_) => {}
+            Num(_) | Date(_) | Bool(_) | Text(_) | Null | Input(_) | Col(_) | AsOf | Int(_)
+            | InputsOk => {}
+            Relative(r) => {
+                f(&r.key);
+                f(&r.ranked);
+                if let Some(g) = &r.group {
+                    f(g)
+                }
+            }
             Neg(a)
             | Not(a)
             | IsNull(a)
@@ -239,7 +285,8 @@ impl PExpr {
             | DateAdd(a, _)
             | Rank(a, _)
             | LabelOf(a, _)
-            | IntText(a) => f(a),
+            | IntText(a)
+            | LabelNumber(a) => f(a),
             Add(a, b)
             | Sub(a, b)
             | Mul(a, b)
@@ -337,7 +384,15 @@ impl PExpr {
     pub fn children_mut(&mut self, f: &mut dyn FnMut(&mut PExpr)) {
         use PExpr::*;
         match self {
-            Num(_) | Date(_) | Bool(_) | Text(_) | Null | Input(_) | Col(_) | AsOf | Int(_) => {}
+            Num(_) | Date(_) | Bool(_) | Text(_) | Null | Input(_) | Col(_) | AsOf | Int(_)
+            | InputsOk => {}
+            Relative(r) => {
+                f(&mut r.key);
+                f(&mut r.ranked);
+                if let Some(g) = &mut r.group {
+                    f(g)
+                }
+            }
             Neg(a)
             | Not(a)
             | IsNull(a)
@@ -350,7 +405,8 @@ impl PExpr {
             | DateAdd(a, _)
             | Rank(a, _)
             | LabelOf(a, _)
-            | IntText(a) => f(a),
+            | IntText(a)
+            | LabelNumber(a) => f(a),
             Add(a, b)
             | Sub(a, b)
             | Mul(a, b)
@@ -392,6 +448,7 @@ impl Plan {
             Num(d) => Some(d.scale()),
             Int(_) | Floor(_) | Ceil(_) | DaysBetween(..) | MonthsBetween(..) | Year(_)
             | Month(_) | CountTrue(_) | Rank(..) => Some(0),
+            LabelNumber(_) => Some(INPUT_PLACES),
             Input(i) => self.inputs.get(*i).and_then(|inp| inp.scale()),
             Col(i) => match self.columns.get(*i).map(|c| c.ty) {
                 Some(Ty::Num { scale }) => Some(u32::from(scale).min(QUOTIENT_PLACES)),

@@ -247,6 +247,13 @@ impl Printer<'_> {
                     ones.join(" + ")
                 )
             }
+            InputsOk => "(tier_fail_0 IS NULL)".into(),
+            LabelNumber(a) => format!(
+                "CAST({} AS {})",
+                self.expr(a),
+                self.column_type(Ty::num(INPUT_PLACES))
+            ),
+            Relative(r) => self.relative(r),
             IntText(a) => format!(
                 "CAST(CAST({} AS BIGINT) AS {})",
                 self.expr(a),
@@ -528,5 +535,91 @@ impl Printer<'_> {
             plus(&m),
             plus(&m)
         )
+    }
+
+    /// eval/relative.rs with `ties same`, as window functions over the ranked rows of each
+    /// group (rows that are not ranked form partitions of their own and get no class).
+    fn relative(&self, r: &RelativeOp) -> String {
+        let d = self.d;
+        let key = self.expr(&r.key);
+        let ranked = self.expr(&r.ranked);
+        let mut part = vec![ranked.clone()];
+        if let Some(g) = &r.group {
+            part.push(self.expr(g));
+        }
+        let p = format!("PARTITION BY {}", part.join(", "));
+        let count = format!("COUNT(*) OVER ({p})");
+        let label = |i: usize| d.text(&r.labels[i]);
+        let cuts = |shares: &[Option<Decimal>], test: &dyn Fn(&str) -> String| {
+            let mut s = String::from("CASE");
+            for (i, share) in shares.iter().enumerate() {
+                match share {
+                    Some(x) => {
+                        s.push_str(&format!(" WHEN {} THEN {}", test(&self.num(*x)), label(i)))
+                    }
+                    None => {
+                        s.push_str(&format!(" ELSE {}", label(i)));
+                        break;
+                    }
+                }
+            }
+            if !shares.iter().any(Option::is_none) {
+                s.push_str(&format!(" ELSE {}", label(shares.len().saturating_sub(1))));
+            }
+            s.push_str(" END");
+            s
+        };
+        let class = match &r.method {
+            RelativeMethod::Pareto(shares) => {
+                let total = format!("SUM({key}) OVER ({p})");
+                // The rows strictly before the first of a tie: everything up to and including
+                // the tie (the default frame), less the tie itself.
+                let before = format!(
+                    "(SUM({key}) OVER ({p} ORDER BY {key} DESC) - {key} * COUNT(*) OVER ({p}, {key}))"
+                );
+                cuts(shares, &|share| {
+                    format!(
+                        "(CASE WHEN {total} > 0 THEN {share} * {total} > {before} ELSE {share} > 0 END)"
+                    )
+                })
+            }
+            RelativeMethod::Top(shares) => {
+                let rank = format!("RANK() OVER ({p} ORDER BY {key} DESC)");
+                cuts(shares, &|share| format!("{rank} <= {share} * {count}"))
+            }
+            RelativeMethod::Quantiles {
+                n,
+                higher_is_better,
+            } => {
+                let order = if *higher_is_better { "ASC" } else { "DESC" };
+                let rank = format!("RANK() OVER ({p} ORDER BY {key} {order})");
+                let k = format!(
+                    "({} + 1)",
+                    self.int_div(&format!("(({rank} - 1) * {n})"), &count)
+                );
+                format!(
+                    "CAST(CASE WHEN {k} > {n} THEN {n} ELSE {k} END AS {})",
+                    d.ty(Ty::Text)
+                )
+            }
+            RelativeMethod::AboveMean => format!(
+                "CASE WHEN {key} * {count} > SUM({key}) OVER ({p}) THEN {} ELSE {} END",
+                label(0),
+                label(1)
+            ),
+        };
+        let missing = r
+            .on_missing
+            .as_ref()
+            .map_or("NULL".to_string(), |l| d.text(l));
+        format!("CASE WHEN {ranked} THEN {class} ELSE {missing} END")
+    }
+
+    fn int_div(&self, a: &str, b: &str) -> String {
+        match self.d {
+            Dialect::Postgres => format!("(CAST({a} AS BIGINT) / CAST({b} AS BIGINT))"),
+            Dialect::Duckdb => format!("({a} // {b})"),
+            Dialect::Spark => format!("({a} div {b})"),
+        }
     }
 }
