@@ -844,16 +844,30 @@ impl<'p> Lowerer<'p> {
             Func::Month => L::new(PExpr::Month(arg(0).b()), Ty::num(0)),
             Func::Min | Func::Max => {
                 let ty = merge(ls.iter().map(|l| l.ty));
-                if !matches!(ty, Ty::Num { .. } | Ty::Date) {
-                    self.unsupported(e.span, "min/max of labels or text".into());
-                }
-                let xs = ls.iter().map(|l| l.e.clone()).collect();
-                let v = if f == Func::Min {
-                    PExpr::Least(xs)
+                if let Ty::Label(Some(scale)) = ty {
+                    // Labels order by rank, the better greater: max is the smallest rank.
+                    let ranks = ls
+                        .iter()
+                        .map(|l| PExpr::Rank(l.e.clone().b(), scale))
+                        .collect();
+                    let best = if f == Func::Max {
+                        PExpr::Least(ranks)
+                    } else {
+                        PExpr::Greatest(ranks)
+                    };
+                    L::new(PExpr::LabelOf(best.b(), scale), ty)
                 } else {
-                    PExpr::Greatest(xs)
-                };
-                L::new(v, ty)
+                    if !matches!(ty, Ty::Num { .. } | Ty::Date) {
+                        self.unsupported(e.span, "min/max of text or of labels of no scale".into());
+                    }
+                    let xs = ls.iter().map(|l| l.e.clone()).collect();
+                    let v = if f == Func::Min {
+                        PExpr::Least(xs)
+                    } else {
+                        PExpr::Greatest(xs)
+                    };
+                    L::new(v, ty)
+                }
             }
             Func::Abs => L::new(PExpr::Abs(arg(0).b()), ty0),
             Func::Floor => L::new(PExpr::Floor(settled(arg(0), ty0).b()), Ty::num(0)),
