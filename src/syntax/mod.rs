@@ -1,4 +1,5 @@
-//! The only code that sees pest: the parser and the lowering of pest pairs into the AST.
+//! The only code that sees pest: the parser and the lowering of pest pairs into the AST, and
+//! into the formatter's layout document (`layout.rs`, `layout_expr.rs`; see `crate::format`).
 //!
 //! Parsing is one pest pass over the whole text. When it fails, the text is cut into top-level
 //! declarations (at lines that start with a declaration keyword) and each piece is parsed on
@@ -7,6 +8,8 @@
 mod error;
 mod expr;
 mod keywords;
+mod layout;
+mod layout_expr;
 mod literal;
 mod lower;
 mod lower_items;
@@ -20,6 +23,7 @@ use lower::Lower;
 use pest::Parser as _;
 
 pub use keywords::{DECLARATION_KEYWORDS, KEYWORDS, RESERVED};
+pub(crate) use layout::layout;
 
 /// The generated parser. pest makes `Rule` public; the private module keeps it inside
 /// `syntax`, so the rest of the crate never sees pest's vocabulary.
