@@ -86,7 +86,7 @@ pub enum Command {
     Explain(EvalArgs),
     /// Interactive session: try rules on one customer.
     Repl(ReplArgs),
-    /// Re-indent rulesets (whitespace only; comments and alignment kept).
+    /// Format rulesets in the canonical layout (columns aligned, comments kept).
     Fmt(FmtArgs),
     /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
     #[command(after_help = completions::INSTALL)]
@@ -155,12 +155,16 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// Ruleset files, rewritten in place.
-    #[arg(required = true)]
+    /// Ruleset files, rewritten in place. `-`, or no file at all: read standard input and
+    /// write the formatted ruleset to standard output.
     pub files: Vec<PathBuf>,
     /// Do not write; exit 1 and list the files that are not formatted.
     #[arg(long)]
     pub check: bool,
+    /// Do not write; print the changes formatting would make as a unified diff (with --check,
+    /// also exit 1 if there are any).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -140,9 +140,31 @@ pub fn read_source(path: &std::path::Path) -> Result<SourceFile, crate::diagnost
 pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
     let file = std::fs::File::open(path)?;
     let hint = file.metadata().map_or(0, |m| m.len());
+    read_bounded(file, hint)
+}
+
+/// Reads a ruleset from standard input (`tier fmt -`), named `<stdin>`, with the limits of
+/// [`read_text`].
+pub fn read_stdin_source() -> Result<SourceFile, crate::diagnostic::Diagnostic> {
+    let name = "<stdin>";
+    match read_bounded(std::io::stdin().lock(), 0) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            Err(crate::limits::too_large(name))
+        }
+        Err(e) => Err(crate::diagnostic::Diagnostic::error(
+            crate::diagnostic::Code::Io,
+            format!("cannot read a ruleset from standard input: {e}"),
+        )
+        .with_help("pipe UTF-8 ruleset text into `tier fmt -`")),
+    }
+}
+
+/// Reads UTF-8 text of at most `MAX_SOURCE_BYTES`; `hint` is the expected size, if known.
+fn read_bounded(reader: impl Read, hint: u64) -> std::io::Result<String> {
     let limit = MAX_SOURCE_BYTES as u64 + 1;
     let mut bytes = Vec::with_capacity(hint.min(limit) as usize);
-    file.take(limit).read_to_end(&mut bytes)?;
+    reader.take(limit).read_to_end(&mut bytes)?;
     if bytes.len() > MAX_SOURCE_BYTES {
         return Err(std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,

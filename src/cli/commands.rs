@@ -207,36 +207,71 @@ pub fn repl(args: &ReplArgs, ui: &Ui) -> u8 {
     super::terminal::run_interactive(args.ruleset.as_deref(), as_of, ui)
 }
 
-/// `tier fmt`
+/// `tier fmt`: files in place, `-` (or no file) from standard input to standard output;
+/// `--check` lists what would change, `--diff` shows how.
 pub fn fmt(args: &FmtArgs, ui: &Ui) -> u8 {
+    let stdin = Path::new("-");
+    let files: Vec<&Path> = if args.files.is_empty() {
+        vec![stdin]
+    } else {
+        args.files.iter().map(|p| p.as_path()).collect()
+    };
     let mut code = EXIT_OK;
-    for path in &args.files {
-        let source = match read_source(path) {
+    for path in files {
+        let from_stdin = path == stdin;
+        let source = if from_stdin {
+            tier::source::read_stdin_source()
+        } else {
+            read_source(path)
+        };
+        let source = match source {
             Ok(s) => s,
             Err(d) => {
                 ui.report(&[d]);
-                code = EXIT_IO;
+                code = code.max(EXIT_IO);
                 continue;
             }
         };
-        match tier::format::format_source(&source) {
-            Ok(text) if text == *source.text => {}
-            Ok(text) => {
-                if args.check {
-                    outln!("{} is not formatted", path.display());
-                    code = code.max(EXIT_FAILED);
-                } else if let Err(d) = tier::data::write::write_file_atomic(path, text.as_bytes()) {
-                    ui.report(&[d]);
-                    code = EXIT_IO;
-                } else {
-                    outln!("formatted {}", path.display());
-                }
-            }
+        let text = match tier::format::format_source(&source) {
+            Ok(text) => text,
             Err(d) => {
                 ui.report(&d);
                 code = code.max(EXIT_FAILED);
+                continue;
+            }
+        };
+        let changed = text != *source.text;
+        if args.diff && changed {
+            outp!("{}", unified_diff(&source.text, &text, &source.name));
+        }
+        if args.check {
+            if changed {
+                if !args.diff {
+                    outln!("{} is not formatted", source.name);
+                }
+                code = code.max(EXIT_FAILED);
+            }
+        } else if args.diff {
+            // Nothing written.
+        } else if from_stdin {
+            outp!("{text}");
+        } else if changed {
+            if let Err(d) = tier::data::write::write_file_atomic(path, text.as_bytes()) {
+                ui.report(&[d]);
+                code = code.max(EXIT_IO);
+            } else {
+                outln!("formatted {}", path.display());
             }
         }
     }
     code
+}
+
+/// A unified diff from `old` to `new` (three lines of context), both sides named `name`.
+fn unified_diff(old: &str, new: &str, name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(name, name)
+        .to_string()
 }
