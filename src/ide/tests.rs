@@ -23,7 +23,7 @@ fn texts(a: &Analysis, spans: &[Span]) -> Vec<String> {
 #[test]
 fn a_component_is_renamed_in_its_scorecard_and_in_tests_not_the_input_of_the_same_name() {
     let a = analyse("rulesets/distributor_composite.tier");
-    let decl = at(&a, "销售额    30%", 0);
+    let decl = at(&a, "销售额   30%", 0);
     let spans = a.rename(decl, "规模").unwrap();
     assert!(spans.len() >= 3, "{spans:?}");
     assert!(texts(&a, &spans).iter().all(|t| t == "销售额"));

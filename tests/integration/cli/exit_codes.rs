@@ -161,7 +161,9 @@ fn fmt() {
     expect(0, &["fmt", messy]);
     expect(0, &["fmt", "--check", messy]);
     expect(1, &["fmt", syntax_error.to_str().unwrap()]);
-    expect(2, &["fmt"]);
+    // Without a file, fmt reads standard input (empty here: not a ruleset).
+    expect(1, &["fmt"]);
+    expect(2, &["fmt", "--no-such-flag"]);
     expect(3, &["fmt", MISSING]);
 }
 

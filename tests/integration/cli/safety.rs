@@ -139,7 +139,7 @@ fn fmt_keeps_a_symbolic_link_to_a_ruleset() {
         .is_symlink());
     assert!(std::fs::read_to_string(&real)
         .unwrap()
-        .contains("\n  a number column"));
+        .contains("\n  a number  column"));
 }
 
 #[cfg(unix)]
