@@ -9,6 +9,7 @@ mod codes;
 mod completions;
 mod data;
 mod eval;
+mod fmt;
 mod library;
 mod lsp;
 mod parse;
