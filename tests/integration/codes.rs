@@ -269,8 +269,9 @@ fn trigger(code: Code) -> Trigger {
             "postgres",
         ]),
         Code::FmtChangedMeaning => Internal(
-            "`tier fmt` changes only whitespace and re-parses its result; this reports a bug in \
-             the formatter if the two trees ever differ",
+            "`tier fmt` changes only blanks and comment positions, re-parses its result and \
+             compares the comments; this reports a bug in the formatter if the trees or the \
+             comments ever differ",
         ),
         Code::InternalCompile => Internal(
             "the compiler takes names, scales and label ranks from the checker's resolution and \
