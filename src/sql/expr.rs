@@ -343,17 +343,47 @@ impl Printer<'_> {
         format!("CAST(({x} * {y}) AS {})", self.dec(sa + sb))
     }
 
-    /// An operand of a quotient as an integer mantissa at `scale` places (HUGEINT).
+    /// A 128-bit integer type: DuckDB's HUGEINT, Spark's DECIMAL(38, 0).
+    fn int128(&self) -> &'static str {
+        match self.d {
+            Dialect::Spark => "DECIMAL(38, 0)",
+            _ => "HUGEINT",
+        }
+    }
+
+    /// ⌊a / b⌋ of non-negative 128-bit integers. Spark's `div` returns a 64-bit LONG, and its
+    /// decimal quotient is rounded, so there it is (a − a mod b) / b, an exact multiple.
+    fn idiv128(&self, a: &str, b: &str) -> String {
+        match self.d {
+            Dialect::Spark => format!("CAST(({a} - {a} % {b}) / {b} AS DECIMAL(38, 0))"),
+            _ => format!("({a} // {b})"),
+        }
+    }
+
+    /// An operand of a quotient as an integer mantissa at `scale` places.
     fn mantissa(&self, e: &PExpr, scale: u32) -> String {
         match e {
-            PExpr::Int(i) => format!("CAST({} AS HUGEINT)", i128::from(*i) * 10i128.pow(scale)),
+            // Computed once, in a column of its own (see `quotient_operands`).
+            PExpr::Col(i) => return mantissa_name(false, *i, scale),
+            PExpr::Input(i) => return mantissa_name(true, *i, scale),
+            _ => {}
+        }
+        self.mantissa_expr(e, scale)
+    }
+
+    /// The mantissa of a quotient's operand, written out.
+    pub fn mantissa_expr(&self, e: &PExpr, scale: u32) -> String {
+        let int = self.int128();
+        let text = self.d.ty(Ty::Text);
+        match e {
+            PExpr::Int(i) => format!("CAST({} AS {int})", i128::from(*i) * 10i128.pow(scale)),
             PExpr::Num(n) => {
                 let mut n = *n;
                 n.rescale(scale);
-                format!("CAST({} AS HUGEINT)", n.mantissa())
+                format!("CAST({} AS {int})", n.mantissa())
             }
             _ => format!(
-                "CAST(replace(CAST(CAST({} AS {}) AS VARCHAR), '.', '') AS HUGEINT)",
+                "CAST(replace(CAST(CAST({} AS {}) AS {text}), '.', '') AS {int})",
                 self.expr(e),
                 self.dec(scale)
             ),
@@ -374,25 +404,27 @@ impl Printer<'_> {
         }
         // Integer long division on 128-bit mantissas, 12 digits at a time so that no step
         // overflows: the operands are columns (Plan::hoist_quotients), written once each step.
+        let int = self.int128();
         let sx = self.plan.scale_of(a).unwrap_or(0).min(q);
         let sy = self.plan.scale_of(b).unwrap_or(0).min(q);
         let (x, y) = (self.mantissa(a, sx), self.mantissa(b, sy));
         let (abs_x, abs_y) = (format!("ABS({x})"), format!("ABS({y})"));
         let mut digits = q + sy - sx;
-        let mut m = format!("({abs_x} // {abs_y})");
+        let mut m = self.idiv128(&abs_x, &abs_y);
         let mut r = format!("({abs_x} % {abs_y})");
         while digits > 0 {
             let c = digits.min(12);
             digits -= c;
-            let p = format!("CAST({} AS HUGEINT)", 10i128.pow(c));
-            let t = format!("({r} * {p})");
-            m = format!("({m} * {p} + {t} // {abs_y})");
+            let p = format!("CAST({} AS {int})", 10i128.pow(c));
+            let t = format!("CAST(({r} * {p}) AS {int})");
+            m = format!("CAST(({m} * {p} + {}) AS {int})", self.idiv128(&t, &abs_y));
             r = format!("({t} % {abs_y})");
         }
         m = format!("({m} + CASE WHEN 2 * {r} >= {abs_y} THEN 1 ELSE 0 END)");
+        // The sign without SIGN(): Spark's returns a DOUBLE.
         format!(
-            "CASE WHEN {y} = 0 THEN NULL ELSE CAST(CAST(SIGN({x}) * SIGN({y}) * {m} AS DECIMAL(38, 0)) \
-             * CAST('1e-{q}' AS DECIMAL(38, {q})) AS DECIMAL(38, {q})) END"
+            "CASE WHEN {y} = 0 THEN NULL ELSE CAST(CAST(CASE WHEN ({x} < 0) <> ({y} < 0) THEN -{m} ELSE {m} END \
+             AS DECIMAL(38, 0)) * CAST('1e-{q}' AS DECIMAL(38, {q})) AS DECIMAL(38, {q})) END"
         )
     }
 
@@ -621,5 +653,43 @@ impl Printer<'_> {
             Dialect::Duckdb => format!("({a} // {b})"),
             Dialect::Spark => format!("({a} div {b})"),
         }
+    }
+
+    /// Every (operand, scale) whose mantissa a quotient reads: DuckDB and Spark compute each
+    /// once, as a column, so the long division refers to it by name (written out at every use,
+    /// Spark's optimizer spent minutes on the repeated text).
+    pub fn quotient_operands(&self) -> Vec<(PExpr, u32)> {
+        let mut out: Vec<(PExpr, u32)> = Vec::new();
+        if self.d == Dialect::Postgres {
+            return out;
+        }
+        for c in &self.plan.columns {
+            for e in std::iter::once(&c.expr).chain(c.fail.as_ref()) {
+                super::walk(e, &mut |x| {
+                    if let PExpr::Div(a, b) = x {
+                        for side in [a, b] {
+                            if matches!(**side, PExpr::Col(_) | PExpr::Input(_)) {
+                                let scale =
+                                    self.plan.scale_of(side).unwrap_or(0).min(QUOTIENT_PLACES);
+                                let key = ((**side).clone(), scale);
+                                if !out.contains(&key) {
+                                    out.push(key);
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The column holding an operand's mantissa at `scale` places.
+pub(super) fn mantissa_name(input: bool, i: usize, scale: u32) -> String {
+    if input {
+        format!("tier_mi{i}_{scale}")
+    } else {
+        format!("tier_mc{i}_{scale}")
     }
 }

@@ -76,9 +76,14 @@ pub fn load_statements(
         };
         cols.push(format!("{} {ty}", d.ident(&input.column)));
     }
+    let using = if d == Dialect::Spark {
+        " USING parquet"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "CREATE TABLE {table_sql} (\n  {}\n);",
+        "CREATE TABLE {table_sql} (\n  {}\n){using};",
         cols.join(",\n  ")
     );
     let mut report = LoadReport::default();

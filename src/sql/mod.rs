@@ -138,6 +138,12 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
             .map(|a| a.to_string())
             .unwrap_or_else(|| "the engine's current date".into())
     );
+    if d == Dialect::Spark {
+        // Exact decimals: without these, Spark rounds a product or quotient that needs more
+        // than 38 digits (and turns an overflow into NULL) instead of failing.
+        q.push_str("SET spark.sql.decimalOperations.allowPrecisionLoss=false;\n");
+        q.push_str("SET spark.sql.ansi.enabled=true;\n");
+    }
     let source = match (&opts.from_query, &opts.table) {
         (Some(sql), _) => format!("SELECT * FROM ({sql}) AS tier_source"),
         (None, Some(t)) => format!("SELECT * FROM {}", table_name(d, t)),
@@ -163,6 +169,17 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
             in_fails.push(f);
         }
     }
+    let operands = p.quotient_operands();
+    for (e, scale) in &operands {
+        if let PExpr::Input(i) = e {
+            let _ = write!(
+                q,
+                ",\n    {} AS {}",
+                p.mantissa_expr(&PExpr::Input(*i), *scale),
+                expr::mantissa_name(true, *i, *scale)
+            );
+        }
+    }
     let fail = if in_fails.is_empty() {
         "NULL".to_string()
     } else {
@@ -175,7 +192,7 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
     );
     q.push_str("\n  FROM tier_source\n)");
     // Columns by dependency level.
-    let levels = levels(plan);
+    let levels = levels(plan, &operands);
     let mut prev = "tier_typed".to_string();
     let max = levels.iter().copied().max().unwrap_or(0);
     for level in 1..=max {
@@ -199,6 +216,19 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
                     d.ty(Ty::Text),
                     p.fail_name(i)
                 );
+            }
+        }
+        // Mantissas of quotient operands computed at the level before (see `levels`).
+        for (e, scale) in &operands {
+            if let PExpr::Col(i) = e {
+                if levels[*i] + 1 == level {
+                    let _ = write!(
+                        q,
+                        ",\n    {} AS {}",
+                        p.mantissa_expr(e, *scale),
+                        expr::mantissa_name(false, *i, *scale)
+                    );
+                }
             }
         }
         let _ = write!(q, "\n  FROM {prev}\n)");
@@ -268,16 +298,23 @@ fn table_name(d: Dialect, t: &str) -> String {
         .join(".")
 }
 
-/// Each column's dependency level: 1 + the highest level it reads (inputs are level 0).
-fn levels(plan: &Plan) -> Vec<usize> {
+/// Each column's dependency level: 1 + the highest level it reads (inputs are level 0). A
+/// quotient reads its column operands' mantissas, computed one level after the operand.
+fn levels(plan: &Plan, operands: &[(PExpr, u32)]) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::with_capacity(plan.columns.len());
     for c in &plan.columns {
         let mut lv = 0;
         let mut visit = |e: &PExpr| {
-            walk(e, &mut |x| {
-                if let PExpr::Col(j) = x {
-                    lv = lv.max(out.get(*j).copied().unwrap_or(0));
+            walk(e, &mut |x| match x {
+                PExpr::Col(j) => lv = lv.max(out.get(*j).copied().unwrap_or(0)),
+                PExpr::Div(a, b) if !operands.is_empty() => {
+                    for side in [a, b] {
+                        if let PExpr::Col(j) = **side {
+                            lv = lv.max(out.get(j).copied().unwrap_or(0) + 1);
+                        }
+                    }
                 }
+                _ => {}
             })
         };
         visit(&c.expr);
@@ -289,7 +326,7 @@ fn levels(plan: &Plan) -> Vec<usize> {
     out
 }
 
-fn walk(e: &PExpr, f: &mut dyn FnMut(&PExpr)) {
+pub(crate) fn walk(e: &PExpr, f: &mut dyn FnMut(&PExpr)) {
     f(e);
     e.children(&mut |c| walk(c, f));
 }
