@@ -117,7 +117,7 @@ struct Written {
     rows_written: usize,
 }
 
-fn row_error_for(
+pub(crate) fn row_error_for(
     program: &Program,
     map: &ColumnMap,
     headers: &[String],
@@ -154,7 +154,7 @@ fn row_error_for(
 
 /// A stream (standard input) is spooled to a temporary file so it can be read twice (relative
 /// grading) and its format sniffed; the temp file is removed when the run ends.
-fn spool(
+pub(crate) fn spool(
     mut stdin: impl Read,
     name: &str,
     opts: &mut ReadOptions,
@@ -642,16 +642,16 @@ fn execute(
 
 /// Data rows in batches of [`CHUNK`], each with its position among the data rows (the index
 /// into the relative columns). Reader errors keep their position so both passes stay aligned.
-struct Chunks {
-    source: Box<dyn RowSource>,
+pub(crate) struct Chunks {
+    pub(crate) source: Box<dyn RowSource>,
     index: usize,
     done: bool,
 }
 
-type Chunk = Vec<(usize, Result<RawRow, RowError>)>;
+pub(crate) type Chunk = Vec<(usize, Result<RawRow, RowError>)>;
 
 impl Chunks {
-    fn new(source: Box<dyn RowSource>) -> Self {
+    pub(crate) fn new(source: Box<dyn RowSource>) -> Self {
         Chunks {
             source,
             index: 0,
@@ -683,7 +683,7 @@ impl Iterator for Chunks {
 /// per relative). A row that fails here gets Missing keys (it is rejected, with its reason, in
 /// the grading pass), so positions stay aligned.
 #[allow(clippy::too_many_arguments)]
-fn collect_relative_keys(
+pub(crate) fn collect_relative_keys(
     program: &Program,
     map: &ColumnMap,
     file: &str,

@@ -160,6 +160,24 @@ pub fn read_stdin_source() -> Result<SourceFile, crate::diagnostic::Diagnostic> 
     }
 }
 
+/// Reads a ruleset from a stream (`git show`'s output, for `tier diff x.tier@REV`), named
+/// `name`, with the limits of [`read_text`].
+pub fn read_source_from(
+    reader: impl Read,
+    name: &str,
+) -> Result<SourceFile, crate::diagnostic::Diagnostic> {
+    match read_bounded(reader, 0) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            Err(crate::limits::too_large(name))
+        }
+        Err(e) => Err(crate::diagnostic::Diagnostic::error(
+            crate::diagnostic::Code::Io,
+            format!("cannot read ruleset `{name}`: {e}"),
+        )),
+    }
+}
+
 /// Reads UTF-8 text of at most `MAX_SOURCE_BYTES`; `hint` is the expected size, if known.
 fn read_bounded(reader: impl Read, hint: u64) -> std::io::Result<String> {
     let limit = MAX_SOURCE_BYTES as u64 + 1;

@@ -41,7 +41,23 @@ fn failure(e: RunError) -> Failure {
 }
 
 fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
-    if let Some(label) = &args.encoding {
+    read_flags(
+        args.input_format,
+        args.encoding.as_ref(),
+        args.delimiter.as_deref(),
+        args.sheet.as_ref(),
+    )
+}
+
+/// `--input-format`, `--encoding`, `--delimiter` and `--sheet` as read options (also `tier
+/// diff`'s).
+pub(super) fn read_flags(
+    input_format: Option<InFormat>,
+    encoding: Option<&String>,
+    delimiter: Option<&str>,
+    sheet: Option<&String>,
+) -> Result<ReadOptions, Diagnostic> {
+    if let Some(label) = encoding {
         if !data::is_encoding_label(label) {
             return Err(Diagnostic::error(
                 Code::UsageEncoding,
@@ -50,7 +66,7 @@ fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
             .with_help("use a label such as utf-8, gbk, gb18030, big5, utf-16le"));
         }
     }
-    let delimiter = match args.delimiter.as_deref() {
+    let delimiter = match delimiter {
         None => None,
         Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
         Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
@@ -63,15 +79,15 @@ fn read_options(args: &RunArgs) -> Result<ReadOptions, Diagnostic> {
         }
     };
     Ok(ReadOptions {
-        format: args.input_format.map(|f| match f {
+        format: input_format.map(|f| match f {
             InFormat::Csv => InputFormat::Csv,
             InFormat::Xlsx => InputFormat::Xlsx,
             InFormat::Json => InputFormat::Json,
             InFormat::Ndjson => InputFormat::Ndjson,
         }),
-        encoding: args.encoding.clone(),
+        encoding: encoding.cloned(),
         delimiter,
-        sheet: args.sheet.clone(),
+        sheet: sheet.cloned(),
         encoding_detected: false,
     })
 }
