@@ -13,6 +13,8 @@ use tier::diagnostic::{self, Code, Diagnostic, RenderOptions};
 
 pub mod commands;
 mod completions;
+mod diff;
+mod diff_table;
 mod lsp;
 mod man;
 mod run;
@@ -98,6 +100,64 @@ pub enum Command {
     Lsp,
     /// Print a ruleset as one SQL query for DuckDB, PostgreSQL or Spark (docs/SQL.md).
     Sql(SqlArgs),
+    /// Compare two versions of a ruleset on a data file: who changes grade, tags, workload.
+    #[command(after_help = diff::HELP)]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    override_usage = "tier diff [OPTIONS] OLD NEW DATA\n       tier diff [OPTIONS] --against GRADED RULESET DATA"
+)]
+pub struct DiffArgs {
+    /// OLD NEW DATA: the old and the new ruleset (a file, or FILE@REV for a git revision of
+    /// it) and the data file; with --against, RULESET DATA.
+    #[arg(value_name = "FILES", num_args = 2..=3, required = true)]
+    pub files: Vec<PathBuf>,
+    /// Compare with a file graded earlier by `tier run` (CSV, XLSX, JSON) instead of an old
+    /// ruleset; customers are matched by the key column.
+    #[arg(long, value_name = "GRADED")]
+    pub against: Option<PathBuf>,
+    /// The column naming a customer in the report (and matching them with --against); default
+    /// the data file's first column.
+    #[arg(long, value_name = "COLUMN")]
+    pub key: Option<String>,
+    /// Write the report to this file: .csv (the changed customers), .json (everything), .xlsx
+    /// (a sheet per part). The table then goes to standard error.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Report format, overriding the extension; default: from -o's extension, else a table.
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
+    /// Evaluation date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Data file format, overriding the extension.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InFormat>,
+    /// Data file encoding (utf-8, gbk, gb18030, big5, ...); default: detected.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Data file CSV delimiter (`,` `;` `tab`); default: detected.
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// Data file XLSX sheet name; default the first sheet.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Language of the report files' fixed headers and sheet names; default: the ruleset's.
+    #[arg(long, value_enum)]
+    pub lang: Option<OutLang>,
+    /// Do not print the table when writing the report to a file.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Csv,
+    Json,
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -380,6 +440,7 @@ pub fn main() -> ExitCode {
         Command::Man(args) => man::command(&args, &ui),
         Command::Lsp => lsp::serve(),
         Command::Sql(args) => sql::command(&args, &ui),
+        Command::Diff(args) => diff::command(&args, &ui),
     };
     if tier::data::write::stdout_closed() {
         // `tier run ... | head`: the reader has what it wanted; nothing to report.

@@ -68,6 +68,7 @@ pub mod batch;
 pub mod check;
 pub mod data;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 /// `tier fmt` (the binary's).
 #[doc(hidden)]

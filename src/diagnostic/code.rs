@@ -124,6 +124,8 @@ codes! {
     Io => "tier::io",
     RunMaxRejects => "tier::run::max_rejects",
     FmtChangedMeaning => "tier::fmt::changed_meaning",
+    DiffGit => "tier::diff::git",
+    DiffDuplicateKey => "tier::diff::duplicate_key",
     SqlUnsupported => "tier::sql::unsupported",
     InternalRowsLost => "tier::internal::rows_lost",
     InternalCompile => "tier::internal::compile",

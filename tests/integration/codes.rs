@@ -268,6 +268,17 @@ fn trigger(code: Code) -> Trigger {
             "--dialect",
             "postgres",
         ]),
+        Code::DiffGit => Cli(&[
+            "diff",
+            "tests/fixtures/cli/shop.tier@no-such-revision",
+            SHOP,
+            SHOP_CSV,
+        ]),
+        Code::DiffDuplicateKey => Prepared(|dir| {
+            let graded = dir.join("graded.csv");
+            std::fs::write(&graded, "客户名称,等级\n甲公司,A\n甲公司,B\n").unwrap();
+            args(&["diff", "--against", path_str(&graded), SHOP, SHOP_CSV])
+        }),
         Code::FmtChangedMeaning => Internal(
             "`tier fmt` changes only blanks and comment positions, re-parses its result and \
              compares the comments; this reports a bug in the formatter if the trees or the \
