@@ -261,8 +261,8 @@ fn tags(out: &mut String, d: &Diff) {
             s.tag.clone(),
             s.old.to_string(),
             s.new.to_string(),
-            format!("+{}", s.gained),
-            format!("−{}", s.lost),
+            s.gained.to_string(),
+            s.lost.to_string(),
         ]);
     }
     numbers_right(&mut t);

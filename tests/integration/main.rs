@@ -8,6 +8,7 @@ mod cli;
 mod codes;
 mod completions;
 mod data;
+mod diff;
 mod eval;
 mod fmt;
 mod library;
