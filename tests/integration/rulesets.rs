@@ -139,3 +139,65 @@ fn every_ruleset_is_formatted() {
         );
     }
 }
+
+/// `tier diff` of every shipped ruleset with itself on its sample, and against the file
+/// `tier run` graded from it, finds nothing: no move, no tag or follow-up change, no reject of
+/// one side only; every row is accounted for as `tier run` counts it.
+#[test]
+fn every_ruleset_diffs_clean_with_itself() {
+    let as_of: jiff::civil::Date = "2026-11-23".parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for path in rulesets() {
+        let sample = sample_of(&path).expect("a sample");
+        let loaded = tier::load(tier::source::SourceFile::read(&path).unwrap()).unwrap();
+        let graded = dir.path().join("graded.csv");
+        let run = tier::batch::grade_file(
+            &loaded,
+            tier::batch::RunOptions {
+                output: Some(graded.clone()),
+                ..tier::batch::RunOptions::new(&sample, as_of)
+            },
+            None,
+        )
+        .unwrap();
+        let program = &loaded.program;
+        let same = tier::diff::compare(
+            program,
+            program,
+            tier::diff::DiffOptions::new(&sample, as_of),
+        )
+        .unwrap_or_else(|e| panic!("{}: {:?}", path.display(), e.diagnostics));
+        let against = tier::diff::compare_against(
+            &graded,
+            program,
+            tier::diff::DiffOptions::new(&sample, as_of),
+        )
+        .unwrap_or_else(|e| panic!("{}: {:?}", path.display(), e.diagnostics));
+        for (how, d) in [("itself", &same), ("its graded file", &against)] {
+            let what = format!("{} against {how}", path.display());
+            assert_eq!(d.moved, 0, "{what}");
+            assert!(d.changed.is_empty(), "{what}: {:?}", d.changed);
+            assert_eq!(d.rows.compared, run.summary.rows_graded, "{what}");
+            assert_eq!(d.rows.read, run.summary.rows_read, "{what}");
+            assert!(
+                d.new_customers.is_empty() && d.vanished.is_empty(),
+                "{what}"
+            );
+            assert!(
+                d.tags
+                    .iter()
+                    .all(|t| t.old == t.new && t.gained + t.lost == 0),
+                "{what}"
+            );
+            assert!(d.workload.weeks.iter().all(|w| w.old == w.new), "{what}");
+            assert_eq!(d.workload.old_overdue, d.workload.new_overdue, "{what}");
+            for g in &d.grades {
+                assert_eq!(g.old, g.new, "{what}: {}", g.grade);
+            }
+        }
+        assert!(same.rejects.is_empty(), "{}", path.display());
+        assert_eq!(same.rows.rejected_both, run.summary.rows_rejected);
+        // The graded file holds no rejects: those rows are listed as the ruleset's rejects.
+        assert_eq!(against.rows.rejected_new_only, run.summary.rows_rejected);
+    }
+}

@@ -168,6 +168,18 @@ fn fmt() {
 }
 
 #[test]
+fn diff() {
+    let base = ["diff", SHOP, SHOP, SHOP_CSV, "--as-of", AS_OF];
+    expect(0, &base);
+    expect(0, &["diff", SHOP, SHOP, DIRTY_CSV, "--as-of", AS_OF]);
+    expect(1, &["diff", SHOP, BROKEN, SHOP_CSV]);
+    expect(2, &["diff", SHOP, SHOP_CSV]);
+    expect(2, &["diff", SHOP, SHOP, SHOP_CSV, "--as-of", "never"]);
+    expect(3, &["diff", MISSING, SHOP, SHOP_CSV]);
+    expect(3, &["diff", SHOP, SHOP, "tests/fixtures/no-such-data.csv"]);
+}
+
+#[test]
 fn completions_and_man() {
     expect(0, &["completions", "zsh"]);
     expect(2, &["completions"]);
