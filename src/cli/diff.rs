@@ -240,6 +240,10 @@ fn git_show(spec: &Path, path: &Path, rev: &str) -> Result<SourceFile, Diagnosti
     if rev.is_empty() {
         return Err(git_error(spec, "no revision after `@`".into()).with_help(help));
     }
+    // `x.tier@--output=f` would be an option to git, not a revision.
+    if rev.starts_with('-') {
+        return Err(git_error(spec, format!("`{rev}` is not a revision")).with_help(help));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

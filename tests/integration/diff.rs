@@ -656,6 +656,11 @@ fn bad_input_is_a_diagnostic_never_a_panic() {
         ),
         (&["diff", "old.tier", "new.tier"], 2, "takes OLD NEW DATA"),
         (
+            &["diff", "old.tier@--output=x", "new.tier", "data.csv"],
+            3,
+            "is not a revision",
+        ),
+        (
             &["diff", "--against", "data.csv", "new.tier"],
             2,
             "RULESET DATA",
