@@ -23,7 +23,7 @@
 //! grades (Pareto, quantiles) rank the whole file first, for each version, exactly as `tier run`
 //! does ([`crate::eval::relative::rank_in_rounds`] over key-only passes of the file).
 //!
-//! The library computes; the `tier` binary renders the terminal table, and [`write`] writes the
+//! The library computes; the `tier` binary renders the terminal table, and [`mod@write`] writes the
 //! report as CSV (the changed customers), JSON (everything) or XLSX (one sheet per part).
 
 mod against;
