@@ -70,6 +70,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod diff;
 pub mod eval;
+pub mod figures;
 /// `tier fmt` (the binary's).
 #[doc(hidden)]
 pub mod format;
