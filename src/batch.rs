@@ -22,6 +22,7 @@ use crate::data::{ReadOptions, RowError, RowSource, WriteOptions};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::columns::{ClassColumn, KeyColumn};
 use crate::eval::{Program, RelKey};
+use crate::figures::FigureBuilder;
 use crate::outcome::Outcome;
 use crate::summary::SummaryBuilder;
 use crate::value::Value;
@@ -107,12 +108,15 @@ struct Part {
     rejects: Vec<RowError>,
     rows_rejected: usize,
     summary: SummaryBuilder,
+    /// With a report: what its charts draw beyond the summary.
+    figures: Option<FigureBuilder>,
 }
 
 /// What the writer thread hands back.
 struct Written {
     sink: Box<dyn crate::data::RowSink>,
     summary: SummaryBuilder,
+    figures: Option<FigureBuilder>,
     rejects: Vec<RowError>,
     rows_rejected: usize,
     rows_written: usize,
@@ -329,6 +333,13 @@ fn execute(
             .collect(),
     );
     let blank_summary = summary.empty_like();
+    // The Pareto curve, owners and overdue customers: for the HTML report only (bounded
+    // memory, but a little time per row).
+    let figures = args
+        .report
+        .is_some()
+        .then(|| FigureBuilder::new(loaded, &headers, as_of));
+    let blank_figures = figures.as_ref().map(FigureBuilder::empty_like);
     let renderer = sink.renderer();
 
     // Grades one row: the kept cells and the outcome, or every problem of the row.
@@ -368,12 +379,16 @@ fn execute(
             rejects: Vec::new(),
             rows_rejected: 0,
             summary: blank_summary.empty_like(),
+            figures: blank_figures.as_ref().map(FigureBuilder::empty_like),
         };
         let mut done: Vec<(Vec<Cell>, Outcome)> = Vec::with_capacity(rows.len());
         for (i, item) in rows {
             match grade_row(*i, item) {
                 Ok(graded) => {
                     part.summary.add(&graded.1);
+                    if let (Some(f), Ok(row)) = (&mut part.figures, item) {
+                        f.add(row, &graded.1);
+                    }
                     done.push(graded);
                 }
                 Err(e) => {
@@ -410,6 +425,7 @@ fn execute(
             let mut w = Written {
                 sink,
                 summary,
+                figures,
                 rejects: Vec::new(),
                 rows_rejected: 0,
                 rows_written: 0,
@@ -427,6 +443,9 @@ fn execute(
                     }
                     w.rows_written += part.rows_graded + part.rows_rejected;
                     w.summary.merge(part.summary);
+                    if let (Some(all), Some(f)) = (&mut w.figures, part.figures) {
+                        all.merge(f);
+                    }
                     w.rows_rejected += part.rows_rejected;
                     w.rejects.extend(part.rejects);
                 }
@@ -448,6 +467,7 @@ fn execute(
     let Written {
         sink,
         summary,
+        figures,
         rejects,
         rows_rejected,
         ..
@@ -490,6 +510,7 @@ fn execute(
         ));
     }
     let too_many = args.max_rejects.is_some_and(|max| rows_rejected > max);
+    let figures = figures.map(FigureBuilder::finish);
     if !too_many && stopped.is_none() {
         // A workbook takes the summary (a sheet with charts) and, unless a --rejects file
         // takes them, the rejected rows.
@@ -520,6 +541,11 @@ fn execute(
     if let Some(path) = &args.summary {
         let json = serde_json::to_string_pretty(&result).unwrap_or_default();
         data::write::write_file_atomic(path, json.as_bytes()).map_err(io)?;
+    }
+    // Like the summary, the report covers what was read, even when the graded file is not
+    // written.
+    if let (Some(path), Some(figures)) = (&args.report, &figures) {
+        data::write::write_report(path, &result, figures, lang).map_err(io)?;
     }
     let failure = match stopped {
         Some(d) => Some(io(d)),

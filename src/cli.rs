@@ -74,6 +74,8 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per process: the size of its largest variant (`run`'s flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report every error and warning of one or more rulesets.
@@ -293,6 +295,10 @@ pub struct RunArgs {
     /// Write the summary as JSON to this file.
     #[arg(long)]
     pub summary: Option<PathBuf>,
+    /// Write a report to this HTML file: one self-contained page with charts (grades, Pareto
+    /// curve, overdue follow-ups), the overdue customers and the rejected rows.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
     /// Do not print the summary.
     #[arg(short, long)]
     pub quiet: bool,

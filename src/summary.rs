@@ -303,7 +303,8 @@ impl SummaryBuilder {
     }
 }
 
-fn pct(d: Decimal) -> String {
+/// A share (0–1) as the summary prints it: `79.8%`, one decimal, half to even.
+pub(crate) fn pct(d: Decimal) -> String {
     format!("{:.1}%", (d * Decimal::ONE_HUNDRED).round_dp(1))
 }
 

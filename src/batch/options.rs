@@ -59,6 +59,9 @@ pub struct RunOptions {
     pub max_rejects: Option<usize>,
     /// Where to write the summary as JSON, if anywhere.
     pub summary: Option<PathBuf>,
+    /// Where to write the HTML report (charts, overdue customers, rejects), if anywhere
+    /// ([`crate::data::write::render_report`]).
+    pub report: Option<PathBuf>,
     /// Write the reasons column (leaving it empty is faster on very large files).
     pub reasons: bool,
     /// The ruleset's file, if it is one: no output may overwrite it.
@@ -84,6 +87,7 @@ impl RunOptions {
             rejects: None,
             max_rejects: None,
             summary: None,
+            report: None,
             reasons: true,
             ruleset: None,
             lang: None,

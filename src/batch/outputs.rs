@@ -16,6 +16,7 @@ pub(super) fn check_outputs(args: &RunOptions) -> Result<Vec<Diagnostic>, RunErr
         ("-o", Some(graded)),
         ("--rejects", args.rejects.as_deref()),
         ("--summary", args.summary.as_deref()),
+        ("--report", args.report.as_deref()),
     ] {
         if let Some(path) = path {
             let dest = Destination::resolve(path).map_err(io)?;

@@ -171,6 +171,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         rejects: args.rejects.clone(),
         max_rejects: args.max_rejects,
         summary: args.summary.clone(),
+        report: args.report.clone(),
         reasons: !args.no_reasons,
         ruleset: Some(args.ruleset.clone()),
         lang: args.lang.map(Into::into),

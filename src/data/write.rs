@@ -31,6 +31,7 @@
 //! the target untouched. Symbolic links are followed, devices and FIFOs are written through
 //! (see [`Destination`]).
 
+mod html;
 mod rejects;
 mod table;
 mod target;
@@ -38,13 +39,14 @@ mod words;
 mod xlsx;
 mod xlsx_summary;
 
+pub use html::{render_report, write_report, REJECTS_LISTED};
 pub use rejects::write_rejects;
 pub(crate) use target::Target;
 pub use target::{
     note_stdout_error, remove_temporary_files, same_file, stale_temporaries, stdout_closed,
     Destination, StaleTemporary,
 };
-pub use words::FixedWords;
+pub use words::{FixedWords, ReportWords};
 
 use super::Cell;
 use super::RowError;

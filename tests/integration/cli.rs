@@ -1149,6 +1149,8 @@ fn no_command_panics_on_the_fuzz_corpus() {
 mod exit_codes;
 #[path = "cli/language.rs"]
 mod language;
+#[path = "cli/report.rs"]
+mod report;
 #[path = "cli/safety.rs"]
 mod safety;
 #[path = "cli/summary_sheet.rs"]

@@ -59,7 +59,134 @@ pub struct FixedWords {
     pub facts: [&'static str; 7],
     /// The summary's chart titles: customers, revenue and overdue follow-ups per grade.
     pub charts: [&'static str; 3],
+    /// The owner of customers no rule gives one.
+    pub no_owner: &'static str,
+    /// The HTML report's words (`tier run --report`).
+    pub report: ReportWords,
 }
+
+/// The HTML report's words: sentences for people, in both languages (not the snake_case of
+/// the English column names). `{field}`, `{n}`, `{share}`, `{version}` are filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportWords {
+    /// The page's `lang` attribute.
+    pub html_lang: &'static str,
+    /// Before the evaluation date.
+    pub as_of: &'static str,
+    /// The run's figures: rows read, graded, rejected, blank rows skipped.
+    pub counts: [&'static str; 4],
+    /// Sections: overview, grade distribution, Pareto curve, follow-ups, rejected rows.
+    pub sections: [&'static str; 5],
+    /// The grade table's headers: customers, share, revenue share, overdue, to reassign.
+    pub table: [&'static str; 5],
+    /// Chart titles: customers, `{field}` (the revenue), overdue per grade, the Pareto curve,
+    /// overdue per owner.
+    pub charts: [&'static str; 5],
+    /// The Pareto chart's axes: customers (largest `{field}` first), cumulative `{field}`.
+    pub pareto_axes: [&'static str; 2],
+    /// The 80/20 check: the top 20% of customers bring `{share}` of `{field}`.
+    pub pareto_check: &'static str,
+    /// A cut line's legend: `{relative}` ranks by `{by}`.
+    pub cut_by: &'static str,
+    /// Why there is no Pareto curve.
+    pub no_pareto: &'static str,
+    /// Why there are no follow-up figures.
+    pub no_follow_up: &'static str,
+    /// The overdue list: its title, its order, and its headers (row, due, days overdue, owner).
+    pub overdue_list: &'static str,
+    pub overdue_order: &'static str,
+    pub overdue_headers: [&'static str; 4],
+    /// No customer is overdue.
+    pub none_overdue: &'static str,
+    /// The rejects table's headers: row, column, value, reason; and its note.
+    pub rejects_headers: [&'static str; 4],
+    pub rejects_note: &'static str,
+    /// No row was rejected.
+    pub no_rejects: &'static str,
+    /// A capped list's last line: `{n}` more.
+    pub more: &'static str,
+    /// The page's footer.
+    pub made_by: &'static str,
+}
+
+/// The report in Chinese.
+pub const REPORT_ZH: ReportWords = ReportWords {
+    html_lang: "zh-CN",
+    as_of: "评估日期",
+    counts: ["读取行数", "已分级", "拒绝", "跳过空行"],
+    sections: ["概况", "等级分布", "帕累托曲线", "跟进", "拒绝的行"],
+    table: ["客户数", "客户占比", "收入占比", "逾期", "转公海"],
+    charts: [
+        "各等级客户数",
+        "各等级{field}",
+        "各等级逾期跟进",
+        "{field}帕累托曲线",
+        "各负责人逾期跟进",
+    ],
+    pareto_axes: [
+        "横轴：客户累计占比（按{field}从高到低）",
+        "纵轴：{field}累计占比",
+    ],
+    pareto_check: "前 20% 的客户贡献 {share} 的{field}。",
+    cut_by: "{relative} 按 {by} 切分",
+    no_pareto: "没有帕累托曲线：规则集没有指定收入（output { revenue … }），或收入合计不为正。",
+    no_follow_up: "规则集没有跟进节奏（follow_up）。",
+    overdue_list: "逾期客户",
+    overdue_order: "等级高的在前，同级按逾期天数从多到少。",
+    overdue_headers: ["行", "应跟进日期", "逾期天数", "负责人"],
+    none_overdue: "没有逾期的跟进。",
+    rejects_headers: ["行", "列", "原值", "原因"],
+    rejects_note: "每个有问题的单元格一条。",
+    no_rejects: "没有拒绝的行。",
+    more: "另有 {n} 条未列出。",
+    made_by: "由 tier {version} 生成。",
+};
+
+/// The report in English.
+pub const REPORT_EN: ReportWords = ReportWords {
+    html_lang: "en",
+    as_of: "As of",
+    counts: ["Rows read", "Graded", "Rejected", "Blank rows skipped"],
+    sections: [
+        "Overview",
+        "Grade distribution",
+        "Pareto curve",
+        "Follow-ups",
+        "Rejected rows",
+    ],
+    table: [
+        "Customers",
+        "Share",
+        "Revenue share",
+        "Overdue",
+        "To reassign",
+    ],
+    charts: [
+        "Customers by grade",
+        "{field} by grade",
+        "Overdue follow-ups by grade",
+        "Pareto curve of {field}",
+        "Overdue follow-ups by owner",
+    ],
+    pareto_axes: [
+        "Across: share of customers, largest {field} first",
+        "Up: cumulative share of {field}",
+    ],
+    pareto_check: "The top 20% of customers bring {share} of {field}.",
+    cut_by: "{relative} cuts by {by}",
+    no_pareto: "No Pareto curve: the ruleset names no revenue (output { revenue … }), or its \
+                total is not positive.",
+    no_follow_up: "The ruleset has no follow-up cadence (follow_up).",
+    overdue_list: "Overdue customers",
+    overdue_order: "Best grade first; within a grade, the longest overdue first.",
+    overdue_headers: ["Row", "Due", "Days overdue", "Owner"],
+    none_overdue: "No follow-up is overdue.",
+    rejects_headers: ["Row", "Column", "Value", "Reason"],
+    rejects_note: "One line per bad cell.",
+    no_rejects: "No row was rejected.",
+    more: "{n} more not listed.",
+    made_by: "Made by tier {version}.",
+};
 
 /// Chinese, as tier has always written them.
 pub const ZH: FixedWords = FixedWords {
@@ -94,6 +221,8 @@ pub const ZH: FixedWords = FixedWords {
         "跳过空行",
     ],
     charts: ["各等级客户数", "各等级收入", "各等级逾期跟进"],
+    no_owner: "（无负责人）",
+    report: REPORT_ZH,
 };
 
 /// English: snake_case, the rejects' headers as the keys of its JSON form.
@@ -133,6 +262,8 @@ pub const EN: FixedWords = FixedWords {
         "Revenue by grade",
         "Overdue follow-ups by grade",
     ],
+    no_owner: "(no owner)",
+    report: REPORT_EN,
 };
 
 impl FixedWords {
