@@ -108,7 +108,7 @@ struct Part {
     rejects: Vec<RowError>,
     rows_rejected: usize,
     summary: SummaryBuilder,
-    /// With a report: what its charts draw beyond the summary.
+    /// With a report or a workbook: what their charts draw beyond the summary.
     figures: Option<FigureBuilder>,
 }
 
@@ -333,11 +333,9 @@ fn execute(
             .collect(),
     );
     let blank_summary = summary.empty_like();
-    // The Pareto curve, owners and overdue customers: for the HTML report only (bounded
-    // memory, but a little time per row).
-    let figures = args
-        .report
-        .is_some()
+    // The Pareto curve, owners and overdue customers: for the HTML report and the workbook's
+    // summary sheet only (bounded memory, but a little time per row).
+    let figures = (args.report.is_some() || args.output_format == data::OutputFormat::Xlsx)
         .then(|| FigureBuilder::new(loaded, &headers, as_of));
     let blank_figures = figures.as_ref().map(FigureBuilder::empty_like);
     let renderer = sink.renderer();
@@ -518,6 +516,7 @@ fn execute(
         sink.summarize(
             &result,
             args.rejects.is_none().then_some(rejects.as_slice()),
+            figures.as_ref(),
         );
         // Reported once the file is complete: a cell cut to fit, and where.
         let sink_warnings = sink.warnings();

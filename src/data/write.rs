@@ -37,6 +37,7 @@ mod table;
 mod target;
 mod words;
 mod xlsx;
+mod xlsx_figures;
 mod xlsx_summary;
 
 pub use html::{render_report, write_report, REJECTS_LISTED};
@@ -51,6 +52,7 @@ pub use words::{FixedWords, ReportWords};
 use super::Cell;
 use super::RowError;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::figures::Figures;
 use crate::outcome::Outcome;
 use crate::summary::Summary;
 use crate::value::Value;
@@ -304,11 +306,17 @@ pub trait RowSink: Send {
     fn warnings(&self) -> Vec<Diagnostic> {
         Vec::new()
     }
-    /// The run's summary, given once every row is written and before [`RowSink::finish`]; and
-    /// the rejected rows, when no other file takes them (no `--rejects`). A workbook adds a
-    /// summary sheet with charts, and a rejects sheet; other formats ignore them.
-    fn summarize(&mut self, summary: &Summary, rejects: Option<&[RowError]>) {
-        let _ = (summary, rejects);
+    /// The run's summary, given once every row is written and before [`RowSink::finish`]; the
+    /// rejected rows, when no other file takes them (no `--rejects`); and the figures beyond
+    /// the summary (the Pareto curve, owners). A workbook adds a summary sheet with charts, and
+    /// a rejects sheet; other formats ignore them.
+    fn summarize(
+        &mut self,
+        summary: &Summary,
+        rejects: Option<&[RowError]>,
+        figures: Option<&Figures>,
+    ) {
+        let _ = (summary, rejects, figures);
     }
     /// Completes the output: flushes, and for a file renames the temporary file over the target.
     fn finish(self: Box<Self>) -> Result<(), Diagnostic>;

@@ -57,8 +57,12 @@ pub struct FixedWords {
     /// The summary's run facts: ruleset, version, data file, rows read, graded, rejected,
     /// skipped (the as-of date is [`FixedWords::as_of`]).
     pub facts: [&'static str; 7],
-    /// The summary's chart titles: customers, revenue and overdue follow-ups per grade.
-    pub charts: [&'static str; 3],
+    /// The summary's chart titles: customers, revenue and overdue follow-ups per grade, the
+    /// Pareto curve, overdue follow-ups per owner.
+    pub charts: [&'static str; 5],
+    /// The Pareto table's headers on the summary sheet: the cumulative share of the customers
+    /// and of the revenue.
+    pub pareto: [&'static str; 2],
     /// The owner of customers no rule gives one.
     pub no_owner: &'static str,
     /// The HTML report's words (`tier run --report`).
@@ -220,7 +224,14 @@ pub const ZH: FixedWords = FixedWords {
         "拒绝行数",
         "跳过空行",
     ],
-    charts: ["各等级客户数", "各等级收入", "各等级逾期跟进"],
+    charts: [
+        "各等级客户数",
+        "各等级收入",
+        "各等级逾期跟进",
+        "帕累托曲线",
+        "各负责人逾期跟进",
+    ],
+    pareto: ["客户累计占比", "收入累计占比"],
     no_owner: "（无负责人）",
     report: REPORT_ZH,
 };
@@ -261,7 +272,10 @@ pub const EN: FixedWords = FixedWords {
         "Customers by grade",
         "Revenue by grade",
         "Overdue follow-ups by grade",
+        "Pareto curve",
+        "Overdue follow-ups by owner",
     ],
+    pareto: ["customer_share_cumulative", "revenue_share_cumulative"],
     no_owner: "(no owner)",
     report: REPORT_EN,
 };

@@ -19,6 +19,7 @@ use super::{row_values, write_error, Out, OutputColumns, RowSink, Target};
 use crate::data::Cell;
 use crate::data::RowError;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::figures::Figures;
 use crate::outcome::Outcome;
 use crate::summary::Summary;
 use rust_decimal::prelude::ToPrimitive;
@@ -63,8 +64,9 @@ pub(crate) struct XlsxSink {
     percents: Vec<Format>,
     /// Grade colour text → fill format (None: not a colour we know).
     fills: HashMap<String, Option<Format>>,
-    /// The run's summary and the rejects for their own sheets ([`RowSink::summarize`]).
-    summary: Option<(Summary, Option<Vec<RowError>>)>,
+    /// The run's summary, the rejects and the figures for their own sheets
+    /// ([`RowSink::summarize`]).
+    summary: Option<(Summary, Option<Vec<RowError>>, Option<Figures>)>,
 }
 
 impl XlsxSink {
@@ -248,8 +250,17 @@ impl RowSink for XlsxSink {
         out
     }
 
-    fn summarize(&mut self, summary: &Summary, rejects: Option<&[RowError]>) {
-        self.summary = Some((summary.clone(), rejects.map(<[RowError]>::to_vec)));
+    fn summarize(
+        &mut self,
+        summary: &Summary,
+        rejects: Option<&[RowError]>,
+        figures: Option<&Figures>,
+    ) {
+        self.summary = Some((
+            summary.clone(),
+            rejects.map(<[RowError]>::to_vec),
+            figures.cloned(),
+        ));
     }
 
     fn finish(self: Box<Self>) -> Result<(), Diagnostic> {
@@ -276,11 +287,12 @@ impl RowSink for XlsxSink {
         }
         let mut book = Workbook::new();
         book.push_worksheet(sheet);
-        if let Some((summary, rejects)) = summary {
+        if let Some((summary, rejects, figures)) = summary {
             super::xlsx_summary::add_summary_sheets(
                 &mut book,
                 &summary,
                 rejects.as_deref(),
+                figures.as_ref(),
                 columns.words(),
                 columns.follow_up,
             )

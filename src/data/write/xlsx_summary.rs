@@ -4,19 +4,32 @@
 //! native Excel column charts beside the table. The charts reference the table's cells, not
 //! copies of the numbers, so they follow any edit of the table.
 //!
+//! Below the facts, the figures beyond the summary (follow-ups per owner, the Pareto curve with
+//! its cut lines: [`super::xlsx_figures`]), charted under the grade charts.
+//!
 //! The rejected rows get a sheet of their own (`拒绝行` / `rejects`) when no `--rejects` file
 //! takes them.
 
 use super::rejects::rejects_sheet;
 use super::FixedWords;
 use crate::data::RowError;
+use crate::figures::Figures;
 use crate::summary::Summary;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Chart, Color, Format, Workbook, Worksheet, XlsxError};
 
 /// Rows a chart takes, and the gap to the next one.
-const CHART_ROWS: u32 = 16;
+pub(super) const CHART_ROWS: u32 = 16;
+
+/// Where the summary sheet has room left: the first free row below its tables, the column of
+/// its charts and the row for the next chart there.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Layout {
+    pub next_row: u32,
+    pub chart_col: u16,
+    pub next_chart_row: u32,
+}
 
 /// Adds the summary sheet (with its charts) and, when `rejects` holds any, the rejects sheet.
 /// `follow_up`: the ruleset has a follow-up, so the table and a chart count overdue and
@@ -25,11 +38,15 @@ pub(super) fn add_summary_sheets(
     book: &mut Workbook,
     summary: &Summary,
     rejects: Option<&[RowError]>,
+    figures: Option<&Figures>,
     words: &FixedWords,
     follow_up: bool,
 ) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
-    summary_sheet(sheet, summary, words, follow_up)?;
+    let layout = summary_sheet(sheet, summary, words, follow_up)?;
+    if let Some(figures) = figures {
+        super::xlsx_figures::add_figures(sheet, figures, words, layout)?;
+    }
     if let Some(rejects) = rejects.filter(|r| !r.is_empty()) {
         rejects_sheet(book.add_worksheet(), rejects, words)?;
     }
@@ -52,7 +69,7 @@ fn summary_sheet(
     summary: &Summary,
     words: &FixedWords,
     follow_up: bool,
-) -> Result<(), XlsxError> {
+) -> Result<Layout, XlsxError> {
     let name = words.summary_sheet;
     sheet.set_name(name)?;
     let bold = Format::new()
@@ -166,11 +183,16 @@ fn summary_sheet(
     }
 
     // The charts, right of the table; none when nothing was graded (an empty range).
+    let chart_col = columns.len() as u16 + 2;
+    let mut layout = Layout {
+        next_row: row + 1,
+        chart_col,
+        next_chart_row: 0,
+    };
     if grades.is_empty() {
-        return Ok(());
+        return Ok(layout);
     }
     let last = grades.len() as u32;
-    let chart_col = columns.len() as u16 + 2;
     let mut charts: Vec<(&str, &str, Vec<u16>)> =
         vec![(words.charts[0], words.customers, vec![customers_col])];
     if let (Some(c), Some(field)) = (revenue_col, summary.revenue_field.as_deref()) {
@@ -195,6 +217,7 @@ fn summary_sheet(
                 .set_values((name, 1, c, last, c));
         }
         sheet.insert_chart(i as u32 * CHART_ROWS, chart_col, &chart)?;
+        layout.next_chart_row = (i as u32 + 1) * CHART_ROWS;
     }
-    Ok(())
+    Ok(layout)
 }

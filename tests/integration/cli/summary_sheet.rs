@@ -156,7 +156,33 @@ fn chinese_summary_sheet_holds_the_summary_and_charts_its_cells() {
         assert!(chart.contains("<c:barChart>"), "a column chart");
         assert_eq!(formulas(&chart), *want);
     }
-    assert!(part(&xlsx, "xl/charts/chart4.xml").is_none());
+    // The Pareto curve (no owners in this ruleset): a scatter chart with straight lines over
+    // the curve's table, and ABC's two cut lines.
+    let pareto = part(&xlsx, "xl/charts/chart4.xml").expect("the Pareto chart");
+    assert!(pareto.contains("<c:scatterChart>") && pareto.contains("帕累托曲线"));
+    let f = formulas(&pareto);
+    assert_eq!(f.len(), 9, "{f:?}");
+    assert!(part(&xlsx, "xl/charts/chart5.xml").is_none());
+    let cell = |reference: &str| -> (u32, u32) {
+        let (_, cell) = reference.split_once('!').unwrap();
+        let cell = cell.replace('$', "");
+        let col = cell.chars().next().unwrap() as u32 - 'A' as u32;
+        (cell[1..].parse::<u32>().unwrap() - 1, col)
+    };
+    let value = |(row, col): (u32, u32)| range.get_value((row, col)).cloned();
+    let (first, last) = f[1].split_once(':').unwrap();
+    assert_eq!(value(cell(first)), Some(Data::Float(0.0)));
+    assert!(
+        matches!(value(cell(&format!("汇总!{last}"))), Some(Data::Float(x)) if (x - 1.0).abs() < 1e-9)
+    );
+    assert_eq!(value(cell(f[0])), Some(Data::String("收入累计占比".into())));
+    // Each cut line: its name, then (0, share) and (1, share).
+    for (k, share) in [(3, 0.65), (6, 0.85)] {
+        let (ends, _) = f[k + 2].split_once(':').unwrap();
+        assert_eq!(value(cell(ends)), Some(Data::Float(share)), "{f:?}");
+        let name = value(cell(f[k])).unwrap().to_string();
+        assert!(name.starts_with("ABC "), "{name}");
+    }
     let titles = part(&xlsx, "xl/charts/chart1.xml").unwrap();
     assert!(titles.contains("各等级客户数") && titles.contains("ABC"));
 }
@@ -229,4 +255,58 @@ fn english_summary_sheet_and_rejects_sheet() {
     );
     let book = calamine::open_workbook_auto(&other).unwrap();
     assert_eq!(book.sheet_names(), ["graded", "summary"]);
+}
+
+#[test]
+fn owners_table_and_chart() {
+    let dir = tmp();
+    let xlsx = dir.path().join("out.xlsx");
+    let summary = grade(
+        "tests/fixtures/report/shop.tier",
+        Path::new("tests/fixtures/report/shop.csv"),
+        &xlsx,
+        &[],
+    );
+    let mut book = calamine::open_workbook_auto(&xlsx).unwrap();
+    let range = book.worksheet_range("summary").unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let header = rows
+        .iter()
+        .position(|r| r[0] == Data::String("owner".into()))
+        .expect("an owner table");
+    let owners: Vec<(String, f64)> = rows[header + 1..]
+        .iter()
+        .take_while(|r| r[0] != Data::Empty)
+        .map(|r| match r[2] {
+            Data::Float(n) => (r[0].to_string(), n),
+            ref other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            ("key accounts".to_string(), 2.0),
+            ("sales team".to_string(), 1.0),
+            ("collections".to_string(), 2.0),
+            ("(no owner)".to_string(), 1.0),
+        ]
+    );
+    assert_eq!(summary["overdue"], 5);
+    // The chart reads the owner table: owners as categories, overdue and reassign as series.
+    let chart = part(&xlsx, "xl/charts/chart4.xml").expect("the owners' chart");
+    assert!(chart.contains("Overdue follow-ups by owner"));
+    let (first, last) = (header + 2, header + 5);
+    assert_eq!(
+        formulas(&chart),
+        [
+            format!("summary!$C${}", header + 1),
+            format!("summary!$A${first}:$A${last}"),
+            format!("summary!$C${first}:$C${last}"),
+            format!("summary!$D${}", header + 1),
+            format!("summary!$A${first}:$A${last}"),
+            format!("summary!$D${first}:$D${last}"),
+        ]
+    );
+    let pareto = part(&xlsx, "xl/charts/chart5.xml").expect("the Pareto chart");
+    assert!(pareto.contains("<c:scatterChart>"));
 }
