@@ -32,7 +32,7 @@ pub const OVERDUE_LISTED: usize = 100;
 pub const ID_COLUMNS: usize = 2;
 
 /// A listed cell longer than this (in characters) is cut, with `…`.
-const CELL_CHARS: usize = 80;
+pub(crate) const CELL_CHARS: usize = 80;
 
 /// What the figures are drawn from, shared by every worker's builder.
 #[derive(Debug)]
@@ -135,6 +135,8 @@ pub struct FigureBuilder {
     owners: BTreeMap<String, OwnerCount>,
     overdue: Vec<OverdueCustomer>,
     overdue_total: usize,
+    /// Once the list is full, its last customer's place: a later one is not kept.
+    cutoff: Option<(u32, Date, usize)>,
 }
 
 impl FigureBuilder {
@@ -155,6 +157,7 @@ impl FigureBuilder {
             owners: BTreeMap::new(),
             overdue: Vec::new(),
             overdue_total: 0,
+            cutoff: None,
         }
     }
 
@@ -166,6 +169,7 @@ impl FigureBuilder {
             owners: BTreeMap::new(),
             overdue: Vec::new(),
             overdue_total: 0,
+            cutoff: None,
         }
     }
 
@@ -200,7 +204,13 @@ impl FigureBuilder {
                 &owners
             };
             for o in counted {
-                let c = self.owners.entry(o.to_string()).or_default();
+                // Looked up before allocating the key: most rows find their owner there.
+                if !self.owners.contains_key(*o) {
+                    self.owners.insert(o.to_string(), OwnerCount::default());
+                }
+                let Some(c) = self.owners.get_mut(*o) else {
+                    continue;
+                };
                 c.customers += 1;
                 c.overdue += overdue as usize;
                 c.reassign += reassign as usize;
@@ -218,13 +228,20 @@ impl FigureBuilder {
                 _ => None,
             })
             .unwrap_or(u32::MAX);
+        // Past the last of a full list: counted, not kept (and nothing allocated).
+        if self
+            .cutoff
+            .is_some_and(|last| (rank, deadline, row.row) > last)
+        {
+            return;
+        }
         self.overdue.push(OverdueCustomer {
             row: row.row,
             id: row
                 .cells
                 .iter()
                 .take(ID_COLUMNS)
-                .map(|c| shorten(&c.to_text()))
+                .map(|c| shorten(&c.to_text(), CELL_CHARS))
                 .collect(),
             grade: label.to_string(),
             rank,
@@ -245,6 +262,9 @@ impl FigureBuilder {
     fn keep_first_overdue(&mut self) {
         self.overdue.sort_unstable_by(OverdueCustomer::order);
         self.overdue.truncate(OVERDUE_LISTED);
+        if self.overdue.len() == OVERDUE_LISTED {
+            self.cutoff = self.overdue.last().map(|c| (c.rank, c.deadline, c.row));
+        }
     }
 
     /// Adds the figures of `other` (rows of another worker); any order gives the same figures.
@@ -289,9 +309,9 @@ impl FigureBuilder {
     }
 }
 
-/// A listed cell: at most [`CELL_CHARS`] characters, then `…`.
-pub(crate) fn shorten(text: &str) -> String {
-    match text.char_indices().nth(CELL_CHARS) {
+/// A listed text: at most `max` characters, then `…`.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
     }
@@ -450,9 +470,9 @@ output { grade level  revenue sales }
 
     #[test]
     fn long_cells_are_shortened() {
-        assert_eq!(shorten("abc"), "abc");
+        assert_eq!(shorten("abc", 3), "abc");
         let long = "客".repeat(200);
-        assert_eq!(shorten(&long).chars().count(), CELL_CHARS + 1);
-        assert!(shorten(&long).ends_with('…'));
+        assert_eq!(shorten(&long, CELL_CHARS).chars().count(), CELL_CHARS + 1);
+        assert!(shorten(&long, CELL_CHARS).ends_with('…'));
     }
 }

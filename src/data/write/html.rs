@@ -18,7 +18,7 @@ mod svg;
 use super::{write_file_atomic, FixedWords, ReportWords};
 use crate::diagnostic::Diagnostic;
 use crate::eval::words::Lang;
-use crate::figures::{shorten, Figures};
+use crate::figures::{shorten, Figures, CELL_CHARS};
 use crate::summary::Summary;
 use crate::value::{format_number, Unit};
 use rust_decimal::prelude::ToPrimitive;
@@ -30,6 +30,9 @@ use svg::{bar_chart, pareto_chart, percent, Bar};
 
 /// Problems of rejected rows listed in the report; the rest are counted.
 pub const REJECTS_LISTED: usize = 100;
+
+/// A reason longer than this (in characters: it may quote a huge cell) is cut, with `…`.
+const REASON_CHARS: usize = 400;
 
 /// Writes the report to `path`, atomically (as every output: see
 /// [`Destination`](super::Destination)).
@@ -445,7 +448,11 @@ fn overdue_list(page: &mut String, summary: &Summary, figures: &Figures, words: 
         page.push_str("</tr>\n");
     }
     page.push_str("</tbody>\n</table></div>\n");
-    more(page, figures.overdue_total - figures.overdue.len(), w);
+    more(
+        page,
+        figures.overdue_total.saturating_sub(figures.overdue.len()),
+        w,
+    );
 }
 
 /// The "N more" line of a capped list (nothing when it is complete).
@@ -492,8 +499,8 @@ fn rejects(page: &mut String, summary: &Summary, w: &ReportWords) {
             r.row,
             r.row,
             escape(r.column.as_deref().unwrap_or("")),
-            escape(&shorten(r.value.as_deref().unwrap_or(""))),
-            escape(&r.reason)
+            escape(&shorten(r.value.as_deref().unwrap_or(""), CELL_CHARS)),
+            escape(&shorten(&r.reason, REASON_CHARS))
         );
     }
     page.push_str("</tbody>\n</table></div>\n");
