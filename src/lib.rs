@@ -20,8 +20,9 @@
 //! 4. **Explain**: [`eval::explain::render_trace`] writes every step, in the ruleset's words;
 //!    [`eval::explain::render_outcome`] the result with its reasons.
 //! 5. **A whole file**: [`batch::grade_file`] (or [`batch::FileRun`]) reads a CSV, XLSX, JSON
-//!    or NDJSON file, grades it in parallel and writes the graded file, the rejects and a
-//!    summary, reporting progress through a callback. `examples/grade_file.rs` does it.
+//!    or NDJSON file, grades it in parallel and writes the graded file, the rejects, a summary
+//!    and, with [`batch::RunOptions::report`], an HTML report whose charts [`figures`] collects,
+//!    reporting progress through a callback. `examples/grade_file.rs` does it.
 //!
 //! ```
 //! let ruleset = r#"

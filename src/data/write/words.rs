@@ -6,7 +6,8 @@
 //!
 //! The English words are snake_case, as the JSON keys of the rejects report (`file`, `row`,
 //! ...) and of the summary are: a graded JSON file's keys are its headers, so an English
-//! ruleset's graded JSON reads `{"grade": "A", "overdue": false, ...}`.
+//! ruleset's graded JSON reads `{"grade": "A", "overdue": false, ...}`. The HTML report's words
+//! ([`ReportWords`], `tier run --report`) are sentences for people instead, in both languages.
 
 use crate::eval::words::Lang;
 
