@@ -122,7 +122,8 @@ fn readme_commands_run() {
             let args: Vec<String> = w[1..]
                 .iter()
                 .map(|a| {
-                    if a.ends_with(".csv") && !a.starts_with("rulesets/") {
+                    let output = [".csv", ".html"].iter().any(|e| a.ends_with(e));
+                    if output && !a.starts_with("rulesets/") {
                         dir.path().join(a).to_string_lossy().into_owned()
                     } else {
                         a.clone()
