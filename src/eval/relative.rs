@@ -361,7 +361,7 @@ fn classes<K: Ranked>(spec: &RelativeSpec, k: K, rows: &[u32], out: &mut ClassCo
 }
 
 /// Each cut's cumulative share; `None` for `rest`.
-fn cut_shares(cuts: &[crate::ast::Cut]) -> Vec<Option<Decimal>> {
+pub(crate) fn cut_shares(cuts: &[crate::ast::Cut]) -> Vec<Option<Decimal>> {
     cuts.iter()
         .map(|c| {
             c.share.as_ref().map(|l| match &l.kind {
