@@ -131,6 +131,10 @@ pub struct DiffArgs {
     /// Report format, overriding the extension; default: from -o's extension, else a table.
     #[arg(long, value_enum)]
     pub format: Option<DiffFormat>,
+    /// Write a report to this HTML file: one self-contained page with the migration matrix,
+    /// customers per grade, the changed customers, tags, follow-up workload and rejected rows.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Evaluation date (YYYY-MM-DD); default today.
     #[arg(long)]
     pub as_of: Option<String>,

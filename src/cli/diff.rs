@@ -19,6 +19,7 @@ Examples:
   tier diff old.tier new.tier customers.csv
   tier diff rulesets/x.tier@HEAD~1 rulesets/x.tier customers.csv -o changes.xlsx
   tier diff --against last_month_graded.csv rulesets/x.tier customers.csv
+  tier diff old.tier new.tier customers.csv --report changes.html
 
 FILE@REV reads the ruleset as git has it at revision REV (`git show REV:FILE`, run in the
 file's directory); a path containing @ that exists as a file is that file.";
@@ -129,6 +130,10 @@ fn execute(args: &DiffArgs, ui: &Ui) -> Result<u8, Failure> {
         tier::diff::write::write(&diff, args.output.as_deref(), f, lang, bom)
             .map_err(|d| (EXIT_IO, vec![d]))
     };
+    if let Some(report) = &args.report {
+        tier::data::write::write_diff_report(report, &diff, lang)
+            .map_err(|d| (EXIT_IO, vec![d]))?;
+    }
     match format {
         DiffFormat::Table => match &args.output {
             None => stdio::out(&table),
@@ -162,34 +167,55 @@ fn wrong_count(expected: &str) -> u8 {
     EXIT_USAGE
 }
 
-/// `-o` must not be one of the inputs: tier never writes over its input.
+/// `-o` and `--report` must not be one of the inputs (tier never writes over its input), nor
+/// the same file as each other.
 fn check_output(args: &DiffArgs) -> Result<(), Failure> {
-    let Some(out) = &args.output else {
-        return Ok(());
-    };
-    let Destination::File { path: real, .. } =
-        Destination::resolve(out).map_err(|d| (EXIT_IO, vec![d]))?
-    else {
-        return Ok(());
-    };
-    let inputs = args
-        .files
-        .iter()
-        .chain(args.against.iter())
-        .filter(|p| p.as_os_str() != "-");
-    for input in inputs {
-        if same_file(&real, input) {
+    let mut outputs: Vec<(&str, &Path, Destination)> = Vec::new();
+    for (flag, path) in [("-o", &args.output), ("--report", &args.report)] {
+        if let Some(path) = path {
+            let dest = Destination::resolve(path).map_err(|d| (EXIT_IO, vec![d]))?;
+            outputs.push((flag, path, dest));
+        }
+    }
+    if let [(flag, path, dest), (other_flag, other, other_dest)] = outputs.as_slice() {
+        if dest.clashes_with(other_dest) {
             return Err(usage(
                 Diagnostic::error(
-                    Code::UsageOutputIsInput,
+                    Code::UsageSameOutput,
                     format!(
-                        "-o {} is an input ({}): tier never writes over its input",
-                        out.display(),
-                        input.display()
+                        "{flag} {} and {other_flag} {} are the same file: one would overwrite \
+                         the other",
+                        path.display(),
+                        other.display()
                     ),
                 )
-                .with_help("write the report under another name"),
+                .with_help("give each output its own file"),
             ));
+        }
+    }
+    for (flag, out, dest) in &outputs {
+        let Destination::File { path: real, .. } = dest else {
+            continue;
+        };
+        let inputs = args
+            .files
+            .iter()
+            .chain(args.against.iter())
+            .filter(|p| p.as_os_str() != "-");
+        for input in inputs {
+            if same_file(real, input) {
+                return Err(usage(
+                    Diagnostic::error(
+                        Code::UsageOutputIsInput,
+                        format!(
+                            "{flag} {} is an input ({}): tier never writes over its input",
+                            out.display(),
+                            input.display()
+                        ),
+                    )
+                    .with_help("write the report under another name"),
+                ));
+            }
         }
     }
     Ok(())

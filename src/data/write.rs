@@ -40,7 +40,9 @@ mod xlsx;
 mod xlsx_figures;
 mod xlsx_summary;
 
-pub use html::{render_report, write_report, REJECTS_LISTED};
+pub use html::{
+    render_diff_report, render_report, write_diff_report, write_report, DIFF_LISTED, REJECTS_LISTED,
+};
 pub use rejects::write_rejects;
 pub(crate) use target::Target;
 pub use target::{

@@ -1150,7 +1150,7 @@ mod exit_codes;
 #[path = "cli/language.rs"]
 mod language;
 #[path = "cli/report.rs"]
-mod report;
+pub(crate) mod report;
 #[path = "cli/safety.rs"]
 mod safety;
 #[path = "cli/summary_sheet.rs"]

@@ -741,3 +741,6 @@ fn bad_input_is_a_diagnostic_never_a_panic() {
     let report: Value = serde_json::from_slice(&piped.stdout).unwrap();
     assert_eq!(report["rows"]["compared"], 98);
 }
+
+#[path = "diff/report.rs"]
+mod report;

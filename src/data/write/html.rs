@@ -13,7 +13,10 @@
 //! [`OVERDUE_LISTED`](crate::figures::OVERDUE_LISTED) overdue customers and the first
 //! [`REJECTS_LISTED`] problems of rejected rows, then a line saying how many more there are.
 
+mod diff;
 mod svg;
+
+pub use diff::{render_diff_report, write_diff_report, LISTED as DIFF_LISTED};
 
 use super::{write_file_atomic, FixedWords, ReportWords};
 use crate::diagnostic::Diagnostic;

@@ -17,7 +17,7 @@ const SHOP: &str = "tests/fixtures/report/shop.tier";
 const SHOP_CSV: &str = "tests/fixtures/report/shop.csv";
 
 /// A Chromium (or Chrome) on PATH.
-fn chromium() -> Option<&'static str> {
+pub(crate) fn chromium() -> Option<&'static str> {
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
@@ -31,13 +31,13 @@ fn chromium() -> Option<&'static str> {
 }
 
 /// What Chromium made of a page: the DOM it built, and the console's messages.
-struct Rendered {
-    dom: String,
-    console: Vec<String>,
+pub(crate) struct Rendered {
+    pub(crate) dom: String,
+    pub(crate) console: Vec<String>,
 }
 
 /// Runs headless Chromium with `args` then the page's URL; gives up after two minutes.
-fn chromium_run(browser: &str, page: &Path, args: &[String]) -> (String, String) {
+pub(crate) fn chromium_run(browser: &str, page: &Path, args: &[String]) -> (String, String) {
     let profile = tempfile::tempdir().expect("profile dir");
     let url = format!(
         "file://{}",
@@ -74,7 +74,7 @@ fn chromium_run(browser: &str, page: &Path, args: &[String]) -> (String, String)
     )
 }
 
-fn render(browser: &str, page: &Path) -> Rendered {
+pub(crate) fn render(browser: &str, page: &Path) -> Rendered {
     let (dom, log) = chromium_run(browser, page, &["--dump-dom".to_string()]);
     // Console messages are logged as `[...:INFO:CONSOLE(line)] "message", source: ...`. The
     // report has no script: any message is an error (a refused resource, a parse error).
@@ -93,7 +93,7 @@ fn render(browser: &str, page: &Path) -> Rendered {
 
 /// Every element named `tag` in serialized HTML, as its attributes (entities decoded).
 /// Chromium serializes attributes as `name="value"`, as tier writes them.
-fn elements(html: &str, tag: &str) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn elements(html: &str, tag: &str) -> Vec<BTreeMap<String, String>> {
     let open = format!("<{tag}");
     let mut found = Vec::new();
     let mut rest = html;
@@ -152,7 +152,7 @@ fn number(v: &serde_json::Value) -> f64 {
 
 /// No element fetches or runs anything: no script, link, image, frame or object, no `src` or
 /// `href`, and the styles load nothing.
-fn assert_self_contained(html: &str, what: &str) {
+pub(crate) fn assert_self_contained(html: &str, what: &str) {
     for tag in [
         "script", "link", "img", "iframe", "object", "embed", "base", "image", "use",
     ] {
