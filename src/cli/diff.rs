@@ -171,7 +171,9 @@ fn wrong_count(expected: &str) -> u8 {
 /// the same file as each other.
 fn check_output(args: &DiffArgs) -> Result<(), Failure> {
     let mut outputs: Vec<(&str, &Path, Destination)> = Vec::new();
-    for (flag, path) in [("-o", &args.output), ("--report", &args.report)] {
+    // Without -o the table goes to standard output: `--report -` would be mixed into it.
+    let table = args.output.as_deref().unwrap_or(Path::new("-"));
+    for (flag, path) in [("-o", Some(table)), ("--report", args.report.as_deref())] {
         if let Some(path) = path {
             let dest = Destination::resolve(path).map_err(|d| (EXIT_IO, vec![d]))?;
             outputs.push((flag, path, dest));
@@ -183,10 +185,14 @@ fn check_output(args: &DiffArgs) -> Result<(), Failure> {
                 Diagnostic::error(
                     Code::UsageSameOutput,
                     format!(
-                        "{flag} {} and {other_flag} {} are the same file: one would overwrite \
-                         the other",
-                        path.display(),
-                        other.display()
+                        "{} and {} {}: one would overwrite the other",
+                        shown(flag, path),
+                        shown(other_flag, other),
+                        if *dest == Destination::Stdout {
+                            "both write to standard output"
+                        } else {
+                            "are the same file"
+                        }
                     ),
                 )
                 .with_help("give each output its own file"),
@@ -219,6 +225,15 @@ fn check_output(args: &DiffArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// An output as the user named it: `-o x.html`, `--report (standard output)`.
+fn shown(flag: &str, path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        format!("{flag} (standard output)")
+    } else {
+        format!("{flag} {}", path.display())
+    }
 }
 
 /// A ruleset argument: the file, or for `FILE@REV` (when no file has that name) the file as git

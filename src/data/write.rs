@@ -49,7 +49,7 @@ pub use target::{
     note_stdout_error, remove_temporary_files, same_file, stale_temporaries, stdout_closed,
     Destination, StaleTemporary,
 };
-pub use words::{FixedWords, ReportWords};
+pub use words::{DiffReportWords, FixedWords, ReportWords};
 
 use super::Cell;
 use super::RowError;

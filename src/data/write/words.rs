@@ -7,7 +7,8 @@
 //! The English words are snake_case, as the JSON keys of the rejects report (`file`, `row`,
 //! ...) and of the summary are: a graded JSON file's keys are its headers, so an English
 //! ruleset's graded JSON reads `{"grade": "A", "overdue": false, ...}`. The HTML report's words
-//! ([`ReportWords`], `tier run --report`) are sentences for people instead, in both languages.
+//! ([`ReportWords`], `tier run --report`; [`DiffReportWords`], `tier diff --report`) are sentences
+//! for people instead, in both languages.
 
 use crate::eval::words::Lang;
 
@@ -68,6 +69,8 @@ pub struct FixedWords {
     pub no_owner: &'static str,
     /// The HTML report's words (`tier run --report`).
     pub report: ReportWords,
+    /// The diff report's own words (`tier diff --report`).
+    pub diff_report: DiffReportWords,
 }
 
 /// The HTML report's words: sentences for people, in both languages (not the snake_case of
@@ -193,6 +196,166 @@ pub const REPORT_EN: ReportWords = ReportWords {
     made_by: "Made by tier {version}.",
 };
 
+/// The diff report's words (`tier diff --report`): sentences for people, as [`ReportWords`];
+/// the shared ones (as of, "N more", the footer) are the run report's. `{field}`, `{grade}`,
+/// `{share}` are filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiffReportWords {
+    /// The page's title and heading.
+    pub title: &'static str,
+    /// Before the data file's name.
+    pub data: &'static str,
+    /// Rows read, compared, moved, changed, rejected by the old version only, by the new one
+    /// only, by both, blank rows skipped, new customers, vanished customers.
+    pub facts: [&'static str; 10],
+    /// The moved customers' share of `{field}`.
+    pub moved_revenue: &'static str,
+    /// Overview, migration matrix, grades, changed customers, tags, follow-up workload,
+    /// rejected rows, new and vanished customers.
+    pub sections: [&'static str; 8],
+    /// The matrix's corner, under the grade's name: old down, new across.
+    pub corner: &'static str,
+    /// What a matrix cell holds.
+    pub matrix_note: &'static str,
+    /// `{field}` share, in a matrix cell.
+    pub revenue_share: &'static str,
+    /// The old and the new version, and the change from one to the other.
+    pub old: &'static str,
+    pub new: &'static str,
+    pub change: &'static str,
+    /// The grade chart's title.
+    pub chart: &'static str,
+    /// Row, grade, tags gained, tags lost, first differing step (the key column is headed by
+    /// its own name).
+    pub changed: [&'static str; 5],
+    /// No customer changed.
+    pub no_changes: &'static str,
+    /// The tags table's headers: tag, old, new, gained, lost.
+    pub tags: [&'static str; 5],
+    /// Neither version has tags.
+    pub no_tags: &'static str,
+    /// The workload tables' headers: week, owner, and the overdue row.
+    pub week: &'static str,
+    pub owner: &'static str,
+    pub overdue: &'static str,
+    /// Neither version sets follow-up dates.
+    pub no_workload: &'static str,
+    /// Row, rejected by, the other version's grade, column, value, reason.
+    pub rejects: [&'static str; 6],
+    /// No row is rejected by one version only.
+    pub no_rejects: &'static str,
+    /// New customers, vanished customers, and a customer's row.
+    pub one_side: [&'static str; 3],
+}
+
+/// The diff report in Chinese.
+pub const DIFF_REPORT_ZH: DiffReportWords = DiffReportWords {
+    title: "规则变化的影响",
+    data: "数据文件",
+    facts: [
+        "读取行数",
+        "比较的客户",
+        "等级变化",
+        "等级或标签变化",
+        "仅原规则拒绝",
+        "仅新规则拒绝",
+        "两者都拒绝",
+        "跳过空行",
+        "新客户",
+        "消失的客户",
+    ],
+    moved_revenue: "等级变化客户的{field}占比",
+    sections: [
+        "概况",
+        "迁移矩阵",
+        "各等级客户数",
+        "变动客户",
+        "标签",
+        "跟进工作量",
+        "只被一方拒绝的行",
+        "新客户与消失的客户",
+    ],
+    corner: "原 ↓ / 新 →",
+    matrix_note: "每格：客户数 · 占比较客户的比例。对角线上的客户等级未变。",
+    revenue_share: "{field} {share}",
+    old: "原",
+    new: "新",
+    change: "变化",
+    chart: "各等级客户数：原与新",
+    changed: ["行", "等级", "新增标签", "失去标签", "首个不同步骤"],
+    no_changes: "没有客户的等级或标签变化。",
+    tags: ["标签", "原客户数", "新客户数", "新增", "失去"],
+    no_tags: "两个版本都没有标签。",
+    week: "周",
+    owner: "负责人",
+    overdue: "逾期",
+    no_workload: "两个版本都没有跟进日期。",
+    rejects: ["行", "拒绝方", "另一方等级", "列", "原值", "原因"],
+    no_rejects: "没有只被一方拒绝的行。",
+    one_side: ["新客户", "消失的客户", "行"],
+};
+
+/// The diff report in English.
+pub const DIFF_REPORT_EN: DiffReportWords = DiffReportWords {
+    title: "What the rule change does",
+    data: "Data file",
+    facts: [
+        "Rows read",
+        "Customers compared",
+        "Grade changed",
+        "Grade or tags changed",
+        "Rejected by old only",
+        "Rejected by new only",
+        "Rejected by both",
+        "Blank rows skipped",
+        "New customers",
+        "Vanished customers",
+    ],
+    moved_revenue: "{field} share of the moved customers",
+    sections: [
+        "Overview",
+        "Migration matrix",
+        "Customers by grade",
+        "Changed customers",
+        "Tags",
+        "Follow-up workload",
+        "Rows one version rejects",
+        "New and vanished customers",
+    ],
+    corner: "old ↓ / new →",
+    matrix_note: "Each cell: customers · their share of those compared. On the diagonal, the \
+                  grade did not change.",
+    revenue_share: "{field} {share}",
+    old: "Old",
+    new: "New",
+    change: "Change",
+    chart: "Customers by grade: old and new",
+    changed: [
+        "Row",
+        "Grade",
+        "Tags gained",
+        "Tags lost",
+        "First differing step",
+    ],
+    no_changes: "No customer's grade or tags changed.",
+    tags: ["Tag", "Old", "New", "Gained", "Lost"],
+    no_tags: "Neither version has tags.",
+    week: "Week",
+    owner: "Owner",
+    overdue: "Overdue",
+    no_workload: "Neither version sets follow-up dates.",
+    rejects: [
+        "Row",
+        "Rejected by",
+        "Other version's grade",
+        "Column",
+        "Value",
+        "Reason",
+    ],
+    no_rejects: "No row is rejected by one version only.",
+    one_side: ["New customers", "Vanished customers", "Row"],
+};
+
 /// Chinese, as tier has always written them.
 pub const ZH: FixedWords = FixedWords {
     grade: "等级",
@@ -235,6 +398,7 @@ pub const ZH: FixedWords = FixedWords {
     pareto: ["客户累计占比", "收入累计占比"],
     no_owner: "（无负责人）",
     report: REPORT_ZH,
+    diff_report: DIFF_REPORT_ZH,
 };
 
 /// English: snake_case, the rejects' headers as the keys of its JSON form.
@@ -279,6 +443,7 @@ pub const EN: FixedWords = FixedWords {
     pareto: ["customer_share_cumulative", "revenue_share_cumulative"],
     no_owner: "(no owner)",
     report: REPORT_EN,
+    diff_report: DIFF_REPORT_EN,
 };
 
 impl FixedWords {

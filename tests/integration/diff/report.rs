@@ -5,7 +5,7 @@
 //! output like the others (never over an input or over `-o`).
 
 use super::{edited, json, tier_in, workspace, AS_OF, B_58, COLLECTION_85};
-use crate::cli::report::{assert_self_contained, chromium, elements, render};
+use crate::cli::report::{assert_self_contained, chromium, chromium_run, elements, render};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -180,6 +180,30 @@ fn the_page_agrees_with_the_json_report_as_written_and_in_chromium() {
         assert_self_contained(&page.dom, what);
         assert_agrees(&page.dom, report, what);
     }
+    // A screenshot at a phone's size: Chromium laid the page out and painted it.
+    let png = dir.path().join("two.png");
+    let (_, log) = chromium_run(
+        browser,
+        &dir.path().join("two.html"),
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=412,915".to_string(),
+            "--hide-scrollbars".to_string(),
+        ],
+    );
+    let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot ({e}): {log}"));
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let size = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!(
+        (size(16), size(20)),
+        (412, 915),
+        "the IHDR's width and height"
+    );
+    assert!(
+        bytes.len() > 10_000,
+        "a page, not a blank: {} bytes",
+        bytes.len()
+    );
 }
 
 /// The shop fixture (hostile names and cells) as `old.tier`, `new.tier` (late payers from 96%)
@@ -260,6 +284,14 @@ fn the_report_is_an_output_like_the_others() {
         out.stderr
     );
     assert!(!dir.path().join("x.html").exists(), "nothing written");
+    // Without -o the table is on standard output: the page may not go there too.
+    let out = tier_in(dir.path(), &[&base[..], &["--report", "-"]].concat());
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("tier::usage::same_output"),
+        "{}",
+        out.stderr
+    );
     let out = tier_in(dir.path(), &[&base[..], &["--report", "data.csv"]].concat());
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(

@@ -13,7 +13,7 @@
 
 use super::svg::{Linear, WIDTH};
 use super::{count, escape, fill, more, share, write_file_atomic, REASON_CHARS, STYLE};
-use crate::data::write::FixedWords;
+use crate::data::write::{DiffReportWords as DiffWords, FixedWords};
 use crate::diagnostic::Diagnostic;
 use crate::diff::{Diff, Side, StepChange};
 use crate::eval::words::Lang;
@@ -24,159 +24,6 @@ use std::path::Path;
 
 /// Changed customers, rejects, new and vanished customers listed each; the rest are counted.
 pub const LISTED: usize = 100;
-
-/// The diff report's own words; the shared ones (as of, "N more", the footer) are the run
-/// report's ([`ReportWords`](super::ReportWords)).
-struct DiffWords {
-    title: &'static str,
-    /// Before the data file's name.
-    data: &'static str,
-    /// Rows read, compared, moved, changed, rejected by the old version only, by the new one
-    /// only, by both, blank rows skipped, new customers, vanished customers.
-    facts: [&'static str; 10],
-    /// The moved customers' share of `{field}`.
-    moved_revenue: &'static str,
-    /// Overview, migration matrix, grades, changed customers, tags, follow-up workload,
-    /// rejected rows, new and vanished customers.
-    sections: [&'static str; 8],
-    /// The matrix's corner: `{grade}`, old down, new across.
-    corner: &'static str,
-    matrix_note: &'static str,
-    /// `{field}` share, in a matrix cell.
-    revenue_share: &'static str,
-    old: &'static str,
-    new: &'static str,
-    change: &'static str,
-    chart: &'static str,
-    /// Row, grade, tags gained, tags lost, first differing step (the key column is headed by
-    /// its own name).
-    changed: [&'static str; 5],
-    no_changes: &'static str,
-    tags: [&'static str; 5],
-    no_tags: &'static str,
-    week: &'static str,
-    owner: &'static str,
-    overdue: &'static str,
-    no_workload: &'static str,
-    /// Row, rejected by, the other version's grade, column, value, reason.
-    rejects: [&'static str; 6],
-    no_rejects: &'static str,
-    /// New customers, vanished customers, and a customer's row.
-    one_side: [&'static str; 3],
-}
-
-const ZH: DiffWords = DiffWords {
-    title: "规则变化的影响",
-    data: "数据文件",
-    facts: [
-        "读取行数",
-        "比较的客户",
-        "等级变化",
-        "等级或标签变化",
-        "仅原规则拒绝",
-        "仅新规则拒绝",
-        "两者都拒绝",
-        "跳过空行",
-        "新客户",
-        "消失的客户",
-    ],
-    moved_revenue: "等级变化客户的{field}占比",
-    sections: [
-        "概况",
-        "迁移矩阵",
-        "各等级客户数",
-        "变动客户",
-        "标签",
-        "跟进工作量",
-        "只被一方拒绝的行",
-        "新客户与消失的客户",
-    ],
-    corner: "{grade}：原 ↓ / 新 →",
-    matrix_note: "每格：客户数 · 占比较客户的比例。对角线上的客户等级未变。",
-    revenue_share: "{field} {share}",
-    old: "原",
-    new: "新",
-    change: "变化",
-    chart: "各等级客户数：原与新",
-    changed: ["行", "等级", "新增标签", "失去标签", "首个不同步骤"],
-    no_changes: "没有客户的等级或标签变化。",
-    tags: ["标签", "原客户数", "新客户数", "新增", "失去"],
-    no_tags: "两个版本都没有标签。",
-    week: "周",
-    owner: "负责人",
-    overdue: "逾期",
-    no_workload: "两个版本都没有跟进日期。",
-    rejects: ["行", "拒绝方", "另一方等级", "列", "原值", "原因"],
-    no_rejects: "没有只被一方拒绝的行。",
-    one_side: ["新客户", "消失的客户", "行"],
-};
-
-const EN: DiffWords = DiffWords {
-    title: "What the rule change does",
-    data: "Data file",
-    facts: [
-        "Rows read",
-        "Customers compared",
-        "Grade changed",
-        "Grade or tags changed",
-        "Rejected by old only",
-        "Rejected by new only",
-        "Rejected by both",
-        "Blank rows skipped",
-        "New customers",
-        "Vanished customers",
-    ],
-    moved_revenue: "{field} share of the moved customers",
-    sections: [
-        "Overview",
-        "Migration matrix",
-        "Customers by grade",
-        "Changed customers",
-        "Tags",
-        "Follow-up workload",
-        "Rows one version rejects",
-        "New and vanished customers",
-    ],
-    corner: "{grade}: old ↓ / new →",
-    matrix_note: "Each cell: customers · their share of those compared. On the diagonal, the \
-                  grade did not change.",
-    revenue_share: "{field} {share}",
-    old: "Old",
-    new: "New",
-    change: "Change",
-    chart: "Customers by grade: old and new",
-    changed: [
-        "Row",
-        "Grade",
-        "Tags gained",
-        "Tags lost",
-        "First differing step",
-    ],
-    no_changes: "No customer's grade or tags changed.",
-    tags: ["Tag", "Old", "New", "Gained", "Lost"],
-    no_tags: "Neither version has tags.",
-    week: "Week",
-    owner: "Owner",
-    overdue: "Overdue",
-    no_workload: "Neither version sets follow-up dates.",
-    rejects: [
-        "Row",
-        "Rejected by",
-        "Other version's grade",
-        "Column",
-        "Value",
-        "Reason",
-    ],
-    no_rejects: "No row is rejected by one version only.",
-    one_side: ["New customers", "Vanished customers", "Row"],
-};
-
-fn diff_words(lang: Lang) -> &'static DiffWords {
-    match lang {
-        Lang::Zh => &ZH,
-        Lang::En => &EN,
-    }
-}
 
 /// Writes the diff report to `path`, atomically, as every output.
 pub fn write_diff_report(path: &Path, diff: &Diff, lang: Lang) -> Result<(), Diagnostic> {
@@ -196,7 +43,7 @@ fn version_title(v: &crate::diff::VersionInfo) -> String {
 /// The whole page.
 pub fn render_diff_report(diff: &Diff, lang: Lang) -> String {
     let fixed = FixedWords::of(lang);
-    let (r, w) = (&fixed.report, diff_words(lang));
+    let (r, w) = (&fixed.report, &fixed.diff_report);
     let mut page = String::with_capacity(32 * 1024);
     let (old, new) = (version_title(&diff.old), version_title(&diff.new));
     let _ = write!(
@@ -321,10 +168,11 @@ fn matrix(page: &mut String, diff: &Diff, fixed: &FixedWords, w: &DiffWords) {
     let grade = diff.grade_name.as_deref().unwrap_or(fixed.grade);
     let _ = write!(
         page,
-        "<p class=\"note\">{}</p>\n<div class=\"table-wrap\"><table id=\"matrix-table\" data-compared=\"{}\">\n<thead><tr><th>{}</th>",
+        "<p class=\"note\">{}</p>\n<div class=\"table-wrap\"><table id=\"matrix-table\" data-compared=\"{}\">\n<thead><tr><th class=\"corner\">{}<br>{}</th>",
         escape(w.matrix_note),
         diff.rows.compared,
-        escape(&fill(w.corner, &[("grade", grade)]))
+        escape(grade),
+        escape(w.corner)
     );
     for n in &m.new {
         let _ = write!(page, "<th class=\"n\">{}</th>", escape(n));
