@@ -363,7 +363,7 @@ fn assert_figures(dom: &str, summary: &serde_json::Value, graded: &[Row], what: 
 }
 
 /// Every shipped ruleset's sample (rulesets/x.tier and rulesets/samples/x.*).
-fn shipped() -> Vec<(PathBuf, PathBuf)> {
+pub(crate) fn shipped() -> Vec<(PathBuf, PathBuf)> {
     let mut v: Vec<(PathBuf, PathBuf)> = std::fs::read_dir("rulesets")
         .unwrap()
         .map(|e| e.unwrap().path())

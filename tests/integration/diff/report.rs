@@ -5,7 +5,9 @@
 //! output like the others (never over an input or over `-o`).
 
 use super::{edited, json, tier_in, workspace, AS_OF, B_58, COLLECTION_85};
-use crate::cli::report::{assert_self_contained, chromium, chromium_run, elements, render};
+use crate::cli::report::{
+    assert_self_contained, chromium, chromium_run, elements, render, shipped,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -204,6 +206,45 @@ fn the_page_agrees_with_the_json_report_as_written_and_in_chromium() {
         "a page, not a blank: {} bytes",
         bytes.len()
     );
+}
+
+#[test]
+fn every_shipped_sample_reports_against_its_earlier_grading() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shipped = shipped();
+    assert!(shipped.len() >= 17, "a sample per shipped ruleset");
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (ruleset, data)) in shipped.iter().enumerate() {
+        let what = ruleset.display().to_string();
+        let (ruleset, data) = (root.join(ruleset), root.join(data));
+        let (ruleset, data) = (ruleset.to_str().unwrap(), data.to_str().unwrap());
+        let graded = format!("graded{i}.csv");
+        let out = tier_in(
+            dir.path(),
+            &[
+                "run",
+                ruleset,
+                data,
+                "--as-of",
+                "2026-10-31",
+                "-q",
+                "-o",
+                &graded,
+            ],
+        );
+        assert_eq!(out.code, 0, "{what}: {}", out.stderr);
+        let (html, report) = diff_report(
+            dir.path(),
+            &["--against", &graded, ruleset, data],
+            &format!("r{i}"),
+        );
+        assert_self_contained(&html, &what);
+        assert_agrees(&html, &report, &what);
+        // And the ruleset against itself: nobody moves, every cell on the diagonal.
+        let (html, report) = diff_report(dir.path(), &[ruleset, ruleset, data], &format!("s{i}"));
+        assert_eq!(report["moved"], 0, "{what}");
+        assert_agrees(&html, &report, &what);
+    }
 }
 
 /// The shop fixture (hostile names and cells) as `old.tier`, `new.tier` (late payers from 96%)
