@@ -95,6 +95,7 @@ pub struct TraceStep {
 impl Outcome {
     /// The reasons column: the grade's reason, then each tag's, joined with `; `.
     pub fn reasons(&self) -> String {
+        // Empty sentences (`--no-reasons` writes none) are left out, not joined as "; ".
         let mut parts: Vec<&str> = Vec::new();
         if let Some(g) = &self.grade {
             parts.push(&g.reason);
@@ -102,6 +103,7 @@ impl Outcome {
         for t in &self.tags {
             parts.push(&t.reason);
         }
+        parts.retain(|p| !p.is_empty());
         parts.join("; ")
     }
 

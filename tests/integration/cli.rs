@@ -1155,3 +1155,33 @@ pub(crate) mod report;
 mod safety;
 #[path = "cli/summary_sheet.rs"]
 mod summary_sheet;
+
+/// `--no-reasons` leaves the reasons column empty, also for rows with tags (it once wrote the
+/// separators of the empty sentences: `; `).
+#[test]
+fn no_reasons_leaves_the_reasons_column_empty() {
+    let out = run(&[
+        "run",
+        "rulesets/distributor_composite.tier",
+        "rulesets/samples/distributor_composite.gbk.csv",
+        "--as-of",
+        "2026-11-23",
+        "-q",
+        "--no-reasons",
+        "--format",
+        "ndjson",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut tagged = 0;
+    for line in out.stdout.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).expect("an NDJSON row");
+        if row["标签"].as_str().is_some_and(|t| !t.is_empty()) {
+            tagged += 1;
+        }
+        assert!(
+            row["原因"].is_null() || row["原因"] == "",
+            "reasons written with --no-reasons: {line}"
+        );
+    }
+    assert!(tagged > 10, "the sample has tagged rows ({tagged})");
+}
