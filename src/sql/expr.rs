@@ -65,7 +65,7 @@ impl Printer<'_> {
     }
 
     /// An input read from its warehouse column into base units, and why its cell does not type.
-    pub fn input(&self, i: usize, input: &PlanInput) -> (String, Option<String>) {
+    pub fn input(&self, input: &PlanInput) -> (String, Option<String>) {
         let d = self.d;
         let col = d.ident(&input.column);
         let text = d.ty(Ty::Text);
@@ -133,7 +133,6 @@ impl Printer<'_> {
                 format!("{name}: above {hi}, the highest {} accepts", input.name),
             ));
         }
-        let _ = i;
         let fail = (!checks.is_empty()).then(|| {
             let arms: Vec<String> = checks
                 .iter()

@@ -7,7 +7,7 @@
 //! in required columns: the query's rejects find those rows, as `tier run` does.
 
 use super::Dialect;
-use crate::data::{self, Cell, InputMapping, ReadOptions};
+use crate::data::{self, InputMapping, ReadOptions};
 use crate::diagnostic::Diagnostic;
 use crate::eval::Program;
 use crate::lower::{InputKind, Plan};
@@ -133,7 +133,6 @@ pub fn load_statements(
     if let Some(stop) = source.stopped() {
         return Err(stop.clone());
     }
-    let _ = Cell::Empty;
     Ok((out, report))
 }
 

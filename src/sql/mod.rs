@@ -163,7 +163,7 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
     );
     let mut in_fails = Vec::new();
     for (i, input) in plan.inputs.iter().enumerate() {
-        let (value, fail) = p.input(i, input);
+        let (value, fail) = p.input(input);
         let _ = write!(q, ",\n    {value} AS {}", p.input_name(i));
         if let Some(f) = fail {
             in_fails.push(f);
