@@ -4,7 +4,7 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn rulesets() -> Vec<PathBuf> {
+pub(crate) fn rulesets() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir("rulesets")
         .expect("rulesets/ exists")
         .map(|e| e.expect("entry").path())
@@ -15,7 +15,7 @@ fn rulesets() -> Vec<PathBuf> {
 }
 
 /// The sample of `rulesets/x.tier`: `rulesets/samples/x.*` (csv, gbk.csv, xlsx, json).
-fn sample_of(ruleset: &Path) -> Option<PathBuf> {
+pub(crate) fn sample_of(ruleset: &Path) -> Option<PathBuf> {
     let stem = ruleset.file_stem()?.to_str()?.to_string();
     let mut found: Vec<PathBuf> = std::fs::read_dir("rulesets/samples")
         .ok()?
@@ -28,6 +28,17 @@ fn sample_of(ruleset: &Path) -> Option<PathBuf> {
         .collect();
     found.sort();
     found.into_iter().next()
+}
+
+/// Every shipped ruleset with its sample, in file-name order.
+pub(crate) fn shipped() -> Vec<(PathBuf, PathBuf)> {
+    rulesets()
+        .into_iter()
+        .filter_map(|r| {
+            let sample = sample_of(&r)?;
+            Some((r, sample))
+        })
+        .collect()
 }
 
 #[test]

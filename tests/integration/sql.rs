@@ -270,31 +270,6 @@ impl Engine for Spark {
 // The comparison
 // -------------------------------------------------------------------------------------------------
 
-fn rulesets() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir("rulesets")
-        .expect("rulesets/ exists")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tier"))
-        .collect();
-    v.sort();
-    v
-}
-
-fn sample_of(ruleset: &Path) -> Option<PathBuf> {
-    let stem = ruleset.file_stem()?.to_str()?.to_string();
-    let mut found: Vec<PathBuf> = std::fs::read_dir("rulesets/samples")
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.split('.').next() == Some(stem.as_str()))
-        })
-        .collect();
-    found.sort();
-    found.into_iter().next()
-}
-
 fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let text = text.trim_start_matches('\u{feff}');
     let mut r = csv::ReaderBuilder::new()
@@ -558,13 +533,12 @@ fn differential(engine: &dyn Engine) {
     let mut rows = 0;
     let mut not_lowered = Vec::new();
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut cases: Vec<(PathBuf, PathBuf)> = rulesets()
-        .into_iter()
-        .map(|r| {
-            let sample = sample_of(&r).expect("every ruleset has a sample");
-            (r, sample)
-        })
-        .collect();
+    let mut cases: Vec<(PathBuf, PathBuf)> = crate::rulesets::shipped();
+    assert_eq!(
+        cases.len(),
+        crate::rulesets::rulesets().len(),
+        "every ruleset has a sample"
+    );
     cases.extend(edge_files(dir.path()));
     for (ruleset, sample) in cases {
         if let Some((_, why)) = engine

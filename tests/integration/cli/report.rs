@@ -362,30 +362,7 @@ fn assert_figures(dom: &str, summary: &serde_json::Value, graded: &[Row], what: 
     }
 }
 
-/// Every shipped ruleset's sample (rulesets/x.tier and rulesets/samples/x.*).
-pub(crate) fn shipped() -> Vec<(PathBuf, PathBuf)> {
-    let mut v: Vec<(PathBuf, PathBuf)> = std::fs::read_dir("rulesets")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tier"))
-        .filter_map(|r| {
-            let stem = r.file_stem()?.to_str()?.to_string();
-            let mut samples: Vec<PathBuf> = std::fs::read_dir("rulesets/samples")
-                .ok()?
-                .map(|e| e.unwrap().path())
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.split('.').next() == Some(stem.as_str()))
-                })
-                .collect();
-            samples.sort();
-            Some((r, samples.into_iter().next()?))
-        })
-        .collect();
-    v.sort();
-    v
-}
+pub(crate) use crate::rulesets::shipped;
 
 #[test]
 fn every_shipped_sample_reports_in_chromium_what_the_summary_says() {
@@ -448,28 +425,7 @@ fn every_shipped_sample_reports_in_chromium_what_the_summary_says() {
     // A screenshot of one report, the size asked for: Chromium laid it out and painted it.
     let (_, report, _, _) = &graded[0];
     let png = dir.path().join("report.png");
-    let (_, log) = chromium_run(
-        browser,
-        report,
-        &[
-            format!("--screenshot={}", png.display()),
-            "--window-size=412,915".to_string(),
-            "--hide-scrollbars".to_string(),
-        ],
-    );
-    let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot ({e}): {log}"));
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
-    let size = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
-    assert_eq!(
-        (size(16), size(20)),
-        (412, 915),
-        "the IHDR's width and height"
-    );
-    assert!(
-        bytes.len() > 10_000,
-        "a page, not a blank: {} bytes",
-        bytes.len()
-    );
+    assert_phone_screenshot(browser, report, &png);
 }
 
 #[test]
@@ -546,4 +502,31 @@ fn the_report_is_an_output_like_the_others() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("等级分布"));
+}
+
+/// Takes a phone-sized screenshot of `page` into `png` and checks Chromium painted it: a PNG of
+/// the size asked for, not a blank.
+pub(crate) fn assert_phone_screenshot(browser: &str, page: &Path, png: &Path) {
+    let (_, log) = chromium_run(
+        browser,
+        page,
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=412,915".to_string(),
+            "--hide-scrollbars".to_string(),
+        ],
+    );
+    let bytes = std::fs::read(png).unwrap_or_else(|e| panic!("no screenshot ({e}): {log}"));
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let size = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!(
+        (size(16), size(20)),
+        (412, 915),
+        "the IHDR's width and height"
+    );
+    assert!(
+        bytes.len() > 10_000,
+        "a page, not a blank: {} bytes",
+        bytes.len()
+    );
 }

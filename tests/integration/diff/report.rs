@@ -6,7 +6,7 @@
 
 use super::{edited, json, tier_in, workspace, AS_OF, B_58, COLLECTION_85};
 use crate::cli::report::{
-    assert_self_contained, chromium, chromium_run, elements, render, shipped,
+    assert_phone_screenshot, assert_self_contained, chromium, elements, render, shipped,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -184,28 +184,7 @@ fn the_page_agrees_with_the_json_report_as_written_and_in_chromium() {
     }
     // A screenshot at a phone's size: Chromium laid the page out and painted it.
     let png = dir.path().join("two.png");
-    let (_, log) = chromium_run(
-        browser,
-        &dir.path().join("two.html"),
-        &[
-            format!("--screenshot={}", png.display()),
-            "--window-size=412,915".to_string(),
-            "--hide-scrollbars".to_string(),
-        ],
-    );
-    let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot ({e}): {log}"));
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
-    let size = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
-    assert_eq!(
-        (size(16), size(20)),
-        (412, 915),
-        "the IHDR's width and height"
-    );
-    assert!(
-        bytes.len() > 10_000,
-        "a page, not a blank: {} bytes",
-        bytes.len()
-    );
+    assert_phone_screenshot(browser, &dir.path().join("two.html"), &png);
 }
 
 #[test]
