@@ -155,12 +155,17 @@ pub fn render_report(summary: &Summary, figures: &Figures, words: &FixedWords) -
     pareto(&mut page, summary, figures, w);
     follow_ups(&mut page, summary, figures, words);
     rejects(&mut page, summary, w);
+    end_page(&mut page, w.made_by);
+    page
+}
+
+/// The footer (made by tier, with its version) and the end of the document.
+fn end_page(page: &mut String, made_by: &str) {
     let _ = write!(
         page,
         "<footer>{}</footer>\n</main>\n</body>\n</html>\n",
-        escape(&fill(w.made_by, &[("version", env!("CARGO_PKG_VERSION"))]))
+        escape(&fill(made_by, &[("version", env!("CARGO_PKG_VERSION"))]))
     );
-    page
 }
 
 fn overview(page: &mut String, summary: &Summary, w: &ReportWords) {

@@ -104,11 +104,7 @@ pub fn render_diff_report(diff: &Diff, lang: Lang) -> String {
     if !diff.new_customers.is_empty() || !diff.vanished.is_empty() {
         one_side(&mut page, diff, fixed, w);
     }
-    let _ = write!(
-        page,
-        "<footer>{}</footer>\n</main>\n</body>\n</html>\n",
-        escape(&fill(r.made_by, &[("version", env!("CARGO_PKG_VERSION"))]))
-    );
+    super::end_page(&mut page, r.made_by);
     page
 }
 
