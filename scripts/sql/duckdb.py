@@ -8,25 +8,12 @@ Decimals are printed in plain notation (never 1E-24), dates as ISO, booleans as 
 NULL as an empty field, so that a test can compare the rows with `tier run`'s output.
 """
 import csv
-import datetime
-import decimal
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", ".cache", "py"))
+from rows import cell  # noqa: E402  (this directory is on sys.path as the script's own)
 import duckdb  # noqa: E402
-
-
-def cell(v):
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, decimal.Decimal):
-        return format(v, "f")
-    if isinstance(v, (datetime.date, datetime.datetime)):
-        return v.isoformat()
-    return str(v)
 
 
 def main():

@@ -12,25 +12,12 @@ without precision loss (an inexact result is an error, never a rounded value).
 Values are printed as scripts/sql/duckdb.py prints them.
 """
 import csv
-import datetime
-import decimal
 import os
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", ".cache", "py"))
-
-
-def cell(v):
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, decimal.Decimal):
-        return format(v, "f")
-    if isinstance(v, (datetime.date, datetime.datetime)):
-        return v.isoformat()
-    return str(v)
+from rows import cell  # noqa: E402  (this directory is on sys.path as the script's own)
 
 
 def statements(text):
