@@ -1,4 +1,5 @@
-//! `tier sql`: a [`Plan`] printed as one SQL query (a chain of CTEs) for a dialect.
+//! `tier sql`: a [`Plan`] printed as one SQL query (a chain of CTEs) for a dialect; for Spark, a
+//! short script of views and cached levels ending in the query (see [`begin`]).
 //!
 //! The printer walks the plan once: a `typed` CTE reads the warehouse columns of the inputs into
 //! base units and checks them as `tier run` checks cells (required, range, labels); then one CTE
@@ -46,15 +47,6 @@ impl Dialect {
             // Spark reads backslash escapes in string literals.
             Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
             _ => format!("'{}'", s.replace('\'', "''")),
-        }
-    }
-
-    /// Keeps a CTE as computed once: inlining the chain of levels into one expression would
-    /// repeat every column at each use (PostgreSQL's planner then runs out of memory).
-    pub fn materialized(self) -> &'static str {
-        match self {
-            Dialect::Spark => "",
-            _ => "MATERIALIZED ",
         }
     }
 
@@ -154,13 +146,12 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
         as_of: opts.as_of,
         plan,
     };
-    let _ = writeln!(q, "WITH tier_source AS (\n  {source}\n),");
+    begin(&mut q, d, "tier_source", Step::First);
+    let _ = write!(q, "  {source}");
+    end(&mut q, d);
     // Typed inputs, and why a row's cells do not type.
-    let _ = write!(
-        q,
-        "tier_typed AS (\n  SELECT {} AS tier_row",
-        d.whole_row("tier_source")
-    );
+    begin(&mut q, d, "tier_typed", Step::View);
+    let _ = write!(q, "  SELECT {} AS tier_row", d.whole_row("tier_source"));
     let mut in_fails = Vec::new();
     for (i, input) in plan.inputs.iter().enumerate() {
         let (value, fail) = p.input(input);
@@ -190,14 +181,16 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
         ",\n    CAST({fail} AS {}) AS tier_fail_0",
         d.ty(Ty::Text)
     );
-    q.push_str("\n  FROM tier_source\n)");
+    q.push_str("\n  FROM tier_source");
+    end(&mut q, d);
     // Columns by dependency level.
     let levels = levels(plan, &operands);
     let mut prev = "tier_typed".to_string();
     let max = levels.iter().copied().max().unwrap_or(0);
     for level in 1..=max {
         let name = format!("tier_level_{level}");
-        let _ = write!(q, ",\n{name} AS {}(\n  SELECT {prev}.*", d.materialized());
+        begin(&mut q, d, &name, Step::Level);
+        let _ = write!(q, "  SELECT {prev}.*");
         for (i, c) in plan.columns.iter().enumerate() {
             if levels[i] != level {
                 continue;
@@ -231,7 +224,8 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
                 }
             }
         }
-        let _ = write!(q, "\n  FROM {prev}\n)");
+        let _ = write!(q, "\n  FROM {prev}");
+        end(&mut q, d);
         prev = name;
     }
     // The first failure in evaluation order.
@@ -243,11 +237,14 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
             .filter(|(_, c)| c.fail.is_some())
             .map(|(i, _)| p.fail_name(i)),
     );
+    begin(&mut q, d, "tier_graded", Step::View);
     let _ = write!(
         q,
-        ",\ntier_graded AS (\n  SELECT {prev}.*, COALESCE({}) AS tier_fail\n  FROM {prev}\n)\n",
+        "  SELECT {prev}.*, COALESCE({}) AS tier_fail\n  FROM {prev}",
         fails.join(", ")
     );
+    end(&mut q, d);
+    q.push('\n');
     let mut select: Vec<String> = match &opts.keep {
         Some(cols) => cols
             .iter()
@@ -283,7 +280,55 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
             select.join(",\n       ")
         );
     }
+    if d == Dialect::Spark {
+        // The last of the script's statements (`spark-sql -f` runs them all).
+        q.insert(q.len() - 1, ';');
+    }
     q
+}
+
+/// Where a step of the query starts: the first CTE, a CTE, or a CTE computed once (a level).
+#[derive(Clone, Copy, PartialEq)]
+enum Step {
+    First,
+    View,
+    Level,
+}
+
+/// Opens a step: a CTE in PostgreSQL and DuckDB (a level `MATERIALIZED`); in Spark a statement of
+/// its own, a temporary view, and for a level a lazily cached one. Spark has no `MATERIALIZED`
+/// CTEs: it inlines the chain of levels into one expression (repeating every column at each use),
+/// and its optimizer and planner then took minutes on a wide ruleset. A cached level is a leaf
+/// of the next level's plan.
+fn begin(q: &mut String, d: Dialect, name: &str, step: Step) {
+    match (d, step) {
+        (Dialect::Spark, Step::Level) => {
+            let _ = write!(
+                q,
+                "DROP VIEW IF EXISTS {name};\nCACHE LAZY TABLE {name} AS\n"
+            );
+        }
+        (Dialect::Spark, _) => {
+            let _ = writeln!(q, "CREATE OR REPLACE TEMPORARY VIEW {name} AS");
+        }
+        (_, Step::First) => {
+            let _ = writeln!(q, "WITH {name} AS (");
+        }
+        (_, Step::View) => {
+            let _ = write!(q, ",\n{name} AS (\n");
+        }
+        (_, Step::Level) => {
+            let _ = write!(q, ",\n{name} AS MATERIALIZED (\n");
+        }
+    }
+}
+
+/// Closes a step opened by [`begin`].
+fn end(q: &mut String, d: Dialect) {
+    match d {
+        Dialect::Spark => q.push_str(";\n"),
+        _ => q.push_str("\n)"),
+    }
 }
 
 fn one_line(s: &str) -> String {
