@@ -5,9 +5,10 @@ packages); run it directly only with those in place:
 
     python bench.py --rows 1000000 [--rows 10000000] [--repeat 3]
 
-For every size: the baseline (read and split the CSV with the `csv` crate), tier, DuckDB and
-Polars, interleaved round by round so that a change of machine load hits all of them alike;
-then a row-for-row comparison of the three outputs. Wall time is measured around the process
+For every size: the baseline (read and split the CSV with the `csv` crate), tier, DuckDB,
+Polars and the ruleset compiled by `tier sql --dialect duckdb` run in DuckDB, interleaved round
+by round so that a change of machine load hits all of them alike; then a row-for-row comparison
+of the three hand-made outputs (compare.py) and of tier run with tier sql (compare_sql.py). Wall time is measured around the process
 (Python's start-up and imports included for DuckDB and Polars: that is what a user runs), peak
 memory is the maximum resident set size reported by `/usr/bin/time -v`. The median of the rounds
 is reported, with the load average (`/proc/loadavg`) next to each figure. Results also go to
@@ -71,6 +72,11 @@ def engines(rows: int, data: Path) -> dict[str, list[str]]:
             str(TIER), "run", str(RULESET), str(data), "--as-of", AS_OF,
             "--keep", "客户编号", "-q", "-o", str(OUT / f"tier-{rows}.csv"),
         ],
+        # The same ruleset compiled by `tier sql --dialect duckdb`, run in DuckDB (issue 15).
+        "tier sql → duckdb": [
+            py, str(HERE / "run_tier_sql.py"), str(TIER), str(RULESET), str(data),
+            str(OUT / f"tiersql-{rows}.csv"), AS_OF,
+        ],
     }
 
 
@@ -100,8 +106,15 @@ def bench(rows: int, repeat: int) -> dict:
         stdout=subprocess.PIPE, text=True,
     )
     print("  " + cmp.stdout.strip().replace("\n", "\n  "))
-    result["agree"] = cmp.returncode == 0
-    result["compare"] = cmp.stdout.strip()
+    print(f"  comparing tier run with tier sql → duckdb row for row ...", flush=True)
+    cmp_sql = subprocess.run(
+        [sys.executable, str(HERE / "compare_sql.py"),
+         str(OUT / f"tier-{rows}.csv"), str(OUT / f"tiersql-{rows}.csv")],
+        stdout=subprocess.PIPE, text=True,
+    )
+    print("  " + cmp_sql.stdout.strip().replace("\n", "\n  "))
+    result["agree"] = cmp.returncode == 0 and cmp_sql.returncode == 0
+    result["compare"] = cmp.stdout.strip() + "\n" + cmp_sql.stdout.strip()
     return result
 
 
@@ -116,6 +129,8 @@ def report(res: dict) -> None:
     for other in ("duckdb", "polars"):
         o = e[other]["wall_median"]
         print(f"tier vs {other}: {o / t:.2f}× {'faster' if o >= t else 'SLOWER'} (target ≥ 2×)")
+    sql, hand = e["tier sql → duckdb"]["wall_median"], e["duckdb"]["wall_median"]
+    print(f"tier sql → duckdb vs the hand-written DuckDB query: {sql / hand:.2f}× its time")
     split = e["read+split (csv crate)"]["wall_median"]
     print(f"tier vs read+split: {t / split:.2f}× the time of merely reading the CSV (target ≤ 2×)")
     print(f"outputs agree row for row: {'yes' if res['agree'] else 'NO'}")

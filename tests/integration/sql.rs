@@ -462,6 +462,29 @@ fn compare(engine: &dyn Engine, ruleset: &Path, sample: &Path) -> Option<usize> 
         "{}: no result column compared",
         ruleset.display()
     );
+    // And every result column of tier run's (from its grade column on) is one of the query's,
+    // except the reasons and the as-of date, which the query does not produce (docs/SQL.md).
+    let grade = sh_
+        .iter()
+        .find(|h| *h != "tier_row")
+        .expect("a result column");
+    let first = th
+        .iter()
+        .position(|h| *h == format!("tier:{grade}"))
+        .or_else(|| th.iter().position(|h| h == grade))
+        .expect("tier run's grade column");
+    for h in &th[first..] {
+        let plain = h.strip_prefix("tier:").unwrap_or(h);
+        if ["原因", "评估日期", "reasons", "as_of"].contains(&plain) {
+            continue;
+        }
+        assert!(
+            sh_.iter().any(|s| s == plain),
+            "{}: tier run writes the column {h}, the {} query has none ({sh_:?})",
+            ruleset.display(),
+            engine.name()
+        );
+    }
     Some(trows.len())
 }
 

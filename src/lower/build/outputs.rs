@@ -178,7 +178,10 @@ impl Lowerer<'_> {
             (&prog.out.score, words.score),
         ] {
             if let Some((name, slot)) = o {
-                let header = if name.is_empty() {
+                // A sub-grade or score that is an input is written under the fixed word (the
+                // input keeps its own column), as `tier run` does.
+                let input = matches!(slot, Slot::Input(_)) && fixed != words.grade;
+                let header = if name.is_empty() || input {
                     fixed.to_string()
                 } else {
                     name.to_string()
@@ -206,13 +209,25 @@ impl Lowerer<'_> {
                 }
             }
         }
+        // The other grades, adjustments and relative classes, in the ruleset's order (as
+        // `tier run` writes them).
+        let mut extra: Vec<(usize, String, usize)> = Vec::new();
         for (i, node) in prog.nodes.iter().enumerate() {
-            if matches!(node.kind, NodeKind::Grade(_) | NodeKind::Adjust(_))
-                && !shown.contains(&node.name.to_string())
-            {
+            if matches!(node.kind, NodeKind::Grade(_) | NodeKind::Adjust(_)) {
                 if let Some(c) = self.node_col[i] {
-                    out.push((node.name.to_string(), c));
+                    extra.push((node.span.start, node.name.to_string(), c));
                 }
+            }
+        }
+        for (k, r) in prog.relatives.iter().enumerate() {
+            if let Some(c) = self.rel_col[k] {
+                extra.push((r.decl.span.start, r.name.to_string(), c));
+            }
+        }
+        extra.sort_by_key(|(start, _, _)| *start);
+        for (_, name, c) in extra {
+            if !shown.contains(&name) && !out.iter().any(|(h, _)| *h == name) {
+                out.push((name, c));
             }
         }
         // Tags (a tag that fails rejects the row; a missing condition does not hold).
