@@ -119,3 +119,24 @@ fn finish<T>(lower: Lower<'_>, value: T) -> Result<T, Vec<Diagnostic>> {
         Err(lower.errors)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::{Item, TypeKind};
+
+    /// `boolean` is the long spelling of `bool` (docs/LANGUAGE.md); `bool` matched its first four
+    /// letters and the ordered choice never tried `boolean`.
+    #[test]
+    fn boolean_is_a_type() {
+        for ty in ["bool", "boolean"] {
+            let src = format!("ruleset \"r\"\ninput {{\n  新客 {ty}\n}}\n");
+            let ruleset = parse(&SourceFile::new("r.tier", src.as_str()))
+                .unwrap_or_else(|e| panic!("{ty}: {e:?}"));
+            let Some(Item::Input(block)) = ruleset.items.first() else {
+                panic!("{ty}: no input block");
+            };
+            assert_eq!(block.fields[0].ty.kind, TypeKind::Bool, "{ty}");
+        }
+    }
+}
