@@ -406,8 +406,32 @@ pub enum Cadence {
     Within(Literal, Option<Literal>),
     /// `8 per month`: interval = period / count, in whole days (month = 30 days, week = 7, year = 365).
     PerPeriod { count: Literal, period: Period },
+    /// `on 06-30, 12-31`, `on day 15`, `on quarter_end`, `every wednesday`: due on the first
+    /// of these calendar days after the last date.
+    Calendar(Vec<CalendarDay>),
     /// `none`: no follow-up for this grade.
     None,
+}
+
+/// One day of a calendar cadence, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarDay {
+    pub kind: CalendarDayKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarDayKind {
+    /// `06-30` or `6月30日`: that day every year (the checker keeps month and day in range).
+    YearDay { month: u8, day: u8 },
+    /// `day 15`: that day every month (the month's last day where it is shorter).
+    MonthDay(u8),
+    /// `month_end`: the last day of every month.
+    MonthEnd,
+    /// `quarter_end`: 31 Mar, 30 Jun, 30 Sep, 31 Dec.
+    QuarterEnd,
+    /// `wednesday`, `周三`, `星期三` after `every`: 1 = Monday … 7 = Sunday.
+    Weekday(u8),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use super::bands::show;
 use super::infer::lit_type;
 use super::{quote_list, Ctx, ScaleId, ScaleKind, SymKind, Ty};
 use crate::ast::{
-    AdjustAction, Cadence, Ident, Item, LitKind, Literal, OutputDecl, RelMethod, RelativeDecl,
-    ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
+    AdjustAction, Cadence, CalendarDayKind, Ident, Item, LitKind, Literal, OutputDecl, RelMethod,
+    RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
 };
 use crate::diagnostic::Code;
 use crate::source::Span;
@@ -485,6 +485,40 @@ fn check_cadence(cx: &mut Ctx<'_>, c: &Cadence) {
                     .with_label(count.span, "not a positive whole number")
                     .with_help("write e.g. `8 per month`, or `none`");
                 cx.push(d);
+            }
+        }
+        Cadence::Calendar(days) => {
+            for d in days {
+                let wrong = match d.kind {
+                    CalendarDayKind::YearDay { month, day } => {
+                        // 29 Feb is a day of the year: in common years it falls on 28 Feb.
+                        let longest = match month {
+                            2 => 29,
+                            4 | 6 | 9 | 11 => 30,
+                            _ => 31,
+                        };
+                        (!(1..=12).contains(&month) || day == 0 || day > longest).then(|| {
+                            (
+                                format!("{month:02}-{day:02} is not a day of the year"),
+                                "write the month, then the day: `06-30` or `6月30日`",
+                            )
+                        })
+                    }
+                    CalendarDayKind::MonthDay(day) => (!(1..=31).contains(&day)).then(|| {
+                        (
+                            format!("`day {day}` is not a day of the month"),
+                            "write a day from 1 to 31 (`day 31` is the last day of every month), or `month_end`",
+                        )
+                    }),
+                    _ => None,
+                };
+                if let Some((msg, help)) = wrong {
+                    let diag = cx
+                        .error(Code::ScheduleCalendar, msg)
+                        .with_label(d.span, "no such day")
+                        .with_help(help);
+                    cx.push(diag);
+                }
             }
         }
         Cadence::None => {}

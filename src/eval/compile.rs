@@ -538,6 +538,7 @@ impl<'a> Compiler<'a> {
                             format!("{} per {word}", count.text),
                         )
                     }
+                    ast::Cadence::Calendar(days) => calendar(days),
                     ast::Cadence::None => (CadenceC::None, "none".to_string()),
                 };
                 ScheduleArmC {
@@ -597,4 +598,51 @@ impl<'a> Compiler<'a> {
         }
         out
     }
+}
+
+/// A calendar cadence and its words: `on 06-30, 12-31`, `every wednesday`.
+fn calendar(days: &[ast::CalendarDay]) -> (CadenceC, String) {
+    use ast::CalendarDayKind as K;
+    const WEEKDAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let mut cal = crate::value::Calendar::default();
+    let mut words = Vec::new();
+    for d in days {
+        match d.kind {
+            K::YearDay { month, day } => {
+                cal.year_days.push((month, day));
+                words.push(format!("{month:02}-{day:02}"));
+            }
+            K::MonthDay(day) => {
+                cal.month_days.push(day);
+                words.push(format!("day {day}"));
+            }
+            K::MonthEnd => {
+                cal.month_days.push(31);
+                words.push("month_end".into());
+            }
+            K::QuarterEnd => {
+                cal.year_days.extend([(3, 31), (6, 30), (9, 30), (12, 31)]);
+                words.push("quarter_end".into());
+            }
+            K::Weekday(w) => {
+                cal.weekdays.push(w);
+                words.push(WEEKDAYS[usize::from(w.clamp(1, 7)) - 1].into());
+            }
+        }
+    }
+    let weekly = days.iter().all(|d| matches!(d.kind, K::Weekday(_)));
+    let text = format!(
+        "{} {}",
+        if weekly { "every" } else { "on" },
+        words.join(", ")
+    );
+    (CadenceC::Calendar(cal), text)
 }

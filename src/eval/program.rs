@@ -223,6 +223,8 @@ pub(crate) enum CadenceC {
     Within(crate::value::Duration, crate::value::Duration),
     /// Interval in whole days.
     PerPeriod(i32),
+    /// Due on the first of these days after the last date.
+    Calendar(crate::value::Calendar),
     None,
 }
 

@@ -73,6 +73,31 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
         });
     }
     let Some(last) = last else {
+        if let CadenceC::Calendar(cal) = &arm.cadence {
+            // Never reviewed: due on the first calendar day from the as-of date on.
+            let due = env
+                .as_of
+                .yesterday()
+                .ok()
+                .and_then(|d| date::next_calendar_day(d, cal))
+                .ok_or_else(overflow)?;
+            return Ok(ScheduleOutcome {
+                last: None,
+                next_due: Some(due),
+                deadline: None,
+                overdue: false,
+                reassign: false,
+                reason: format!(
+                    "{head}: {} is missing ({}) → due {due} (the first such day from the as-of date), not overdue",
+                    text(src, s.from.span),
+                    if s.is_review {
+                        "never reviewed"
+                    } else {
+                        "never contacted"
+                    },
+                ),
+            });
+        }
         // Never contacted: due now, not overdue, not reassigned.
         return Ok(ScheduleOutcome {
             last: None,
@@ -92,14 +117,18 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
             ),
         });
     };
-    let (next_due, deadline) = match arm.cadence {
+    let (next_due, deadline) = match &arm.cadence {
         CadenceC::Every(d) => {
-            let due = plus(last, d)?;
+            let due = plus(last, *d)?;
             (due, due)
         }
-        CadenceC::Within(lo, hi) => (plus(last, lo)?, plus(last, hi)?),
+        CadenceC::Within(lo, hi) => (plus(last, *lo)?, plus(last, *hi)?),
         CadenceC::PerPeriod(n) => {
-            let due = plus(last, days(n))?;
+            let due = plus(last, days(*n))?;
+            (due, due)
+        }
+        CadenceC::Calendar(cal) => {
+            let due = date::next_calendar_day(last, cal).ok_or_else(overflow)?;
             (due, due)
         }
         CadenceC::None => (last, last),

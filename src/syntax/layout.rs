@@ -424,6 +424,14 @@ impl Layout<'_> {
             | Rule::test_decl => self.braced(p.into_inner().collect(), Some(false), false),
             Rule::output_decl => self.braced(p.into_inner().collect(), Some(true), false),
             Rule::columns | Rule::test_given | Rule::test_expect => self.keyword_list(p),
+            // `on 06-30, 12-31`, `every wednesday, friday`
+            Rule::cadence
+                if p.clone()
+                    .into_inner()
+                    .any(|c| matches!(c.as_rule(), Rule::weekday | Rule::calendar_day)) =>
+            {
+                self.keyword_list(p)
+            }
             Rule::tag_list | Rule::match_keys => {
                 vec![self.comma_list(p.into_inner().collect(), false)]
             }

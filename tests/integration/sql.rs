@@ -515,7 +515,23 @@ fn edge_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
         240,
         &pareto,
     );
+    // Every day from mid-December 2023 (a leap year) to March 2025, and around the as-of date.
+    let calendar = dir.join("calendar_edges.csv");
+    let start = jiff::civil::date(2023, 12, 20);
+    let mut days: Vec<String> = (0..470)
+        .chain(1050..1080)
+        .map(|i| (start + jiff::Span::new().days(i)).to_string())
+        .collect();
+    days.push(String::new());
+    let days: Vec<&str> = days.iter().map(String::as_str).collect();
+    table(
+        "客户编号,类,上次",
+        &[&["甲", "乙", "丙", "丁", "戊"], &days],
+        2500,
+        &calendar,
+    );
     vec![
+        (PathBuf::from("tests/fixtures/sql/calendar.tier"), calendar),
         (
             PathBuf::from("rulesets/distributor_composite.tier"),
             distributor,

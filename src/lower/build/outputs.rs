@@ -124,10 +124,40 @@ impl Lowerer<'_> {
         let mut reassign = Vec::new();
         for (i, a) in s.arms.iter().enumerate() {
             let this = int_eq(&PExpr::Col(arm), i);
-            let (due, deadline) = match a.cadence {
-                CadenceC::Every(d) => (d, d),
-                CadenceC::Within(lo, hi) => (lo, hi),
-                CadenceC::PerPeriod(n) => (days(n), days(n)),
+            let (due, deadline) = match &a.cadence {
+                CadenceC::Every(d) => (*d, *d),
+                CadenceC::Within(lo, hi) => (*lo, *hi),
+                CadenceC::PerPeriod(n) => (days(*n), days(*n)),
+                CadenceC::Calendar(cal) => {
+                    // The first such day after the last date; never reviewed: from the as-of
+                    // date on (the first after the day before it).
+                    let due = PExpr::NextDay(last.clone().b(), cal.clone());
+                    let first =
+                        PExpr::NextDay(PExpr::DateAdd(PExpr::AsOf.b(), days(-1)).b(), cal.clone());
+                    next.push((this.clone(), PExpr::Coalesce(vec![due.clone(), first])));
+                    overdue.push((
+                        this.clone(),
+                        holds(PExpr::Cmp(
+                            CmpOp::Gt,
+                            PExpr::AsOf.b(),
+                            due.b(),
+                            CmpKind::Date,
+                        )),
+                    ));
+                    if let Some(r) = a.reassign_after {
+                        let at = PExpr::DateAdd(last.clone().b(), r);
+                        reassign.push((
+                            this,
+                            holds(PExpr::Cmp(
+                                CmpOp::Gt,
+                                PExpr::AsOf.b(),
+                                at.b(),
+                                CmpKind::Date,
+                            )),
+                        ));
+                    }
+                    continue;
+                }
                 CadenceC::None => {
                     next.push((this, PExpr::Null));
                     continue;

@@ -207,6 +207,10 @@ fn dump_item(item: &Item) -> String {
                     Cadence::PerPeriod { count, period } => {
                         format!("{} per {period:?}", lit(count))
                     }
+                    Cadence::Calendar(days) => format!(
+                        "calendar {:?}",
+                        days.iter().map(|d| d.kind).collect::<Vec<_>>()
+                    ),
                     Cadence::None => "none".into(),
                 };
                 o += &format!("  {label} {cadence}");
