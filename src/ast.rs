@@ -388,11 +388,17 @@ pub enum ScheduleKind {
     Review,
 }
 
-/// `LABEL CADENCE [reassign after DURATION]`, or `otherwise CADENCE ...`.
+/// `LABEL [when COND] CADENCE [reassign after DURATION]`, `tag NAME CADENCE ...`,
+/// `when COND CADENCE ...`, or `otherwise CADENCE ...`. The arms are tried in order; the
+/// first that holds gives the cadence, else `otherwise`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleArm {
-    /// `None` for `otherwise`.
+    /// The grade's label this arm is for; `None` for `tag`, a bare `when` and `otherwise`.
     pub label: Option<Ident>,
+    /// `tag NAME`: the arm holds when the customer has this tag.
+    pub tag: Option<Ident>,
+    /// `when COND` (alone or after the label): the condition must hold too.
+    pub when: Option<Expr>,
     pub cadence: Cadence,
     pub reassign_after: Option<Literal>,
     pub span: Span,

@@ -385,6 +385,30 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
     let mut seen: Vec<(String, Span)> = Vec::new();
     let mut otherwise: Option<Span> = None;
     for arm in &s.arms {
+        if let Some(t) = &arm.tag {
+            if !cx.tags.iter().any(|x| x.name == t.name) {
+                let help = match crate::diagnostic::suggest(
+                    &t.name,
+                    cx.tags.iter().map(|x| x.name.as_str()),
+                ) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("declare it: `tag {} when …`", t.name),
+                };
+                let d = cx
+                    .error(Code::NameUnknown, format!("unknown tag `{}`", t.name))
+                    .with_label(t.span, "no tag of this name")
+                    .with_help(help);
+                cx.push(d);
+            }
+        }
+        if arm.label.is_none() && (arm.tag.is_some() || arm.when.is_some()) {
+            // `tag X …` and `when C …` arms cover no label.
+            check_cadence(cx, &arm.cadence);
+            if let Some(r) = &arm.reassign_after {
+                duration(cx, r, "`reassign after`");
+            }
+            continue;
+        }
         match &arm.label {
             None => {
                 if let Some(first) = otherwise {
@@ -412,9 +436,14 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
                         )
                         .with_label(arm.span, "second cadence")
                         .with_label(*first, "first cadence, which wins")
-                        .with_help("give each label one arm");
+                        .with_help(if arm.when.is_some() {
+                            "put the arm with `when` before the label's arm without it"
+                        } else {
+                            "give each label one arm"
+                        });
                     cx.push(d);
-                } else {
+                } else if arm.when.is_none() {
+                    // A label's arm with `when` covers it only when the condition holds.
                     seen.push((l.name.clone(), arm.span));
                 }
             }

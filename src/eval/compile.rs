@@ -543,6 +543,8 @@ impl<'a> Compiler<'a> {
                 };
                 ScheduleArmC {
                     label: a.label.as_ref().map(|l| l.name.as_str().into()),
+                    tag: a.tag.as_ref().map(|t| t.name.as_str().into()),
+                    when: a.when.as_ref().map(|w| self.expr(w)),
                     cadence,
                     cadence_text: text,
                     reassign_after: a.reassign_after.as_ref().map(|d| self.duration(d)),

@@ -665,7 +665,7 @@ pub(crate) fn evaluate(
         (&prog.review, &mut out.review),
     ] {
         if let Some(s) = sched {
-            let o = super::schedule::run(&env, s)?;
+            let o = super::schedule::run(&env, s, &out.tags)?;
             if trace {
                 out.trace.push(TraceStep {
                     name: (if s.is_review { "review" } else { "follow_up" }).into(),

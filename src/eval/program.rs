@@ -210,8 +210,12 @@ pub(crate) struct ScheduleC {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ScheduleArmC {
-    /// `None` for `otherwise`.
+    /// The grade's label; `None` for `tag`, a bare `when` and `otherwise`.
     pub label: Option<Arc<str>>,
+    /// `tag NAME`: holds when the customer has that tag.
+    pub tag: Option<Arc<str>>,
+    /// `when COND`: holds when the condition is yes (missing: the arm does not hold).
+    pub when: Option<CExpr>,
     pub cadence: CadenceC,
     pub cadence_text: String,
     pub reassign_after: Option<crate::value::Duration>,

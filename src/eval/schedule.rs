@@ -4,7 +4,7 @@ use super::date;
 use super::interpret::{text, Env, R};
 use super::number::OpError;
 use super::program::*;
-use crate::outcome::ScheduleOutcome;
+use crate::outcome::{ScheduleOutcome, TagOutcome};
 use crate::value::{Duration, Value};
 use jiff::civil::Date;
 
@@ -15,7 +15,8 @@ fn days(n: i32) -> Duration {
     }
 }
 
-pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
+/// The cadence of `s` for this customer, whose tags are `tags`.
+pub(crate) fn run(env: &Env, s: &ScheduleC, tags: &[TagOutcome]) -> R<ScheduleOutcome> {
     let src = &env.prog.source;
     let what = if s.is_review { "review" } else { "follow-up" };
     let grade = env.slot(s.grade);
@@ -24,11 +25,32 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
         Value::Text(t) => Some(t),
         _ => None,
     };
-    let arm = s
-        .arms
-        .iter()
-        .find(|a| matches!((&a.label, label), (Some(l), Some(g)) if **l == *g))
-        .or_else(|| s.arms.iter().find(|a| a.label.is_none()));
+    // The first arm that holds, in order; `otherwise` when none does.
+    let mut arm = None;
+    for a in &s.arms {
+        let key = match (&a.label, &a.tag) {
+            (Some(l), _) => label.is_some_and(|g| **l == *g),
+            (None, Some(t)) => tags.iter().any(|x| x.name == *t),
+            (None, None) => a.when.is_some(),
+        };
+        if !key {
+            continue;
+        }
+        let holds = match &a.when {
+            // A missing condition does not hold: the next arm decides.
+            Some(w) => env.truth(&env.eval(w, src)?, w, src)? == Some(true),
+            None => true,
+        };
+        if holds {
+            arm = Some(a);
+            break;
+        }
+    }
+    let arm = arm.or_else(|| {
+        s.arms
+            .iter()
+            .find(|a| a.label.is_none() && a.tag.is_none() && a.when.is_none())
+    });
     let shown = label.unwrap_or("missing");
     let Some(arm) = arm else {
         return Ok(ScheduleOutcome {
@@ -58,7 +80,12 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
     let overflow = || env.op_error(OpError::Overflow, &s.from, src, &[]);
     let plus = |d: Date, dur: Duration| date::add(d, dur).ok_or_else(overflow);
     let head = if env.words {
-        format!("{what} {shown} {}", arm.cadence_text)
+        let key = match (&arm.tag, &arm.when) {
+            (Some(t), _) => format!(" (tag {t})"),
+            (None, Some(w)) => format!(" ({})", text(src, w.span)),
+            (None, None) => String::new(),
+        };
+        format!("{what} {shown}{key} {}", arm.cadence_text)
     } else {
         String::new()
     };

@@ -211,6 +211,8 @@ pub(super) fn s1() -> Ruleset {
             .into_iter()
             .map(|(l, n)| ScheduleArm {
                 label: Some(id(l)),
+                tag: None,
+                when: None,
                 cadence: every(n),
                 reassign_after: None,
                 span: sp(),

@@ -156,13 +156,19 @@ impl Lower<'_> {
         let span = self.span(&p);
         let mut arm = ScheduleArm {
             label: None,
+            tag: None,
+            when: None,
             cadence: Cadence::None,
             reassign_after: None,
             span,
         };
+        let mut is_tag = false;
         for c in p.into_inner() {
             match c.as_rule() {
+                Rule::kw_tag => is_tag = true,
+                Rule::ident if is_tag => arm.tag = Some(self.ident(&c)),
                 Rule::ident => arm.label = Some(self.ident(&c)),
+                Rule::expr => arm.when = Some(self.expr(c)),
                 Rule::cadence => arm.cadence = self.cadence(c),
                 Rule::duration_lit => arm.reassign_after = Some(self.literal_of(c)),
                 _ => {}

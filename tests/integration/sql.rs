@@ -530,8 +530,30 @@ fn edge_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
         2500,
         &calendar,
     );
+    let keys = dir.join("schedule_keys_edges.csv");
+    table(
+        "客户编号,得分,重点客户,已开盘,拜访次数,最近联系",
+        &[
+            &["95", "80", "79.99", "70", "60", "59", "10", "0"],
+            &["是", "否", "", "否"],
+            &["", "是", "否", "是", "否"],
+            &["0", "1", "7", "", "20", "3"],
+            &[
+                "2026-11-20",
+                "2026-11-16",
+                "",
+                "2026-10-01",
+                "2026-11-22",
+                "2026-11-12",
+                "2026-11-21",
+            ],
+        ],
+        400,
+        &keys,
+    );
     vec![
         (PathBuf::from("tests/fixtures/sql/calendar.tier"), calendar),
+        (PathBuf::from("tests/fixtures/sql/schedule_keys.tier"), keys),
         (
             PathBuf::from("rulesets/distributor_composite.tier"),
             distributor,

@@ -195,11 +195,15 @@ fn dump_item(item: &Item) -> String {
                 at(sd.span)
             );
             for a in &sd.arms {
-                let label = a
-                    .label
-                    .as_ref()
-                    .map(|l| l.name.as_str())
-                    .unwrap_or("otherwise");
+                let mut label = match (&a.label, &a.tag) {
+                    (Some(l), _) => l.name.clone(),
+                    (None, Some(t)) => format!("tag {}", t.name),
+                    (None, None) if a.when.is_some() => String::new(),
+                    (None, None) => "otherwise".into(),
+                };
+                if let Some(w) = &a.when {
+                    label = format!("{label} when {}", e(w)).trim_start().to_string();
+                }
                 let cadence = match &a.cadence {
                     Cadence::Every(d) => format!("every {}", lit(d)),
                     Cadence::Within(d, None) => format!("within {}", lit(d)),
