@@ -376,6 +376,9 @@ pub enum TiePolicy {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleDecl {
     pub kind: ScheduleKind,
+    /// `follow_up 致电 by …`: a further schedule of the same kind, with columns of its own
+    /// (`致电.下次跟进`); `None` for the ruleset's main one.
+    pub name: Option<Ident>,
     pub grade: Ident,
     pub from: Expr,
     pub arms: Vec<ScheduleArm>,
@@ -497,7 +500,9 @@ pub struct Expect {
 pub enum ExpectTarget {
     /// A named value: input, let, grade, scorecard, relative, adjust.
     Name(Ident),
-    /// `scorecard.component`: the component's points (before weighting).
+    /// `scorecard.component`: the component's points (before weighting); also
+    /// `schedule.next_due` (`overdue`, `reassign`, `review_due`) for a named schedule, which
+    /// the checker tells apart by the first name.
     Component(Ident, Ident),
     /// `tags`
     Tags,

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
     let rs = cx.rs;
     let mut has_grade = false;
-    let mut schedules: Vec<(ScheduleKind, Span)> = Vec::new();
+    let mut schedules: Vec<(ScheduleKind, Option<String>, Span)> = Vec::new();
     let mut outputs: Option<Span> = None;
     for item in &rs.items {
         match item {
@@ -81,18 +81,51 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                 check_relative(cx, r);
             }
             Item::Schedule(s) => {
-                if let Some((_, first)) = schedules.iter().find(|(k, _)| *k == s.kind) {
-                    let word = schedule_word(s.kind);
+                let name = s.name.as_ref().map(|n| n.name.clone());
+                let word = schedule_word(s.kind);
+                if let Some(n) = &s.name {
+                    // Its columns and test targets are `NAME.…`: the name must say which.
+                    if let Some((_, _, first)) = schedules
+                        .iter()
+                        .find(|(_, m, _)| m.as_ref() == Some(&n.name))
+                    {
+                        let d = cx
+                            .error(
+                                Code::ScheduleDuplicate,
+                                format!("two schedules are named `{}`", n.name),
+                            )
+                            .with_label(n.span, "second schedule with this name")
+                            .with_label(*first, "first one")
+                            .with_help("give each schedule its own name: `follow_up 致电 …`, `follow_up 拜访 …`");
+                        cx.push(d);
+                    } else if let Some(sym) = cx.symbol(&n.name) {
+                        let first = sym.ident.span;
+                        let d = cx
+                            .error(
+                                Code::NameDuplicate,
+                                format!("`{}` is already declared", n.name),
+                            )
+                            .with_label(n.span, "a schedule with this name")
+                            .with_label(first, "declared here")
+                            .with_help(
+                                "name the schedule differently, so `NAME.next_due` says which",
+                            );
+                        cx.push(d);
+                    }
+                } else if let Some((_, _, first)) = schedules
+                    .iter()
+                    .find(|(k, m, _)| *k == s.kind && m.is_none())
+                {
                     let d = cx
                         .error(Code::ScheduleDuplicate, format!("a second `{word}` block"))
                         .with_label(s.span, "second block")
                         .with_label(*first, "first block")
                         .with_help(format!(
-                            "merge them: one `{word}` block gives each grade label one cadence"
+                            "merge them (one `{word}` block gives each grade label one cadence), or name the second: `{word} 拜访 by …`"
                         ));
                     cx.push(d);
                 }
-                schedules.push((s.kind, s.span));
+                schedules.push((s.kind, name, s.span));
                 check_schedule(cx, s);
             }
             Item::Override(o) => {

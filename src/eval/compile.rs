@@ -232,9 +232,14 @@ pub(crate) fn compile(
 
     let mut follow_up = None;
     let mut review = None;
+    let mut named_schedules = Vec::new();
     for item in &ruleset.items {
         if let Item::Schedule(s) = item {
             let sched = c.schedule(s);
+            if s.name.is_some() {
+                named_schedules.extend(sched);
+                continue;
+            }
             let slot = match s.kind {
                 ast::ScheduleKind::FollowUp => &mut follow_up,
                 ast::ScheduleKind::Review => &mut review,
@@ -300,6 +305,7 @@ pub(crate) fn compile(
         tags,
         follow_up,
         review,
+        named_schedules,
         out,
         value_order,
         names,
@@ -552,6 +558,7 @@ impl<'a> Compiler<'a> {
             })
             .collect();
         Some(ScheduleC {
+            name: s.name.as_ref().map(|n| n.name.as_str().into()),
             grade,
             grade_name: s.grade.name.as_str().into(),
             from,

@@ -19,6 +19,10 @@ fn days(n: i32) -> Duration {
 pub(crate) fn run(env: &Env, s: &ScheduleC, tags: &[TagOutcome]) -> R<ScheduleOutcome> {
     let src = &env.prog.source;
     let what = if s.is_review { "review" } else { "follow-up" };
+    let what = match &s.name {
+        Some(n) => format!("{what} {n}"),
+        None => what.to_string(),
+    };
     let grade = env.slot(s.grade);
     let label: Option<&str> = match grade {
         Value::Label(l) => Some(&l.name),

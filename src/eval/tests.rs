@@ -205,6 +205,7 @@ pub(super) fn s1() -> Ruleset {
     };
     let sched = ScheduleDecl {
         kind: ScheduleKind::FollowUp,
+        name: None,
         grade: id("等级"),
         from: name("最近联系"),
         arms: [("A", 3), ("B", 7), ("C", 30), ("D", 90)]

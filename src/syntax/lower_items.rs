@@ -132,14 +132,18 @@ impl Lower<'_> {
         let span = self.span(&p);
         let mut decl = ScheduleDecl {
             kind: ScheduleKind::FollowUp,
+            name: None,
             grade: self.dummy_ident(span),
             from: dummy_expr(span),
             arms: Vec::new(),
             span,
         };
+        let mut seen_by = false;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::kw_review => decl.kind = ScheduleKind::Review,
+                Rule::kw_by => seen_by = true,
+                Rule::ident if !seen_by => decl.name = Some(self.ident(&c)),
                 Rule::ident => decl.grade = self.ident(&c),
                 Rule::expr => decl.from = self.expr(c),
                 Rule::schedule_arm => {

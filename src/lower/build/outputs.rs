@@ -83,7 +83,11 @@ impl Lowerer<'_> {
     /// A schedule's columns (next due, overdue, reassign); `tag_cols` are the tags' columns, in
     /// the order of `prog.tags`.
     pub(super) fn schedule(&mut self, s: &ScheduleC, tag_cols: &[usize]) -> (usize, usize, usize) {
-        let kind = if s.is_review { "review" } else { "follow_up" };
+        let kind = match (&s.name, s.is_review) {
+            (Some(n), _) => format!("schedule {n}"),
+            (None, true) => "review".to_string(),
+            (None, false) => "follow_up".to_string(),
+        };
         let grade = self.expr(&CExpr {
             kind: CKind::Slot(s.grade),
             span: s.span,
@@ -301,6 +305,17 @@ impl Lowerer<'_> {
         if let Some(r) = &prog.review {
             let (next, _, _) = self.schedule(r, &tag_cols);
             out.push((words.review_due.to_string(), next));
+        }
+        for s in &prog.named_schedules {
+            let name = s.name.as_deref().unwrap_or_default();
+            let (next, overdue, reassign) = self.schedule(s, &tag_cols);
+            if s.is_review {
+                out.push((format!("{name}.{}", words.review_due), next));
+            } else {
+                out.push((format!("{name}.{}", words.next_due), next));
+                out.push((format!("{name}.{}", words.overdue), overdue));
+                out.push((format!("{name}.{}", words.reassign), reassign));
+            }
         }
         let actions = self.attr_parts(&tag_cols, |a| &a.action);
         let c = self.push(

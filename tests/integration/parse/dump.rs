@@ -188,8 +188,12 @@ fn dump_item(item: &Item) -> String {
         }
         Item::Schedule(sd) => {
             o += &format!(
-                "{:?} by {} from {} {}\n",
+                "{:?}{} by {} from {} {}\n",
                 sd.kind,
+                sd.name
+                    .as_ref()
+                    .map(|n| format!(" {}", n.name))
+                    .unwrap_or_default(),
                 sd.grade.name,
                 e(&sd.from),
                 at(sd.span)
