@@ -391,7 +391,7 @@ pub enum ScheduleKind {
     Review,
 }
 
-/// `LABEL [when COND] CADENCE [reassign after DURATION]`, `tag NAME CADENCE ...`,
+/// `LABEL [when COND] CADENCE [reassign after DURATION]`, `tag NAME [when COND] CADENCE ...`,
 /// `when COND CADENCE ...`, or `otherwise CADENCE ...`. The arms are tried in order; the
 /// first that holds gives the cadence, else `otherwise`.
 #[derive(Debug, Clone, PartialEq)]
@@ -400,7 +400,7 @@ pub struct ScheduleArm {
     pub label: Option<Ident>,
     /// `tag NAME`: the arm holds when the customer has this tag.
     pub tag: Option<Ident>,
-    /// `when COND` (alone or after the label): the condition must hold too.
+    /// `when COND` (alone, or after the label or tag): the condition must hold too.
     pub when: Option<Expr>,
     pub cadence: Cadence,
     pub reassign_after: Option<Literal>,

@@ -85,7 +85,8 @@ pub(crate) fn run(env: &Env, s: &ScheduleC, tags: &[TagOutcome]) -> R<ScheduleOu
     let plus = |d: Date, dur: Duration| date::add(d, dur).ok_or_else(overflow);
     let head = if env.words {
         let key = match (&arm.tag, &arm.when) {
-            (Some(t), _) => format!(" (tag {t})"),
+            (Some(t), Some(w)) => format!(" (tag {t}, {})", text(src, w.span)),
+            (Some(t), None) => format!(" (tag {t})"),
             (None, Some(w)) => format!(" ({})", text(src, w.span)),
             (None, None) => String::new(),
         };
