@@ -19,9 +19,10 @@ fn days(n: i32) -> Duration {
 pub(crate) fn run(env: &Env, s: &ScheduleC, tags: &[TagOutcome]) -> R<ScheduleOutcome> {
     let src = &env.prog.source;
     let what = if s.is_review { "review" } else { "follow-up" };
-    let what = match &s.name {
-        Some(n) => format!("{what} {n}"),
-        None => what.to_string(),
+    // Only a named schedule allocates its word (most rows of a run have no sentence at all).
+    let what: std::borrow::Cow<str> = match &s.name {
+        Some(n) => format!("{what} {n}").into(),
+        None => what.into(),
     };
     let grade = env.slot(s.grade);
     let label: Option<&str> = match grade {
