@@ -477,8 +477,11 @@ def b2b(g: Gen) -> None:
 
 def power_segments(g: Gen) -> None:
     header = ["客户名称", "签订年供货协议", "近12个月订单额(万元)", "所属平台", "社会价值高", "经常使用且认可", "契约精神差",
-              "累计合作次数", "首单日期", "业务员", "最近拜访日期"]
+              "累计合作次数", "首单日期", "业务员", "最近拜访日期", "最近致电日期"]
     reps = [g.person() for _ in range(4)]
+    # The last call (a column added later) from a generator of its own, so the other columns
+    # keep their values.
+    calls = random.Random(SEED + 1000)
     rows = []
     for i in range(1, 61):
         _, name = g.firm(["供电公司", "电力工程有限公司", "配电设备有限公司", "城投公司", "开发区管委会"])
@@ -494,6 +497,9 @@ def power_segments(g: Gen) -> None:
         platform = g.r.choices(["北京电力公司", "国家电网", "省电力公司", "其他"], [5, 10, 10, 75])[0]
         rows.append([name, g.yn(0.15), fmt(orders), platform, g.yn(0.1), g.yn(0.15), g.yn(0.06), str(count),
                      first.isoformat(), g.r.choice(reps), g.recent(30).isoformat()])
+    for row in rows:
+        called = AS_OF - dt.timedelta(days=calls.randint(0, 12))
+        row.append("" if calls.random() < 0.1 else called.isoformat())
     write_csv("power_segments.csv", header, rows)
 
 

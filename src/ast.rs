@@ -376,6 +376,9 @@ pub enum TiePolicy {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleDecl {
     pub kind: ScheduleKind,
+    /// `follow_up 致电 by …`: a further schedule of the same kind, with columns of its own
+    /// (`致电.下次跟进`); `None` for the ruleset's main one.
+    pub name: Option<Ident>,
     pub grade: Ident,
     pub from: Expr,
     pub arms: Vec<ScheduleArm>,
@@ -388,11 +391,17 @@ pub enum ScheduleKind {
     Review,
 }
 
-/// `LABEL CADENCE [reassign after DURATION]`, or `otherwise CADENCE ...`.
+/// `LABEL [when COND] CADENCE [reassign after DURATION]`, `tag NAME [when COND] CADENCE ...`,
+/// `when COND CADENCE ...`, or `otherwise CADENCE ...`. The arms are tried in order; the
+/// first that holds gives the cadence, else `otherwise`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleArm {
-    /// `None` for `otherwise`.
+    /// The grade's label this arm is for; `None` for `tag`, a bare `when` and `otherwise`.
     pub label: Option<Ident>,
+    /// `tag NAME`: the arm holds when the customer has this tag.
+    pub tag: Option<Ident>,
+    /// `when COND` (alone, or after the label or tag): the condition must hold too.
+    pub when: Option<Expr>,
     pub cadence: Cadence,
     pub reassign_after: Option<Literal>,
     pub span: Span,
@@ -406,8 +415,32 @@ pub enum Cadence {
     Within(Literal, Option<Literal>),
     /// `8 per month`: interval = period / count, in whole days (month = 30 days, week = 7, year = 365).
     PerPeriod { count: Literal, period: Period },
+    /// `on 06-30, 12-31`, `on day 15`, `on quarter_end`, `every wednesday`: due on the first
+    /// of these calendar days after the last date.
+    Calendar(Vec<CalendarDay>),
     /// `none`: no follow-up for this grade.
     None,
+}
+
+/// One day of a calendar cadence, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarDay {
+    pub kind: CalendarDayKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarDayKind {
+    /// `06-30` or `6月30日`: that day every year (the checker keeps month and day in range).
+    YearDay { month: u8, day: u8 },
+    /// `day 15`: that day every month (the month's last day where it is shorter).
+    MonthDay(u8),
+    /// `month_end`: the last day of every month.
+    MonthEnd,
+    /// `quarter_end`: 31 Mar, 30 Jun, 30 Sep, 31 Dec.
+    QuarterEnd,
+    /// `wednesday`, `周三`, `星期三` after `every`: 1 = Monday … 7 = Sunday.
+    Weekday(u8),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -467,7 +500,9 @@ pub struct Expect {
 pub enum ExpectTarget {
     /// A named value: input, let, grade, scorecard, relative, adjust.
     Name(Ident),
-    /// `scorecard.component`: the component's points (before weighting).
+    /// `scorecard.component`: the component's points (before weighting); also
+    /// `schedule.next_due` (`overdue`, `reassign`, `review_due`) for a named schedule, which
+    /// the checker tells apart by the first name.
     Component(Ident, Ident),
     /// `tags`
     Tags,

@@ -280,6 +280,11 @@ fn execute(
         score: info.score.as_deref().map(own_name),
         follow_up: info.has_follow_up,
         review: info.has_review,
+        schedules: info
+            .schedules
+            .iter()
+            .map(|(n, r)| (n.to_string(), *r))
+            .collect(),
         values: extra_columns(&loaded.ruleset, &info),
         as_of: Some(as_of),
         grade_name: info

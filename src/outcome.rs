@@ -23,6 +23,8 @@ pub struct Outcome {
     pub tags: Vec<TagOutcome>,
     pub follow_up: Option<ScheduleOutcome>,
     pub review: Option<ScheduleOutcome>,
+    /// The named schedules (`follow_up 致电 by …`, `review 年检 by …`), in declaration order.
+    pub schedules: Vec<(Arc<str>, ScheduleOutcome)>,
     /// Step-by-step explanation, in evaluation order.
     pub trace: Vec<TraceStep>,
 }

@@ -35,6 +35,19 @@ pub struct Duration {
     pub workdays: i32,
 }
 
+/// The days of a calendar cadence (`on 06-30, 12-31`, `on day 15`, `every wednesday`): a date is
+/// one of them when it is any of the listed days. A day that a month lacks (`day 31` in April,
+/// `02-29` in a common year) falls on that month's last day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Calendar {
+    /// 1 = Monday … 7 = Sunday.
+    pub weekdays: Vec<u8>,
+    /// Days of every month, 1..=31.
+    pub month_days: Vec<u8>,
+    /// (month, day) of every year.
+    pub year_days: Vec<(u8, u8)>,
+}
+
 /// A grade label or an enum variant. `rank` orders labels of one scale: 0 is the best.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {

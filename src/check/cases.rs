@@ -14,14 +14,12 @@ use crate::value::Unit;
 pub(crate) fn check_tests(cx: &mut Ctx<'_>) {
     let rs = cx.rs;
     let saved = cx.used.clone();
-    let follow_up = rs
-        .items
-        .iter()
-        .any(|i| matches!(i, Item::Schedule(s) if s.kind == ScheduleKind::FollowUp));
-    let review = rs
-        .items
-        .iter()
-        .any(|i| matches!(i, Item::Schedule(s) if s.kind == ScheduleKind::Review));
+    let follow_up = rs.items.iter().any(
+        |i| matches!(i, Item::Schedule(s) if s.kind == ScheduleKind::FollowUp && s.name.is_none()),
+    );
+    let review = rs.items.iter().any(
+        |i| matches!(i, Item::Schedule(s) if s.kind == ScheduleKind::Review && s.name.is_none()),
+    );
     for item in &rs.items {
         if let Item::Test(t) = item {
             check_test(cx, t, follow_up, review);
@@ -278,6 +276,24 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
             cx.refer(id);
             cx.symbol_type(&id.name)
         }
+        ExpectTarget::Component(sc, comp) if named_schedule(cx, &sc.name).is_some() => {
+            let is_review = named_schedule(cx, &sc.name) == Some(ScheduleKind::Review);
+            let fields: &[&str] = if is_review {
+                &["review_due"]
+            } else {
+                &["next_due", "overdue", "reassign"]
+            };
+            if !fields.contains(&comp.name.as_str()) {
+                let s = crate::diagnostic::suggest(&comp.name, fields.iter().copied())
+                    .map(|s| format!("{}.{s}", sc.name));
+                unknown_in_test(cx, comp.span, &comp.name, "schedule results", s);
+                return;
+            }
+            match comp.name.as_str() {
+                "next_due" | "review_due" => Ty::Date,
+                _ => Ty::Bool,
+            }
+        }
         ExpectTarget::Component(sc, comp) => {
             let Some(SymKind::Scorecard(card)) = cx.symbol(&sc.name).map(|s| s.kind) else {
                 let s = suggest_kind(cx, &sc.name, |k| matches!(k, SymKind::Scorecard(_)));
@@ -371,4 +387,12 @@ fn check_expect<'a>(cx: &mut Ctx<'a>, e: &'a Expect, follow_up: bool, review: bo
             .with_help(format!("expect {}", cx.example(target_ty)));
         cx.push(d);
     }
+}
+
+/// The kind of the named schedule `name` (`follow_up 致电 by …`), if there is one.
+fn named_schedule(cx: &Ctx<'_>, name: &str) -> Option<ScheduleKind> {
+    cx.rs.items.iter().find_map(|i| match i {
+        Item::Schedule(s) if s.name.as_ref().is_some_and(|n| n.name == name) => Some(s.kind),
+        _ => None,
+    })
 }

@@ -5,8 +5,8 @@ use super::bands::show;
 use super::infer::lit_type;
 use super::{quote_list, Ctx, ScaleId, ScaleKind, SymKind, Ty};
 use crate::ast::{
-    AdjustAction, Cadence, Ident, Item, LitKind, Literal, OutputDecl, RelMethod, RelativeDecl,
-    ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
+    AdjustAction, Cadence, CalendarDayKind, Ident, Item, LitKind, Literal, OutputDecl, RelMethod,
+    RelativeDecl, ScheduleDecl, ScheduleKind, Scorecard, TypeKind,
 };
 use crate::diagnostic::Code;
 use crate::source::Span;
@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
     let rs = cx.rs;
     let mut has_grade = false;
-    let mut schedules: Vec<(ScheduleKind, Span)> = Vec::new();
+    let mut schedules: Vec<(ScheduleKind, Option<String>, Span)> = Vec::new();
     let mut outputs: Option<Span> = None;
     for item in &rs.items {
         match item {
@@ -81,18 +81,51 @@ pub(crate) fn check_declarations(cx: &mut Ctx<'_>) {
                 check_relative(cx, r);
             }
             Item::Schedule(s) => {
-                if let Some((_, first)) = schedules.iter().find(|(k, _)| *k == s.kind) {
-                    let word = schedule_word(s.kind);
+                let name = s.name.as_ref().map(|n| n.name.clone());
+                let word = schedule_word(s.kind);
+                if let Some(n) = &s.name {
+                    // Its columns and test targets are `NAME.…`: the name must say which.
+                    if let Some((_, _, first)) = schedules
+                        .iter()
+                        .find(|(_, m, _)| m.as_ref() == Some(&n.name))
+                    {
+                        let d = cx
+                            .error(
+                                Code::ScheduleDuplicate,
+                                format!("two schedules are named `{}`", n.name),
+                            )
+                            .with_label(n.span, "second schedule with this name")
+                            .with_label(*first, "first one")
+                            .with_help("give each schedule its own name: `follow_up 致电 …`, `follow_up 拜访 …`");
+                        cx.push(d);
+                    } else if let Some(sym) = cx.symbol(&n.name) {
+                        let first = sym.ident.span;
+                        let d = cx
+                            .error(
+                                Code::NameDuplicate,
+                                format!("`{}` is already declared", n.name),
+                            )
+                            .with_label(n.span, "a schedule with this name")
+                            .with_label(first, "declared here")
+                            .with_help(
+                                "name the schedule differently, so `NAME.next_due` says which",
+                            );
+                        cx.push(d);
+                    }
+                } else if let Some((_, _, first)) = schedules
+                    .iter()
+                    .find(|(k, m, _)| *k == s.kind && m.is_none())
+                {
                     let d = cx
                         .error(Code::ScheduleDuplicate, format!("a second `{word}` block"))
                         .with_label(s.span, "second block")
                         .with_label(*first, "first block")
                         .with_help(format!(
-                            "merge them: one `{word}` block gives each grade label one cadence"
+                            "merge them (one `{word}` block gives each grade label one cadence), or name the second: `{word} 拜访 by …`"
                         ));
                     cx.push(d);
                 }
-                schedules.push((s.kind, s.span));
+                schedules.push((s.kind, name, s.span));
                 check_schedule(cx, s);
             }
             Item::Override(o) => {
@@ -385,6 +418,30 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
     let mut seen: Vec<(String, Span)> = Vec::new();
     let mut otherwise: Option<Span> = None;
     for arm in &s.arms {
+        if let Some(t) = &arm.tag {
+            if !cx.tags.iter().any(|x| x.name == t.name) {
+                let help = match crate::diagnostic::suggest(
+                    &t.name,
+                    cx.tags.iter().map(|x| x.name.as_str()),
+                ) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("declare it: `tag {} when …`", t.name),
+                };
+                let d = cx
+                    .error(Code::NameUnknown, format!("unknown tag `{}`", t.name))
+                    .with_label(t.span, "no tag of this name")
+                    .with_help(help);
+                cx.push(d);
+            }
+        }
+        if arm.label.is_none() && (arm.tag.is_some() || arm.when.is_some()) {
+            // `tag X …` and `when C …` arms cover no label.
+            check_cadence(cx, &arm.cadence);
+            if let Some(r) = &arm.reassign_after {
+                duration(cx, r, "`reassign after`");
+            }
+            continue;
+        }
         match &arm.label {
             None => {
                 if let Some(first) = otherwise {
@@ -412,9 +469,14 @@ fn check_schedule(cx: &mut Ctx<'_>, s: &ScheduleDecl) {
                         )
                         .with_label(arm.span, "second cadence")
                         .with_label(*first, "first cadence, which wins")
-                        .with_help("give each label one arm");
+                        .with_help(if arm.when.is_some() {
+                            "put the arm with `when` before the label's arm without it"
+                        } else {
+                            "give each label one arm"
+                        });
                     cx.push(d);
-                } else {
+                } else if arm.when.is_none() {
+                    // A label's arm with `when` covers it only when the condition holds.
                     seen.push((l.name.clone(), arm.span));
                 }
             }
@@ -485,6 +547,40 @@ fn check_cadence(cx: &mut Ctx<'_>, c: &Cadence) {
                     .with_label(count.span, "not a positive whole number")
                     .with_help("write e.g. `8 per month`, or `none`");
                 cx.push(d);
+            }
+        }
+        Cadence::Calendar(days) => {
+            for d in days {
+                let wrong = match d.kind {
+                    CalendarDayKind::YearDay { month, day } => {
+                        // 29 Feb is a day of the year: in common years it falls on 28 Feb.
+                        let longest = match month {
+                            2 => 29,
+                            4 | 6 | 9 | 11 => 30,
+                            _ => 31,
+                        };
+                        (!(1..=12).contains(&month) || day == 0 || day > longest).then(|| {
+                            (
+                                format!("{month:02}-{day:02} is not a day of the year"),
+                                "write the month, then the day: `06-30` or `6月30日`",
+                            )
+                        })
+                    }
+                    CalendarDayKind::MonthDay(day) => (!(1..=31).contains(&day)).then(|| {
+                        (
+                            format!("`day {day}` is not a day of the month"),
+                            "write a day from 1 to 31 (`day 31` is the last day of every month), or `month_end`",
+                        )
+                    }),
+                    _ => None,
+                };
+                if let Some((msg, help)) = wrong {
+                    let diag = cx
+                        .error(Code::ScheduleCalendar, msg)
+                        .with_label(d.span, "no such day")
+                        .with_help(help);
+                    cx.push(diag);
+                }
             }
         }
         Cadence::None => {}

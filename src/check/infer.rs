@@ -76,6 +76,13 @@ pub(crate) fn check_bodies(cx: &mut Ctx<'_>) {
                         .with_help("name a date field, e.g. `from 最近联系` with `最近联系 date?`");
                     cx.push(d);
                 }
+                for arm in &s.arms {
+                    if let Some(w) = &arm.when {
+                        let ty = cx.infer(w, None);
+                        cx.expect_bool(w, ty, "a cadence's condition");
+                        cx.never_holds(w, "this cadence is never used");
+                    }
+                }
             }
             _ => {}
         }

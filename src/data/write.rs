@@ -14,6 +14,7 @@
 //! | `标签` / `tags` | tags, joined with `、` |
 //! | `下次跟进`, `逾期`, `转公海` / `next_follow_up`, `overdue`, `reassign` | next follow-up date, overdue and reassign as 是/否 / yes/no (with `follow_up`) |
 //! | `复评日期` / `next_review` | next review date (with `review`) |
+//! | `<name>.下次跟进`, `<name>.逾期`, `<name>.转公海` (a review: `<name>.复评日期`) | each named schedule's (`follow_up 致电 by …`) |
 //! | `行动` / `action` | the grade's action, then the tags' actions, joined with `；` |
 //! | `负责人` / `owner` | the grade's owner, then the tags' owners, joined with `、` |
 //! | `原因` / `reasons` | the reasons in the ruleset's words ([`Outcome::reasons`]) |
@@ -117,6 +118,10 @@ pub struct OutputColumns {
     pub follow_up: bool,
     /// Write the next review date.
     pub review: bool,
+    /// Named schedules (`follow_up 致电 by …`), each with columns of its own headed
+    /// `致电.下次跟进`, `致电.逾期`, `致电.转公海` (a review: `年检.复评日期`): name, and whether
+    /// it is a review. Their cells come from [`Outcome::schedules`] by name.
+    pub schedules: Vec<(String, bool)>,
     /// Header of the grade column (the grade's declared name); the fixed word when empty.
     pub grade_name: String,
     /// Other named values written as columns of their own, headed by their names, after the
@@ -199,6 +204,13 @@ impl OutputColumns {
         }
         if self.review {
             h.push(w.review_due.into());
+        }
+        for (name, is_review) in &self.schedules {
+            if *is_review {
+                h.push(format!("{name}.{}", w.review_due));
+            } else {
+                h.extend([w.next_due, w.overdue, w.reassign].map(|x| format!("{name}.{x}")));
+            }
         }
         h.extend([w.action, w.owner, w.reasons].map(String::from));
         if self.as_of.is_some() {
@@ -499,6 +511,21 @@ pub(crate) fn each_cell<'a>(
             r.and_then(|r| r.next_due)
                 .map_or(OutRef::Empty, OutRef::Date),
         );
+    }
+    for (name, is_review) in &columns.schedules {
+        let s = o
+            .schedules
+            .iter()
+            .find(|(n, _)| **n == **name)
+            .map(|(_, s)| s);
+        emit(
+            s.and_then(|s| s.next_due)
+                .map_or(OutRef::Empty, OutRef::Date),
+        );
+        if !is_review {
+            emit(s.map_or(OutRef::Empty, |s| OutRef::YesNo(s.overdue)));
+            emit(s.map_or(OutRef::Empty, |s| OutRef::YesNo(s.reassign)));
+        }
     }
     let actions = grade
         .and_then(|g| g.action.as_deref())

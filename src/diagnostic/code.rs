@@ -78,6 +78,7 @@ codes! {
     AdjustBase => "tier::adjust::base",
     AdjustZero => "tier::adjust::zero",
     AdjustNoEffect => "tier::adjust::no_effect",
+    ScheduleCalendar => "tier::schedule::calendar",
     ScheduleCadence => "tier::schedule::cadence",
     ScheduleDuplicate => "tier::schedule::duplicate",
     ScheduleNotGrade => "tier::schedule::not_grade",

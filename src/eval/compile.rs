@@ -232,9 +232,14 @@ pub(crate) fn compile(
 
     let mut follow_up = None;
     let mut review = None;
+    let mut named_schedules = Vec::new();
     for item in &ruleset.items {
         if let Item::Schedule(s) = item {
             let sched = c.schedule(s);
+            if s.name.is_some() {
+                named_schedules.extend(sched);
+                continue;
+            }
             let slot = match s.kind {
                 ast::ScheduleKind::FollowUp => &mut follow_up,
                 ast::ScheduleKind::Review => &mut review,
@@ -300,6 +305,7 @@ pub(crate) fn compile(
         tags,
         follow_up,
         review,
+        named_schedules,
         out,
         value_order,
         names,
@@ -538,10 +544,13 @@ impl<'a> Compiler<'a> {
                             format!("{} per {word}", count.text),
                         )
                     }
+                    ast::Cadence::Calendar(days) => calendar(days),
                     ast::Cadence::None => (CadenceC::None, "none".to_string()),
                 };
                 ScheduleArmC {
                     label: a.label.as_ref().map(|l| l.name.as_str().into()),
+                    tag: a.tag.as_ref().map(|t| t.name.as_str().into()),
+                    when: a.when.as_ref().map(|w| self.expr(w)),
                     cadence,
                     cadence_text: text,
                     reassign_after: a.reassign_after.as_ref().map(|d| self.duration(d)),
@@ -549,6 +558,7 @@ impl<'a> Compiler<'a> {
             })
             .collect();
         Some(ScheduleC {
+            name: s.name.as_ref().map(|n| n.name.as_str().into()),
             grade,
             grade_name: s.grade.name.as_str().into(),
             from,
@@ -597,4 +607,51 @@ impl<'a> Compiler<'a> {
         }
         out
     }
+}
+
+/// A calendar cadence and its words: `on 06-30, 12-31`, `every wednesday`.
+fn calendar(days: &[ast::CalendarDay]) -> (CadenceC, String) {
+    use ast::CalendarDayKind as K;
+    const WEEKDAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let mut cal = crate::value::Calendar::default();
+    let mut words = Vec::new();
+    for d in days {
+        match d.kind {
+            K::YearDay { month, day } => {
+                cal.year_days.push((month, day));
+                words.push(format!("{month:02}-{day:02}"));
+            }
+            K::MonthDay(day) => {
+                cal.month_days.push(day);
+                words.push(format!("day {day}"));
+            }
+            K::MonthEnd => {
+                cal.month_days.push(31);
+                words.push("month_end".into());
+            }
+            K::QuarterEnd => {
+                cal.year_days.extend([(3, 31), (6, 30), (9, 30), (12, 31)]);
+                words.push("quarter_end".into());
+            }
+            K::Weekday(w) => {
+                cal.weekdays.push(w);
+                words.push(WEEKDAYS[usize::from(w.clamp(1, 7)) - 1].into());
+            }
+        }
+    }
+    let weekly = days.iter().all(|d| matches!(d.kind, K::Weekday(_)));
+    let text = format!(
+        "{} {}",
+        if weekly { "every" } else { "on" },
+        words.join(", ")
+    );
+    (CadenceC::Calendar(cal), text)
 }

@@ -1,7 +1,7 @@
 //! Calendar arithmetic: months first (clamped to the month's last day), then days, then hours
 //! as whole days rounded up, then workdays (Monday to Friday).
 
-use crate::value::Duration;
+use crate::value::{Calendar, Duration};
 use jiff::civil::{Date, Weekday};
 use jiff::Span;
 
@@ -26,6 +26,45 @@ pub(crate) fn add(d: Date, dur: Duration) -> Option<Date> {
         d = add_workdays(d, dur.workdays)?;
     }
     Some(d)
+}
+
+/// The first day of `cal` strictly after `d`; `None` when the calendar is empty or the result
+/// leaves jiff's range.
+pub(crate) fn next_calendar_day(d: Date, cal: &Calendar) -> Option<Date> {
+    let mut best: Option<Date> = None;
+    let mut keep = |x: Option<Date>| {
+        if let Some(x) = x {
+            best = Some(best.map_or(x, |b| b.min(x)));
+        }
+    };
+    let dow = i64::from(d.weekday().to_monday_one_offset());
+    for &w in &cal.weekdays {
+        keep(add_days(d, (i64::from(w) - dow + 6).rem_euclid(7) + 1));
+    }
+    // The `day` of year `y`, month `m`, on the month's last day where the month is shorter.
+    let clamped = |y: i16, m: i8, day: u8| -> Option<Date> {
+        let first = Date::new(y, m, 1).ok()?;
+        let day = i8::try_from(day).ok()?.min(first.days_in_month());
+        Date::new(y, m, day).ok()
+    };
+    for &k in &cal.month_days {
+        let this = clamped(d.year(), d.month(), k);
+        keep(match this {
+            Some(x) if x > d => Some(x),
+            _ => {
+                let next = d.first_of_month().checked_add(Span::new().months(1)).ok()?;
+                clamped(next.year(), next.month(), k)
+            }
+        });
+    }
+    for &(m, k) in &cal.year_days {
+        let m = i8::try_from(m).ok()?;
+        keep(match clamped(d.year(), m, k) {
+            Some(x) if x > d => Some(x),
+            _ => clamped(d.year().checked_add(1)?, m, k),
+        });
+    }
+    best
 }
 
 fn is_weekend(d: Date) -> bool {
@@ -102,6 +141,63 @@ mod tests {
             hours,
             workdays,
         }
+    }
+
+    /// Does `d` belong to `cal`, by the definition (a day a month lacks falls on its last day)?
+    fn is_calendar_day(d: Date, cal: &Calendar) -> bool {
+        let last = d == d.last_of_month();
+        let day_of = |k: u8| i8::try_from(k).unwrap() == d.day() || (last && k as i8 > d.day());
+        cal.weekdays
+            .contains(&(d.weekday().to_monday_one_offset() as u8))
+            || cal.month_days.iter().any(|&k| day_of(k))
+            || cal
+                .year_days
+                .iter()
+                .any(|&(m, k)| m as i8 == d.month() && day_of(k))
+    }
+
+    #[test]
+    fn next_calendar_day_is_the_first_matching_day_after() {
+        let cals = [
+            Calendar {
+                weekdays: vec![3],
+                ..Calendar::default()
+            },
+            Calendar {
+                weekdays: vec![1, 6, 7],
+                ..Calendar::default()
+            },
+            Calendar {
+                month_days: vec![29, 31],
+                ..Calendar::default()
+            },
+            Calendar {
+                month_days: vec![1, 30],
+                year_days: vec![(2, 29)],
+                ..Calendar::default()
+            },
+            Calendar {
+                year_days: vec![(6, 30), (12, 31), (3, 31), (9, 30)],
+                ..Calendar::default()
+            },
+            Calendar {
+                year_days: vec![(2, 29)],
+                ..Calendar::default()
+            },
+        ];
+        // Every day of 2023-01-01 .. 2025-01-01 (2024 is a leap year), against a day-by-day walk.
+        let mut d = date(2023, 1, 1);
+        while d < date(2025, 1, 1) {
+            for cal in &cals {
+                let mut walk = d.tomorrow().unwrap();
+                while !is_calendar_day(walk, cal) {
+                    walk = walk.tomorrow().unwrap();
+                }
+                assert_eq!(next_calendar_day(d, cal), Some(walk), "{d} {cal:?}");
+            }
+            d = d.tomorrow().unwrap();
+        }
+        assert_eq!(next_calendar_day(d, &Calendar::default()), None);
     }
 
     #[test]

@@ -665,7 +665,7 @@ pub(crate) fn evaluate(
         (&prog.review, &mut out.review),
     ] {
         if let Some(s) = sched {
-            let o = super::schedule::run(&env, s)?;
+            let o = super::schedule::run(&env, s, &out.tags)?;
             if trace {
                 out.trace.push(TraceStep {
                     name: (if s.is_review { "review" } else { "follow_up" }).into(),
@@ -676,6 +676,20 @@ pub(crate) fn evaluate(
             }
             *slot = Some(o);
         }
+    }
+    for s in &prog.named_schedules {
+        let o = super::schedule::run(&env, s, &out.tags)?;
+        let name = s.name.clone().unwrap_or_default();
+        if trace {
+            let kind = if s.is_review { "review" } else { "follow_up" };
+            out.trace.push(TraceStep {
+                name: format!("{kind} {name}").into(),
+                value: o.next_due.map(Value::Date).unwrap_or(Value::Missing),
+                explanation: o.reason.clone(),
+                span: s.span,
+            });
+        }
+        out.schedules.push((name, o));
     }
 
     out.values = prog

@@ -110,6 +110,9 @@ pub fn render_outcome(o: &Outcome) -> String {
     if let Some(r) = &o.review {
         schedule(&mut out, "review", r);
     }
+    for (name, s) in &o.schedules {
+        schedule(&mut out, name, s);
+    }
     out
 }
 

@@ -130,6 +130,9 @@ pub struct OutputInfo {
     pub relatives: Vec<Arc<str>>,
     pub has_follow_up: bool,
     pub has_review: bool,
+    /// The named schedules (`follow_up 致电 by …`) in declaration order: name, and whether it
+    /// is a `review`.
+    pub schedules: Vec<(Arc<str>, bool)>,
 }
 
 impl Program {

@@ -32,6 +32,8 @@ pub struct Program {
     pub(crate) tags: Vec<TagC>,
     pub(crate) follow_up: Option<ScheduleC>,
     pub(crate) review: Option<ScheduleC>,
+    /// Named schedules (`follow_up 致电 by …`), in declaration order: columns of their own.
+    pub(crate) named_schedules: Vec<ScheduleC>,
     pub(crate) out: OutputC,
     /// Every named value in declaration order, for `Outcome::values`.
     pub(crate) value_order: Vec<(Arc<str>, Slot)>,
@@ -200,6 +202,8 @@ pub(crate) struct TagC {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ScheduleC {
+    /// `follow_up 致电 …`: `None` for the main follow-up or review.
+    pub name: Option<Arc<str>>,
     pub grade: Slot,
     pub grade_name: Arc<str>,
     pub from: CExpr,
@@ -210,8 +214,12 @@ pub(crate) struct ScheduleC {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ScheduleArmC {
-    /// `None` for `otherwise`.
+    /// The grade's label; `None` for `tag`, a bare `when` and `otherwise`.
     pub label: Option<Arc<str>>,
+    /// `tag NAME`: holds when the customer has that tag.
+    pub tag: Option<Arc<str>>,
+    /// `when COND`: holds when the condition is yes (missing: the arm does not hold).
+    pub when: Option<CExpr>,
     pub cadence: CadenceC,
     pub cadence_text: String,
     pub reassign_after: Option<crate::value::Duration>,
@@ -223,6 +231,8 @@ pub(crate) enum CadenceC {
     Within(crate::value::Duration, crate::value::Duration),
     /// Interval in whole days.
     PerPeriod(i32),
+    /// Due on the first of these days after the last date.
+    Calendar(crate::value::Calendar),
     None,
 }
 
@@ -486,6 +496,11 @@ impl Program {
             relatives: self.relatives.iter().map(|r| r.name.clone()).collect(),
             has_follow_up: self.follow_up.is_some(),
             has_review: self.review.is_some(),
+            schedules: self
+                .named_schedules
+                .iter()
+                .filter_map(|s| Some((s.name.clone()?, s.is_review)))
+                .collect(),
         }
     }
 }

@@ -4,7 +4,7 @@ use super::date;
 use super::interpret::{text, Env, R};
 use super::number::OpError;
 use super::program::*;
-use crate::outcome::ScheduleOutcome;
+use crate::outcome::{ScheduleOutcome, TagOutcome};
 use crate::value::{Duration, Value};
 use jiff::civil::Date;
 
@@ -15,20 +15,47 @@ fn days(n: i32) -> Duration {
     }
 }
 
-pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
+/// The cadence of `s` for this customer, whose tags are `tags`.
+pub(crate) fn run(env: &Env, s: &ScheduleC, tags: &[TagOutcome]) -> R<ScheduleOutcome> {
     let src = &env.prog.source;
     let what = if s.is_review { "review" } else { "follow-up" };
+    // Only a named schedule allocates its word (most rows of a run have no sentence at all).
+    let what: std::borrow::Cow<str> = match &s.name {
+        Some(n) => format!("{what} {n}").into(),
+        None => what.into(),
+    };
     let grade = env.slot(s.grade);
     let label: Option<&str> = match grade {
         Value::Label(l) => Some(&l.name),
         Value::Text(t) => Some(t),
         _ => None,
     };
-    let arm = s
-        .arms
-        .iter()
-        .find(|a| matches!((&a.label, label), (Some(l), Some(g)) if **l == *g))
-        .or_else(|| s.arms.iter().find(|a| a.label.is_none()));
+    // The first arm that holds, in order; `otherwise` when none does.
+    let mut arm = None;
+    for a in &s.arms {
+        let key = match (&a.label, &a.tag) {
+            (Some(l), _) => label.is_some_and(|g| **l == *g),
+            (None, Some(t)) => tags.iter().any(|x| x.name == *t),
+            (None, None) => a.when.is_some(),
+        };
+        if !key {
+            continue;
+        }
+        let holds = match &a.when {
+            // A missing condition does not hold: the next arm decides.
+            Some(w) => env.truth(&env.eval(w, src)?, w, src)? == Some(true),
+            None => true,
+        };
+        if holds {
+            arm = Some(a);
+            break;
+        }
+    }
+    let arm = arm.or_else(|| {
+        s.arms
+            .iter()
+            .find(|a| a.label.is_none() && a.tag.is_none() && a.when.is_none())
+    });
     let shown = label.unwrap_or("missing");
     let Some(arm) = arm else {
         return Ok(ScheduleOutcome {
@@ -58,7 +85,13 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
     let overflow = || env.op_error(OpError::Overflow, &s.from, src, &[]);
     let plus = |d: Date, dur: Duration| date::add(d, dur).ok_or_else(overflow);
     let head = if env.words {
-        format!("{what} {shown} {}", arm.cadence_text)
+        let key = match (&arm.tag, &arm.when) {
+            (Some(t), Some(w)) => format!(" (tag {t}, {})", text(src, w.span)),
+            (Some(t), None) => format!(" (tag {t})"),
+            (None, Some(w)) => format!(" ({})", text(src, w.span)),
+            (None, None) => String::new(),
+        };
+        format!("{what} {shown}{key} {}", arm.cadence_text)
     } else {
         String::new()
     };
@@ -73,6 +106,31 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
         });
     }
     let Some(last) = last else {
+        if let CadenceC::Calendar(cal) = &arm.cadence {
+            // Never reviewed: due on the first calendar day from the as-of date on.
+            let due = env
+                .as_of
+                .yesterday()
+                .ok()
+                .and_then(|d| date::next_calendar_day(d, cal))
+                .ok_or_else(overflow)?;
+            return Ok(ScheduleOutcome {
+                last: None,
+                next_due: Some(due),
+                deadline: None,
+                overdue: false,
+                reassign: false,
+                reason: format!(
+                    "{head}: {} is missing ({}) → due {due} (the first such day from the as-of date), not overdue",
+                    text(src, s.from.span),
+                    if s.is_review {
+                        "never reviewed"
+                    } else {
+                        "never contacted"
+                    },
+                ),
+            });
+        }
         // Never contacted: due now, not overdue, not reassigned.
         return Ok(ScheduleOutcome {
             last: None,
@@ -92,14 +150,18 @@ pub(crate) fn run(env: &Env, s: &ScheduleC) -> R<ScheduleOutcome> {
             ),
         });
     };
-    let (next_due, deadline) = match arm.cadence {
+    let (next_due, deadline) = match &arm.cadence {
         CadenceC::Every(d) => {
-            let due = plus(last, d)?;
+            let due = plus(last, *d)?;
             (due, due)
         }
-        CadenceC::Within(lo, hi) => (plus(last, lo)?, plus(last, hi)?),
+        CadenceC::Within(lo, hi) => (plus(last, *lo)?, plus(last, *hi)?),
         CadenceC::PerPeriod(n) => {
-            let due = plus(last, days(n))?;
+            let due = plus(last, days(*n))?;
+            (due, due)
+        }
+        CadenceC::Calendar(cal) => {
+            let due = date::next_calendar_day(last, cal).ok_or_else(overflow)?;
             (due, due)
         }
         CadenceC::None => (last, last),

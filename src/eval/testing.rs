@@ -350,6 +350,27 @@ fn check(
                 ))
             }
         },
+        ExpectTarget::Component(sc, c)
+            if prog
+                .named_schedules
+                .iter()
+                .any(|s| s.name.as_deref() == Some(sc.name.as_str())) =>
+        {
+            let s = o
+                .schedules
+                .iter()
+                .find(|(n, _)| **n == *sc.name)
+                .map(|(_, s)| s);
+            let v = match (s, c.name.as_str()) {
+                (Some(s), "next_due" | "review_due") => {
+                    s.next_due.map(Value::Date).unwrap_or(Value::Missing)
+                }
+                (Some(s), "overdue") => Value::Bool(s.overdue),
+                (Some(s), "reassign") => Value::Bool(s.reassign),
+                _ => Value::Missing,
+            };
+            (format!("{}.{}", sc.name, c.name), v)
+        }
         ExpectTarget::Component(sc, c) => {
             match prog.comp_index.get(&(sc.name.clone(), c.name.clone())) {
                 Some(i) => (

@@ -205,12 +205,15 @@ pub(super) fn s1() -> Ruleset {
     };
     let sched = ScheduleDecl {
         kind: ScheduleKind::FollowUp,
+        name: None,
         grade: id("等级"),
         from: name("最近联系"),
         arms: [("A", 3), ("B", 7), ("C", 30), ("D", 90)]
             .into_iter()
             .map(|(l, n)| ScheduleArm {
                 label: Some(id(l)),
+                tag: None,
+                when: None,
                 cadence: every(n),
                 reassign_after: None,
                 span: sp(),

@@ -215,7 +215,10 @@ impl Analysis {
                         crate::ast::ScheduleKind::FollowUp => "follow_up",
                         crate::ast::ScheduleKind::Review => "review",
                     };
-                    let name = format!("{word} by {}", s.grade.name);
+                    let name = match &s.name {
+                        Some(n) => format!("{word} {} by {}", n.name, s.grade.name),
+                        None => format!("{word} by {}", s.grade.name),
+                    };
                     out.push(leaf(&name, SymbolKind::Schedule, s.span, s.grade.span));
                 }
                 Item::Override(o) => {

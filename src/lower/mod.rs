@@ -90,6 +90,9 @@ pub enum PExpr {
     Div(Box<PExpr>, Box<PExpr>),
     /// `date + duration` (months first, clamped to the month's end, then days, then workdays).
     DateAdd(Box<PExpr>, Duration),
+    /// The first day of the calendar strictly after the date (eval/date.rs
+    /// `next_calendar_day`).
+    NextDay(Box<PExpr>, crate::value::Calendar),
     /// A comparison; numbers compare settled, labels by rank (better is greater).
     Cmp(CmpOp, Box<PExpr>, Box<PExpr>, CmpKind),
     Not(Box<PExpr>),
@@ -283,6 +286,7 @@ impl PExpr {
             | Year(a)
             | Month(a)
             | DateAdd(a, _)
+            | NextDay(a, _)
             | Rank(a, _)
             | LabelOf(a, _)
             | IntText(a)
@@ -403,6 +407,7 @@ impl PExpr {
             | Year(a)
             | Month(a)
             | DateAdd(a, _)
+            | NextDay(a, _)
             | Rank(a, _)
             | LabelOf(a, _)
             | IntText(a)

@@ -539,10 +539,16 @@ fn item_key(item: &Item) -> Option<String> {
         Item::Adjust(d) => d.name.name.clone(),
         Item::Tag(d) => d.name.name.clone(),
         Item::Relative(d) => d.name.name.clone(),
-        Item::Schedule(d) => match d.kind {
-            crate::ast::ScheduleKind::FollowUp => "follow_up".into(),
-            crate::ast::ScheduleKind::Review => "review".into(),
-        },
+        Item::Schedule(d) => {
+            let word = match d.kind {
+                crate::ast::ScheduleKind::FollowUp => "follow_up",
+                crate::ast::ScheduleKind::Review => "review",
+            };
+            match &d.name {
+                Some(n) => format!("{word} {}", n.name),
+                None => word.into(),
+            }
+        }
         Item::Override(d) => format!("override {}", d.grade.name),
         Item::Output(_) => "output".into(),
         Item::Test(t) => format!("test \"{}\"", t.name.value),

@@ -179,6 +179,7 @@ impl Printer<'_> {
             Mul(a, b) => self.mul(a, b),
             Div(a, b) => self.div(a, b),
             DateAdd(x, dur) => self.date_add(&self.expr(x), dur),
+            NextDay(x, cal) => self.next_day(&self.expr(x), cal),
             Cmp(op, a, b, kind) => self.cmp(*op, a, b, *kind),
             Not(a) => format!("(NOT {})", self.expr(a)),
             And(a, b) => format!("({} AND {})", self.expr(a), self.expr(b)),
@@ -478,6 +479,61 @@ impl Printer<'_> {
             Dialect::Spark => format!("add_months({x}, {n})"),
             Dialect::Postgres => format!("CAST({x} + INTERVAL '{n} months' AS DATE)"),
             Dialect::Duckdb => format!("CAST({x} + INTERVAL ({n}) MONTH AS DATE)"),
+        }
+    }
+
+    /// `x` plus a number of days that is itself an expression.
+    fn add_days_by(&self, x: &str, n: &str) -> String {
+        match self.d {
+            Dialect::Spark => format!("date_add({x}, {n})"),
+            _ => format!("CAST({x} + {n} AS DATE)"),
+        }
+    }
+
+    /// eval/date.rs `next_calendar_day`: the first day of `cal` strictly after `x`, the least
+    /// of one candidate per listed day. A day of the month (or of the year) is tried in `x`'s
+    /// month (year) and, when that is not after `x`, in the next; a day past the month's end
+    /// falls on its last day.
+    fn next_day(&self, x: &str, cal: &crate::value::Calendar) -> String {
+        let mut parts = Vec::new();
+        let dow = self.isodow(x);
+        for w in &cal.weekdays {
+            parts.push(
+                self.add_days_by(x, &format!("CAST((({w} - {dow} + 6) % 7 + 1) AS INTEGER)")),
+            );
+        }
+        // Day `k` of the month that starts on `first`.
+        let in_month = |first: &str, k: u8| {
+            let day = self.add_days(first, i64::from(k) - 1);
+            if k <= 28 {
+                day
+            } else {
+                let last = self.add_days(&self.add_months(first, 1), -1);
+                format!("LEAST({day}, {last})")
+            }
+        };
+        let year = format!("CAST(EXTRACT(YEAR FROM {x}) AS INTEGER)");
+        let month = format!("CAST(EXTRACT(MONTH FROM {x}) AS INTEGER)");
+        let after = |this: String, next: String| {
+            format!("CASE WHEN {this} > {x} THEN {this} ELSE {next} END")
+        };
+        for &k in &cal.month_days {
+            let first = format!("make_date({year}, {month}, 1)");
+            parts.push(after(
+                in_month(&first, k),
+                in_month(&self.add_months(&first, 1), k),
+            ));
+        }
+        for &(m, k) in &cal.year_days {
+            parts.push(after(
+                in_month(&format!("make_date({year}, {m}, 1)"), k),
+                in_month(&format!("make_date({year} + 1, {m}, 1)"), k),
+            ));
+        }
+        match parts.len() {
+            0 => "CAST(NULL AS DATE)".into(),
+            1 => parts.remove(0),
+            _ => format!("LEAST({})", parts.join(", ")),
         }
     }
 

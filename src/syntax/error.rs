@@ -516,7 +516,11 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         kw_above => "`above`",
         schedule_arm => "a line like `A every 7 days`",
         cadence | kw_every | kw_within | kw_none => {
-            "a cadence (`every 7 days`, `within 48h..72h`, `8 per month`, `none`)"
+            "a cadence (`every 7 days`, `within 48h..72h`, `8 per month`, `on 06-30, 12-31`, `every wednesday`, `none`)"
+        }
+        weekday => "a day of the week like `wednesday` or `周三`",
+        calendar_day | kw_day | day_number | month_day | kw_month_end | kw_quarter_end => {
+            "a calendar day (`06-30`, `6月30日`, `day 15`, `month_end`, `quarter_end`)"
         }
         period => "`week`, `month` or `year`",
         kw_reassign => "`reassign after …`",

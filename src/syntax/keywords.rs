@@ -130,6 +130,30 @@ pub const KEYWORDS: &[&str] = &[
     "week",
     "month",
     "year",
+    "day",
+    "month_end",
+    "quarter_end",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "周一",
+    "周二",
+    "周三",
+    "周四",
+    "周五",
+    "周六",
+    "周日",
+    "星期一",
+    "星期二",
+    "星期三",
+    "星期四",
+    "星期五",
+    "星期六",
+    "星期日",
     // override and output
     "with",
     "reason",
@@ -216,7 +240,7 @@ mod tests {
             || name.starts_with("ty_")
             || matches!(
                 name,
-                "reserved" | "item_keyword" | "band_order" | "period" | "bool_lit"
+                "reserved" | "item_keyword" | "band_order" | "period" | "weekday" | "bool_lit"
             )
     }
 

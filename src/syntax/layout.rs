@@ -424,6 +424,14 @@ impl Layout<'_> {
             | Rule::test_decl => self.braced(p.into_inner().collect(), Some(false), false),
             Rule::output_decl => self.braced(p.into_inner().collect(), Some(true), false),
             Rule::columns | Rule::test_given | Rule::test_expect => self.keyword_list(p),
+            // `on 06-30, 12-31`, `every wednesday, friday`
+            Rule::cadence
+                if p.clone()
+                    .into_inner()
+                    .any(|c| matches!(c.as_rule(), Rule::weekday | Rule::calendar_day)) =>
+            {
+                self.keyword_list(p)
+            }
             Rule::tag_list | Rule::match_keys => {
                 vec![self.comma_list(p.into_inner().collect(), false)]
             }
@@ -550,12 +558,21 @@ impl Layout<'_> {
             Rule::adjust_arm => self.split_at(p, Rule::kw_when),
             Rule::band_arm | Rule::match_arm => self.split_at(p, Rule::arrow),
             Rule::schedule_arm => {
-                let cells = p.into_inner().collect::<Vec<_>>();
-                let mut cells = cells.into_iter();
-                let label = cells.next().map(|c| self.node(c)).unwrap_or_default();
-                let cadence = cells.next().map(|c| self.node(c)).unwrap_or_default();
-                let reassign = self.spaced(cells.collect());
-                Row::new(0, vec![label, cadence, reassign])
+                // The key (`A`, `A when …`, `tag 重点`, `when …`), the cadence, `reassign …`.
+                let mut key = Vec::new();
+                let mut cadence = None;
+                let mut rest = Vec::new();
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::cadence if cadence.is_none() => cadence = Some(c),
+                        _ if cadence.is_none() => key.push(c),
+                        _ => rest.push(c),
+                    }
+                }
+                let key = self.spaced(key);
+                let cadence = cadence.map(|c| self.node(c)).unwrap_or_default();
+                let reassign = self.spaced(rest);
+                Row::new(0, vec![key, cadence, reassign])
             }
             _ => Row::new(0, vec![self.node(p)]),
         }

@@ -132,14 +132,18 @@ impl Lower<'_> {
         let span = self.span(&p);
         let mut decl = ScheduleDecl {
             kind: ScheduleKind::FollowUp,
+            name: None,
             grade: self.dummy_ident(span),
             from: dummy_expr(span),
             arms: Vec::new(),
             span,
         };
+        let mut seen_by = false;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::kw_review => decl.kind = ScheduleKind::Review,
+                Rule::kw_by => seen_by = true,
+                Rule::ident if !seen_by => decl.name = Some(self.ident(&c)),
                 Rule::ident => decl.grade = self.ident(&c),
                 Rule::expr => decl.from = self.expr(c),
                 Rule::schedule_arm => {
@@ -156,13 +160,19 @@ impl Lower<'_> {
         let span = self.span(&p);
         let mut arm = ScheduleArm {
             label: None,
+            tag: None,
+            when: None,
             cadence: Cadence::None,
             reassign_after: None,
             span,
         };
+        let mut is_tag = false;
         for c in p.into_inner() {
             match c.as_rule() {
+                Rule::kw_tag => is_tag = true,
+                Rule::ident if is_tag => arm.tag = Some(self.ident(&c)),
                 Rule::ident => arm.label = Some(self.ident(&c)),
+                Rule::expr => arm.when = Some(self.expr(c)),
                 Rule::cadence => arm.cadence = self.cadence(c),
                 Rule::duration_lit => arm.reassign_after = Some(self.literal_of(c)),
                 _ => {}
@@ -177,9 +187,15 @@ impl Lower<'_> {
         let mut durations = Vec::new();
         let mut count = None;
         let mut period = Period::Month;
+        let mut days = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::kw_every | Rule::kw_within | Rule::kw_none => kw = c.as_rule(),
+                Rule::kw_every | Rule::kw_within | Rule::kw_none | Rule::kw_on => kw = c.as_rule(),
+                Rule::weekday => days.push(CalendarDay {
+                    kind: CalendarDayKind::Weekday(weekday_number(c.as_str())),
+                    span: self.span(&c),
+                }),
+                Rule::calendar_day => days.push(self.calendar_day(c)),
                 Rule::duration_lit => durations.push(self.literal_of(c)),
                 Rule::number_lit => {
                     let lit = self.literal_of(c);
@@ -206,6 +222,9 @@ impl Lower<'_> {
             }
         }
         let mut durations = durations.into_iter();
+        if !days.is_empty() {
+            return Cadence::Calendar(days);
+        }
         match kw {
             Rule::kw_every => {
                 Cadence::Every(durations.next().unwrap_or_else(|| missing_literal(span)))
@@ -220,6 +239,33 @@ impl Lower<'_> {
             },
             _ => Cadence::None,
         }
+    }
+
+    fn calendar_day(&mut self, p: Pair<'_>) -> CalendarDay {
+        let span = self.span(&p);
+        let mut kind = CalendarDayKind::MonthEnd;
+        for c in p.into_inner() {
+            kind = match c.as_rule() {
+                Rule::day_number => CalendarDayKind::MonthDay(c.as_str().parse().unwrap_or(0)),
+                Rule::month_day => {
+                    // `06-30` or `6月30日`: the grammar allows only 1–2 digits on each side; the
+                    // checker keeps them in range.
+                    let mut parts = c
+                        .as_str()
+                        .split(|ch: char| !ch.is_ascii_digit())
+                        .filter(|x| !x.is_empty())
+                        .map(|x| x.parse().unwrap_or(0));
+                    CalendarDayKind::YearDay {
+                        month: parts.next().unwrap_or(0),
+                        day: parts.next().unwrap_or(0),
+                    }
+                }
+                Rule::kw_quarter_end => CalendarDayKind::QuarterEnd,
+                Rule::kw_month_end => CalendarDayKind::MonthEnd,
+                _ => continue,
+            };
+        }
+        CalendarDay { kind, span }
     }
 
     pub(super) fn output(&mut self, p: Pair<'_>) -> OutputDecl {
@@ -351,4 +397,21 @@ impl Lower<'_> {
             _ => ExpectTarget::Name(self.ident(&t)),
         }
     }
+}
+
+/// 1 = Monday … 7 = Sunday, for a `weekday` of the grammar.
+fn weekday_number(w: &str) -> u8 {
+    const NAMES: [[&str; 3]; 7] = [
+        ["monday", "周一", "星期一"],
+        ["tuesday", "周二", "星期二"],
+        ["wednesday", "周三", "星期三"],
+        ["thursday", "周四", "星期四"],
+        ["friday", "周五", "星期五"],
+        ["saturday", "周六", "星期六"],
+        ["sunday", "周日", "星期日"],
+    ];
+    NAMES
+        .iter()
+        .position(|names| names.contains(&w))
+        .map_or(1, |i| i as u8 + 1)
 }

@@ -200,7 +200,10 @@ fn starts_statement(rule: Rule, line: &str) -> bool {
                 || is_word(second, &["otherwise", "missing"])
         }
         Rule::rule_rest => is_word(second, &["when", "otherwise"]),
-        Rule::schedule_rest => is_word(second, &["every", "within", "none"]),
+        Rule::schedule_rest => {
+            is_word(first, &["when", "tag"])
+                || is_word(second, &["every", "within", "on", "none", "when"])
+        }
         _ => false,
     }
 }

@@ -94,6 +94,7 @@ fn trigger(code: Code) -> Trigger {
             "the grammar accepts only a positive whole count before `per` (`0 per month` and \
              `1.5 per month` are tier::syntax); the checker's test stays for ASTs built another way",
         ),
+        Code::ScheduleCalendar => Check("tests/fixtures/check/schedules_calendar.tier"),
         Code::ScheduleDuplicate => Check("tests/fixtures/check/schedules.tier"),
         Code::ScheduleNotGrade => Check("tests/fixtures/check/schedules.tier"),
         Code::ScheduleUncovered => Check("tests/fixtures/check/schedules.tier"),

@@ -536,7 +536,45 @@ fn edge_files(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
         240,
         &pareto,
     );
+    // Every day from mid-December 2023 (a leap year) to March 2025, and around the as-of date.
+    let calendar = dir.join("calendar_edges.csv");
+    let start = jiff::civil::date(2023, 12, 20);
+    let mut days: Vec<String> = (0..470)
+        .chain(1050..1080)
+        .map(|i| (start + jiff::Span::new().days(i)).to_string())
+        .collect();
+    days.push(String::new());
+    let days: Vec<&str> = days.iter().map(String::as_str).collect();
+    table(
+        "客户编号,类,上次",
+        &[&["甲", "乙", "丙", "丁", "戊"], &days],
+        2500,
+        &calendar,
+    );
+    let keys = dir.join("schedule_keys_edges.csv");
+    table(
+        "客户编号,得分,重点客户,已开盘,拜访次数,最近联系",
+        &[
+            &["95", "80", "79.99", "70", "60", "59", "10", "0"],
+            &["是", "否", "", "否"],
+            &["", "是", "否", "是", "否"],
+            &["0", "1", "7", "", "20", "3"],
+            &[
+                "2026-11-20",
+                "2026-11-16",
+                "",
+                "2026-10-01",
+                "2026-11-22",
+                "2026-11-12",
+                "2026-11-21",
+            ],
+        ],
+        400,
+        &keys,
+    );
     vec![
+        (PathBuf::from("tests/fixtures/sql/calendar.tier"), calendar),
+        (PathBuf::from("tests/fixtures/sql/schedule_keys.tier"), keys),
         (
             PathBuf::from("rulesets/distributor_composite.tier"),
             distributor,

@@ -80,8 +80,14 @@ impl Lowerer<'_> {
         distinct(parts)
     }
 
-    pub(super) fn schedule(&mut self, s: &ScheduleC) -> (usize, usize, usize) {
-        let kind = if s.is_review { "review" } else { "follow_up" };
+    /// A schedule's columns (next due, overdue, reassign); `tag_cols` are the tags' columns, in
+    /// the order of `prog.tags`.
+    pub(super) fn schedule(&mut self, s: &ScheduleC, tag_cols: &[usize]) -> (usize, usize, usize) {
+        let kind = match (&s.name, s.is_review) {
+            (Some(n), _) => format!("schedule {n}"),
+            (None, true) => "review".to_string(),
+            (None, false) => "follow_up".to_string(),
+        };
         let grade = self.expr(&CExpr {
             kind: CKind::Slot(s.grade),
             span: s.span,
@@ -92,28 +98,52 @@ impl Lowerer<'_> {
             L::new(from.e, Ty::Date).failing(from.fail),
         );
         let last = PExpr::Col(last);
+        // schedule.rs `run`: the first arm whose key (label, tag) and condition hold; a
+        // missing condition does not hold; a condition that fails (evaluated only when the key
+        // holds and no earlier arm did) fails the row.
         let mut arm_conds = Vec::new();
+        let mut fails = Vec::new();
         let mut otherwise = None;
         for (i, arm) in s.arms.iter().enumerate() {
-            match &arm.label {
-                Some(l) => arm_conds.push((
-                    holds(PExpr::Cmp(
-                        CmpOp::Eq,
-                        grade.e.clone().b(),
-                        PExpr::Text(l.clone()).b(),
-                        CmpKind::Text,
-                    )),
-                    PExpr::Int(i as i64),
-                )),
-                None => {
-                    otherwise.get_or_insert(i);
+            let key = match (&arm.label, &arm.tag) {
+                (Some(l), _) => Some(holds(PExpr::Cmp(
+                    CmpOp::Eq,
+                    grade.e.clone().b(),
+                    PExpr::Text(l.clone()).b(),
+                    CmpKind::Text,
+                ))),
+                (None, Some(t)) => {
+                    let at = self.prog.tags.iter().position(|x| x.name == *t);
+                    Some(at.map_or(PExpr::Bool(false), |at| PExpr::Col(tag_cols[at])))
                 }
-            }
+                (None, None) if arm.when.is_some() => None,
+                (None, None) => {
+                    otherwise.get_or_insert(i);
+                    continue;
+                }
+            };
+            let cond = match &arm.when {
+                Some(w) => {
+                    let wl = self.expr(w);
+                    if let Some(f) = wl.fail {
+                        let evaluated = key.clone().unwrap_or(PExpr::Bool(true));
+                        fails.push((and(evaluated, not(is_null(&f))), f));
+                    }
+                    match key {
+                        Some(k) => and(k, holds(wl.e)),
+                        None => holds(wl.e),
+                    }
+                }
+                None => key.unwrap_or(PExpr::Bool(true)),
+            };
+            fails.push((cond.clone(), PExpr::Null));
+            arm_conds.push((cond, PExpr::Int(i as i64)));
         }
+        let fail = (!fails.is_empty()).then(|| PExpr::Case(fails, PExpr::Null.b()));
         let else_arm = otherwise.map_or(PExpr::Null, |i| PExpr::Int(i as i64));
         let arm = self.push(
             format!("{kind}#arm"),
-            L::new(PExpr::Case(arm_conds, else_arm.b()), Ty::num(0)),
+            L::new(PExpr::Case(arm_conds, else_arm.b()), Ty::num(0)).failing(fail),
         );
         let days = |n: i32| Duration {
             days: n,
@@ -124,10 +154,40 @@ impl Lowerer<'_> {
         let mut reassign = Vec::new();
         for (i, a) in s.arms.iter().enumerate() {
             let this = int_eq(&PExpr::Col(arm), i);
-            let (due, deadline) = match a.cadence {
-                CadenceC::Every(d) => (d, d),
-                CadenceC::Within(lo, hi) => (lo, hi),
-                CadenceC::PerPeriod(n) => (days(n), days(n)),
+            let (due, deadline) = match &a.cadence {
+                CadenceC::Every(d) => (*d, *d),
+                CadenceC::Within(lo, hi) => (*lo, *hi),
+                CadenceC::PerPeriod(n) => (days(*n), days(*n)),
+                CadenceC::Calendar(cal) => {
+                    // The first such day after the last date; never reviewed: from the as-of
+                    // date on (the first after the day before it).
+                    let due = PExpr::NextDay(last.clone().b(), cal.clone());
+                    let first =
+                        PExpr::NextDay(PExpr::DateAdd(PExpr::AsOf.b(), days(-1)).b(), cal.clone());
+                    next.push((this.clone(), PExpr::Coalesce(vec![due.clone(), first])));
+                    overdue.push((
+                        this.clone(),
+                        holds(PExpr::Cmp(
+                            CmpOp::Gt,
+                            PExpr::AsOf.b(),
+                            due.b(),
+                            CmpKind::Date,
+                        )),
+                    ));
+                    if let Some(r) = a.reassign_after {
+                        let at = PExpr::DateAdd(last.clone().b(), r);
+                        reassign.push((
+                            this,
+                            holds(PExpr::Cmp(
+                                CmpOp::Gt,
+                                PExpr::AsOf.b(),
+                                at.b(),
+                                CmpKind::Date,
+                            )),
+                        ));
+                    }
+                    continue;
+                }
                 CadenceC::None => {
                     next.push((this, PExpr::Null));
                     continue;
@@ -252,14 +312,25 @@ impl Lowerer<'_> {
         );
         out.push((words.tags.to_string(), c));
         if let Some(f) = &prog.follow_up {
-            let (next, overdue, reassign) = self.schedule(f);
+            let (next, overdue, reassign) = self.schedule(f, &tag_cols);
             out.push((words.next_due.to_string(), next));
             out.push((words.overdue.to_string(), overdue));
             out.push((words.reassign.to_string(), reassign));
         }
         if let Some(r) = &prog.review {
-            let (next, _, _) = self.schedule(r);
+            let (next, _, _) = self.schedule(r, &tag_cols);
             out.push((words.review_due.to_string(), next));
+        }
+        for s in &prog.named_schedules {
+            let name = s.name.as_deref().unwrap_or_default();
+            let (next, overdue, reassign) = self.schedule(s, &tag_cols);
+            if s.is_review {
+                out.push((format!("{name}.{}", words.review_due), next));
+            } else {
+                out.push((format!("{name}.{}", words.next_due), next));
+                out.push((format!("{name}.{}", words.overdue), overdue));
+                out.push((format!("{name}.{}", words.reassign), reassign));
+            }
         }
         let actions = self.attr_parts(&tag_cols, |a| &a.action);
         let c = self.push(

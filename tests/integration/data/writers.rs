@@ -25,6 +25,7 @@ fn columns() -> OutputColumns {
         score: Some("得分".into()),
         follow_up: true,
         review: false,
+        schedules: vec![],
         grade_name: "等级".into(),
         values: vec!["贡献".into()],
         as_of: Some("2026-11-23".parse().unwrap()),
@@ -537,6 +538,7 @@ proptest::proptest! {
             score: None,
             follow_up: false,
             review: false,
+            schedules: vec![],
             grade_name: "等级".into(),
             values: vec![],
             as_of: None,
@@ -567,4 +569,55 @@ proptest::proptest! {
         proptest::prop_assert_eq!(got, want);
         }
     }
+}
+
+#[test]
+fn named_schedules_have_columns_of_their_own() {
+    let columns = OutputColumns {
+        schedules: vec![("致电".into(), false), ("年检".into(), true)],
+        ..columns()
+    };
+    let headers = columns.headers();
+    let at = |h: &str| {
+        headers
+            .iter()
+            .position(|x| x == h)
+            .unwrap_or_else(|| panic!("{h}: {headers:?}"))
+    };
+    // After the main follow-up's columns, in declaration order.
+    assert!(at("转公海") < at("致电.下次跟进"));
+    assert_eq!(at("致电.下次跟进") + 1, at("致电.逾期"));
+    assert_eq!(at("致电.逾期") + 1, at("致电.转公海"));
+    assert_eq!(at("致电.转公海") + 1, at("年检.复评日期"));
+    let call = ScheduleOutcome {
+        last: None,
+        next_due: Some("2026-11-27".parse().unwrap()),
+        deadline: Some("2026-11-27".parse().unwrap()),
+        overdue: false,
+        reassign: true,
+        reason: String::new(),
+    };
+    let mut o = outcome("A", "80", true);
+    o.schedules = vec![("致电".into(), call)];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    let mut sink = create_sink(
+        Some(&path),
+        OutputFormat::Csv,
+        &columns,
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    let (kept, _) = kept_rows().remove(0);
+    sink.write_row(&kept, &o).unwrap();
+    sink.finish().unwrap();
+    let (read_headers, rows, errors) = read_all(open(&path, &ReadOptions::default()).unwrap());
+    assert!(errors.is_empty());
+    assert_eq!(read_headers, headers);
+    let cells = texts(&rows[0]);
+    assert_eq!(cells[at("致电.下次跟进")], "2026-11-27");
+    assert_eq!(cells[at("致电.逾期")], "否");
+    assert_eq!(cells[at("致电.转公海")], "是");
+    // A named review the outcome does not have: an empty cell.
+    assert_eq!(cells[at("年检.复评日期")], "");
 }

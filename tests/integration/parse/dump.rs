@@ -188,18 +188,26 @@ fn dump_item(item: &Item) -> String {
         }
         Item::Schedule(sd) => {
             o += &format!(
-                "{:?} by {} from {} {}\n",
+                "{:?}{} by {} from {} {}\n",
                 sd.kind,
+                sd.name
+                    .as_ref()
+                    .map(|n| format!(" {}", n.name))
+                    .unwrap_or_default(),
                 sd.grade.name,
                 e(&sd.from),
                 at(sd.span)
             );
             for a in &sd.arms {
-                let label = a
-                    .label
-                    .as_ref()
-                    .map(|l| l.name.as_str())
-                    .unwrap_or("otherwise");
+                let mut label = match (&a.label, &a.tag) {
+                    (Some(l), _) => l.name.clone(),
+                    (None, Some(t)) => format!("tag {}", t.name),
+                    (None, None) if a.when.is_some() => String::new(),
+                    (None, None) => "otherwise".into(),
+                };
+                if let Some(w) = &a.when {
+                    label = format!("{label} when {}", e(w)).trim_start().to_string();
+                }
                 let cadence = match &a.cadence {
                     Cadence::Every(d) => format!("every {}", lit(d)),
                     Cadence::Within(d, None) => format!("within {}", lit(d)),
@@ -207,6 +215,10 @@ fn dump_item(item: &Item) -> String {
                     Cadence::PerPeriod { count, period } => {
                         format!("{} per {period:?}", lit(count))
                     }
+                    Cadence::Calendar(days) => format!(
+                        "calendar {:?}",
+                        days.iter().map(|d| d.kind).collect::<Vec<_>>()
+                    ),
                     Cadence::None => "none".into(),
                 };
                 o += &format!("  {label} {cadence}");
