@@ -296,10 +296,14 @@ impl<'a> Ctx<'a> {
             ExprKind::Bands(b) => bands::infer_bands(self, b, hint),
             ExprKind::Match(m) => grades::infer_match(self, m, hint),
             ExprKind::Matrix(m) => grades::infer_matrix(self, m, hint),
+            ExprKind::Aggregate(a) => self.infer_aggregate(e.span, a),
         }
     }
 
     fn infer_name(&mut self, id: &Ident, hint: Option<ScaleId>) -> Ty {
+        if let Some(ev) = self.event_scope {
+            return self.infer_event_name(ev, id, hint);
+        }
         if let Some(t) = self.resolve(id) {
             return t;
         }

@@ -61,6 +61,15 @@ impl DataFile {
                 let path = tmp.path().to_path_buf();
                 (Some(tmp), path, name)
             }
+            Input::EventKeys => {
+                return Err(RunError::new(
+                    ErrorKind::Usage,
+                    vec![Diagnostic::error(
+                        Code::UsageEvents,
+                        "`tier diff` needs a customer data file",
+                    )],
+                ))
+            }
         };
         let source = data::open(&path, &read).map_err(io)?;
         let mut again = read;
@@ -141,6 +150,7 @@ impl DataFile {
                 source,
                 known,
                 round,
+                None,
             ))
         })
     }

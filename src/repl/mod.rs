@@ -532,6 +532,7 @@ fn describe(l: &Loaded) -> String {
 fn item_key(item: &Item) -> Option<String> {
     Some(match item {
         Item::Input(_) => return None,
+        Item::Events(d) => format!("events {}", d.name.name),
         Item::Scale(d) => d.name.name.clone(),
         Item::Let(d) => d.name.name.clone(),
         Item::Scorecard(d) => d.name.name.clone(),
@@ -553,6 +554,7 @@ fn item_key(item: &Item) -> Option<String> {
 fn item_span(item: &Item) -> Span {
     match item {
         Item::Input(d) => d.span,
+        Item::Events(d) => d.span,
         Item::Scale(d) => d.span,
         Item::Let(d) => d.span,
         Item::Scorecard(d) => d.span,
