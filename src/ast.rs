@@ -678,10 +678,29 @@ pub struct Aggregate {
     pub events: Ident,
     /// `订单.金额`: the field folded; `None` in `count(订单)`.
     pub field: Option<Ident>,
-    /// `within 12 months`: only events dated after `as_of - 12 months`, up to `as_of`.
-    pub window: Option<Literal>,
+    /// `within 12 months` or `within this month`.
+    pub window: Option<Window>,
     /// `where 金额 >= 1000`: names fields of the events only.
     pub filter: Option<Box<Expr>>,
+}
+
+/// Which events an aggregate looks at, by date; always up to the as-of date.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Window {
+    /// `within 12 months`: dated after `as_of - 12 months`.
+    Last(Literal),
+    /// `within this month` (`week`, `year`): dated in the as-of date's calendar month (week from
+    /// Monday, year), up to the as-of date.
+    This(Period, Span),
+}
+
+impl Window {
+    pub fn span(&self) -> Span {
+        match self {
+            Window::Last(l) => l.span,
+            Window::This(_, s) => *s,
+        }
+    }
 }
 
 /// What an aggregate computes over the events that count.

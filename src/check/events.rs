@@ -331,7 +331,7 @@ impl<'a> Ctx<'a> {
             },
             None => None,
         };
-        if let Some(w) = &a.window {
+        if let Some(crate::ast::Window::Last(w)) = &a.window {
             let ok = match &w.kind {
                 LitKind::Duration(d) => {
                     d.hours == 0 && d.workdays == 0 && (d.days > 0 || d.months > 0)

@@ -378,9 +378,13 @@ impl<'a> Compiler<'a> {
             },
             None => None,
         };
-        let window = match a.window.as_ref().map(|w| &w.kind) {
-            Some(LitKind::Duration(d)) => Some(*d),
-            _ => None,
+        let window = match &a.window {
+            Some(ast::Window::Last(l)) => match &l.kind {
+                LitKind::Duration(d) => Some(super::events::WindowC::Last(*d)),
+                _ => None,
+            },
+            Some(ast::Window::This(p, _)) => Some(super::events::WindowC::This(*p)),
+            None => None,
         };
         // A filter's names are the event's fields: `Slot::Input(i)` reads field `i` of the event.
         let filter = a.filter.as_ref().map(|f| {

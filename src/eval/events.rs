@@ -30,7 +30,7 @@ pub(crate) struct AggregateC {
     pub events: usize,
     /// Index into the events' fields (`None` for `count(订单)`).
     pub field: Option<usize>,
-    pub window: Option<Duration>,
+    pub window: Option<WindowC>,
     /// Over the event's fields (`Slot::Input(i)` is field `i`).
     pub filter: Option<CExpr>,
     /// The unit of the folded field (for an empty sum: `0` in that unit).
@@ -38,6 +38,44 @@ pub(crate) struct AggregateC {
     /// The aggregate as written, for explanations: `sum(订单.金额 within 12 months)`.
     pub text: Arc<str>,
     pub span: Span,
+}
+
+/// A compiled window.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum WindowC {
+    /// `within 12 months`
+    Last(Duration),
+    /// `within this month`
+    This(crate::ast::Period),
+}
+
+impl WindowC {
+    /// The day before the window's first day: an event counts when dated after it.
+    fn start(self, as_of: Date) -> Option<Date> {
+        use crate::ast::Period;
+        let first = match self {
+            WindowC::Last(w) => return date::add(as_of, negate(w)),
+            WindowC::This(Period::Month) => as_of.first_of_month(),
+            WindowC::This(Period::Year) => as_of.first_of_year(),
+            WindowC::This(Period::Week) => {
+                let back = i32::from(as_of.weekday().to_monday_zero_offset());
+                date::add(
+                    as_of,
+                    Duration {
+                        days: -back,
+                        ..Duration::default()
+                    },
+                )?
+            }
+        };
+        date::add(
+            first,
+            Duration {
+                days: -1,
+                ..Duration::default()
+            },
+        )
+    }
 }
 
 /// Why an event does or does not count for an aggregate.
@@ -87,7 +125,7 @@ impl<'p> Folder<'p> {
         let aggs = &prog.aggregates;
         let starts = aggs
             .iter()
-            .map(|a| a.window.and_then(|w| date::add(as_of, negate(w))))
+            .map(|a| a.window.and_then(|w| w.start(as_of)))
             .collect();
         let mut by_events = vec![Vec::new(); prog.events.len()];
         for (k, a) in aggs.iter().enumerate() {

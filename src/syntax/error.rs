@@ -486,7 +486,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
             "events like `{下单日期 = 2026-11-01, 金额 = 3000}`"
         }
         aggregate | agg_of_field | agg_of_events => AN_EXPRESSION,
-        agg_window => "`within 12 months`",
+        agg_window | kw_this => "`within 12 months` or `within this month`",
         agg_filter | kw_where => "`where CONDITION`",
         field | item_keyword => "a field like `销售额 money(万) column \"年度销售额\"`",
         type_expr | ty_number | ty_integer | ty_percent | ty_money | ty_quantity | ty_date

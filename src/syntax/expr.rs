@@ -216,7 +216,20 @@ impl Lower<'_> {
                     }
                 }
                 Rule::agg_window => {
-                    agg.window = kids(c).into_iter().next().map(|d| self.literal_of(d));
+                    let wspan = self.span(&c);
+                    let mut inner = c.into_inner().filter(|x| x.as_rule() != Rule::kw_within);
+                    agg.window = match inner.next() {
+                        Some(x) if x.as_rule() == Rule::kw_this => {
+                            let period = match inner.next().map(|p| p.as_str().to_string()) {
+                                Some(p) if p == "week" => Period::Week,
+                                Some(p) if p == "year" => Period::Year,
+                                _ => Period::Month,
+                            };
+                            Some(Window::This(period, wspan))
+                        }
+                        Some(d) => Some(Window::Last(self.literal_of(d))),
+                        None => None,
+                    };
                 }
                 Rule::agg_filter => {
                     agg.filter = kids(c).into_iter().next().map(|e| Box::new(self.expr(e)));

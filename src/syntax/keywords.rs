@@ -95,6 +95,7 @@ pub const KEYWORDS: &[&str] = &[
     // events and aggregates
     "key",
     "where",
+    "this",
     // scorecards, grades, adjustments, tags
     "round",
     "on",

@@ -32,6 +32,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_key
             | Rule::kw_date
             | Rule::kw_where
+            | Rule::kw_this
             | Rule::kw_column
             | Rule::kw_default
             | Rule::kw_percent

@@ -228,3 +228,185 @@ fn explain_lists_the_events_each_aggregate_counted_and_left_out() {
         "{err}"
     );
 }
+
+/// The aggregates of one customer's events through the library: each function, window and
+/// filter against values worked out by hand.
+mod semantics {
+    use tier::value::Value;
+
+    const RULESET: &str = r#"
+ruleset "aggregates"
+
+input {
+  会员号 text
+}
+
+events 消费 key 会员号 date 日期 {
+  会员号 text
+  日期   date
+  金额   money?
+  渠道   enum { 门店, 线上 }
+}
+
+let 总额     = sum(消费.金额)
+let 近30天   = sum(消费.金额 within 30 days)
+let 线上次数 = count(消费 where 渠道 = 线上)
+let 次数     = count(消费)
+let 天数     = distinct_days(消费)
+let 月数     = distinct_months(消费)
+let 最低     = min(消费.金额)
+let 最高     = max(消费.金额)
+let 平均     = average(消费.金额)
+let 首笔     = first(消费.金额)
+let 末笔     = last(消费.金额)
+let 首日     = first_date(消费)
+let 末日     = last_date(消费)
+let 间隔     = days_since_last(消费)
+let 日均     = daily_average(消费.金额 within 10 days)
+let 本月     = sum(消费.金额 within this month)
+let 本年     = sum(消费.金额 within this year)
+let 本周     = sum(消费.金额 within this week)
+let 月日均   = daily_average(消费.金额 within this month)
+
+grade 等级 { A when 次数 > 0  B otherwise }
+"#;
+
+    fn values(events: &[(&str, Option<&str>, &str)]) -> Vec<(String, Value)> {
+        let source = tier::source::SourceFile::new("aggregates.tier", RULESET);
+        let loaded = tier::load(source).expect("the ruleset checks");
+        let program = &loaded.program;
+        let as_of = jiff::civil::date(2026, 11, 23);
+        let list: tier::eval::events::EventList = events
+            .iter()
+            .map(|(day, amount, channel)| {
+                let day: jiff::civil::Date = day.parse().unwrap();
+                let amount = amount.map_or(Value::Missing, |a| {
+                    Value::Number(a.parse().unwrap(), tier::value::Unit::Money)
+                });
+                let rank = u32::from(*channel == "线上");
+                let channel = Value::Label(tier::value::Label {
+                    name: (*channel).into(),
+                    rank,
+                });
+                (
+                    0,
+                    vec![Value::Text("M1".into()), Value::Date(day), amount, channel],
+                )
+            })
+            .collect();
+        let record = program.record([("会员号", "M1")]).unwrap();
+        let full = program
+            .record_with_events(&record.inputs, &list, as_of)
+            .unwrap();
+        let outcome = program.evaluate(&full, &[], as_of).unwrap();
+        outcome
+            .values
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn get(values: &[(String, Value)], name: &str) -> String {
+        values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_else(|| panic!("no value {name}"))
+    }
+
+    #[test]
+    fn every_aggregate_over_a_few_events() {
+        let v = values(&[
+            ("2026-11-20", Some("300"), "线上"),
+            ("2026-11-20", Some("100"), "门店"),
+            ("2026-10-01", Some("500"), "门店"),
+            ("2026-11-15", None, "线上"),
+            ("2025-01-05", Some("50"), "门店"),
+            ("2026-12-01", Some("9999"), "线上"), // after the as-of date: never counts
+        ]);
+        assert_eq!(get(&v, "总额"), "950元");
+        assert_eq!(get(&v, "近30天"), "400元"); // 2026-10-24 .. 2026-11-23
+        assert_eq!(get(&v, "线上次数"), "2");
+        assert_eq!(get(&v, "次数"), "5");
+        assert_eq!(get(&v, "天数"), "4");
+        assert_eq!(get(&v, "月数"), "3");
+        assert_eq!(get(&v, "最低"), "50元");
+        assert_eq!(get(&v, "最高"), "500元");
+        // The empty 金额 is no amount: 950 / 4.
+        assert_eq!(get(&v, "平均"), "237.5元");
+        assert_eq!(get(&v, "首笔"), "50元");
+        // Two events on the last day: the later in the list wins.
+        assert_eq!(get(&v, "末笔"), "100元");
+        assert_eq!(get(&v, "首日"), "2025-01-05");
+        assert_eq!(get(&v, "末日"), "2026-11-20");
+        assert_eq!(get(&v, "间隔"), "3");
+        // 2026-11-14 .. 2026-11-23 is 10 days: (300 + 100) / 10.
+        assert_eq!(get(&v, "日均"), "40元");
+        // Calendar windows up to the as-of date (Monday 2026-11-23): November, 2026, and a
+        // week that starts that Monday (the Friday before is last week).
+        assert_eq!(get(&v, "本月"), "400元");
+        assert_eq!(get(&v, "本年"), "900元");
+        assert_eq!(get(&v, "本周"), "0元");
+        // Month to date: 23 days.
+        assert_eq!(get(&v, "月日均"), "17.3913元");
+        assert_eq!(get(&v, "等级"), "A");
+    }
+
+    #[test]
+    fn a_customer_without_events_gets_the_empty_aggregates() {
+        let v = values(&[]);
+        assert_eq!(get(&v, "总额"), "0元");
+        assert_eq!(get(&v, "次数"), "0");
+        assert_eq!(get(&v, "天数"), "0");
+        assert_eq!(get(&v, "日均"), "0元");
+        for name in [
+            "最低", "最高", "平均", "首笔", "末笔", "首日", "末日", "间隔",
+        ] {
+            assert_eq!(get(&v, name), "missing", "{name}");
+        }
+        assert_eq!(get(&v, "等级"), "B");
+    }
+
+    #[test]
+    fn the_window_excludes_its_first_day() {
+        // within 30 days of 2026-11-23 starts after 2026-10-24.
+        let v = values(&[
+            ("2026-10-24", Some("7"), "门店"),
+            ("2026-10-25", Some("11"), "门店"),
+        ]);
+        assert_eq!(get(&v, "近30天"), "11元");
+    }
+}
+
+#[test]
+fn s13_computes_the_monthly_daily_average_from_day_end_balances() {
+    let out = tier()
+        .args([
+            "run",
+            "rulesets/events/bank_wealth_events.tier",
+            "rulesets/events/samples/bank_wealth_events.csv",
+            "--events",
+            "日终余额=rulesets/events/samples/bank_wealth_events.日终余额.csv",
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rows: 40 read = 40 graded + 0 rejected"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1160 read = 1158 folded + 2 rejected"),
+        "{err}"
+    );
+    assert!(err.contains("6299999999") && err.contains("`多`"), "{err}");
+}

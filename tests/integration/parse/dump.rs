@@ -530,8 +530,10 @@ fn e(x: &Expr) -> String {
             if let Some(f) = &a.field {
                 out += &format!(".{}", f.name);
             }
-            if let Some(w) = &a.window {
-                out += &format!(" within {}", lit(w));
+            match &a.window {
+                Some(Window::Last(w)) => out += &format!(" within {}", lit(w)),
+                Some(Window::This(p, _)) => out += &format!(" within this {p:?}"),
+                None => {}
             }
             if let Some(f) = &a.filter {
                 out += &format!(" where {}", e(f));
