@@ -23,9 +23,14 @@ const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
     ("month", 1, Some(1)),
 ];
 
-/// The names of the built-in functions (the REPL completes them).
+/// The names of the built-in functions and of the aggregates over events (the REPL and the
+/// editor complete them).
 pub(crate) fn function_names() -> impl Iterator<Item = &'static str> {
-    FUNCTIONS.iter().map(|f| f.0)
+    let aggregates = crate::ast::AggFunc::ALL
+        .iter()
+        .map(|(_, name)| *name)
+        .filter(|name| !FUNCTIONS.iter().any(|f| f.0 == *name));
+    FUNCTIONS.iter().map(|f| f.0).chain(aggregates)
 }
 
 impl<'a> Ctx<'a> {

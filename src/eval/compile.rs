@@ -404,9 +404,19 @@ impl<'a> Compiler<'a> {
         });
         let text = super::interpret::text(self.source, span).into_owned();
         let Some(list) = self.aggregates.as_mut() else {
-            self.internal(
-                span,
-                "an aggregate outside the ruleset's declarations".into(),
+            // An expression compiled after the program (the REPL's input): its aggregates have
+            // no place in the records. Not a bug: say how to get one.
+            self.errors.push(
+                crate::diagnostic::Diagnostic::error(
+                    crate::diagnostic::Code::EventsAggregate,
+                    format!("`{text}` can only be computed inside the ruleset"),
+                )
+                .in_source(self.source)
+                .with_label(span, "an aggregate typed on its own")
+                .with_help(
+                    "declare it: `let 近一年 = …`, then ask for `近一年` (in the REPL, over the \
+                     :event events)",
+                ),
             );
             return None;
         };

@@ -33,9 +33,12 @@ impl Session {
             invalid: Vec::new(),
         };
         let Some(l) = &self.loaded else { return r };
+        let is_key = |name: &str| l.program.events().iter().any(|e| *e.decl.key.name == *name);
         for spec in l.program.inputs() {
             let parser = parser(spec);
             let value = match self.inputs.get(&*spec.name) {
+                // The key ties events to a customer; the REPL's events are this customer's.
+                None if is_key(&spec.name) => Value::Text("(repl)".into()),
                 None => parser.parse(&Cell::Empty).unwrap_or_else(|_| {
                     r.unset_required.push(spec.name.to_string());
                     Value::Missing
@@ -53,6 +56,13 @@ impl Session {
                 _ => Value::Missing,
             };
             r.relatives.push(value);
+        }
+        if l.program.has_aggregates() {
+            let (events, problems) = self.parsed_events();
+            r.invalid.extend(problems);
+            if let Ok(full) = l.program.record_with_events(&r.inputs, &events, self.as_of) {
+                r.inputs = full;
+            }
         }
         r
     }

@@ -11,6 +11,7 @@
 //! piped lines make inputs.
 
 mod commands;
+mod events;
 mod inputs;
 mod row;
 mod script;
@@ -114,6 +115,8 @@ pub struct Session {
     loaded: Option<Loaded>,
     /// Input (or relative) name → the cell as typed or read from a data file.
     inputs: BTreeMap<String, Cell>,
+    /// The current customer's events (`:event`), as typed.
+    events: Vec<events::TypedEvent>,
     as_of: jiff::civil::Date,
     render: RenderOptions,
     /// The texts of the typed definitions as of the last `:save` (none saved yet: empty).
@@ -134,6 +137,7 @@ impl Session {
             typed: Vec::new(),
             loaded: None,
             inputs: BTreeMap::new(),
+            events: Vec::new(),
             as_of,
             render: RenderOptions {
                 color: false,
@@ -312,6 +316,7 @@ impl Session {
                 } else {
                     // Another ruleset: another customer.
                     self.inputs.clear();
+                    self.events.clear();
                 }
                 match dropped {
                     Some(d) => {

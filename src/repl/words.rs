@@ -58,6 +58,11 @@ pub(super) const COMMANDS: &[Command] = &[
         what: "load customer row N (as numbered in the file; the header is row 1) or the row containing ID",
     },
     Command {
+        name: "event",
+        args: "事件 字段=值",
+        what: "add an event of the current customer (:event lists them, :event clear removes them)",
+    },
+    Command {
         name: "as-of",
         args: "DATE",
         what: "set the evaluation date (YYYY-MM-DD)",

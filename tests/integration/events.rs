@@ -410,3 +410,38 @@ fn s13_computes_the_monthly_daily_average_from_day_end_balances() {
     );
     assert!(err.contains("6299999999") && err.contains("`多`"), "{err}");
 }
+
+#[test]
+fn the_repl_grades_the_events_typed_with_event() {
+    let script = ":event 交易 交易日期 = 2026-11-01, 金额 = 30, 状态 = 完成\n\
+                  :event 交易 交易日期 = 2026-01-05, 金额 = 25, 状态 = 完成\n\
+                  :event 交易 交易日期 = 2025-01-01, 金额 = 80, 状态 = 完成\n\
+                  :set 所属方 = 甲方\n\
+                  近一年交易额\n\
+                  :grade\n\
+                  :event 交易 金额 = x\n\
+                  :event clear\n\
+                  近一年交易额\n";
+    let out = tier()
+        .args([
+            "repl",
+            "tests/fixtures/events/trades.tier",
+            "--as-of",
+            "2026-11-23",
+        ])
+        .write_stdin(script)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("交易 2026-11-01 (金额 = 30万, 状态 = 完成) (1 event(s))"),
+        "{text}"
+    );
+    // 30万 + 25万 in the window; the 2025 trade is outside it.
+    assert!(text.contains("55万"), "{text}");
+    assert!(text.contains("客户分类 = A"), "{text}");
+    assert!(text.contains("金额 = x: expected an amount"), "{text}");
+    assert!(text.contains("3 event(s) removed"), "{text}");
+    assert!(text.contains("0元"), "{text}");
+}
