@@ -35,6 +35,16 @@ pub(super) fn resolve(
     let mut out = Vec::new();
     let names: Vec<&str> = program.events().iter().map(|e| &*e.name).collect();
     for (name, path) in files {
+        if path.as_os_str() == "-" {
+            errors.push(
+                Diagnostic::error(
+                    Code::UsageEvents,
+                    format!("`--events {name}=-`: events are read from a file, not standard input"),
+                )
+                .with_help("the customers' keys and the events are matched in two passes: save the events to a file"),
+            );
+            continue;
+        }
         match names.iter().position(|n| *n == name.trim()) {
             Some(i) => out.push((i, path.clone())),
             None => {

@@ -33,6 +33,29 @@ pub(crate) fn collect(cx: &mut Ctx<'_>) {
     }
 }
 
+/// `tier::name::unused` (a warning) for events no aggregate folds: their file would be read
+/// for nothing.
+pub(crate) fn check_unused(cx: &mut Ctx<'_>) {
+    let rs = cx.rs;
+    for item in &rs.items {
+        let Item::Events(ev) = item else { continue };
+        if cx.used_events.contains(&ev.name.name) {
+            continue;
+        }
+        let d = cx
+            .warning(
+                Code::NameUnused,
+                format!("events `{}` are never aggregated", ev.name.name),
+            )
+            .with_label(ev.name.span, "declared here, no aggregate uses it")
+            .with_help(format!(
+                "fold them into a value, e.g. `let 次数 = count({})`, or remove the declaration",
+                ev.name.name
+            ));
+        cx.push(d);
+    }
+}
+
 fn check_fields(cx: &mut Ctx<'_>, ev: &EventsDecl) {
     let mut seen: Vec<&Ident> = Vec::new();
     for f in &ev.fields {

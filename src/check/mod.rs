@@ -169,6 +169,7 @@ pub fn check_resolved(ruleset: &Ruleset, source: &SourceFile) -> (Vec<Diagnostic
     cases::check_tests(&mut cx);
     graph::check_cycles(&mut cx);
     graph::check_unused(&mut cx);
+    events::check_unused(&mut cx);
     let mut resolution = cx.resolution();
     let names: Vec<&str> = cx.symbols.iter().map(|s| s.ident.name.as_str()).collect();
     for name in names {

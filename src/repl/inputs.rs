@@ -347,7 +347,16 @@ impl Session {
         match l.program.evaluate(&rec.inputs, &rec.relatives, self.as_of) {
             Ok(o) => {
                 let body = if explain {
-                    crate::eval::explain::render_trace(&o)
+                    let mut text = crate::eval::explain::render_trace(&o);
+                    // Which events each aggregate counted, and which it left out.
+                    let (events, _) = self.parsed_events();
+                    if !events.is_empty() {
+                        if let Ok(traces) = l.program.explain_events(&events, self.as_of) {
+                            text.push_str("events:\n");
+                            text.push_str(&crate::eval::events::render_events(&traces, self.as_of));
+                        }
+                    }
+                    text
                 } else {
                     crate::eval::explain::render_outcome(&o)
                 };

@@ -419,6 +419,7 @@ fn the_repl_grades_the_events_typed_with_event() {
                   :set 所属方 = 甲方\n\
                   近一年交易额\n\
                   :grade\n\
+                  :explain\n\
                   :event 交易 金额 = x\n\
                   :event clear\n\
                   近一年交易额\n";
@@ -441,6 +442,10 @@ fn the_repl_grades_the_events_typed_with_event() {
     // 30万 + 25万 in the window; the 2025 trade is outside it.
     assert!(text.contains("55万"), "{text}");
     assert!(text.contains("客户分类 = A"), "{text}");
+    assert!(
+        text.contains("✗ 2025-01-01 (金额 = 80万, 状态 = 完成): left out by the window"),
+        "{text}"
+    );
     assert!(text.contains("金额 = x: expected an amount"), "{text}");
     assert!(text.contains("3 event(s) removed"), "{text}");
     assert!(text.contains("0元"), "{text}");
