@@ -111,6 +111,50 @@ fn a_run_on_events_alone_grades_the_distinct_keys() {
 }
 
 #[test]
+fn event_files_are_read_in_any_format_and_encoding() {
+    let grade = |file: &str| {
+        let out = tier()
+            .args([
+                "run",
+                "tests/fixtures/events/members.tier",
+                "--events",
+                &format!("消费=tests/fixtures/events/{file}"),
+                "--as-of",
+                "2026-11-23",
+                "--format",
+                "csv",
+                "-q",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let utf8 = grade("purchases.csv");
+    assert_eq!(grade("purchases.gbk.csv"), utf8);
+    assert_eq!(grade("purchases.ndjson"), utf8);
+}
+
+#[test]
+fn diff_refuses_a_ruleset_with_events_rather_than_grading_without_them() {
+    let out = tier()
+        .args([
+            "diff",
+            "tests/fixtures/events/trades.tier",
+            "tests/fixtures/events/trades.tier",
+            "tests/fixtures/events/customers.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tier::usage::events"));
+}
+
+#[test]
 fn an_events_ruleset_without_its_file_is_a_usage_error() {
     let out = tier()
         .args([
