@@ -494,3 +494,28 @@ fn the_repl_grades_the_events_typed_with_event() {
     assert!(text.contains("3 event(s) removed"), "{text}");
     assert!(text.contains("0元"), "{text}");
 }
+
+#[test]
+fn a_where_cannot_read_the_customers_values() {
+    let text = r#"
+ruleset "x"
+input {
+  会员号 text
+}
+events 消费 key 会员号 date 日期 {
+  会员号 text
+  日期   date
+  金额   money
+}
+scorecard 分 { 金额 linear sum(消费.金额) from 0 to 1万 }
+let 大单 = count(消费 where 金额 > 分.金额)
+let 近单 = count(消费 where days_between(日期, as_of) <= 7)
+grade 等级 { A when 大单 + 近单 > 0  B otherwise }
+"#;
+    let source = tier::source::SourceFile::new("x.tier", text);
+    let codes: Vec<&str> = tier::diagnose(&source)
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["tier::events::filter"]);
+}
