@@ -432,8 +432,7 @@ impl Program {
         let mut out = Vec::new();
         for (k, a) in self.aggregates.iter().enumerate() {
             let mut rows = Vec::new();
-            for (e, vals) in events.iter().filter(|(e, _)| *e == a.events) {
-                let _ = e;
+            for (_, vals) in events.iter().filter(|(e, _)| *e == a.events) {
                 rows.push((folder.fate(k, vals)?, self.describe_event(a.events, vals)));
             }
             out.push(AggregateTrace {
