@@ -42,6 +42,7 @@ fn s8_on_trade_rows_grades_every_customer_and_lists_rejected_events() {
     let graded = dir.path().join("graded.csv");
     let rejects = dir.path().join("rejects.csv");
     let summary = dir.path().join("summary.json");
+    let report = dir.path().join("report.html");
     tier()
         .args([
             "run",
@@ -59,8 +60,16 @@ fn s8_on_trade_rows_grades_every_customer_and_lists_rejected_events() {
         .arg(&rejects)
         .arg("--summary")
         .arg(&summary)
+        .arg("--report")
+        .arg(&report)
         .assert()
         .success();
+    // The report names the events file of a rejected event beside its row.
+    let page = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        page.contains(">contract_rolling_events.交易.csv 98<"),
+        "{page}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     assert_eq!(json["rows_read"], 30);
