@@ -258,7 +258,7 @@ pub struct RunArgs {
     #[arg(required_unless_present = "events")]
     pub data: Option<PathBuf>,
     /// Event rows for an `events` declaration: NAME=FILE (CSV, XLSX, JSON, NDJSON; any
-    /// encoding). Repeat it for each declaration.
+    /// encoding). Repeat it for each declaration, or for several files of one.
     #[arg(long, value_name = "NAME=FILE")]
     pub events: Vec<String>,
     /// Output file (format from its extension: .csv .xlsx .json .ndjson); default standard output.

@@ -146,6 +146,25 @@ fn event_files_are_read_in_any_format_and_encoding() {
     let utf8 = grade("purchases.csv");
     assert_eq!(grade("purchases.gbk.csv"), utf8);
     assert_eq!(grade("purchases.ndjson"), utf8);
+    // One declaration fed by two files (say, two months' exports) is the same as one file.
+    let out = tier()
+        .args([
+            "run",
+            "tests/fixtures/events/members.tier",
+            "--events",
+            "消费=tests/fixtures/events/purchases.part1.csv",
+            "--events",
+            "消费=tests/fixtures/events/purchases.part2.csv",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "csv",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), utf8);
 }
 
 #[test]
