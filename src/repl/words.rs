@@ -191,6 +191,18 @@ impl Session {
                             }
                         }
                     }
+                    // Events: the name (for `:event 订单`), its fields (for `字段 = 值` and
+                    // `where`), `订单.字段` (for aggregates) and enum variants.
+                    Item::Events(e) => {
+                        names.push(e.name.name.clone());
+                        for f in &e.fields {
+                            names.push(f.name.name.clone());
+                            names.push(format!("{}.{}", e.name.name, f.name.name));
+                            if let TypeKind::Enum(vs) = &f.ty.kind {
+                                names.extend(vs.iter().map(|v| v.name.name.clone()));
+                            }
+                        }
+                    }
                     Item::Let(d) => names.push(d.name.name.clone()),
                     Item::Scorecard(d) => {
                         names.push(d.name.name.clone());

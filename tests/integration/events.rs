@@ -547,3 +547,21 @@ grade 等级 { A when 大单 + 近单 > 0  B otherwise }
         .collect();
     assert_eq!(codes, ["tier::events::filter"]);
 }
+
+#[test]
+fn the_repl_completes_events_their_fields_and_event() {
+    let mut session = tier::repl::Session::new(jiff::civil::date(2026, 11, 23));
+    session.load(std::path::Path::new("tests/fixtures/events/trades.tier"));
+    let names = session.completions();
+    for want in [
+        ":event",
+        "交易",
+        "交易.金额",
+        "交易日期",
+        "完成",
+        "sum",
+        "daily_average",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
+    }
+}
