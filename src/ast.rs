@@ -43,6 +43,8 @@ pub struct StrLit {
 pub enum Item {
     /// `input { 销售额 money(万) column "年度销售额" ... }`
     Input(InputBlock),
+    /// `events 订单 key 客户编号 date 下单日期 { 金额 money column "订单金额" ... }`
+    Events(EventsDecl),
     /// `scale 风险分类 { 正常 > 关注 > 次级 > 可疑 > 损失 }`
     Scale(ScaleDecl),
     /// `let 增长率 = (销售额 - 上年销售额) / 上年销售额`
@@ -76,6 +78,27 @@ pub enum Item {
 pub struct InputBlock {
     pub fields: Vec<InputField>,
     pub span: Span,
+}
+
+/// `events NAME key FIELD date FIELD { <field>* }`: rows of orders, visits or payments, each
+/// tied to a customer by the key field (also an input of the customer) and dated by the date
+/// field. Aggregates (`sum(订单.金额 within 12 months)`) fold a customer's events into values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventsDecl {
+    pub name: Ident,
+    /// The field that names the customer: also declared, with the same name, in `input`.
+    pub key: Ident,
+    /// The field that dates each event (a `date` field): windows count back from the as-of date.
+    pub date: Ident,
+    pub fields: Vec<InputField>,
+    pub span: Span,
+}
+
+impl EventsDecl {
+    /// The index of the field called `name`.
+    pub fn field(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name.name == name)
+    }
 }
 
 /// `NAME TYPE[?] [RANGE] [column "列名"[, "别名"]*] [default LITERAL]`
@@ -475,6 +498,8 @@ pub struct TestCase {
     pub name: StrLit,
     pub as_of: Option<Literal>,
     pub given: Vec<Given>,
+    /// `given 订单 = {下单日期 = 2026-11-01, 金额 = 3000}, {...}`: the customer's events.
+    pub events: Vec<GivenEvents>,
     pub expects: Vec<Expect>,
     pub span: Span,
 }
@@ -484,6 +509,23 @@ pub struct TestCase {
 pub struct Given {
     pub name: Ident,
     pub value: Expr,
+    pub span: Span,
+}
+
+/// `订单 = {下单日期 = 2026-11-01, 金额 = 3000}, {下单日期 = 2026-10-02, 金额 = 200}` inside
+/// `given`: the events of one `events` declaration, each a list of `FIELD = VALUE` (the key
+/// field may be left out: the events are the test customer's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenEvents {
+    pub name: Ident,
+    pub rows: Vec<GivenEvent>,
+    pub span: Span,
+}
+
+/// `{下单日期 = 2026-11-01, 金额 = 3000}`: one event of a test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenEvent {
+    pub cells: Vec<Given>,
     pub span: Span,
 }
 
@@ -558,7 +600,12 @@ impl Expr {
     /// Pushes the direct sub-expressions.
     fn children<'e>(&'e self, out: &mut Vec<&'e Expr>) {
         match &self.kind {
-            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::AsOf => {}
+            // An aggregate's filter names fields of its events, not declarations: not a child.
+            ExprKind::Lit(_)
+            | ExprKind::Name(_)
+            | ExprKind::Path(..)
+            | ExprKind::AsOf
+            | ExprKind::Aggregate(_) => {}
             ExprKind::Unary(_, a) | ExprKind::IsMissing { expr: a, .. } => out.push(a),
             ExprKind::Binary(_, a, b) => out.extend([&**a, &**b]),
             ExprKind::In { expr, set, .. } => {
@@ -652,6 +699,121 @@ pub enum ExprKind {
     Match(MatchExpr),
     /// `matrix ROW, COL { c1 c2 c3  r1: v v v  r2: v v v }`
     Matrix(Matrix),
+    /// `sum(订单.金额 within 12 months where 状态 = 已完成)`, `count(订单)`: a customer's events
+    /// folded into one value.
+    Aggregate(Box<Aggregate>),
+}
+
+/// `FUNC(EVENTS[.FIELD] [within DURATION] [where COND])`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub func: AggFunc,
+    /// The function's name as written.
+    pub func_span: Span,
+    pub events: Ident,
+    /// `订单.金额`: the field folded; `None` in `count(订单)`.
+    pub field: Option<Ident>,
+    /// `within 12 months` or `within this month`.
+    pub window: Option<Window>,
+    /// `where 金额 >= 1000`: names fields of the events only.
+    pub filter: Option<Box<Expr>>,
+}
+
+/// Which events an aggregate looks at, by date; always up to the as-of date.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Window {
+    /// `within 12 months`: dated after `as_of - 12 months`.
+    Last(Literal),
+    /// `within this month` (`week`, `year`): dated in the as-of date's calendar month (week from
+    /// Monday, year), up to the as-of date.
+    This(Period, Span),
+}
+
+impl Window {
+    pub fn span(&self) -> Span {
+        match self {
+            Window::Last(l) => l.span,
+            Window::This(_, s) => *s,
+        }
+    }
+}
+
+/// What an aggregate computes over the events that count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggFunc {
+    /// `sum(E.f)`: 0 without events.
+    Sum,
+    /// `count(E)`: how many events; 0 without events.
+    Count,
+    /// `distinct_days(E)`: on how many different days; 0 without events.
+    DistinctDays,
+    /// `distinct_months(E)`: in how many different calendar months; 0 without events.
+    DistinctMonths,
+    /// `min(E.f)`: missing without events.
+    Min,
+    /// `max(E.f)`: missing without events.
+    Max,
+    /// `average(E.f)`: the mean per event; missing without events.
+    Average,
+    /// `first(E.f)`: the field of the earliest event; missing without events.
+    First,
+    /// `last(E.f)`: the field of the latest event; missing without events.
+    Last,
+    /// `first_date(E)`: the earliest event's date.
+    FirstDate,
+    /// `last_date(E)`: the latest event's date.
+    LastDate,
+    /// `days_since_last(E)`: whole days from the latest event to the as-of date.
+    DaysSinceLast,
+    /// `daily_average(E.f within D)`: the sum over the window ÷ its days (a day without an
+    /// event counts 0), for balance-style data (月日均).
+    DailyAverage,
+}
+
+impl AggFunc {
+    /// Every aggregate function with its name, as written.
+    pub const ALL: &'static [(AggFunc, &'static str)] = &[
+        (AggFunc::Sum, "sum"),
+        (AggFunc::Count, "count"),
+        (AggFunc::DistinctDays, "distinct_days"),
+        (AggFunc::DistinctMonths, "distinct_months"),
+        (AggFunc::Min, "min"),
+        (AggFunc::Max, "max"),
+        (AggFunc::Average, "average"),
+        (AggFunc::First, "first"),
+        (AggFunc::Last, "last"),
+        (AggFunc::FirstDate, "first_date"),
+        (AggFunc::LastDate, "last_date"),
+        (AggFunc::DaysSinceLast, "days_since_last"),
+        (AggFunc::DailyAverage, "daily_average"),
+    ];
+
+    /// The function called `name`.
+    pub fn from_name(name: &str) -> Option<AggFunc> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(f, _)| *f)
+    }
+
+    /// The name as written.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("", |(_, n)| n)
+    }
+
+    /// Whether it folds a field (`sum(E.f)`) rather than the events themselves (`count(E)`).
+    pub fn takes_field(self) -> bool {
+        matches!(
+            self,
+            AggFunc::Sum
+                | AggFunc::Min
+                | AggFunc::Max
+                | AggFunc::Average
+                | AggFunc::First
+                | AggFunc::Last
+                | AggFunc::DailyAverage
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

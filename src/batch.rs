@@ -32,10 +32,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 mod columns;
+mod events;
 mod options;
 mod outputs;
 
 pub use columns::{cell_text, ColumnMap};
+pub use events::{customer_events, EventsRead};
 pub use options::{Bom, ErrorKind, Input, Report, RunError, RunOptions};
 use outputs::check_outputs;
 
@@ -210,7 +212,30 @@ fn execute(
     let as_of = args.as_of;
     let mut opts = args.read.clone();
     let input = std::mem::replace(&mut args.input, Input::Path(PathBuf::new()));
+    let event_files = if program.has_aggregates() || !args.events.is_empty() {
+        events::resolve(program, &args.events)?
+    } else {
+        Vec::new()
+    };
     let (_spooled, data_path, display_name) = match input {
+        Input::EventKeys => {
+            let tmp = events::customers_from_events(program, &event_files)?;
+            let path = tmp.path().to_path_buf();
+            opts = ReadOptions {
+                format: Some(InputFormat::Csv),
+                encoding: Some("utf-8".into()),
+                ..ReadOptions::default()
+            };
+            let names: Vec<String> = event_files
+                .iter()
+                .map(|(_, p)| p.display().to_string())
+                .collect();
+            (
+                Some(tmp),
+                path,
+                format!("customers of {}", names.join(", ")),
+            )
+        }
         Input::Path(path) => {
             let name = path.display().to_string();
             (None, path, name)
@@ -236,6 +261,23 @@ fn execute(
             .map_err(|d| RunError::new(ErrorKind::Failed, d))?;
     warnings.extend(column_warnings);
 
+    // Events: the customers' keys, then every event file folded into per-customer aggregates
+    // (customers × aggregates in memory, whatever the number of events).
+    let (folder, event_rejects, events_read) = if event_files.is_empty() {
+        (None, Vec::new(), Vec::new())
+    } else {
+        let (folder, rejects, read, w) = events::fold(
+            program,
+            &map,
+            open(&data_path)?,
+            &display_name,
+            &event_files,
+            as_of,
+        )?;
+        warnings.extend(w);
+        (Some(folder), rejects, read)
+    };
+
     // Relative grades need whole columns: one key-only pass per round of relatives (usually
     // one), then the file is read again for grading. Rows are never held, only the keys.
     // One class per row and relative, compactly (a byte per row): a 10M-row Pareto run stays
@@ -254,6 +296,7 @@ fn execute(
             source,
             known,
             round,
+            folder.as_ref(),
         ))
     })?;
     let source = match unread.take() {
@@ -348,7 +391,20 @@ fn execute(
     // Grades one row: the kept cells and the outcome, or every problem of the row.
     let grade_row = |i: usize, item: &Result<RawRow, RowError>| -> Graded {
         let row = item.as_ref().map_err(|e| vec![e.clone()])?;
-        let record = map.record(&display_name, row)?;
+        let mut record = map.record(&display_name, row)?;
+        if let Some(folder) = &folder {
+            let values = folder.values(i).map_err(|e| {
+                vec![row_error_for(
+                    program,
+                    &map,
+                    &headers,
+                    &display_name,
+                    row,
+                    e,
+                )]
+            })?;
+            record.extend(values);
+        }
         let rel: Vec<Value> = relative_columns.iter().map(|c| c.get(i)).collect();
         let outcome = if reasons {
             program.evaluate_untraced(&record, &rel, as_of)
@@ -471,13 +527,15 @@ fn execute(
         sink,
         summary,
         figures,
-        rejects,
+        mut rejects,
         rows_rejected,
         ..
     } = match written {
         Ok(result) => result?,
         Err(panic) => std::panic::resume_unwind(panic),
     };
+    // Rejected events are listed after the customers' rejects, file by file.
+    rejects.extend(event_rejects);
 
     // Blank rows are rows read too: skipped, counted and listed by the reader.
     let source = chunks.source;
@@ -495,6 +553,8 @@ fn execute(
         (rows_skipped, source.skipped_rows()),
         &rejects,
     );
+    let mut result = result;
+    result.events = events_read;
     if result.rows_read != result.rows_graded + result.rows_rejected + result.rows_skipped {
         // Counted independently on purpose: a row lost by a bug must fail the run loudly,
         // before any output is made visible (the sink is dropped: its target is untouched).
@@ -629,6 +689,7 @@ pub(crate) fn collect_relative_keys(
     source: Box<dyn RowSource>,
     known: &[ClassColumn],
     round: &[usize],
+    folder: Option<&crate::eval::events::Folder<'_>>,
 ) -> Vec<KeyColumn> {
     let mut columns: Vec<KeyColumn> = round
         .iter()
@@ -645,7 +706,10 @@ pub(crate) fn collect_relative_keys(
                     .par_iter()
                     .map(|(i, item)| {
                         let row = item.as_ref().ok()?;
-                        let record = map.record(file, row).ok()?;
+                        let mut record = map.record(file, row).ok()?;
+                        if let Some(folder) = folder {
+                            record.extend(folder.values(*i).ok()?);
+                        }
                         let classes: Vec<Value> = known.iter().map(|c| c.get(*i)).collect();
                         program.relative_keys_with(&record, &classes, as_of).ok()
                     })

@@ -253,8 +253,14 @@ pub struct CheckArgs {
 pub struct RunArgs {
     /// The ruleset.
     pub ruleset: PathBuf,
-    /// The data file; `-` reads standard input.
-    pub data: PathBuf,
+    /// The data file; `-` reads standard input. Leave it out with --events to grade the
+    /// customers the events name (their distinct keys).
+    #[arg(required_unless_present = "events")]
+    pub data: Option<PathBuf>,
+    /// Event rows for an `events` declaration: NAME=FILE (CSV, XLSX, JSON, NDJSON; any
+    /// encoding). Repeat it for each declaration, or for several files of one.
+    #[arg(long, value_name = "NAME=FILE")]
+    pub events: Vec<String>,
     /// Output file (format from its extension: .csv .xlsx .json .ndjson); default standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -373,6 +379,10 @@ pub struct EvalArgs {
     /// The record as a JSON object: `--json '{"销售额": "200万"}'`.
     #[arg(long)]
     pub json: Option<String>,
+    /// This customer's events, from a file of an `events` declaration: NAME=FILE (the rows
+    /// whose key is the record's). Repeat it for each declaration.
+    #[arg(long, value_name = "NAME=FILE")]
+    pub events: Vec<String>,
     /// Evaluation date (YYYY-MM-DD); default today.
     #[arg(long)]
     pub as_of: Option<String>,

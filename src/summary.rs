@@ -51,7 +51,11 @@ pub struct Summary {
     #[serde(serialize_with = "ordered_map")]
     pub tags: Vec<(String, usize)>,
     /// Problems found in the rejected rows: one per bad cell, so possibly more than the rows.
+    /// Rejected events (`tier run --events`) are listed too, under their own file.
     pub rejects: Vec<RejectSummary>,
+    /// Each event file read (`tier run --events`): events read and rejected.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<crate::batch::EventsRead>,
     /// The revenue field's unit, for display.
     #[serde(skip)]
     pub revenue_unit: crate::value::Unit,
@@ -298,6 +302,7 @@ impl SummaryBuilder {
                 tags
             },
             rejects: rejects.iter().map(RejectSummary::from).collect(),
+            events: Vec::new(),
             revenue_unit: self.revenue_unit.unwrap_or_default(),
         }
     }
@@ -333,6 +338,17 @@ impl Summary {
             "rows: {} read = {} graded + {} rejected{skipped}",
             self.rows_read, self.rows_graded, self.rows_rejected
         );
+        for e in &self.events {
+            let _ = writeln!(
+                out,
+                "events {} ({}): {} read = {} folded + {} rejected",
+                e.events,
+                e.file,
+                e.rows_read,
+                e.rows_read - e.rows_rejected,
+                e.rows_rejected
+            );
+        }
         if self.rows_skipped > 0 {
             let n = self.rows_skipped;
             let shown: Vec<String> = self

@@ -19,6 +19,9 @@ pub enum Input {
         name: String,
         reader: Box<dyn Read + Send>,
     },
+    /// No customer file: the customers are the distinct keys of the event files
+    /// ([`RunOptions::events`]), each graded on its events alone.
+    EventKeys,
 }
 
 /// Whether a CSV output starts with a UTF-8 BOM.
@@ -46,6 +49,9 @@ pub struct RunOptions {
     pub output_format: OutputFormat,
     /// The evaluation date.
     pub as_of: jiff::civil::Date,
+    /// Event files (`--events 订单=orders.csv`): the name of an `events` declaration and the
+    /// file of its rows (any format and encoding the customer file may have, detected).
+    pub events: Vec<(String, PathBuf)>,
     /// Input columns copied to the output (matched as inputs are); `None` keeps all.
     pub keep: Option<Vec<String>>,
     /// UTF-8 BOM on CSV outputs (graded and rejects).
@@ -81,6 +87,7 @@ impl RunOptions {
             output: None,
             output_format: OutputFormat::Csv,
             as_of,
+            events: Vec::new(),
             keep: None,
             bom: Bom::default(),
             raw_csv: false,
@@ -141,7 +148,7 @@ pub struct RunError {
 }
 
 impl RunError {
-    pub(super) fn new(kind: ErrorKind, diagnostics: Vec<Diagnostic>) -> RunError {
+    pub(crate) fn new(kind: ErrorKind, diagnostics: Vec<Diagnostic>) -> RunError {
         RunError { kind, diagnostics }
     }
 }

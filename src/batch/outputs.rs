@@ -55,12 +55,16 @@ pub(super) fn check_outputs(args: &RunOptions) -> Result<Vec<Diagnostic>, RunErr
         if let Destination::File { path: real, .. } = dest {
             let data = match &args.input {
                 Input::Path(p) => Some(p),
-                Input::Reader { .. } => None,
+                Input::Reader { .. } | Input::EventKeys => None,
             };
+            let events = args.events.iter().map(|(_, p)| ("an events file", Some(p)));
             for (what, input) in [
                 ("the data file", data),
                 ("the ruleset", args.ruleset.as_ref()),
-            ] {
+            ]
+            .into_iter()
+            .chain(events)
+            {
                 let Some(input) = input else { continue };
                 if input.as_os_str() != "-" && data::write::same_file(real, input) {
                     errors.push(

@@ -23,9 +23,14 @@ const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
     ("month", 1, Some(1)),
 ];
 
-/// The names of the built-in functions (the REPL completes them).
+/// The names of the built-in functions and of the aggregates over events (the REPL and the
+/// editor complete them).
 pub(crate) fn function_names() -> impl Iterator<Item = &'static str> {
-    FUNCTIONS.iter().map(|f| f.0)
+    let aggregates = crate::ast::AggFunc::ALL
+        .iter()
+        .map(|(_, name)| *name)
+        .filter(|name| !FUNCTIONS.iter().any(|f| f.0 == *name));
+    FUNCTIONS.iter().map(|f| f.0).chain(aggregates)
 }
 
 impl<'a> Ctx<'a> {
@@ -33,6 +38,21 @@ impl<'a> Ctx<'a> {
     /// arguments of these types; the result's type.
     pub(crate) fn infer_call(&mut self, span: Span, func: &Ident, args: &'a [Expr]) -> Ty {
         let Some(&(name, lo, hi)) = FUNCTIONS.iter().find(|f| f.0 == func.name) else {
+            if let Some(agg) = crate::ast::AggFunc::from_name(&func.name) {
+                // `sum(订单)`: an aggregate whose argument the grammar did not take.
+                let d = self
+                    .error(
+                        Code::EventsAggregate,
+                        format!("`{}` folds a field of events", func.name),
+                    )
+                    .with_label(span, "not an aggregate of a field")
+                    .with_help(format!(
+                        "name the events and the field: `{}(订单.金额 …)`",
+                        agg.name()
+                    ));
+                self.push(d);
+                return Ty::Unknown;
+            }
             for a in args {
                 self.infer(a, None);
             }

@@ -67,6 +67,8 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
                 _ => None,
             })
             .filter(|n| !seen.iter().any(|(g, _)| g == n))
+            // The key of events is the test's own customer: tier fills it in.
+            .filter(|n| !cx.events.values().any(|e| e.key.name == *n))
             .collect();
         if !required.is_empty() {
             let d = cx
@@ -82,6 +84,39 @@ fn check_test<'a>(cx: &mut Ctx<'a>, t: &'a TestCase, follow_up: bool, review: bo
                 .with_label(t.name.span, "the record will be rejected")
                 .with_help("give them, make them optional (`?`) or give them a `default`, or `expect rejected`");
             cx.push(d);
+        }
+    }
+    for given in &t.events {
+        let Some(&ev) = cx.events.get(&given.name.name) else {
+            let d = cx
+                .error(
+                    Code::EventsUnknown,
+                    format!("`{}` is not an `events` declaration", given.name.name),
+                )
+                .with_label(given.name.span, "no events of this name")
+                .with_help(
+                    "`given NAME = {FIELD = VALUE, …}, …` gives the events of `events NAME`",
+                );
+            cx.push(d);
+            continue;
+        };
+        for row in &given.rows {
+            for cell in &row.cells {
+                if ev.field(&cell.name.name).is_none() {
+                    let names: Vec<&str> = ev.fields.iter().map(|f| f.name.name.as_str()).collect();
+                    let d = cx
+                        .error(
+                            Code::EventsUnknown,
+                            format!(
+                                "events `{}` have no field `{}`",
+                                ev.name.name, cell.name.name
+                            ),
+                        )
+                        .with_label(cell.name.span, "no such field")
+                        .with_help(format!("the fields are {}", super::quote_list(&names)));
+                    cx.push(d);
+                }
+            }
         }
     }
     for e in &t.expects {

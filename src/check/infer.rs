@@ -204,6 +204,21 @@ impl<'a> Ctx<'a> {
         match &e.kind {
             ExprKind::Lit(l) => lit_type(l),
             ExprKind::Name(id) => self.infer_name(id, hint),
+            ExprKind::Path(sc, comp) if self.event_scope.is_some() => {
+                // A `where` sees one event's fields; a scorecard's points are the customer's.
+                let d = self
+                    .error(
+                        Code::EventsFilter,
+                        format!(
+                            "`{}.{}` is not a field of these events: a `where` looks at one event at a time",
+                            sc.name, comp.name
+                        ),
+                    )
+                    .with_label(e.span, "a value of the customer")
+                    .with_help("compare the aggregate with it outside the aggregate");
+                self.push(d);
+                Ty::Unknown
+            }
             ExprKind::Path(sc, comp) => self.infer_path(sc, comp),
             ExprKind::AsOf => Ty::Date,
             ExprKind::Unary(UnOp::Neg, x) => {
@@ -303,10 +318,14 @@ impl<'a> Ctx<'a> {
             ExprKind::Bands(b) => bands::infer_bands(self, b, hint),
             ExprKind::Match(m) => grades::infer_match(self, m, hint),
             ExprKind::Matrix(m) => grades::infer_matrix(self, m, hint),
+            ExprKind::Aggregate(a) => self.infer_aggregate(e.span, a),
         }
     }
 
     fn infer_name(&mut self, id: &Ident, hint: Option<ScaleId>) -> Ty {
+        if let Some(ev) = self.event_scope {
+            return self.infer_event_name(ev, id, hint);
+        }
         if let Some(t) = self.resolve(id) {
             return t;
         }

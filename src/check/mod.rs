@@ -24,6 +24,7 @@ mod bands;
 mod calls;
 mod cases;
 mod decls;
+mod events;
 mod grades;
 mod graph;
 mod infer;
@@ -160,6 +161,7 @@ impl Resolution {
 pub fn check_resolved(ruleset: &Ruleset, source: &SourceFile) -> (Vec<Diagnostic>, Resolution) {
     let mut cx = Ctx::new(ruleset, source);
     scope::collect(&mut cx);
+    events::collect(&mut cx);
     inputs::check_inputs(&mut cx);
     graph::infer_lets(&mut cx);
     infer::check_bodies(&mut cx);
@@ -167,6 +169,7 @@ pub fn check_resolved(ruleset: &Ruleset, source: &SourceFile) -> (Vec<Diagnostic
     cases::check_tests(&mut cx);
     graph::check_cycles(&mut cx);
     graph::check_unused(&mut cx);
+    events::check_unused(&mut cx);
     let mut resolution = cx.resolution();
     let names: Vec<&str> = cx.symbols.iter().map(|s| s.ident.name.as_str()).collect();
     for name in names {
@@ -324,6 +327,12 @@ pub(crate) struct Ctx<'a> {
     pub tags: Vec<&'a Ident>,
     /// Names referenced from rules (tests do not count): for `tier::name::unused`.
     pub used: HashSet<String>,
+    /// The `events` declarations by name (the first of each name).
+    pub events: HashMap<String, &'a crate::ast::EventsDecl>,
+    /// Events some aggregate folds.
+    pub used_events: HashSet<String>,
+    /// The events whose fields the names of a `where` refer to, while one is inferred.
+    pub event_scope: Option<&'a crate::ast::EventsDecl>,
     /// The declaration whose body is being inferred, for cycle edges.
     pub current: Option<String>,
     pub edges: Vec<Edge>,
@@ -349,6 +358,9 @@ impl<'a> Ctx<'a> {
             lets: HashMap::new(),
             tags: Vec::new(),
             used: HashSet::new(),
+            events: HashMap::new(),
+            used_events: HashSet::new(),
+            event_scope: None,
             current: None,
             edges: Vec::new(),
             reported_scales: HashSet::new(),

@@ -82,7 +82,11 @@ pub(crate) fn collect(cx: &mut Ctx<'_>) {
                     test_first.insert(&t.name.value, t.name.span);
                 }
             }
-            Item::Scale(_) | Item::Schedule(_) | Item::Override(_) | Item::Output(_) => {}
+            Item::Scale(_)
+            | Item::Events(_)
+            | Item::Schedule(_)
+            | Item::Override(_)
+            | Item::Output(_) => {}
         }
     }
 

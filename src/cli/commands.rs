@@ -173,11 +173,53 @@ pub fn eval(args: &EvalArgs, ui: &Ui, explain: bool) -> u8 {
             return EXIT_USAGE;
         }
     };
-    match loaded.program.grade(&record, as_of) {
+    let program = &loaded.program;
+    // Events: the rows of each file whose key is this record's.
+    let mut events = Vec::new();
+    if !args.events.is_empty() {
+        let files = match super::run::event_flags(&args.events) {
+            Ok(f) => f,
+            Err(d) => {
+                ui.report(&[d]);
+                return EXIT_USAGE;
+            }
+        };
+        let key = program
+            .events()
+            .first()
+            .and_then(|e| record.inputs.get(e.key_input).cloned())
+            .unwrap_or(tier::value::Value::Missing);
+        match tier::batch::customer_events(program, &files, &key) {
+            Ok((list, rejects)) => {
+                for r in rejects {
+                    super::stdio::err(&format!("rejected event: {r}\n"));
+                }
+                events = list;
+            }
+            Err(e) => {
+                ui.report(&e.diagnostics);
+                return match e.kind {
+                    tier::batch::ErrorKind::Usage => EXIT_USAGE,
+                    tier::batch::ErrorKind::Io => EXIT_IO,
+                    tier::batch::ErrorKind::Failed => EXIT_FAILED,
+                };
+            }
+        }
+    }
+    let graded = program
+        .record_with_events(&record.inputs, &events, as_of)
+        .and_then(|full| program.evaluate(&full, &record.relatives, as_of));
+    match graded {
         Ok(outcome) => {
             outln!("as of {as_of}");
             if explain {
                 outp!("{}", tier::eval::explain::render_trace(&outcome));
+                if !events.is_empty() {
+                    if let Ok(traces) = program.explain_events(&events, as_of) {
+                        outln!("events:");
+                        outp!("{}", tier::eval::events::render_events(&traces, as_of));
+                    }
+                }
             } else {
                 outp!("{}", tier::eval::explain::render_outcome(&outcome));
             }

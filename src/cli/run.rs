@@ -137,6 +137,25 @@ fn thread_count(requested: Option<usize>) -> (Option<usize>, Option<Diagnostic>)
     }
 }
 
+/// `--events NAME=FILE`, each split at its first `=`.
+pub(super) fn event_flags(
+    flags: &[String],
+) -> Result<Vec<(String, std::path::PathBuf)>, Diagnostic> {
+    flags
+        .iter()
+        .map(|f| match f.split_once('=') {
+            Some((name, file)) if !name.trim().is_empty() && !file.is_empty() => {
+                Ok((name.trim().to_string(), file.into()))
+            }
+            _ => Err(Diagnostic::error(
+                Code::UsageEvents,
+                format!("`--events {f}` is not NAME=FILE"),
+            )
+            .with_help("name the `events` declaration and its file: `--events 订单=orders.csv`")),
+        })
+        .collect()
+}
+
 /// The most worker threads per core `--threads` gives.
 const MAX_THREADS_PER_CORE: usize = 8;
 
@@ -145,20 +164,22 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
     let read = read_options(args).map_err(|d| (EXIT_USAGE, vec![d]))?;
     let (threads, threads_warning) = thread_count(args.threads);
     ui.report(&threads_warning.into_iter().collect::<Vec<_>>());
-    let input = if args.data.as_os_str() == "-" {
-        Input::Reader {
+    let input = match &args.data {
+        None => Input::EventKeys,
+        Some(data) if data.as_os_str() == "-" => Input::Reader {
             name: "<stdin>".into(),
             reader: Box::new(std::io::stdin()),
-        }
-    } else {
-        Input::Path(args.data.clone())
+        },
+        Some(data) => Input::Path(data.clone()),
     };
+    let events = event_flags(&args.events).map_err(|d| (EXIT_USAGE, vec![d]))?;
     let options = RunOptions {
         input,
         read,
         output: args.output.clone(),
         output_format: output_format(args),
         as_of,
+        events,
         keep: args.keep.clone(),
         bom: if args.no_bom {
             Bom::Never

@@ -267,6 +267,7 @@ pub fn compare_against(
     program: &Program,
     options: DiffOptions,
 ) -> Result<Diff, RunError> {
+    super::grade::no_events(&[program])?;
     let as_of = options.as_of;
     let mut file = DataFile::open(options)?;
     let mut tally = Tally::default();

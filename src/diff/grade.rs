@@ -61,6 +61,15 @@ impl DataFile {
                 let path = tmp.path().to_path_buf();
                 (Some(tmp), path, name)
             }
+            Input::EventKeys => {
+                return Err(RunError::new(
+                    ErrorKind::Usage,
+                    vec![Diagnostic::error(
+                        Code::UsageEvents,
+                        "`tier diff` needs a customer data file",
+                    )],
+                ))
+            }
         };
         let source = data::open(&path, &read).map_err(io)?;
         let mut again = read;
@@ -141,6 +150,7 @@ impl DataFile {
                 source,
                 known,
                 round,
+                None,
             ))
         })
     }
@@ -270,11 +280,30 @@ struct Both {
     step: Option<super::StepChange>,
 }
 
+/// `tier diff` reads no event files yet: a ruleset that folds events would be compared as if
+/// every customer had none, so it is refused (`tier::usage::events`) rather than misreported.
+pub(crate) fn no_events(programs: &[&Program]) -> Result<(), RunError> {
+    if programs.iter().any(|p| p.has_aggregates()) {
+        return Err(RunError::new(
+            ErrorKind::Usage,
+            vec![Diagnostic::error(
+                Code::UsageEvents,
+                "`tier diff` cannot read event files yet, and this ruleset folds `events`",
+            )
+            .with_help(
+                "compare the two versions' `tier run … --events NAME=FILE` outputs instead",
+            )],
+        ));
+    }
+    Ok(())
+}
+
 /// Grades the data file of `options` with `old` and `new` and compares them row by row (see
 /// the [module](super) documentation). Fails, as `tier run` would, when the file cannot be
 /// read or lacks a column a version requires (the diagnostics say which version); rows either
 /// version rejects are in the report.
 pub fn compare(old: &Program, new: &Program, options: DiffOptions) -> Result<Diff, RunError> {
+    no_events(&[old, new])?;
     let as_of = options.as_of;
     let mut file = DataFile::open(options)?;
     let mut tally = Tally::default();

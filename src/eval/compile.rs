@@ -22,6 +22,11 @@ pub(crate) struct Compiler<'a> {
     pub labels: &'a HashMap<Span, u32>,
     /// (scorecard name, component name) → flat component index.
     pub components: HashMap<(String, String), usize>,
+    /// The `events` declarations (aggregates name them).
+    pub events: Vec<super::EventsSpec>,
+    /// The aggregates compiled so far; `None` where none may be written (expressions compiled
+    /// after the program: test expectations, REPL input).
+    pub aggregates: Option<Vec<super::events::AggregateC>>,
     /// Internal errors only (`tier::internal::compile`): the checker resolved everything the compiler
     /// looks up, so a failed lookup is a bug in tier, never a problem of the ruleset.
     pub errors: Vec<Diagnostic>,
@@ -49,6 +54,8 @@ pub(crate) fn compile(
         scales: &scales,
         labels: &resolved.label_rank,
         components: HashMap::new(),
+        events: Vec::new(),
+        aggregates: Some(Vec::new()),
         errors: Vec::new(),
     };
 
@@ -101,6 +108,25 @@ pub(crate) fn compile(
             grade_labels,
         });
         c.names.insert(f.name.name.clone(), Slot::Input(i));
+    }
+
+    // Events: the key and date fields, and the customer's input the key matches.
+    for item in &ruleset.items {
+        let Item::Events(ev) = item else { continue };
+        if c.events.iter().any(|e| *e.name == *ev.name.name) {
+            continue;
+        }
+        let key_input = inputs.iter().position(|i| *i.name == *ev.key.name);
+        match (ev.field(&ev.key.name), ev.field(&ev.date.name), key_input) {
+            (Some(key), Some(date), Some(key_input)) => c.events.push(super::EventsSpec {
+                name: ev.name.name.as_str().into(),
+                decl: ev.clone(),
+                key,
+                date,
+                key_input,
+            }),
+            _ => c.internal(ev.span, format!("events `{}` do not resolve", ev.name.name)),
+        }
     }
 
     // Relatives.
@@ -283,6 +309,8 @@ pub(crate) fn compile(
         &mut c.errors,
     );
     let names = std::mem::take(&mut c.names);
+    let events = std::mem::take(&mut c.events);
+    let aggregates = c.aggregates.take().unwrap_or_default();
     let components = std::mem::take(&mut c.components);
     let errors = std::mem::take(&mut c.errors);
 
@@ -294,6 +322,8 @@ pub(crate) fn compile(
         version: ruleset.version.as_ref().map(|v| v.value.clone()),
         source: source.clone(),
         inputs,
+        events,
+        aggregates,
         relatives,
         rel_exprs,
         rel_deps,
@@ -337,6 +367,78 @@ pub(crate) fn lit_value(l: &ast::Literal) -> Value {
 impl<'a> Compiler<'a> {
     /// `tier::internal::compile`: a lookup the checker guaranteed failed. A bug in tier, reported
     /// instead of guessed around, so it can never turn into a wrong grade.
+    /// An aggregate: its slot among the program's aggregates.
+    pub(crate) fn aggregate(&mut self, a: &ast::Aggregate, span: Span) -> Option<Slot> {
+        let Some(e) = self.events.iter().position(|e| *e.name == *a.events.name) else {
+            self.internal(span, format!("events `{}` do not resolve", a.events.name));
+            return None;
+        };
+        let decl = self.events[e].decl.clone();
+        let field = match &a.field {
+            Some(f) => match decl.field(&f.name) {
+                Some(i) => Some(i),
+                None => {
+                    self.internal(f.span, format!("no field `{}`", f.name));
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let window = match &a.window {
+            Some(ast::Window::Last(l)) => match &l.kind {
+                LitKind::Duration(d) => Some(super::events::WindowC::Last(*d)),
+                _ => None,
+            },
+            Some(ast::Window::This(p, _)) => Some(super::events::WindowC::This(*p)),
+            None => None,
+        };
+        // A filter's names are the event's fields: `Slot::Input(i)` reads field `i` of the event.
+        let filter = a.filter.as_ref().map(|f| {
+            let fields: HashMap<String, Slot> = decl
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name.name.clone(), Slot::Input(i)))
+                .collect();
+            let saved = std::mem::replace(&mut self.names, fields);
+            let compiled = self.expr(f);
+            self.names = saved;
+            compiled
+        });
+        let unit = field.map_or(Unit::Plain, |i| {
+            super::events::field_unit(&decl.fields[i].ty.kind)
+        });
+        let text = super::interpret::text(self.source, span).into_owned();
+        let Some(list) = self.aggregates.as_mut() else {
+            // An expression compiled after the program (the REPL's input): its aggregates have
+            // no place in the records. Not a bug: say how to get one.
+            self.errors.push(
+                crate::diagnostic::Diagnostic::error(
+                    crate::diagnostic::Code::EventsAggregate,
+                    format!("`{text}` can only be computed inside the ruleset"),
+                )
+                .in_source(self.source)
+                .with_label(span, "an aggregate typed on its own")
+                .with_help(
+                    "declare it: `let 近一年 = …`, then ask for `近一年` (in the REPL, over the \
+                     :event events)",
+                ),
+            );
+            return None;
+        };
+        list.push(super::events::AggregateC {
+            func: a.func,
+            events: e,
+            field,
+            window,
+            filter,
+            unit,
+            text: text.into(),
+            span,
+        });
+        Some(Slot::Agg(list.len() - 1))
+    }
+
     pub(crate) fn internal(&mut self, span: Span, what: String) {
         let d = super::compile_order::internal(self.source, span, what);
         self.errors.push(d);

@@ -67,6 +67,10 @@ impl<'a> Compiler<'a> {
                     CKind::Const(Value::Missing)
                 }
             },
+            ExprKind::Aggregate(a) => match self.aggregate(a, span) {
+                Some(slot) => CKind::Slot(slot),
+                None => CKind::Const(Value::Missing),
+            },
             ExprKind::AtLeast { k, items } => {
                 CKind::AtLeast(*k, items.iter().map(|i| self.expr(i)).collect())
             }

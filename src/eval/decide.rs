@@ -495,6 +495,7 @@ pub(crate) fn evaluate(
     unavailable: &[bool],
     words: bool,
 ) -> R<Full> {
+    let record = &*prog.complete(record, as_of)?;
     super::interpret::check_shares(prog, record, rels, as_of)?;
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
@@ -514,6 +515,18 @@ pub(crate) fn evaluate(
                 explanation: format!("input {} = {v}", spec.name),
                 value: v,
                 span: spec.field.span,
+            });
+        }
+        for (k, agg) in prog.aggregates.iter().enumerate() {
+            let v = record
+                .get(prog.inputs.len() + k)
+                .cloned()
+                .unwrap_or(Value::Missing);
+            out.trace.push(TraceStep {
+                name: agg.text.clone(),
+                explanation: format!("{} = {v}", agg.text),
+                value: v,
+                span: agg.span,
             });
         }
         for (i, spec) in prog.relatives.iter().enumerate() {
@@ -828,6 +841,7 @@ pub(crate) fn eval_expr(
     rels: &[Value],
     as_of: Date,
 ) -> R<Value> {
+    let record = &*prog.complete(record, as_of)?;
     let mut c = prog.resolver(source, labels);
     let compiled = c.expr(expr);
     if let Some(d) = c.errors.into_iter().next() {

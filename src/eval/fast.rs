@@ -125,6 +125,10 @@ pub(crate) fn compute<'a>(
     as_of: Date,
     scratch: &mut Scratch,
 ) -> R<Computed<'a>> {
+    // Aggregates over events are the interpreter's (see `eval::events`).
+    if !prog.aggregates.is_empty() {
+        return Err(Bail);
+    }
     scratch.owned.clear();
     let mut fx = Fast {
         prog,
@@ -256,6 +260,8 @@ impl<'a> Fast<'a, '_> {
             Slot::Input(i) => self.record.get(i).map(F::of).unwrap_or(F::Missing),
             Slot::Rel(i) => self.rels.get(i).map(F::of).unwrap_or(F::Missing),
             Slot::Node(i) => self.nodes.get(i).copied().unwrap_or(F::Missing),
+            // Unreachable: `compute` hands rulesets with events to the interpreter.
+            Slot::Agg(_) => F::Missing,
         }
     }
 

@@ -110,6 +110,10 @@ impl<'a> Env<'a> {
             Slot::Input(i) => self.record.get(i).unwrap_or(MISSING),
             Slot::Rel(i) => self.rels.get(i).unwrap_or(MISSING),
             Slot::Node(i) => self.nodes.get(i).unwrap_or(MISSING),
+            Slot::Agg(i) => self
+                .record
+                .get(self.prog.inputs.len() + i)
+                .unwrap_or(MISSING),
         }
     }
 
@@ -173,7 +177,7 @@ impl<'a> Env<'a> {
                         return;
                     }
                     match slot {
-                        Slot::Input(_) => {
+                        Slot::Input(_) | Slot::Agg(_) => {
                             let n = self.prog.slot_name(*slot);
                             if !out.contains(&n) {
                                 out.push(n);
@@ -533,6 +537,7 @@ pub(crate) fn relative_keys(
     known: &[Value],
     as_of: Date,
 ) -> R<Vec<RelKey>> {
+    let record = &*prog.complete(record, as_of)?;
     let mut env = Env::new(prog, record, known, as_of);
     for &n in &prog.rel_deps {
         let (v, _) = super::decide::eval_node(&mut env, n, false)?;

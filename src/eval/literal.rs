@@ -51,6 +51,30 @@ pub(crate) fn checked(prog: &Program, input: usize, expr: &Expr) -> Result<Value
         .inputs
         .get(input)
         .ok_or_else(|| LitError::Invalid(format!("there is no input number {input}")))?;
+    checked_field(spec, expr)
+}
+
+/// A field of events `events` (a `given` event's cell): checked as an input of that type.
+pub(crate) fn checked_event(
+    prog: &Program,
+    events: usize,
+    field: usize,
+    expr: &Expr,
+) -> Result<Value, LitError> {
+    let spec = prog
+        .events
+        .get(events)
+        .and_then(|e| e.decl.fields.get(field))
+        .ok_or_else(|| LitError::Invalid(format!("there is no field number {field}")))?;
+    let input = super::InputSpec {
+        name: spec.name.name.as_str().into(),
+        field: spec.clone(),
+        grade_labels: None,
+    };
+    checked_field(&input, expr)
+}
+
+fn checked_field(spec: &super::InputSpec, expr: &Expr) -> Result<Value, LitError> {
     let name = &spec.name;
     let text = prog_text(expr);
     let Some(raw) = raw(expr) else {

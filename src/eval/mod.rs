@@ -18,6 +18,7 @@ mod compile_expr;
 pub(crate) mod compile_order;
 mod date;
 mod decide;
+pub mod events;
 pub mod explain;
 mod fast;
 pub(crate) mod interpret;
@@ -47,6 +48,20 @@ pub struct InputSpec {
     pub field: crate::ast::InputField,
     /// For a `grade(SCALE)` field: the scale's labels, best first (a label's rank is its index).
     pub grade_labels: Option<Vec<Arc<str>>>,
+}
+
+/// One `events` declaration: the fields of its rows, which one is the customer's key and which
+/// the date.
+#[derive(Debug, Clone)]
+pub struct EventsSpec {
+    pub name: Arc<str>,
+    pub decl: crate::ast::EventsDecl,
+    /// The key field (index into `decl.fields`).
+    pub key: usize,
+    /// The date field (index into `decl.fields`).
+    pub date: usize,
+    /// The customer's input of the same name as the key (index into [`Program::inputs`]).
+    pub key_input: usize,
 }
 
 /// One `relative` declaration: its classes need the whole file (see [`relative::assign`]).

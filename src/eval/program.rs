@@ -15,6 +15,10 @@ pub struct Program {
     pub(crate) version: Option<String>,
     pub(crate) source: SourceFile,
     pub(crate) inputs: Vec<InputSpec>,
+    /// The `events` declarations, in declaration order.
+    pub(crate) events: Vec<super::EventsSpec>,
+    /// Every aggregate written in the ruleset: its value follows the inputs in a record.
+    pub(crate) aggregates: Vec<super::events::AggregateC>,
     pub(crate) relatives: Vec<RelativeSpec>,
     /// Compiled `relative` inputs/groups: (value, per).
     pub(crate) rel_exprs: Vec<(CExpr, Option<CExpr>)>,
@@ -53,6 +57,9 @@ pub(crate) enum Slot {
     Input(usize),
     Rel(usize),
     Node(usize),
+    /// An aggregate over events (`sum(订单.金额 within 12 months)`), by index into
+    /// `Program::aggregates`; its value is in the record after the inputs.
+    Agg(usize),
 }
 
 /// An ordered scale: labels best first.
@@ -465,6 +472,8 @@ impl Program {
             scales: &self.scales,
             labels,
             components: self.comp_index.clone(),
+            events: self.events.clone(),
+            aggregates: None,
             errors: Vec::new(),
         }
     }
@@ -474,6 +483,7 @@ impl Program {
             Slot::Input(i) => self.inputs[i].name.clone(),
             Slot::Rel(i) => self.relatives[i].name.clone(),
             Slot::Node(i) => self.nodes[i].name.clone(),
+            Slot::Agg(i) => self.aggregates[i].text.clone(),
         }
     }
 

@@ -170,6 +170,84 @@ fn run_one(
             )),
         }
     }
+    // Events: each cell checked as its field; the key may be left out (they are this
+    // customer's), and the customer's key, when not given, is the test's name.
+    let mut events: super::events::EventList = Vec::new();
+    for given in &test.events {
+        let Some(e) = prog.events.iter().position(|e| *e.name == *given.name.name) else {
+            failures.push(fail(
+                source,
+                test,
+                given.name.span,
+                format!("`{}` is not an `events` declaration", given.name.name),
+                "no such events".into(),
+            ));
+            continue;
+        };
+        let spec = &prog.events[e];
+        let key = record[spec.key_input]
+            .clone()
+            .unwrap_or_else(|| Value::Text(test.name.value.as_str().into()));
+        for row in &given.rows {
+            let mut cells: Vec<Option<Value>> = vec![None; spec.decl.fields.len()];
+            cells[spec.key] = Some(key.clone());
+            for cell in &row.cells {
+                let Some(f) = spec.decl.field(&cell.name.name) else {
+                    failures.push(fail(
+                        source,
+                        test,
+                        cell.name.span,
+                        format!("events `{}` have no field `{}`", spec.name, cell.name.name),
+                        "no such field".into(),
+                    ));
+                    continue;
+                };
+                match literal::checked_event(prog, e, f, &cell.value) {
+                    Ok(v) => cells[f] = Some(v),
+                    Err(LitError::Rejected(m)) => rejected = Some(m),
+                    Err(LitError::Invalid(m)) => failures.push(fail(
+                        source,
+                        test,
+                        cell.span,
+                        m,
+                        "not a value of this field".into(),
+                    )),
+                }
+            }
+            let mut values = Vec::with_capacity(cells.len());
+            for (f, v) in cells.into_iter().enumerate() {
+                let field = &spec.decl.fields[f];
+                values.push(match v {
+                    Some(v) => v,
+                    None => match &field.default {
+                        Some(d) => literal::checked_event(prog, e, f, d).unwrap_or(Value::Missing),
+                        None if field.optional => Value::Missing,
+                        None => {
+                            failures.push(fail(
+                                source,
+                                test,
+                                row.span,
+                                format!(
+                                    "this event of `{}` has no `{}`",
+                                    spec.name, field.name.name
+                                ),
+                                "a required field is not given".into(),
+                            ));
+                            Value::Missing
+                        }
+                    },
+                });
+            }
+            events.push((e, values));
+        }
+    }
+    if !prog.events.is_empty() {
+        for spec in &prog.events {
+            if record[spec.key_input].is_none() {
+                record[spec.key_input] = Some(Value::Text(test.name.value.as_str().into()));
+            }
+        }
+    }
     let mut values = Vec::with_capacity(prog.inputs.len());
     for (i, v) in record.into_iter().enumerate() {
         let spec = &prog.inputs[i];
@@ -209,7 +287,12 @@ fn run_one(
     }
     let result = match rejected {
         Some(m) => Err((m, None)),
-        None => decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true)
+        None => prog
+            .record_with_events(&values, &events, as_of)
+            .and_then(|record| {
+                values = record;
+                decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true)
+            })
             .map_err(|e| (e.diagnostic.message.clone(), Some(e.diagnostic))),
     };
     let wants_rejected = test

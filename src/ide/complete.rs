@@ -93,7 +93,7 @@ impl Analysis {
         // Inside a block: an input field's type after its name; a test's own words.
         let indented = before.starts_with([' ', '\t']);
         let only = match enclosing_declaration(&text[..line_start]) {
-            Some("input") if indented && is_one_word(head.trim_start()) => TYPE_WORDS,
+            Some("input" | "events") if indented && is_one_word(head.trim_start()) => TYPE_WORDS,
             Some("test") if indented && at_line_start => TEST_WORDS,
             _ => &[],
         };

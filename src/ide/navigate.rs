@@ -187,6 +187,11 @@ impl Analysis {
                 Item::Scale(s) => {
                     out.push(leaf(&s.name.name, SymbolKind::Scale, s.span, s.name.span))
                 }
+                Item::Events(e) => out.extend(
+                    e.fields
+                        .iter()
+                        .map(|f| leaf(&f.name.name, SymbolKind::Input, f.span, f.name.span)),
+                ),
                 Item::Let(l) => out.push(leaf(&l.name.name, SymbolKind::Let, l.span, l.name.span)),
                 Item::Scorecard(s) => {
                     let mut card = leaf(&s.name.name, SymbolKind::Scorecard, s.span, s.name.span);

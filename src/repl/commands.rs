@@ -43,7 +43,7 @@ impl Session {
                 c.name
             ));
         }
-        if c.args.is_empty() && !rest.is_empty() && c.name != "help" && c.name != "unset" {
+        if c.args.is_empty() && !rest.is_empty() && !matches!(c.name, "help" | "unset" | "event") {
             return Reply::error(format!(":{} takes nothing after it", c.name));
         }
         match c.name {
@@ -67,6 +67,7 @@ impl Session {
             "grade" => self.grade(false),
             "explain" => self.grade(true),
             "row" => self.row(rest),
+            "event" => self.event(rest),
             "as-of" => self.set_as_of(rest),
             "test" => self.run_tests(),
             "save" => self.save(rest, force),

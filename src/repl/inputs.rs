@@ -33,9 +33,12 @@ impl Session {
             invalid: Vec::new(),
         };
         let Some(l) = &self.loaded else { return r };
+        let is_key = |name: &str| l.program.events().iter().any(|e| *e.decl.key.name == *name);
         for spec in l.program.inputs() {
             let parser = parser(spec);
             let value = match self.inputs.get(&*spec.name) {
+                // The key ties events to a customer; the REPL's events are this customer's.
+                None if is_key(&spec.name) => Value::Text("(repl)".into()),
                 None => parser.parse(&Cell::Empty).unwrap_or_else(|_| {
                     r.unset_required.push(spec.name.to_string());
                     Value::Missing
@@ -53,6 +56,13 @@ impl Session {
                 _ => Value::Missing,
             };
             r.relatives.push(value);
+        }
+        if l.program.has_aggregates() {
+            let (events, problems) = self.parsed_events();
+            r.invalid.extend(problems);
+            if let Ok(full) = l.program.record_with_events(&r.inputs, &events, self.as_of) {
+                r.inputs = full;
+            }
         }
         r
     }
@@ -337,7 +347,16 @@ impl Session {
         match l.program.evaluate(&rec.inputs, &rec.relatives, self.as_of) {
             Ok(o) => {
                 let body = if explain {
-                    crate::eval::explain::render_trace(&o)
+                    let mut text = crate::eval::explain::render_trace(&o);
+                    // Which events each aggregate counted, and which it left out.
+                    let (events, _) = self.parsed_events();
+                    if !events.is_empty() {
+                        if let Ok(traces) = l.program.explain_events(&events, self.as_of) {
+                            text.push_str("events:\n");
+                            text.push_str(&crate::eval::events::render_events(&traces, self.as_of));
+                        }
+                    }
+                    text
                 } else {
                     crate::eval::explain::render_outcome(&o)
                 };

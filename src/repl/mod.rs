@@ -11,6 +11,7 @@
 //! piped lines make inputs.
 
 mod commands;
+mod events;
 mod inputs;
 mod row;
 mod script;
@@ -114,6 +115,8 @@ pub struct Session {
     loaded: Option<Loaded>,
     /// Input (or relative) name → the cell as typed or read from a data file.
     inputs: BTreeMap<String, Cell>,
+    /// The current customer's events (`:event`), as typed.
+    events: Vec<events::TypedEvent>,
     as_of: jiff::civil::Date,
     render: RenderOptions,
     /// The texts of the typed definitions as of the last `:save` (none saved yet: empty).
@@ -134,6 +137,7 @@ impl Session {
             typed: Vec::new(),
             loaded: None,
             inputs: BTreeMap::new(),
+            events: Vec::new(),
             as_of,
             render: RenderOptions {
                 color: false,
@@ -312,6 +316,7 @@ impl Session {
                 } else {
                     // Another ruleset: another customer.
                     self.inputs.clear();
+                    self.events.clear();
                 }
                 match dropped {
                     Some(d) => {
@@ -532,6 +537,7 @@ fn describe(l: &Loaded) -> String {
 fn item_key(item: &Item) -> Option<String> {
     Some(match item {
         Item::Input(_) => return None,
+        Item::Events(d) => format!("events {}", d.name.name),
         Item::Scale(d) => d.name.name.clone(),
         Item::Let(d) => d.name.name.clone(),
         Item::Scorecard(d) => d.name.name.clone(),
@@ -559,6 +565,7 @@ fn item_key(item: &Item) -> Option<String> {
 fn item_span(item: &Item) -> Span {
     match item {
         Item::Input(d) => d.span,
+        Item::Events(d) => d.span,
         Item::Scale(d) => d.span,
         Item::Let(d) => d.span,
         Item::Scorecard(d) => d.span,

@@ -358,6 +358,7 @@ fn other_name(item: &Item) -> Option<&str> {
 fn item_kind(item: &Item) -> &'static str {
     match item {
         Item::Input(_) => "input",
+        Item::Events(_) => "events",
         Item::Scale(_) => "scale",
         Item::Let(_) => "let",
         Item::Scorecard(_) => "scorecard",

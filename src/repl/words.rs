@@ -58,6 +58,11 @@ pub(super) const COMMANDS: &[Command] = &[
         what: "load customer row N (as numbered in the file; the header is row 1) or the row containing ID",
     },
     Command {
+        name: "event",
+        args: "事件 字段=值",
+        what: "add an event of the current customer (:event lists them, :event clear removes them)",
+    },
+    Command {
         name: "as-of",
         args: "DATE",
         what: "set the evaluation date (YYYY-MM-DD)",
@@ -181,6 +186,18 @@ impl Session {
                     Item::Input(b) => {
                         for f in &b.fields {
                             names.push(f.name.name.clone());
+                            if let TypeKind::Enum(vs) = &f.ty.kind {
+                                names.extend(vs.iter().map(|v| v.name.name.clone()));
+                            }
+                        }
+                    }
+                    // Events: the name (for `:event 订单`), its fields (for `字段 = 值` and
+                    // `where`), `订单.字段` (for aggregates) and enum variants.
+                    Item::Events(e) => {
+                        names.push(e.name.name.clone());
+                        for f in &e.fields {
+                            names.push(f.name.name.clone());
+                            names.push(format!("{}.{}", e.name.name, f.name.name));
                             if let TypeKind::Enum(vs) = &f.ty.kind {
                                 names.extend(vs.iter().map(|v| v.name.name.clone()));
                             }

@@ -479,6 +479,15 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         | kw_review | kw_override | kw_output | kw_test | item_file | items_file | item => {
             &A_DECLARATION
         }
+        events_decl | kw_events => "`events NAME key FIELD date FIELD { … }`",
+        kw_key => "`key FIELD`",
+        kw_date => "`date FIELD`",
+        given_events | given_event | given_cell => {
+            "events like `{下单日期 = 2026-11-01, 金额 = 3000}`"
+        }
+        aggregate | agg_of_field | agg_of_events => AN_EXPRESSION,
+        agg_window | kw_this => "`within 12 months` or `within this month`",
+        agg_filter | kw_where => "`where CONDITION`",
         field | item_keyword => "a field like `销售额 money(万) column \"年度销售额\"`",
         type_expr | ty_number | ty_integer | ty_percent | ty_money | ty_quantity | ty_date
         | ty_text | ty_bool | ty_enum | ty_grade | kw_percent | kw_money | kw_quantity

@@ -129,6 +129,7 @@ impl Lower<'_> {
                     args,
                 }
             }
+            Rule::aggregate => ExprKind::Aggregate(Box::new(self.aggregate(p, span))),
             Rule::path => {
                 let mut parts = p.into_inner().map(|i| self.ident(&i));
                 let a = parts.next().unwrap_or_else(|| self.dummy_ident(span));
@@ -184,6 +185,59 @@ impl Lower<'_> {
                 ExprKind::Lit(missing_literal(span))
             }
         }
+    }
+
+    /// `sum(订单.金额 within 12 months where 状态 = 已完成)`
+    fn aggregate(&mut self, p: Pair<'_>, span: Span) -> Aggregate {
+        let mut agg = Aggregate {
+            func: AggFunc::Count,
+            func_span: span,
+            events: self.dummy_ident(span),
+            field: None,
+            window: None,
+            filter: None,
+        };
+        for c in kids(p) {
+            match c.as_rule() {
+                Rule::agg_of_field | Rule::agg_of_events => {
+                    agg.func_span = self.span(&c);
+                    agg.func = AggFunc::from_name(c.as_str()).unwrap_or(AggFunc::Count);
+                }
+                Rule::path => {
+                    let mut parts = c.into_inner().map(|i| self.ident(&i));
+                    if let Some(e) = parts.next() {
+                        agg.events = e;
+                    }
+                    agg.field = parts.next();
+                }
+                Rule::name => {
+                    if let Some(i) = c.into_inner().next() {
+                        agg.events = self.ident(&i);
+                    }
+                }
+                Rule::agg_window => {
+                    let wspan = self.span(&c);
+                    let mut inner = c.into_inner().filter(|x| x.as_rule() != Rule::kw_within);
+                    agg.window = match inner.next() {
+                        Some(x) if x.as_rule() == Rule::kw_this => {
+                            let period = match inner.next().map(|p| p.as_str().to_string()) {
+                                Some(p) if p == "week" => Period::Week,
+                                Some(p) if p == "year" => Period::Year,
+                                _ => Period::Month,
+                            };
+                            Some(Window::This(period, wspan))
+                        }
+                        Some(d) => Some(Window::Last(self.literal_of(d))),
+                        None => None,
+                    };
+                }
+                Rule::agg_filter => {
+                    agg.filter = kids(c).into_iter().next().map(|e| Box::new(self.expr(e)));
+                }
+                _ => {}
+            }
+        }
+        agg
     }
 
     /// A left-associative chain `a op b op c`; `op_of` maps an operator's text to its [`BinOp`]

@@ -6,6 +6,7 @@
 /// and hints, the formatter and the REPL.
 pub const DECLARATION_KEYWORDS: &[&str] = &[
     "input",
+    "events",
     "scale",
     "let",
     "scorecard",
@@ -60,6 +61,7 @@ pub const RESERVED: &[&str] = &[
 pub const KEYWORDS: &[&str] = &[
     // declarations and the header
     "input",
+    "events",
     "scale",
     "let",
     "scorecard",
@@ -90,6 +92,10 @@ pub const KEYWORDS: &[&str] = &[
     "bool",
     "boolean",
     "enum",
+    // events and aggregates
+    "key",
+    "where",
+    "this",
     // scorecards, grades, adjustments, tags
     "round",
     "on",

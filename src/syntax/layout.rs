@@ -58,6 +58,8 @@ fn is_leaf(p: &Pair<'_>) -> bool {
             | Rule::path
             | Rule::neg_cell
             | Rule::call_name
+            | Rule::agg_of_field
+            | Rule::agg_of_events
     ) || p.clone().into_inner().next().is_none()
 }
 
@@ -91,6 +93,8 @@ pub(super) fn tight(prev: Rule, next: Rule) -> bool {
         && matches!(
             prev,
             Rule::call_name
+                | Rule::agg_of_field
+                | Rule::agg_of_events
                 | Rule::kw_money
                 | Rule::kw_percent
                 | Rule::kw_quantity
@@ -417,6 +421,7 @@ impl Layout<'_> {
             Rule::ty_enum => self.enumeration(p),
             Rule::bands | Rule::match_expr => self.braced(p.into_inner().collect(), None, false),
             Rule::input_block
+            | Rule::events_decl
             | Rule::scorecard
             | Rule::grade_decl
             | Rule::adjust_decl
@@ -424,6 +429,22 @@ impl Layout<'_> {
             | Rule::test_decl => self.braced(p.into_inner().collect(), Some(false), false),
             Rule::output_decl => self.braced(p.into_inner().collect(), Some(true), false),
             Rule::columns | Rule::test_given | Rule::test_expect => self.keyword_list(p),
+            Rule::given_events => vec![self.comma_list(p.into_inner().collect(), false)],
+            Rule::given_event => {
+                let mut out = Vec::new();
+                let mut cells = Vec::new();
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::open_brace => out.push(self.tok(&c)),
+                        Rule::close_brace => {
+                            out.push(self.comma_list(std::mem::take(&mut cells), true));
+                            out.push(self.tok(&c));
+                        }
+                        _ => cells.push(c),
+                    }
+                }
+                out
+            }
             // `on 06-30, 12-31`, `every wednesday, friday`
             Rule::cadence
                 if p.clone()

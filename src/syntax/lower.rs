@@ -154,6 +154,28 @@ impl<'a> Lower<'a> {
         let span = self.span(&p);
         match p.as_rule() {
             Rule::input_block => Item::Input(self.input_block(p)),
+            Rule::events_decl => {
+                let mut name = None;
+                let mut key = None;
+                let mut date = None;
+                let mut fields = Vec::new();
+                for c in kids(p) {
+                    match c.as_rule() {
+                        Rule::ident if name.is_none() => name = Some(self.ident(&c)),
+                        Rule::ident if key.is_none() => key = Some(self.ident(&c)),
+                        Rule::ident => date = Some(self.ident(&c)),
+                        Rule::field => fields.push(self.field(c)),
+                        _ => {}
+                    }
+                }
+                Item::Events(EventsDecl {
+                    name: name.unwrap_or_else(|| self.dummy_ident(span)),
+                    key: key.unwrap_or_else(|| self.dummy_ident(span)),
+                    date: date.unwrap_or_else(|| self.dummy_ident(span)),
+                    fields,
+                    span,
+                })
+            }
             Rule::scale_decl => {
                 let mut k = kids(p).into_iter();
                 let name = k.next().map(|n| self.ident(&n));

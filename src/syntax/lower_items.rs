@@ -305,6 +305,7 @@ impl Lower<'_> {
             },
             as_of: None,
             given: Vec::new(),
+            events: Vec::new(),
             expects: Vec::new(),
             span,
         };
@@ -327,7 +328,40 @@ impl Lower<'_> {
                         let gspan = self.span(&g);
                         let mut k = kids(g).into_iter();
                         let name = k.next().map(|n| self.ident(&n));
-                        let value = k.next().map(|e| self.expr(e));
+                        let next = k.next();
+                        if let Some(events) =
+                            next.clone().filter(|e| e.as_rule() == Rule::given_events)
+                        {
+                            let rows = kids(events)
+                                .into_iter()
+                                .map(|row| {
+                                    let rspan = self.span(&row);
+                                    let cells = kids(row)
+                                        .into_iter()
+                                        .map(|cell| {
+                                            let cspan = self.span(&cell);
+                                            let mut k = kids(cell).into_iter();
+                                            let name = k.next().map(|n| self.ident(&n));
+                                            let value = k.next().map(|e| self.expr(e));
+                                            Given {
+                                                name: name
+                                                    .unwrap_or_else(|| self.dummy_ident(cspan)),
+                                                value: value.unwrap_or_else(|| dummy_expr(cspan)),
+                                                span: cspan,
+                                            }
+                                        })
+                                        .collect();
+                                    GivenEvent { cells, span: rspan }
+                                })
+                                .collect();
+                            case.events.push(GivenEvents {
+                                name: name.unwrap_or_else(|| self.dummy_ident(gspan)),
+                                rows,
+                                span: gspan,
+                            });
+                            continue;
+                        }
+                        let value = next.map(|e| self.expr(e));
                         case.given.push(Given {
                             name: name.unwrap_or_else(|| self.dummy_ident(gspan)),
                             value: value.unwrap_or_else(|| dummy_expr(gspan)),

@@ -28,6 +28,11 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_version
             | Rule::kw_description
             | Rule::kw_input
+            | Rule::kw_events
+            | Rule::kw_key
+            | Rule::kw_date
+            | Rule::kw_where
+            | Rule::kw_this
             | Rule::kw_column
             | Rule::kw_default
             | Rule::kw_percent

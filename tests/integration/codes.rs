@@ -68,6 +68,12 @@ fn trigger(code: Code) -> Trigger {
         Code::TypeUnrankedLabel => Check("tests/fixtures/check/labels_unranked.tier"),
         Code::AtLeastCount => Check("tests/fixtures/check/types_units.tier"),
         Code::LetCycle => Check("tests/fixtures/check/let_cycle.tier"),
+        Code::EventsAggregate
+        | Code::EventsDate
+        | Code::EventsFilter
+        | Code::EventsKey
+        | Code::EventsUnknown
+        | Code::EventsWindow => Check("tests/fixtures/check/events.tier"),
         Code::RelativeCuts => Check("tests/fixtures/check/adjust_relative.tier"),
         Code::RelativeQuantiles => Check("tests/fixtures/check/adjust_relative.tier"),
         Code::RelativeRest => Check("tests/fixtures/check/adjust_relative.tier"),
@@ -196,6 +202,17 @@ fn trigger(code: Code) -> Trigger {
             "--keep",
             "无此列",
         ]),
+        Code::DataDuplicateKey => Cli(&[
+            "run",
+            "tests/fixtures/events/trades.tier",
+            "tests/fixtures/events/duplicate.csv",
+            "--events",
+            "交易=tests/fixtures/events/trades.csv",
+            "--as-of",
+            "2026-11-23",
+            "-o",
+            "{dir}/graded.csv",
+        ]),
         Code::DataRead => Cli(&["run", SHOP, "{dir}/no_such_file.csv"]),
         Code::DataStaleTemp => Prepared(|dir| {
             // Process 0 is never a tier run that is still going.
@@ -225,6 +242,7 @@ fn trigger(code: Code) -> Trigger {
         Code::UsageAsOf => Cli(&["eval", SHOP, "--as-of", "2026-13-45"]),
         Code::UsageDelimiter => Cli(&["run", SHOP, SHOP_CSV, "--delimiter", ",;"]),
         Code::UsageEncoding => Cli(&["run", SHOP, SHOP_CSV, "--encoding", "klingon"]),
+        Code::UsageEvents => Cli(&["run", SHOP, SHOP_CSV, "--events", "订单=orders.csv"]),
         Code::UsageJson => Cli(&["eval", SHOP, "--json", "[1, 2]"]),
         Code::UsageOutputIsInput => Prepared(|dir| {
             let data = dir.join("data.csv");

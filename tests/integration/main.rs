@@ -10,6 +10,7 @@ mod completions;
 mod data;
 mod diff;
 mod eval;
+mod events;
 mod fmt;
 mod library;
 mod lsp;

@@ -501,11 +501,20 @@ fn rejects(page: &mut String, summary: &Summary, w: &ReportWords) {
         escape(reason)
     );
     for r in summary.rejects.iter().take(REJECTS_LISTED) {
+        // A rejected event (`tier run --events`) is a row of its own file: named before the row.
+        let at = if r.file == summary.input {
+            r.row.to_string()
+        } else {
+            let name = std::path::Path::new(&r.file)
+                .file_name()
+                .map_or(r.file.clone(), |n| n.to_string_lossy().into_owned());
+            format!("{name} {}", r.row)
+        };
         let _ = writeln!(
             page,
             "<tr data-row=\"{}\"><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"reason\">{}</td></tr>",
             r.row,
-            r.row,
+            escape(&at),
             escape(r.column.as_deref().unwrap_or("")),
             escape(&shorten(r.value.as_deref().unwrap_or(""), CELL_CHARS)),
             escape(&shorten(&r.reason, REASON_CHARS))

@@ -19,6 +19,13 @@ impl Lowerer<'_> {
                     bad
                 }
             },
+            CKind::Slot(Slot::Agg(_)) => {
+                self.unsupported(
+                    e.span,
+                    "an aggregate over events (run `tier run --events` instead)".into(),
+                );
+                bad
+            }
             CKind::Slot(Slot::Rel(r)) => match self.rel_col.get(*r).copied().flatten() {
                 Some(c) => self.col(c),
                 None => bad, // reported once, at the relative

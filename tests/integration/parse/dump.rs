@@ -66,6 +66,34 @@ fn dump_item(item: &Item) -> String {
                 o += "\n";
             }
         }
+        Item::Events(b) => {
+            o += &format!(
+                "events {} key {} date {} {}\n",
+                b.name.name,
+                b.key.name,
+                b.date.name,
+                at(b.span)
+            );
+            for f in &b.fields {
+                o += &format!("  {} {}", f.name.name, ty(&f.ty.kind));
+                if f.optional {
+                    o += "?";
+                }
+                if let Some(r) = &f.range {
+                    let end =
+                        |l: &Option<tier::ast::Literal>| l.as_ref().map_or(String::new(), lit);
+                    o += &format!(" range {}..{}", end(&r.lo), end(&r.hi));
+                }
+                if !f.columns.is_empty() {
+                    let cols: Vec<_> = f.columns.iter().map(s).collect();
+                    o += &format!(" column {}", cols.join(", "));
+                }
+                if let Some(d) = &f.default {
+                    o += &format!(" default {}", e(d));
+                }
+                o += "\n";
+            }
+        }
         Item::Scale(sc) => {
             let labels: Vec<_> = sc.labels.iter().map(|l| l.name.as_str()).collect();
             o += &format!(
@@ -258,6 +286,16 @@ fn dump_item(item: &Item) -> String {
             }
             for g in &t.given {
                 o += &format!("  given {} = {}\n", g.name.name, e(&g.value));
+            }
+            for g in &t.events {
+                for row in &g.rows {
+                    let cells: Vec<String> = row
+                        .cells
+                        .iter()
+                        .map(|c| format!("{} = {}", c.name.name, e(&c.value)))
+                        .collect();
+                    o += &format!("  given {} {{{}}}\n", g.name.name, cells.join(", "));
+                }
             }
             for x in &t.expects {
                 let target = match &x.target {
@@ -498,6 +536,21 @@ fn e(x: &Expr) -> String {
                 cols.join(" "),
                 rows.join("; ")
             )
+        }
+        ExprKind::Aggregate(a) => {
+            let mut out = format!("({} {}", a.func.name(), a.events.name);
+            if let Some(f) = &a.field {
+                out += &format!(".{}", f.name);
+            }
+            match &a.window {
+                Some(Window::Last(w)) => out += &format!(" within {}", lit(w)),
+                Some(Window::This(p, _)) => out += &format!(" within this {p:?}"),
+                None => {}
+            }
+            if let Some(f) = &a.filter {
+                out += &format!(" where {}", e(f));
+            }
+            out + ")"
         }
     }
 }
