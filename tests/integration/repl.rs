@@ -387,8 +387,14 @@ fn terminal_completion_and_multiline() {
     let continued = |s: &str| s.lines().any(|l| l == format!("{}...>", " ".repeat(24)));
     let s = wait_until(&continued);
     assert!(continued(&s), "no continuation prompt:\n{s}");
+    // One line at a time, each echoed before the next is typed (a loaded machine may
+    // otherwise deliver keys while the editor is still redrawing the previous line).
     tmux(&["send-keys", "-t", "t", "高 >= 60", "Enter"]);
+    let s = wait_until(&|s: &str| s.contains("高 >= 60") && s.matches("...>").count() >= 2);
+    assert!(s.contains("高 >= 60"), "{s}");
     tmux(&["send-keys", "-t", "t", "低 otherwise", "Enter"]);
+    let s = wait_until(&|s: &str| s.contains("低 otherwise") && s.matches("...>").count() >= 3);
+    assert!(s.contains("低 otherwise"), "{s}");
     tmux(&["send-keys", "-t", "t", "}", "Enter"]);
     let s = wait_for("档次 = 高");
     assert!(
