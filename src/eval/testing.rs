@@ -209,7 +209,7 @@ fn run_one(
     }
     let result = match rejected {
         Some(m) => Err((m, None)),
-        None => decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true)
+        None => decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true, None)
             .map_err(|e| (e.diagnostic.message.clone(), Some(e.diagnostic))),
     };
     let wants_rejected = test
