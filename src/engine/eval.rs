@@ -127,6 +127,9 @@ impl<'a> Batch<'a> {
     /// Evaluates `e` for the rows where `live` holds; flags raised for other rows are dropped
     /// (a decision's arm that a row does not take cannot send it to the interpreter).
     fn eval_live(&mut self, e: &PExpr, live: &[bool]) -> Vector {
+        if live.iter().all(|l| *l) {
+            return self.eval(e);
+        }
         let before = self.fallback.clone();
         let v = self.eval(e);
         for i in 0..self.n {
@@ -677,11 +680,7 @@ impl<'a> Batch<'a> {
             .map(|v| v.nulls_like(n))
             .unwrap_or(Vector::Null);
         for (mask, v) in masks.iter().zip(&vals) {
-            for i in 0..n {
-                if mask[i] {
-                    out.set_from(i, v);
-                }
-            }
+            out.copy_masked(mask, v);
         }
         out
     }

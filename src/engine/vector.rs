@@ -23,6 +23,8 @@ pub(super) struct Nums {
     pub scale: u32,
     pub vals: Vec<i128>,
     pub ok: Vec<bool>,
+    /// Every row holds the same value (a literal): rescaling computes it once.
+    pub constant: bool,
 }
 
 /// One column (or sub-expression) over the rows of a batch.
@@ -122,6 +124,7 @@ impl Nums {
             scale,
             vals: vec![0; n],
             ok: vec![false; n],
+            constant: false,
         }
     }
 
@@ -130,6 +133,7 @@ impl Nums {
             scale,
             vals: vec![v; n],
             ok: vec![true; n],
+            constant: true,
         }
     }
 
@@ -137,6 +141,13 @@ impl Nums {
     pub fn rescaled(mut self, to: u32, bad: &mut [bool]) -> Nums {
         if to <= self.scale {
             return self;
+        }
+        if let (true, Some(&v)) = (self.constant, self.vals.first()) {
+            if let Some(v) = up(v, self.scale, to) {
+                self.vals.fill(v);
+                self.scale = to;
+                return self;
+            }
         }
         let Some(p) = pow10(to - self.scale) else {
             for (i, ok) in self.ok.iter_mut().enumerate() {
@@ -198,6 +209,7 @@ impl Vector {
     pub fn set_from(&mut self, i: usize, from: &Vector) {
         match (self, from) {
             (Vector::Num(a), Vector::Num(b)) => {
+                a.constant = false;
                 a.vals[i] = b.vals[i];
                 a.ok[i] = b.ok[i];
             }
@@ -209,9 +221,56 @@ impl Vector {
         }
     }
 
+    /// Copies the rows of `from` where `mask` holds (the same kind, numbers at the same scale).
+    pub fn copy_masked(&mut self, mask: &[bool], from: &Vector) {
+        match (self, from) {
+            (Vector::Num(a), Vector::Num(b)) => {
+                a.constant = false;
+                for i in 0..mask.len() {
+                    if mask[i] {
+                        a.vals[i] = b.vals[i];
+                        a.ok[i] = b.ok[i];
+                    }
+                }
+            }
+            (Vector::Bool(a), Vector::Bool(b)) => {
+                for i in 0..mask.len() {
+                    if mask[i] {
+                        a[i] = b[i];
+                    }
+                }
+            }
+            (Vector::Date(a), Vector::Date(b)) => {
+                for i in 0..mask.len() {
+                    if mask[i] {
+                        a[i] = b[i];
+                    }
+                }
+            }
+            (Vector::Text(a), Vector::Text(b)) => {
+                for i in 0..mask.len() {
+                    if mask[i] {
+                        a[i].clone_from(&b[i]);
+                    }
+                }
+            }
+            (a, Vector::Null) => {
+                for i in 0..mask.len() {
+                    if mask[i] {
+                        a.set_null(i);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     pub fn set_null(&mut self, i: usize) {
         match self {
-            Vector::Num(a) => a.ok[i] = false,
+            Vector::Num(a) => {
+                a.constant = false;
+                a.ok[i] = false
+            }
             Vector::Bool(a) => a[i] = NULL,
             Vector::Date(a) => a[i] = None,
             Vector::Text(a) => a[i] = None,
