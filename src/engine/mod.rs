@@ -97,11 +97,11 @@ impl Engine {
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
-                match &c {
+                match c {
                     Some(_) => stats.computed += 1,
                     None => stats.fallback += 1,
                 }
-                prog.evaluate_computed(records[i], rels[i], as_of, words, c.as_ref())
+                prog.evaluate_computed(records[i], rels[i], as_of, words, c)
             })
             .collect();
         (out, stats)

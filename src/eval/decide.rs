@@ -496,11 +496,11 @@ pub(crate) fn evaluate(
     trace: bool,
     unavailable: &[bool],
     words: bool,
-    pre: Option<&super::Computed>,
+    pre: Option<super::Computed>,
 ) -> R<Full> {
     // The column engine checked the shares (a negative Pareto amount fails its class column,
     // and such a row comes here without `pre`).
-    if pre.is_none() || trace {
+    if trace || pre.is_none() {
         super::interpret::check_shares(prog, record, rels, as_of)?;
     }
     let src = &prog.source;
@@ -537,8 +537,9 @@ pub(crate) fn evaluate(
     // left to the interpreter (any error, a manual override, …) is evaluated below.
     let mut tag_truths: Option<Vec<Option<bool>>> = None;
     if let (false, Some(c)) = (trace, pre) {
-        for (slot, v) in env.nodes.iter_mut().zip(&c.nodes) {
-            *slot = v.clone();
+        // Moved in: the values are the row's own.
+        for (slot, v) in env.nodes.iter_mut().zip(c.nodes) {
+            *slot = v;
         }
         for (slot, d) in env.comps.iter_mut().zip(&c.comps) {
             *slot = Value::Number(*d, Unit::Plain);
@@ -549,7 +550,7 @@ pub(crate) fn evaluate(
         if let Some((_, Slot::Node(n))) = &prog.out.score {
             put(&mut comps, *n, fast_components(&env, *n));
         }
-        tag_truths = Some(c.tags.clone());
+        tag_truths = Some(c.tags);
     }
     for &n in &prog.order {
         if tag_truths.is_some() {

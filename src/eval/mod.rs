@@ -274,7 +274,7 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
         words: bool,
-        computed: Option<&Computed>,
+        computed: Option<Computed>,
     ) -> Result<Outcome, EvalError> {
         decide::evaluate(self, record, relatives, as_of, false, &[], words, computed)
             .map(|full| full.outcome)
