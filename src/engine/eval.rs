@@ -46,11 +46,9 @@ impl<'a> Batch<'a> {
             };
             self.cols.push(v);
             if let Some(fail) = &col.fail {
-                let f = self.eval(fail);
-                for i in 0..self.n {
-                    if !f.is_null(i) {
-                        self.fallback[i] = true;
-                    }
+                let failing = self.eval(fail).valid(self.n);
+                for (f, failing) in self.fallback.iter_mut().zip(failing) {
+                    *f |= failing;
                 }
             }
         }
@@ -213,21 +211,34 @@ impl<'a> Batch<'a> {
                         .collect(),
                 )
             }
-            IsNull(a) => {
-                let a = self.eval(a);
-                Vector::Bool((0..n).map(|i| u8::from(a.is_null(i))).collect())
-            }
+            IsNull(a) => Vector::Bool(
+                self.eval(a)
+                    .valid(n)
+                    .into_iter()
+                    .map(|v| u8::from(!v))
+                    .collect(),
+            ),
             Case(arms, otherwise) => self.case(arms, otherwise),
             Coalesce(xs) => {
                 let vs: Vec<Vector> = xs.iter().map(|x| self.eval(x)).collect();
                 let Some(vs) = unify(vs, n, &mut self.fallback) else {
                     return self.all_bad();
                 };
+                // Each value fills the rows no earlier one filled.
                 let mut out = vs[0].nulls_like(n);
-                for i in 0..n {
-                    if let Some(v) = vs.iter().find(|v| !v.is_null(i)) {
-                        out.set_from(i, v);
-                    }
+                let mut open = vec![true; n];
+                for v in &vs {
+                    let mask: Vec<bool> = v
+                        .valid(n)
+                        .into_iter()
+                        .zip(&mut open)
+                        .map(|(valid, open)| {
+                            let take = valid && *open;
+                            *open &= !take;
+                            take
+                        })
+                        .collect();
+                    out.copy_masked(&mask, v);
                 }
                 out
             }

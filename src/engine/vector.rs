@@ -197,6 +197,17 @@ impl Vector {
         }
     }
 
+    /// Per row: whether it holds a value (one dispatch, then a tight loop).
+    pub fn valid(&self, n: usize) -> Vec<bool> {
+        match self {
+            Vector::Num(x) => x.ok.clone(),
+            Vector::Bool(b) => b.iter().map(|v| *v != NULL).collect(),
+            Vector::Date(d) => d.iter().map(Option::is_some).collect(),
+            Vector::Text(t) => t.iter().map(Option::is_some).collect(),
+            Vector::Null => vec![false; n],
+        }
+    }
+
     /// As three-valued booleans (`NULL` for anything that is not a boolean).
     pub fn bools(self, n: usize) -> Vec<u8> {
         match self {
