@@ -126,13 +126,19 @@ fn bench_eval(c: &mut Criterion) {
             }
         })
     });
-    g.bench_function("1000 varied records, fast path values only", |b| {
-        b.iter(|| {
-            for (r, rel) in &many {
-                let _ = black_box(program.fast_path_grades(r, rel, as_of));
-            }
-        })
+    let engine = tier::engine::Engine::new(&program).expect("the benchmark ruleset lowers");
+    let records: Vec<&[Value]> = many.iter().map(|(r, _)| r.as_slice()).collect();
+    let rels: Vec<&[Value]> = many.iter().map(|(_, r)| r.as_slice()).collect();
+    g.bench_function("1000 varied records, column engine values only", |b| {
+        b.iter(|| black_box(engine.compute_only(&program, &records, &rels, as_of)))
     });
+    g.bench_function("1000 varied records, column engine + outcomes, bare", |b| {
+        b.iter(|| black_box(engine.grade(&program, &records, &rels, as_of, false)))
+    });
+    g.bench_function(
+        "1000 varied records, column engine + outcomes, with reasons",
+        |b| b.iter(|| black_box(engine.grade(&program, &records, &rels, as_of, true))),
+    );
     g.bench_function("1000 varied records, relative keys only", |b| {
         b.iter(|| {
             for (r, _) in &many {

@@ -13,9 +13,11 @@
 //! | `record` | + typing the cells into `Value`s (`ColumnMap::record`) |
 //! | `keys` | + the relative keys (`Program::relative_keys`), the first pass of a Pareto run |
 //! | `eval` | + `Program::evaluate_untraced` on every record (relatives given as Missing-free labels from a real first pass) |
-//! | `fast` | + the fast path's values, grades and tags only (`Program::fast_path_grades`); a row it hands to the interpreter counts as failed |
+//! | `engine` | + the column engine's values, grades and tags only (`Engine::compute_only`, batches of 256 rows as in `tier run`); a row it hands to the interpreter counts as failed |
+//! | `engine-bare` | + the outcomes built from them (`Engine::grade` without reasons, what `tier run --no-reasons` calls) |
+//! | `engine-reasons` | + the reasons column's sentences (`Engine::grade` with reasons, what `tier run` calls) |
 //! | `eval-bare` | + `Program::evaluate_bare` (no reason text at all) |
-//! | `eval-traced` | the same with `Program::evaluate` (what `tier run` calls) |
+//! | `eval-traced` | the same with `Program::evaluate` (what `tier explain` calls) |
 //!
 //! The differences between consecutive modes are the cost of each stage; `tier run` adds the
 //! second read of the file, the writer and rayon on top.
@@ -153,6 +155,24 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
     let source = open(data_path);
     let mut rows = 0usize;
     let mut failed = 0usize;
+    let engine = mode
+        .starts_with("engine")
+        .then(|| tier::engine::Engine::new(program).unwrap_or_else(|d| fail(format!("{d:?}"))));
+    let mut pending: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    let flush = |pending: &mut Vec<(Vec<Value>, Vec<Value>)>, failed: &mut usize| {
+        let Some(engine) = &engine else { return };
+        let records: Vec<&[Value]> = pending.iter().map(|(r, _)| r.as_slice()).collect();
+        let rels: Vec<&[Value]> = pending.iter().map(|(_, r)| r.as_slice()).collect();
+        if mode == "engine" {
+            *failed += engine
+                .compute_only(program, &records, &rels, as_of)
+                .fallback;
+        } else {
+            let (out, _) = engine.grade(program, &records, &rels, as_of, mode == "engine-reasons");
+            *failed += out.iter().filter(|o| o.is_err()).count();
+        }
+        pending.clear();
+    };
     for (i, item) in source.enumerate() {
         rows += 1;
         let Ok(row) = item else {
@@ -173,10 +193,11 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
                     failed += 1;
                 }
             }
-            "fast" => {
+            "engine" | "engine-bare" | "engine-reasons" => {
                 let rel: Vec<Value> = relatives.iter().map(|c| c[i].clone()).collect();
-                if !program.fast_path_grades(&record, &rel, as_of) {
-                    failed += 1;
+                pending.push((record, rel));
+                if pending.len() == 256 {
+                    flush(&mut pending, &mut failed);
                 }
             }
             "eval" | "eval-bare" | "eval-traced" => {
@@ -193,6 +214,7 @@ fn staged(mode: &str, ruleset: &Path, data_path: &Path, as_of: jiff::civil::Date
             other => fail(format!("unknown mode `{other}`")),
         }
     }
+    flush(&mut pending, &mut failed);
     let secs = start.elapsed().as_secs_f64();
     if failed > 0 {
         eprintln!("stages: {failed} rows failed");

@@ -388,48 +388,14 @@ fn execute(
     let blank_figures = figures.as_ref().map(FigureBuilder::empty_like);
     let renderer = sink.renderer();
 
-    // Grades one row: the kept cells and the outcome, or every problem of the row.
-    let grade_row = |i: usize, item: &Result<RawRow, RowError>| -> Graded {
-        let row = item.as_ref().map_err(|e| vec![e.clone()])?;
-        let mut record = map.record(&display_name, row)?;
-        if let Some(folder) = &folder {
-            let values = folder.values(i).map_err(|e| {
-                vec![row_error_for(
-                    program,
-                    &map,
-                    &headers,
-                    &display_name,
-                    row,
-                    e,
-                )]
-            })?;
-            record.extend(values);
-        }
-        let rel: Vec<Value> = relative_columns.iter().map(|c| c.get(i)).collect();
-        let outcome = if reasons {
-            program.evaluate_untraced(&record, &rel, as_of)
-        } else {
-            program.evaluate_bare(&record, &rel, as_of)
-        }
-        .map_err(|e| {
-            vec![row_error_for(
-                program,
-                &map,
-                &headers,
-                &display_name,
-                row,
-                e,
-            )]
-        })?;
-        let kept = map
-            .keep
-            .iter()
-            .map(|&c| row.cells.get(c).cloned().unwrap_or(Cell::Empty))
-            .collect();
-        Ok((kept, outcome))
-    };
-    // Grades a part of a chunk on a worker: the rows are typed, evaluated, counted and, for
-    // CSV and NDJSON, rendered to bytes there; the writer only appends the bytes in order.
+    // The column engine, unless the ruleset does not lower (the interpreter grades it alone).
+    let engine = args
+        .engine
+        .then(|| crate::engine::Engine::new(program).ok())
+        .flatten();
+    // Grades a part of a chunk on a worker: the rows are typed, evaluated as one batch by the
+    // column engine (the interpreter taking the rows it leaves), counted and, for CSV and
+    // NDJSON, rendered to bytes there; the writer only appends the bytes in order.
     let grade_part = |rows: &[(usize, Result<RawRow, RowError>)]| -> Part {
         let mut part = Part {
             bytes: Vec::new(),
@@ -440,9 +406,86 @@ fn execute(
             summary: blank_summary.empty_like(),
             figures: blank_figures.as_ref().map(FigureBuilder::empty_like),
         };
+        let typed: Vec<Result<Vec<Value>, Vec<RowError>>> = rows
+            .iter()
+            .map(|(i, item)| {
+                let row = item.as_ref().map_err(|e| vec![e.clone()])?;
+                let mut record = map.record(&display_name, row)?;
+                // The customer's aggregates over its events follow the input columns.
+                if let Some(folder) = &folder {
+                    let values = folder.values(*i).map_err(|e| {
+                        vec![row_error_for(
+                            program,
+                            &map,
+                            &headers,
+                            &display_name,
+                            row,
+                            e,
+                        )]
+                    })?;
+                    record.extend(values);
+                }
+                Ok(record)
+            })
+            .collect();
+        let rels: Vec<Vec<Value>> = rows
+            .iter()
+            .map(|(i, _)| relative_columns.iter().map(|c| c.get(*i)).collect())
+            .collect();
+        let (records, rel_refs): (Vec<&[Value]>, Vec<&[Value]>) = typed
+            .iter()
+            .zip(&rels)
+            .filter_map(|(t, r)| t.as_ref().ok().map(|t| (t.as_slice(), r.as_slice())))
+            .unzip();
+        let outcomes = match &engine {
+            Some(e) => e.grade(program, &records, &rel_refs, as_of, reasons).0,
+            None => records
+                .iter()
+                .zip(&rel_refs)
+                .map(|(record, rel)| {
+                    if reasons {
+                        program.evaluate_untraced(record, rel, as_of)
+                    } else {
+                        program.evaluate_bare(record, rel, as_of)
+                    }
+                })
+                .collect(),
+        };
+        let mut outcomes = outcomes.into_iter();
         let mut done: Vec<(Vec<Cell>, Outcome)> = Vec::with_capacity(rows.len());
-        for (i, item) in rows {
-            match grade_row(*i, item) {
+        for ((_, item), t) in rows.iter().zip(typed) {
+            // One outcome per typed row, in order. (Were one missing, the row would be neither
+            // graded nor rejected, and the run's count check would fail the run loudly.)
+            let outcome = match &t {
+                Ok(_) => match outcomes.next() {
+                    Some(o) => Some(o),
+                    None => continue,
+                },
+                Err(_) => None,
+            };
+            let graded: Graded = t.and_then(|_| {
+                let row = item.as_ref().map_err(|e| vec![e.clone()])?;
+                let Some(outcome) = outcome else {
+                    return Err(Vec::new());
+                };
+                let outcome = outcome.map_err(|e| {
+                    vec![row_error_for(
+                        program,
+                        &map,
+                        &headers,
+                        &display_name,
+                        row,
+                        e,
+                    )]
+                })?;
+                let kept = map
+                    .keep
+                    .iter()
+                    .map(|&c| row.cells.get(c).cloned().unwrap_or(Cell::Empty))
+                    .collect();
+                Ok((kept, outcome))
+            });
+            match graded {
                 Ok(graded) => {
                     part.summary.add(&graded.1);
                     if let (Some(f), Ok(row)) = (&mut part.figures, item) {

@@ -70,6 +70,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostic;
 pub mod diff;
+pub mod engine;
 pub mod eval;
 pub mod figures;
 /// `tier fmt` (the binary's).

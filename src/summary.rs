@@ -108,7 +108,8 @@ impl Tally {
     fn merge(&mut self, other: Tally) {
         self.rank = self.rank.min(other.rank);
         self.customers += other.customers;
-        self.revenue += other.revenue;
+        // Saturating: revenue cells near the decimals' limit must not panic the run.
+        self.revenue = self.revenue.saturating_add(other.revenue);
         self.overdue += other.overdue;
         self.reassign += other.reassign;
     }
@@ -237,13 +238,16 @@ impl SummaryBuilder {
         rejects: &[RowError],
     ) -> Summary {
         let graded = self.rows_graded;
-        let total_revenue: Decimal = self.grades.values().map(|g| g.revenue).sum();
+        let total_revenue: Decimal = self
+            .grades
+            .values()
+            .fold(Decimal::ZERO, |t, g| t.saturating_add(g.revenue));
         let share = |n: Decimal, d: Decimal| {
-            if d.is_zero() {
-                Decimal::ZERO
-            } else {
-                (n / d).round_dp(4)
-            }
+            // A quotient beyond the decimals' range (revenues near their limit that nearly
+            // cancel) has no meaningful share: 0 rather than a panic.
+            n.checked_div(d)
+                .map(|q| q.round_dp(4))
+                .unwrap_or(Decimal::ZERO)
         };
         let mut grades: Vec<(String, Tally)> = self.grades.into_iter().collect();
         grades.sort_by(|a, b| a.1.rank.cmp(&b.1.rank).then_with(|| a.0.cmp(&b.0)));

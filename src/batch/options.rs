@@ -75,6 +75,10 @@ pub struct RunOptions {
     /// The language of the outputs' fixed words (headers that are no value's name, yes/no, the
     /// rejects report's headers); `None`: the ruleset's own ([`crate::eval::Program::lang`]).
     pub lang: Option<Lang>,
+    /// Grade with the column engine ([`crate::engine::Engine`]), the interpreter taking the rows
+    /// it leaves; `false` grades every row with the interpreter alone (the reference, for
+    /// differential tests). The two write the same bytes.
+    pub engine: bool,
 }
 
 impl RunOptions {
@@ -98,6 +102,7 @@ impl RunOptions {
             reasons: true,
             ruleset: None,
             lang: None,
+            engine: true,
         }
     }
 

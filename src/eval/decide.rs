@@ -486,6 +486,8 @@ fn apply_override(
 /// Grades one record. `unavailable[i]` marks relative `i` as not computed at all (a `test`
 /// that does not give it), as opposed to missing for this record: an unavailable output grade
 /// is left empty instead of rejecting the row.
+// The evaluation's inputs and its three switches, each from a different caller.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn evaluate(
     prog: &Program,
     record: &[Value],
@@ -494,16 +496,21 @@ pub(crate) fn evaluate(
     trace: bool,
     unavailable: &[bool],
     words: bool,
+    pre: Option<super::Computed>,
 ) -> R<Full> {
     let record = &*prog.complete(record, as_of)?;
-    super::interpret::check_shares(prog, record, rels, as_of)?;
+    // The column engine checked the shares (a negative Pareto amount fails its class column,
+    // and such a row comes here without `pre`).
+    if trace || pre.is_none() {
+        super::interpret::check_shares(prog, record, rels, as_of)?;
+    }
     let src = &prog.source;
     let mut env = Env::new(prog, record, rels, as_of);
     // Untraced with words: only the sentences the reasons column shows are written (the output
     // grade's and the held tags'), after the values are known; nothing else builds text.
     env.words = trace;
     let mut out = Outcome::default();
-    // Filled on demand (the fast path fills only the output's): no per-row block of empty
+    // Filled on demand (the column engine fills only the output's): no per-row block of empty
     // outcomes to allocate and clear.
     let mut grades: Vec<Option<GradeOutcome>> = Vec::new();
     let mut comps: Vec<Option<Vec<ComponentOutcome>>> = Vec::new();
@@ -539,30 +546,28 @@ pub(crate) fn evaluate(
             });
         }
     }
-    // Untraced: the fast path computes the values, grades and tags; a record it gives up on
-    // (any error, a manual override, …) goes through the interpreter below.
+    // Untraced: the column engine computed the values, grades and tags (`pre`); a record it
+    // left to the interpreter (any error, a manual override, …) is evaluated below.
     let mut tag_truths: Option<Vec<Option<bool>>> = None;
-    if !trace {
-        let mut scratch = super::fast::Scratch::default();
-        if let Ok(c) = super::fast::compute(prog, record, rels, as_of, &mut scratch) {
-            for (slot, v) in env.nodes.iter_mut().zip(&c.nodes) {
-                *slot = super::fast::to_value(*v, &scratch);
-            }
-            for (slot, d) in env.comps.iter_mut().zip(&c.comps) {
-                *slot = Value::Number(*d, Unit::Plain);
-            }
-            if let Some((_, Slot::Node(n))) = &prog.out.grade {
-                put(&mut grades, *n, fast_grade(&env, *n, c.arms[*n]));
-            }
-            if let Some((_, Slot::Node(n))) = &prog.out.score {
-                put(&mut comps, *n, fast_components(&env, *n));
-            }
-            tag_truths = Some(c.tags);
+    if let (false, Some(c)) = (trace, pre) {
+        // Moved in: the values are the row's own.
+        for (slot, v) in env.nodes.iter_mut().zip(c.nodes) {
+            *slot = v;
         }
+        for (slot, d) in env.comps.iter_mut().zip(&c.comps) {
+            *slot = Value::Number(*d, Unit::Plain);
+        }
+        if let Some((_, Slot::Node(n))) = &prog.out.grade {
+            put(&mut grades, *n, fast_grade(&env, *n, c.arms[*n]));
+        }
+        if let Some((_, Slot::Node(n))) = &prog.out.score {
+            put(&mut comps, *n, fast_components(&env, *n));
+        }
+        tag_truths = Some(c.tags);
     }
     for &n in &prog.order {
         if tag_truths.is_some() {
-            break; // computed by the fast path
+            break; // computed by the column engine
         }
         let (v, info) = eval_node(&mut env, n, trace)?;
         let node = &prog.nodes[n];
@@ -751,7 +756,8 @@ pub(crate) fn evaluate(
     })
 }
 
-/// The outcome of grade node `n` as the fast path decided it (arm `arm`), without a sentence.
+/// The outcome of grade node `n` as the column engine decided it (arm `arm`), without a
+/// sentence.
 fn fast_grade(env: &Env, n: usize, arm: u32) -> Option<GradeOutcome> {
     let prog = env.prog;
     let node = prog.nodes.get(n)?;
@@ -778,7 +784,7 @@ fn fast_grade(env: &Env, n: usize, arm: u32) -> Option<GradeOutcome> {
     }
 }
 
-/// The components of scorecard node `n` from the points the fast path computed.
+/// The components of scorecard node `n` from the points the column engine computed.
 fn fast_components(env: &Env, n: usize) -> Option<Vec<ComponentOutcome>> {
     let NodeKind::Scorecard(sc) = &env.prog.nodes.get(n)?.kind else {
         return None;

@@ -20,7 +20,6 @@ mod date;
 mod decide;
 pub mod events;
 pub mod explain;
-mod fast;
 pub(crate) mod interpret;
 mod literal;
 mod number;
@@ -40,6 +39,23 @@ use jiff::civil::Date;
 use std::sync::Arc;
 
 pub use program::Program;
+
+/// What the column engine computed for one record: the interpreter's outcome builder
+/// ([`Program::evaluate_computed`]) takes these instead of evaluating.
+#[derive(Debug, Clone)]
+pub(crate) struct Computed {
+    /// One value per node (`Program::nodes`).
+    pub nodes: Vec<Value>,
+    /// Every scorecard component's points (flat, `Program::comp_count`).
+    pub comps: Vec<rust_decimal::Decimal>,
+    /// Per node: for a grade, the index of the arm that decided it.
+    pub arms: Vec<u32>,
+    /// Per tag: whether its condition holds (`None`: missing).
+    pub tags: Vec<Option<bool>>,
+}
+
+pub(crate) use date::{add as date_add, days_between, months_between, next_calendar_day};
+pub(crate) use number::arith_unit;
 
 /// One declared input field, in declaration order: a record is `&[Value]` in this order.
 #[derive(Debug, Clone)]
@@ -250,27 +266,36 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Outcome, EvalError> {
-        decide::evaluate(self, record, relatives, as_of, true, &[], true).map(|full| full.outcome)
+        decide::evaluate(self, record, relatives, as_of, true, &[], true, None)
+            .map(|full| full.outcome)
     }
 
     /// Grades one record without the trace: only the reasons a graded file shows are written
     /// (the output grade's and the held tags', see [`Outcome::reasons`]); the component and
-    /// schedule reasons are empty. The fast path for whole-file runs.
+    /// schedule reasons are empty. (Whole-file runs grade through [`crate::engine::Engine`].)
     pub fn evaluate_untraced(
         &self,
         record: &[Value],
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Outcome, EvalError> {
-        decide::evaluate(self, record, relatives, as_of, false, &[], true).map(|full| full.outcome)
+        decide::evaluate(self, record, relatives, as_of, false, &[], true, None)
+            .map(|full| full.outcome)
     }
 
-    /// Whether the fast path grades this record itself (rather than handing it to the
-    /// interpreter): for tests and benchmarks that check the fast path is really taken.
-    #[doc(hidden)]
-    pub fn fast_path_grades(&self, record: &[Value], relatives: &[Value], as_of: Date) -> bool {
-        let mut scratch = fast::Scratch::default();
-        fast::compute(self, record, relatives, as_of, &mut scratch).is_ok()
+    /// Grades one record from the values the column engine computed for it (`None`: the
+    /// interpreter evaluates it alone), untraced; `words` writes the reasons column's sentences
+    /// ([`Program::evaluate_untraced`]), else none ([`Program::evaluate_bare`]).
+    pub(crate) fn evaluate_computed(
+        &self,
+        record: &[Value],
+        relatives: &[Value],
+        as_of: Date,
+        words: bool,
+        computed: Option<Computed>,
+    ) -> Result<Outcome, EvalError> {
+        decide::evaluate(self, record, relatives, as_of, false, &[], words, computed)
+            .map(|full| full.outcome)
     }
 
     /// Grades one record without any sentence: the reasons of the grade, components, tags and
@@ -282,7 +307,8 @@ impl Program {
         relatives: &[Value],
         as_of: Date,
     ) -> Result<Outcome, EvalError> {
-        decide::evaluate(self, record, relatives, as_of, false, &[], false).map(|full| full.outcome)
+        decide::evaluate(self, record, relatives, as_of, false, &[], false, None)
+            .map(|full| full.outcome)
     }
 
     /// Evaluates an expression (REPL input, spans into `source`) in the context of the ruleset:

@@ -73,6 +73,18 @@ fn div_unit(a: Unit, b: Unit) -> Unit {
     }
 }
 
+/// The unit of `a op b` for numbers in units `a` and `b` (before the percent-range rule of
+/// [`arith`]).
+pub(crate) fn arith_unit(op: super::program::Arith, a: Unit, b: Unit) -> Unit {
+    use super::program::Arith::*;
+    match op {
+        Add | Sub => sum_unit(a, b),
+        Mul => mul_unit(a, b),
+        Div => div_unit(a, b),
+        DivScaled => Unit::Plain,
+    }
+}
+
 /// `a + b`, `a - b`, `a * b`, `a / b` on values; missing propagates.
 pub(crate) fn arith(op: super::program::Arith, a: &Value, b: &Value) -> Result<Value, OpError> {
     use super::program::Arith::*;

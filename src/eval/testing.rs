@@ -291,7 +291,7 @@ fn run_one(
             .record_with_events(&values, &events, as_of)
             .and_then(|record| {
                 values = record;
-                decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true)
+                decide::evaluate(prog, &values, &rels, as_of, true, &unavailable, true, None)
             })
             .map_err(|e| (e.diagnostic.message.clone(), Some(e.diagnostic))),
     };

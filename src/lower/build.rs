@@ -151,6 +151,7 @@ pub fn lower(prog: &Program) -> Result<Plan, Vec<Diagnostic>> {
             scales,
             columns: Vec::new(),
             outputs: Outputs::default(),
+            sources: Sources::default(),
         },
         node_col: vec![None; prog.nodes.len()],
         comp_col: vec![None; prog.comp_count],
@@ -169,6 +170,10 @@ pub fn lower(prog: &Program) -> Result<Plan, Vec<Diagnostic>> {
         l.outputs();
     }
     if l.errors.is_empty() {
+        l.plan.sources.nodes = l.node_col.clone();
+        l.plan.sources.comps = l.comp_col.clone();
+        l.plan.sources.arms = l.arms.iter().map(|a| a.as_ref().map(|a| a.0)).collect();
+        l.plan.sources.relatives = l.rel_col.clone();
         l.plan.hoist_quotients();
         Ok(l.plan)
     } else {

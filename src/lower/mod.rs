@@ -256,6 +256,41 @@ pub struct Plan {
     pub scales: Vec<PlanScale>,
     pub columns: Vec<Column>,
     pub outputs: Outputs,
+    /// Where the program's named values live among the columns (for the column engine; the SQL
+    /// printer does not read it).
+    pub sources: Sources,
+}
+
+/// The columns behind the [`Program`]'s named values, so that the column engine can hand the
+/// interpreter's outcome builder the values it computed (indices into [`Plan::columns`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sources {
+    /// Per program node: its value's column.
+    pub nodes: Vec<Option<usize>>,
+    /// Per scorecard component (flat): its points' column.
+    pub comps: Vec<Option<usize>>,
+    /// Per grade node: the column of the arm that decided it.
+    pub arms: Vec<Option<usize>>,
+    /// Per tag: the column of whether it holds.
+    pub tags: Vec<usize>,
+    /// Per relative: its class column.
+    pub relatives: Vec<Option<usize>>,
+}
+
+impl Sources {
+    fn remap(&mut self, map: &[usize]) {
+        for c in self
+            .nodes
+            .iter_mut()
+            .chain(self.comps.iter_mut())
+            .chain(self.arms.iter_mut())
+            .chain(self.relatives.iter_mut())
+            .flatten()
+            .chain(self.tags.iter_mut())
+        {
+            *c = map[*c];
+        }
+    }
 }
 
 impl PExpr {
@@ -346,6 +381,7 @@ impl Plan {
         for (_, col) in &mut self.outputs.columns {
             *col = map[*col];
         }
+        self.sources.remap(&map);
     }
 
     fn hoist(&mut self, e: &mut PExpr, name: &str, n: &mut usize) {

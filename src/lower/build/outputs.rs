@@ -300,6 +300,7 @@ impl Lowerer<'_> {
             );
             tag_cols.push(c);
         }
+        self.plan.sources.tags = tag_cols.clone();
         let tags: Vec<(PExpr, Arc<str>)> = prog
             .tags
             .iter()
