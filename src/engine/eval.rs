@@ -32,6 +32,9 @@ pub(super) struct Batch<'a> {
     /// Rows the interpreter must grade.
     pub fallback: Vec<bool>,
     pub cols: Vec<Vector>,
+    /// Per input: its typed vector and the rows its cells send to the interpreter, made on
+    /// first use (an input is read by many expressions of a plan).
+    pub inputs: Vec<Option<(Vector, Vec<bool>)>>,
 }
 
 impl<'a> Batch<'a> {
@@ -71,7 +74,29 @@ impl<'a> Batch<'a> {
         Vector::Null
     }
 
+    /// Input `k` as a vector, typed once per batch; every use flags its bad rows again (a use
+    /// in a decision's arm a row does not take does not count for that row).
     fn input(&mut self, k: usize) -> Vector {
+        if let Some(Some((v, bad))) = self.inputs.get(k) {
+            for (f, b) in self.fallback.iter_mut().zip(bad) {
+                *f |= *b;
+            }
+            return v.clone();
+        }
+        let mut bad = vec![false; self.n];
+        std::mem::swap(&mut self.fallback, &mut bad);
+        let v = self.type_input(k);
+        std::mem::swap(&mut self.fallback, &mut bad);
+        for (f, b) in self.fallback.iter_mut().zip(&bad) {
+            *f |= *b;
+        }
+        if let Some(slot) = self.inputs.get_mut(k) {
+            *slot = Some((v.clone(), bad));
+        }
+        v
+    }
+
+    fn type_input(&mut self, k: usize) -> Vector {
         let n = self.n;
         let Some(spec) = self.plan.inputs.get(k) else {
             return self.all_bad();

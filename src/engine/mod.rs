@@ -143,6 +143,7 @@ impl Engine {
             n,
             fallback: vec![false; n],
             cols: Vec::with_capacity(self.plan.columns.len()),
+            inputs: vec![None; self.plan.inputs.len()],
         };
         batch.run();
         let mut fallback = std::mem::take(&mut batch.fallback);
