@@ -698,17 +698,24 @@ impl<'a> Batch<'a> {
             let val = self.eval_live(otherwise, &live);
             taken.push((live, val));
         }
-        let (masks, vals): (Vec<Vec<bool>>, Vec<Vector>) = taken.into_iter().unzip();
+        let (masks, mut vals): (Vec<Vec<bool>>, Vec<Vector>) = taken.into_iter().unzip();
         if vals.is_empty() {
             return self.null_of_case(arms, otherwise);
         }
-        let Some(vals) = unify(vals.clone(), n, &mut self.fallback).or_else(|| {
-            // All NULL values: nothing to unify.
-            vals.iter()
-                .all(|v| matches!(v, Vector::Null))
-                .then(|| vals.clone())
-        }) else {
-            return self.all_bad();
+        // One arm decided every row: its values are the result.
+        if let ([mask], [_]) = (&masks[..], &vals[..]) {
+            if mask.iter().all(|m| *m) {
+                return vals.pop().unwrap_or(Vector::Null);
+            }
+        }
+        // All NULL values: nothing to unify.
+        let vals = if vals.iter().all(|v| matches!(v, Vector::Null)) {
+            vals
+        } else {
+            match unify(vals, n, &mut self.fallback) {
+                Some(vals) => vals,
+                None => return self.all_bad(),
+            }
         };
         let mut out = vals
             .iter()
