@@ -4,6 +4,7 @@
 #
 #   scripts/bench/run.sh            # 1M rows, 3 rounds
 #   scripts/bench/run.sh --full     # 1M rows, then 10M rows (1 round; ~1 GB of CSV)
+#   scripts/bench/run.sh --no-compare --repeat 5   # other arguments go to bench.py
 #
 # Builds tier in release mode, generates the data once into target/bench-data/ (fixed seed,
 # never committed), installs duckdb and polars with pip into target/bench-venv/, then runs
@@ -12,9 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 sizes=(--rows 1000000)
-if [[ "${1:-}" == "--full" ]]; then
-  sizes+=(--rows 10000000)
-fi
+extra=()
+for arg in "$@"; do
+  case "$arg" in
+    --full) sizes+=(--rows 10000000) ;;
+    *) extra+=("$arg") ;; # passed to bench.py (--no-compare, --repeat N)
+  esac
+done
 
 echo "== machine: $(nproc) cores, $(uptime)"
 echo "== cargo build --release (tier and the benchmark examples)"
@@ -46,4 +51,4 @@ fi
 "$venv/bin/python" -c "import duckdb, polars, sys; print(f'== python {sys.version.split()[0]}, duckdb {duckdb.__version__}, polars {polars.__version__}')"
 echo "== tier $(target/release/tier --version | awk '{print $2}') at $(git rev-parse --short HEAD)"
 
-"$venv/bin/python" scripts/bench/bench.py "${sizes[@]}"
+"$venv/bin/python" scripts/bench/bench.py "${sizes[@]}" ${extra[@]+"${extra[@]}"}

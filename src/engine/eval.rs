@@ -32,6 +32,9 @@ pub(super) struct Batch<'a> {
     /// Rows the interpreter must grade.
     pub fallback: Vec<bool>,
     pub cols: Vec<Vector>,
+    /// Per input: its typed vector and the rows its cells send to the interpreter, made on
+    /// first use (an input is read by many expressions of a plan).
+    pub inputs: Vec<Option<(Vector, Vec<bool>)>>,
 }
 
 impl<'a> Batch<'a> {
@@ -71,7 +74,29 @@ impl<'a> Batch<'a> {
         Vector::Null
     }
 
+    /// Input `k` as a vector, typed once per batch; every use flags its bad rows again (a use
+    /// in a decision's arm a row does not take does not count for that row).
     fn input(&mut self, k: usize) -> Vector {
+        if let Some(Some((v, bad))) = self.inputs.get(k) {
+            for (f, b) in self.fallback.iter_mut().zip(bad) {
+                *f |= *b;
+            }
+            return v.clone();
+        }
+        let mut bad = vec![false; self.n];
+        std::mem::swap(&mut self.fallback, &mut bad);
+        let v = self.type_input(k);
+        std::mem::swap(&mut self.fallback, &mut bad);
+        for (f, b) in self.fallback.iter_mut().zip(&bad) {
+            *f |= *b;
+        }
+        if let Some(slot) = self.inputs.get_mut(k) {
+            *slot = Some((v.clone(), bad));
+        }
+        v
+    }
+
+    fn type_input(&mut self, k: usize) -> Vector {
         let n = self.n;
         let Some(spec) = self.plan.inputs.get(k) else {
             return self.all_bad();
@@ -689,17 +714,24 @@ impl<'a> Batch<'a> {
             let val = self.eval_live(otherwise, &live);
             taken.push((live, val));
         }
-        let (masks, vals): (Vec<Vec<bool>>, Vec<Vector>) = taken.into_iter().unzip();
+        let (masks, mut vals): (Vec<Vec<bool>>, Vec<Vector>) = taken.into_iter().unzip();
         if vals.is_empty() {
             return self.null_of_case(arms, otherwise);
         }
-        let Some(vals) = unify(vals.clone(), n, &mut self.fallback).or_else(|| {
-            // All NULL values: nothing to unify.
-            vals.iter()
-                .all(|v| matches!(v, Vector::Null))
-                .then(|| vals.clone())
-        }) else {
-            return self.all_bad();
+        // One arm decided every row: its values are the result.
+        if let ([mask], [_]) = (&masks[..], &vals[..]) {
+            if mask.iter().all(|m| *m) {
+                return vals.pop().unwrap_or(Vector::Null);
+            }
+        }
+        // All NULL values: nothing to unify.
+        let vals = if vals.iter().all(|v| matches!(v, Vector::Null)) {
+            vals
+        } else {
+            match unify(vals, n, &mut self.fallback) {
+                Some(vals) => vals,
+                None => return self.all_bad(),
+            }
         };
         let mut out = vals
             .iter()

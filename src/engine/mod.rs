@@ -14,6 +14,7 @@
 //! as the row-at-a-time fast path it replaces did.
 
 mod eval;
+mod fold;
 mod units;
 mod vector;
 
@@ -49,7 +50,8 @@ impl Engine {
     /// Lowers `prog`; fails (with the reason) for a ruleset the engine cannot run, which the
     /// interpreter then grades alone.
     pub fn new(prog: &Program) -> Result<Engine, Vec<Diagnostic>> {
-        let plan = crate::lower::lower(prog)?;
+        let mut plan = crate::lower::lower(prog)?;
+        fold::fold_plan(&mut plan);
         let units = units::node_units(prog).ok_or_else(|| {
             vec![Diagnostic::error(
                 Code::SqlUnsupported,
@@ -143,6 +145,7 @@ impl Engine {
             n,
             fallback: vec![false; n],
             cols: Vec::with_capacity(self.plan.columns.len()),
+            inputs: vec![None; self.plan.inputs.len()],
         };
         batch.run();
         let mut fallback = std::mem::take(&mut batch.fallback);
