@@ -203,6 +203,10 @@ pub struct SqlArgs {
     /// An `events` declaration's rows as a query: NAME=SQL.
     #[arg(long, value_name = "NAME=SQL")]
     pub events_query: Vec<String>,
+    /// The column that orders one day's events as the file would (`first`/`last` of a value
+    /// take the first/last in the file among events of one day): NAME=COLUMN.
+    #[arg(long, value_name = "NAME=COLUMN")]
+    pub events_order: Vec<String>,
     /// Print the query for the events `tier run` would reject (a bad cell, a key that names no
     /// customer) instead.
     #[arg(long, conflicts_with = "rejects")]

@@ -45,14 +45,17 @@ pub fn command(args: &SqlArgs, ui: &Ui) -> u8 {
             return EXIT_FAILED;
         }
     };
-    // `--events NAME=TABLE` and `--events-query NAME=SQL`, each NAME an `events` declaration.
+    // `--events NAME=TABLE`, `--events-query NAME=SQL` and `--events-order NAME=COLUMN`, each
+    // NAME an `events` declaration.
     let mut events: Vec<(String, EventSource)> = Vec::new();
-    let pairs = args.events.iter().map(|a| (a, "--events", false)).chain(
-        args.events_query
-            .iter()
-            .map(|a| (a, "--events-query", true)),
-    );
-    for (arg, flag, query) in pairs {
+    let mut events_order: Vec<(String, String)> = Vec::new();
+    let pairs = args
+        .events
+        .iter()
+        .map(|a| (a, "--events", 0))
+        .chain(args.events_query.iter().map(|a| (a, "--events-query", 1)))
+        .chain(args.events_order.iter().map(|a| (a, "--events-order", 2)));
+    for (arg, flag, which) in pairs {
         let Some((name, value)) = arg.split_once('=') else {
             ui.report(&[Diagnostic::error(
                 Code::UsageEvents,
@@ -75,12 +78,14 @@ pub fn command(args: &SqlArgs, ui: &Ui) -> u8 {
             })]);
             return EXIT_USAGE;
         }
-        let source = if query {
-            EventSource::Query(value.to_string())
-        } else {
-            EventSource::Table(value.trim().to_string())
-        };
-        events.push((name.to_string(), source));
+        match which {
+            0 => events.push((
+                name.to_string(),
+                EventSource::Table(value.trim().to_string()),
+            )),
+            1 => events.push((name.to_string(), EventSource::Query(value.to_string()))),
+            _ => events_order.push((name.to_string(), value.trim().to_string())),
+        }
     }
     let loading = match (&args.load, &args.load_events) {
         (Some(data), _) => Some((None, data.clone())),
@@ -153,9 +158,8 @@ pub fn command(args: &SqlArgs, ui: &Ui) -> u8 {
                 }
             }
         }
-        None => tier::sql::query(
-            &plan,
-            &Options {
+        None => {
+            let opts = Options {
                 dialect,
                 table: args.table.clone(),
                 from_query: args.from_query.clone(),
@@ -164,8 +168,20 @@ pub fn command(args: &SqlArgs, ui: &Ui) -> u8 {
                 keep: args.keep.clone(),
                 events,
                 event_rejects: args.event_rejects,
-            },
-        ),
+                events_order,
+            };
+            // The rejected events' query folds nothing: it needs no order.
+            let checked = if opts.event_rejects {
+                Ok(())
+            } else {
+                tier::sql::check(&loaded.program, &plan, &opts)
+            };
+            if let Err(diags) = checked {
+                ui.report(&diags);
+                return EXIT_FAILED;
+            }
+            tier::sql::query(&plan, &opts)
+        }
     };
     match &args.output {
         Some(path) => match tier::data::write::write_file_atomic(path, text.as_bytes()) {

@@ -180,6 +180,8 @@ pub struct AggregateOp {
     pub ty: Ty,
     /// As written: `sum(订单.金额 within 12 months)`.
     pub text: Arc<str>,
+    /// Where it is written in the ruleset.
+    pub span: crate::source::Span,
 }
 
 /// A relative grade: each ranked row's class among the ranked rows of its group.

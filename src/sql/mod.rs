@@ -107,6 +107,51 @@ pub struct Options {
     /// The events that `tier run` would reject (a cell that does not type, a key that names no
     /// customer), instead of the graded customers.
     pub event_rejects: bool,
+    /// (declaration name, column): the column that orders the events of one day as the file
+    /// would (`tier run` breaks `first`/`last` ties by file order; a table has none).
+    pub events_order: Vec<(String, String)>,
+}
+
+/// What a query for these options cannot express, as located `tier::sql::unsupported`
+/// diagnostics: `first`/`last` of a value over events without `--events-order`.
+pub fn check(
+    program: &crate::eval::Program,
+    plan: &Plan,
+    opts: &Options,
+) -> Result<(), Vec<crate::diagnostic::Diagnostic>> {
+    use crate::ast::AggFunc;
+    use crate::diagnostic::{Code, Diagnostic};
+    let errors: Vec<Diagnostic> = plan
+        .aggregates
+        .iter()
+        .filter(|a| matches!(a.func, AggFunc::First | AggFunc::Last))
+        .filter(|a| {
+            let name = &plan.events[a.events].name;
+            !opts.events_order.iter().any(|(n, _)| **n == **name)
+        })
+        .map(|a| {
+            let name = &plan.events[a.events].name;
+            Diagnostic::error(
+                Code::SqlUnsupported,
+                format!(
+                    "`{}`: among events of one day `tier run` takes the first or last in the \
+                     file, and a table has no order",
+                    a.text
+                ),
+            )
+            .in_source(&program.source)
+            .with_label(a.span, "needs the events' order")
+            .with_help(format!(
+                "name a column that orders one day's events as the file does: \
+                 --events-order {name}=COLUMN"
+            ))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// The rows of an `events` declaration.
@@ -179,6 +224,9 @@ pub fn query(plan: &Plan, opts: &Options) -> String {
             let (value, fail) = p.input(field);
             let _ = write!(q, ",\n    {value} AS {}", expr::event_field_name(e, i));
             fails.extend(fail);
+        }
+        if let Some((_, col)) = opts.events_order.iter().find(|(n, _)| **n == *ev.name) {
+            let _ = write!(q, ",\n    {} AS tier_eord", d.ident(col));
         }
         let fail = if fails.is_empty() {
             "NULL".to_string()
@@ -427,16 +475,7 @@ fn aggregates(q: &mut String, p: &expr::Printer) {
         let date_sql = p.expr(&date);
         let _ = write!(q, "  SELECT {key} AS tier_key");
         for (k, a) in mine {
-            // Whether an event counts: dated on or before the as-of date, after the window's
-            // start, and its `where` true (missing does not hold).
-            let mut counts = vec![format!("{date_sql} <= {as_of}")];
-            if let Some(start) = &a.start {
-                counts.push(format!("{date_sql} > {}", p.expr(start)));
-            }
-            if let Some(f) = &a.filter {
-                counts.push(format!("COALESCE({}, FALSE)", p.expr(f)));
-            }
-            let c = counts.join(" AND ");
+            let c = counted(p, a, &date_sql, &as_of);
             let field = a.field.map(|f| expr::event_field_name(e, f));
             let field = field.as_deref().unwrap_or("NULL");
             let agg = |f: &str, v: &str| format!("{f}(CASE WHEN {c} THEN {v} END)");
@@ -463,8 +502,8 @@ fn aggregates(q: &mut String, p: &expr::Printer) {
                 AggFunc::Max => (agg("MAX", field), None),
                 AggFunc::FirstDate => (agg("MIN", &date_sql), None),
                 AggFunc::LastDate | AggFunc::DaysSinceLast => (agg("MAX", &date_sql), None),
-                // Not lowered (lower/build/events.rs reports them).
-                AggFunc::First | AggFunc::Last => ("NULL".to_string(), None),
+                // Their own CTE below (`tier_edge{k}`).
+                AggFunc::First | AggFunc::Last => continue,
             };
             let _ = write!(q, ",\n    {value} AS {}", expr::agg_name(k));
             if let Some(n) = n {
@@ -477,11 +516,39 @@ fn aggregates(q: &mut String, p: &expr::Printer) {
             event_table(e)
         );
         end(q, d);
+        // `first`/`last`: the value of the earliest (latest) counted event, ties broken by the
+        // events' order as the file's (eval/events.rs `fold`: the first / the last among ties).
+        for (k, a) in plan.aggregates.iter().enumerate() {
+            if a.events != e || !matches!(a.func, AggFunc::First | AggFunc::Last) {
+                continue;
+            }
+            let dir = if a.func == AggFunc::First {
+                "ASC"
+            } else {
+                "DESC"
+            };
+            let field = a.field.map(|f| expr::event_field_name(e, f));
+            begin(q, d, &format!("tier_edge{k}"), Step::View);
+            let _ = write!(
+                q,
+                "  SELECT tier_key, tier_v AS {}\n  FROM (SELECT {key} AS tier_key, {} AS tier_v,\n    \
+                 ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {date_sql} {dir}, tier_eord {dir}) AS tier_rn\n    \
+                 FROM {}\n    WHERE tier_efail IS NULL AND {}) AS tier_ranked\n  WHERE tier_rn = 1",
+                expr::agg_name(k),
+                field.as_deref().unwrap_or("NULL"),
+                event_table(e),
+                counted(p, a, &date_sql, &as_of),
+            );
+            end(q, d);
+        }
     }
     begin(q, d, "tier_joined", Step::View);
     let _ = write!(q, "  SELECT tier_typed.*");
     for (k, a) in plan.aggregates.iter().enumerate() {
-        let g = format!("tier_g{}", a.events);
+        let g = match a.func {
+            AggFunc::First | AggFunc::Last => format!("tier_edge{k}"),
+            _ => format!("tier_g{}", a.events),
+        };
         let v = format!("{g}.{}", expr::agg_name(k));
         let zero = |v: &str| format!("COALESCE({v}, 0)");
         let field_scale = a
@@ -520,7 +587,29 @@ fn aggregates(q: &mut String, p: &expr::Printer) {
             p.input_name(ev.key_input)
         );
     }
+    for (k, a) in plan.aggregates.iter().enumerate() {
+        if matches!(a.func, AggFunc::First | AggFunc::Last) {
+            let _ = write!(
+                q,
+                "\n  LEFT JOIN tier_edge{k} ON tier_edge{k}.tier_key = tier_typed.{}",
+                p.input_name(plan.events[a.events].key_input)
+            );
+        }
+    }
     end(q, d);
+}
+
+/// Whether an event counts for aggregate `a`: dated on or before the as-of date, after the
+/// window's start, and its `where` true (missing does not hold).
+fn counted(p: &expr::Printer, a: &AggregateOp, date: &str, as_of: &str) -> String {
+    let mut counts = vec![format!("{date} <= {as_of}")];
+    if let Some(start) = &a.start {
+        counts.push(format!("{date} > {}", p.expr(start)));
+    }
+    if let Some(f) = &a.filter {
+        counts.push(format!("COALESCE({}, FALSE)", p.expr(f)));
+    }
+    counts.join(" AND ")
 }
 
 /// The events that `tier run` rejects: a cell that does not type (the reason names the column),

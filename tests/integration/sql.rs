@@ -754,8 +754,10 @@ fn compare_events(engine: &dyn Engine, case: &EventCase) -> usize {
         if case.customers.is_some() {
             c.args(["--table", "customers"]);
         }
+        // `--load-events` numbers the rows as the file does: the order of one day's events.
         for ((n, _), table) in case.events.iter().zip(&tables) {
             c.args(["--events", &format!("{n}={table}")]);
+            c.args(["--events-order", &format!("{n}=tier_row")]);
         }
         c.args(extra);
         sh(&mut c)
@@ -913,6 +915,20 @@ fn event_edge_files(dir: &Path, as_of: jiff::civil::Date) -> (PathBuf, PathBuf) 
             channels[(i * 3 + i / 11) % channels.len()],
         ));
     }
+    // Ties: three events of one customer on one day, with different values (first/last take
+    // the first/last in the file among them).
+    for c in 0..12 {
+        for back in [0i64, 20, 27, 31] {
+            for t in 0..3 {
+                text.push_str(&format!(
+                    "C{c:02},{},{}.5,{},,线上\n",
+                    as_of - jiff::Span::new().days(back),
+                    t * 4 + c % 3,
+                    (t * 2 + c) % 7
+                ));
+            }
+        }
+    }
     std::fs::write(&events, text).expect("write events");
     (customers, events)
 }
@@ -997,11 +1013,11 @@ fn spark_agrees_with_tier_run_on_events() {
 }
 
 #[test]
-fn event_constructs_that_do_not_lower_are_located_diagnostics() {
+fn first_and_last_need_the_events_order() {
     let out = tier()
         .args([
             "sql",
-            "tests/fixtures/sql/events_unsupported.tier",
+            "tests/fixtures/sql/events_order.tier",
             "--dialect",
             "duckdb",
         ])
@@ -1011,11 +1027,27 @@ fn event_constructs_that_do_not_lower_are_located_diagnostics() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("tier::sql::unsupported"), "{err}");
     assert!(err.contains("a table has no order"), "{err}");
-    assert!(
-        err.contains("events_unsupported.tier:14:12"),
-        "located: {err}"
-    );
+    assert!(err.contains("events_order.tier:14:12"), "located: {err}");
+    assert!(err.contains("--events-order 订单=COLUMN"), "{err}");
     assert!(out.stdout.is_empty(), "no SQL is printed");
+    // With the events' order named, it lowers.
+    let out = tier()
+        .args([
+            "sql",
+            "tests/fixtures/sql/events_order.tier",
+            "--dialect",
+            "duckdb",
+            "--events-order",
+            "订单=订单号",
+        ])
+        .output()
+        .expect("tier sql");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"订单号\" AS tier_eord"));
     // An `--events` name that is no declaration is a usage error.
     let out = tier()
         .args([

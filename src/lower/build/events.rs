@@ -49,14 +49,6 @@ impl Lowerer<'_> {
             AggFunc::First | AggFunc::Last => field_ty.unwrap_or(Ty::Null),
         };
         match a.func {
-            AggFunc::First | AggFunc::Last => self.unsupported(
-                a.span,
-                format!(
-                    "`{}`: the value of the earliest or latest event; among events of one day \
-                     `tier run` takes the first or last in the file, and a table has no order",
-                    a.text
-                ),
-            ),
             AggFunc::Min | AggFunc::Max if !matches!(ty, Ty::Num { .. } | Ty::Date) => self
                 .unsupported(
                     a.span,
@@ -99,6 +91,7 @@ impl Lowerer<'_> {
             filter,
             ty,
             text: a.text.clone(),
+            span: a.span,
         }
     }
 
