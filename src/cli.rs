@@ -195,10 +195,30 @@ pub struct SqlArgs {
     /// Source columns to copy to the output (comma-separated); default all.
     #[arg(long, value_delimiter = ',')]
     pub keep: Option<Vec<String>>,
+    /// Where an `events` declaration's rows are: NAME=TABLE (`schema.table` allowed); one per
+    /// declaration, default the table named like the declaration. Without --table and
+    /// --from-query, the customers are the distinct keys of the events.
+    #[arg(long, value_name = "NAME=TABLE")]
+    pub events: Vec<String>,
+    /// An `events` declaration's rows as a query: NAME=SQL.
+    #[arg(long, value_name = "NAME=SQL")]
+    pub events_query: Vec<String>,
+    /// The column that orders one day's events as the file would (`first`/`last` of a value
+    /// take the first/last in the file among events of one day): NAME=COLUMN.
+    #[arg(long, value_name = "NAME=COLUMN")]
+    pub events_order: Vec<String>,
+    /// Print the query for the events `tier run` would reject (a bad cell, a key that names no
+    /// customer) instead.
+    #[arg(long, conflicts_with = "rejects")]
+    pub event_rejects: bool,
     /// Print `CREATE TABLE` and `INSERT` statements that load this data file (CSV, XLSX, JSON)
     /// as the typed table the query reads, instead of the query.
     #[arg(long, value_name = "DATA")]
     pub load: Option<PathBuf>,
+    /// Print `CREATE TABLE` and `INSERT` statements that load an events file as the typed
+    /// table the query reads (named as --events says, else like the declaration): NAME=FILE.
+    #[arg(long, value_name = "NAME=FILE", conflicts_with = "load")]
+    pub load_events: Option<String>,
     /// Write to this file instead of standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,

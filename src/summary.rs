@@ -151,7 +151,10 @@ impl SummaryBuilder {
             .and_then(|v| match v {
                 Value::Number(d, u) => {
                     self.revenue_unit.get_or_insert(*u);
-                    Some(*d)
+                    // Without trailing zeros: a computed revenue's places are the evaluator's
+                    // (the column engine keeps its column's scale, the interpreter the cells'),
+                    // and the summary must not depend on which one graded the row.
+                    Some(d.normalize())
                 }
                 _ => None,
             })

@@ -147,6 +147,49 @@ impl<'a> Batch<'a> {
         }
     }
 
+    /// Aggregate `k` over the customer's events: the interpreter's folder computed it and put
+    /// it after the inputs in the record (docs/design/LOWERING.md), so it is read like an
+    /// input of the aggregate's type. A value with more places than that type's scale (an
+    /// average's quotient), or a record without its aggregates, goes to the interpreter.
+    fn aggregate(&mut self, k: usize) -> Vector {
+        let n = self.n;
+        let at = self.plan.inputs.len() + k;
+        let Some(ty) = self.plan.aggregates.get(k).map(|a| a.ty) else {
+            return self.all_bad();
+        };
+        let mut out = match ty {
+            Ty::Num { scale } => Vector::Num(Nums::new(u32::from(scale), n)),
+            Ty::Date => Vector::Date(vec![None; n]),
+            Ty::Bool => Vector::Bool(vec![NULL; n]),
+            _ => Vector::Text(vec![None; n]),
+        };
+        for i in 0..n {
+            let Some(v) = self.records[i].get(at) else {
+                self.fallback[i] = true;
+                continue;
+            };
+            match (&mut out, v) {
+                (_, Value::Missing) => {}
+                (Vector::Num(o), Value::Number(d, _)) => match (d.scale() <= o.scale)
+                    .then(|| up(d.mantissa(), d.scale(), o.scale))
+                    .flatten()
+                {
+                    Some(x) => {
+                        o.vals[i] = x;
+                        o.ok[i] = true;
+                    }
+                    None => self.fallback[i] = true,
+                },
+                (Vector::Date(o), Value::Date(d)) => o[i] = Some(*d),
+                (Vector::Bool(o), Value::Bool(b)) => o[i] = u8::from(*b),
+                (Vector::Text(o), Value::Text(t)) => o[i] = Some(t.clone()),
+                (Vector::Text(o), Value::Label(l)) => o[i] = Some(l.name.clone()),
+                _ => self.fallback[i] = true,
+            }
+        }
+        out
+    }
+
     /// Evaluates `e` for the rows where `live` holds; flags raised for other rows are dropped
     /// (a decision's arm that a row does not take cannot send it to the interpreter).
     fn eval_live(&mut self, e: &PExpr, live: &[bool]) -> Vector {
@@ -210,6 +253,10 @@ impl<'a> Batch<'a> {
                 }
                 Vector::Date(out)
             }
+            Agg(k) => self.aggregate(*k),
+            // Only inside an aggregate's window and filter, which the interpreter's folder
+            // evaluates: never a column of the plan.
+            EventField(..) | PeriodStart(..) => self.all_bad(),
             NextDay(a, cal) => {
                 let a = self.eval(a);
                 let Vector::Date(ds) = a else {

@@ -333,6 +333,16 @@ impl Program {
     pub fn literal_value(&self, input_index: usize, expr: &Expr) -> Result<Value, String> {
         literal::literal_value(self, input_index, expr)
     }
+
+    /// A literal (a `default`) as the value of field `field` of events `events`.
+    pub fn event_literal_value(
+        &self,
+        events: usize,
+        field: usize,
+        expr: &Expr,
+    ) -> Result<Value, String> {
+        literal::checked_event(self, events, field, expr).map_err(literal::LitError::message)
+    }
 }
 
 #[cfg(test)]

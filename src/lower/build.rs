@@ -11,6 +11,7 @@ use crate::eval::Program;
 use crate::source::Span;
 use crate::value::Value;
 
+mod events;
 mod exprs;
 mod outputs;
 mod relatives;
@@ -128,6 +129,8 @@ struct Lowerer<'p> {
     rel_col: Vec<Option<usize>>,
     /// Per grade node: its arm column and its arms' attributes.
     arms: Vec<Option<GradeArms>>,
+    /// While lowering an aggregate's `where`: its events (a `Slot::Input(i)` is field `i`).
+    event_scope: Option<usize>,
     errors: Vec<Diagnostic>,
 }
 
@@ -152,14 +155,18 @@ pub fn lower(prog: &Program) -> Result<Plan, Vec<Diagnostic>> {
             columns: Vec::new(),
             outputs: Outputs::default(),
             sources: Sources::default(),
+            events: Vec::new(),
+            aggregates: Vec::new(),
         },
         node_col: vec![None; prog.nodes.len()],
         comp_col: vec![None; prog.comp_count],
         rel_col: vec![None; prog.relatives.len()],
         arms: vec![None; prog.nodes.len()],
+        event_scope: None,
         errors: Vec::new(),
     };
     l.inputs();
+    l.events();
     l.relatives();
     if l.errors.is_empty() {
         for &n in &prog.order {
@@ -225,96 +232,121 @@ impl<'p> Lowerer<'p> {
 
     fn inputs(&mut self) {
         for (i, spec) in self.prog.inputs.iter().enumerate() {
-            let f = &spec.field;
-            let factor = |s: Scale| match s {
-                Scale::One => Decimal::ONE,
-                Scale::Wan => Decimal::from(10_000),
-                Scale::Yi => Decimal::from(100_000_000),
-            };
-            let kind = match &f.ty.kind {
-                TypeKind::Number => InputKind::Number {
-                    factor: Decimal::ONE,
-                    integer: false,
-                },
-                TypeKind::Integer => InputKind::Number {
-                    factor: Decimal::ONE,
-                    integer: true,
-                },
-                TypeKind::Percent { .. } => InputKind::Percent,
-                TypeKind::Money(s) | TypeKind::Quantity { scale: s, .. } => InputKind::Number {
-                    factor: factor(*s),
-                    integer: false,
-                },
-                TypeKind::Date => InputKind::Date,
-                TypeKind::Text => InputKind::Text,
-                TypeKind::Bool => InputKind::Bool,
-                TypeKind::Enum(variants) => InputKind::Labels {
-                    scale: self.prog.scales.iter().position(|s| {
-                        s.labels.len() == variants.len()
-                            && s.labels
-                                .iter()
-                                .zip(variants)
-                                .all(|(l, v)| **l == *v.name.name)
-                    }),
-                    names: variants
-                        .iter()
-                        .flat_map(|v| {
-                            let name: Arc<str> = v.name.name.as_str().into();
-                            std::iter::once((name.clone(), name.clone())).chain(
-                                v.synonyms
-                                    .iter()
-                                    .map(move |s| (Arc::from(s.value.as_str()), name.clone())),
-                            )
-                        })
-                        .collect(),
-                },
-                TypeKind::Grade(_) => {
-                    let labels = spec.grade_labels.clone().unwrap_or_default();
-                    InputKind::Labels {
-                        scale: self.prog.scales.iter().position(|s| s.labels == labels),
-                        names: labels.iter().map(|l| (l.clone(), l.clone())).collect(),
-                    }
-                }
-            };
-            let default = match &f.default {
-                Some(e) => match self.prog.literal_value(i, e) {
-                    Ok(v) => match self.constant(&v) {
-                        Some(c) => Some(c.e),
-                        None => {
-                            self.unsupported(e.span, "this default has no column form".into());
-                            None
-                        }
-                    },
-                    Err(_) => None,
-                },
-                None => None,
-            };
-            let num = |lit: &Option<crate::ast::Literal>| match lit.as_ref().map(|l| &l.kind) {
-                Some(crate::ast::LitKind::Number { value, .. }) => Some(*value),
-                _ => None,
-            };
-            let range = match &f.range {
-                Some(r) => (num(&r.lo), num(&r.hi)),
-                None => (None, None),
-            };
-            let column = f
-                .columns
-                .first()
-                .map(|c| c.value.clone())
-                .unwrap_or_else(|| spec.name.to_string());
-            self.plan.inputs.push(PlanInput {
-                name: spec.name.clone(),
-                column,
-                kind,
-                optional: f.optional,
+            let default = spec
+                .field
+                .default
+                .as_ref()
+                .map(|e| (e.span, self.prog.literal_value(i, e)));
+            let input = self.plan_input(
+                &spec.field,
+                &spec.name,
+                spec.grade_labels.as_deref(),
                 default,
-                range,
-            });
+            );
+            self.plan.inputs.push(input);
+        }
+    }
+
+    /// An input field (of `input`, or of an `events` declaration) as a warehouse column.
+    fn plan_input(
+        &mut self,
+        f: &crate::ast::InputField,
+        name: &Arc<str>,
+        grade_labels: Option<&[Arc<str>]>,
+        default: Option<(Span, Result<Value, String>)>,
+    ) -> PlanInput {
+        let factor = |s: Scale| match s {
+            Scale::One => Decimal::ONE,
+            Scale::Wan => Decimal::from(10_000),
+            Scale::Yi => Decimal::from(100_000_000),
+        };
+        let kind = match &f.ty.kind {
+            TypeKind::Number => InputKind::Number {
+                factor: Decimal::ONE,
+                integer: false,
+            },
+            TypeKind::Integer => InputKind::Number {
+                factor: Decimal::ONE,
+                integer: true,
+            },
+            TypeKind::Percent { .. } => InputKind::Percent,
+            TypeKind::Money(s) | TypeKind::Quantity { scale: s, .. } => InputKind::Number {
+                factor: factor(*s),
+                integer: false,
+            },
+            TypeKind::Date => InputKind::Date,
+            TypeKind::Text => InputKind::Text,
+            TypeKind::Bool => InputKind::Bool,
+            TypeKind::Enum(variants) => InputKind::Labels {
+                scale: self.prog.scales.iter().position(|s| {
+                    s.labels.len() == variants.len()
+                        && s.labels
+                            .iter()
+                            .zip(variants)
+                            .all(|(l, v)| **l == *v.name.name)
+                }),
+                names: variants
+                    .iter()
+                    .flat_map(|v| {
+                        let name: Arc<str> = v.name.name.as_str().into();
+                        std::iter::once((name.clone(), name.clone())).chain(
+                            v.synonyms
+                                .iter()
+                                .map(move |s| (Arc::from(s.value.as_str()), name.clone())),
+                        )
+                    })
+                    .collect(),
+            },
+            TypeKind::Grade(_) => {
+                let labels = grade_labels.map(<[_]>::to_vec).unwrap_or_default();
+                InputKind::Labels {
+                    scale: self.prog.scales.iter().position(|s| s.labels == labels),
+                    names: labels.iter().map(|l| (l.clone(), l.clone())).collect(),
+                }
+            }
+        };
+        let default = match default {
+            Some((span, Ok(v))) => match self.constant(&v) {
+                Some(c) => Some(c.e),
+                None => {
+                    self.unsupported(span, "this default has no column form".into());
+                    None
+                }
+            },
+            _ => None,
+        };
+        let num = |lit: &Option<crate::ast::Literal>| match lit.as_ref().map(|l| &l.kind) {
+            Some(crate::ast::LitKind::Number { value, .. }) => Some(*value),
+            _ => None,
+        };
+        let range = match &f.range {
+            Some(r) => (num(&r.lo), num(&r.hi)),
+            None => (None, None),
+        };
+        let column = f
+            .columns
+            .first()
+            .map(|c| c.value.clone())
+            .unwrap_or_else(|| name.to_string());
+        PlanInput {
+            name: name.clone(),
+            column,
+            kind,
+            optional: f.optional,
+            default,
+            range,
         }
     }
 
     fn input_ty(&self, i: usize) -> Ty {
-        match &self.plan.inputs[i].kind {
+        kind_ty(&self.plan.inputs[i].kind)
+    }
+}
+
+/// The type a typed input (or event field) has in a plan.
+fn kind_ty(kind: &InputKind) -> Ty {
+    {
+        match kind {
             InputKind::Number { integer: true, .. } => Ty::num(0),
             // A warehouse decimal column: up to 6 places in its unit (docs/SQL.md).
             InputKind::Number { .. } => Ty::num(INPUT_PLACES),
@@ -325,7 +357,9 @@ impl<'p> Lowerer<'p> {
             InputKind::Labels { scale, .. } => Ty::Label(*scale),
         }
     }
+}
 
+impl Lowerer<'_> {
     fn constant(&self, v: &Value) -> Option<L> {
         Some(match v {
             Value::Missing => L::new(PExpr::Null, Ty::Null),

@@ -138,6 +138,50 @@ pub enum PExpr {
     Relative(Box<RelativeOp>),
     /// A whole number written as its digits (text).
     IntText(Box<PExpr>),
+    /// Aggregate `k` of [`Plan::aggregates`]: one value per customer, folded from its events.
+    /// A row-at-a-time consumer reads it from the record after the inputs (as
+    /// `Program::record_with_events` puts it); SQL joins it by the key.
+    Agg(usize),
+    /// Field `i` of events `e` of [`Plan::events`]: only inside an aggregate's `filter`.
+    EventField(usize, usize),
+    /// The first day of the date's calendar month, ISO week (Monday) or year.
+    PeriodStart(Box<PExpr>, crate::ast::Period),
+}
+
+/// One `events` declaration, as a warehouse table of events holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanEvents {
+    pub name: Arc<str>,
+    /// The fields, typed and checked like inputs (a bad cell rejects the event).
+    pub fields: Vec<PlanInput>,
+    /// The field that names the customer (index into `fields`).
+    pub key: usize,
+    /// The field that dates each event.
+    pub date: usize,
+    /// The customer's input the key matches (index into [`Plan::inputs`]).
+    pub key_input: usize,
+}
+
+/// One aggregate over events (eval/events.rs is the reference): the events of a customer that
+/// count (dated on or before the as-of date, after `start`, `filter` true) folded by `func`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateOp {
+    pub func: crate::ast::AggFunc,
+    /// Index into [`Plan::events`].
+    pub events: usize,
+    /// The folded field (index into the events' fields); `None` for `count(E)` and the dates.
+    pub field: Option<usize>,
+    /// The day before the window's first day, over [`PExpr::AsOf`]: an event counts when dated
+    /// after it. `None`: no window.
+    pub start: Option<PExpr>,
+    /// Over [`PExpr::EventField`]s; `NULL` does not hold.
+    pub filter: Option<PExpr>,
+    /// The value's type (its scale for numbers).
+    pub ty: Ty,
+    /// As written: `sum(订单.金额 within 12 months)`.
+    pub text: Arc<str>,
+    /// Where it is written in the ruleset.
+    pub span: crate::source::Span,
 }
 
 /// A relative grade: each ranked row's class among the ranked rows of its group.
@@ -259,6 +303,10 @@ pub struct Plan {
     /// Where the program's named values live among the columns (for the column engine; the SQL
     /// printer does not read it).
     pub sources: Sources,
+    /// The `events` declarations (empty for a ruleset without events).
+    pub events: Vec<PlanEvents>,
+    /// The aggregates, in `Program::aggregates` order ([`PExpr::Agg`] indexes them).
+    pub aggregates: Vec<AggregateOp>,
 }
 
 /// The columns behind the [`Program`]'s named values, so that the column engine can hand the
@@ -303,7 +351,7 @@ impl PExpr {
         use PExpr::*;
         match self {
             Num(_) | Date(_) | Bool(_) | Text(_) | Null | Input(_) | Col(_) | AsOf | Int(_)
-            | InputsOk => {}
+            | InputsOk | Agg(_) | EventField(..) => {}
             Relative(r) => {
                 f(&r.key);
                 f(&r.ranked);
@@ -325,6 +373,7 @@ impl PExpr {
             | Rank(a, _)
             | LabelOf(a, _)
             | IntText(a)
+            | PeriodStart(a, _)
             | LabelNumber(a) => f(a),
             Add(a, b)
             | Sub(a, b)
@@ -425,7 +474,7 @@ impl PExpr {
         use PExpr::*;
         match self {
             Num(_) | Date(_) | Bool(_) | Text(_) | Null | Input(_) | Col(_) | AsOf | Int(_)
-            | InputsOk => {}
+            | InputsOk | Agg(_) | EventField(..) => {}
             Relative(r) => {
                 f(&mut r.key);
                 f(&mut r.ranked);
@@ -447,6 +496,7 @@ impl PExpr {
             | Rank(a, _)
             | LabelOf(a, _)
             | IntText(a)
+            | PeriodStart(a, _)
             | LabelNumber(a) => f(a),
             Add(a, b)
             | Sub(a, b)
@@ -491,6 +541,15 @@ impl Plan {
             | Month(_) | CountTrue(_) | Rank(..) => Some(0),
             LabelNumber(_) => Some(INPUT_PLACES),
             Input(i) => self.inputs.get(*i).and_then(|inp| inp.scale()),
+            EventField(e, i) => self
+                .events
+                .get(*e)
+                .and_then(|ev| ev.fields.get(*i))
+                .and_then(|f| f.scale()),
+            Agg(k) => match self.aggregates.get(*k).map(|a| a.ty) {
+                Some(Ty::Num { scale }) => Some(u32::from(scale).min(QUOTIENT_PLACES)),
+                _ => None,
+            },
             Col(i) => match self.columns.get(*i).map(|c| c.ty) {
                 Some(Ty::Num { scale }) => Some(u32::from(scale).min(QUOTIENT_PLACES)),
                 _ => None,

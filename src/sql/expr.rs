@@ -172,6 +172,9 @@ impl Printer<'_> {
             Null => "NULL".into(),
             Input(i) => self.input_name(*i),
             Col(i) => self.col_name(*i),
+            Agg(k) => agg_name(*k),
+            EventField(e, i) => event_field_name(*e, *i),
+            PeriodStart(x, period) => self.period_start(&self.expr(x), *period),
             AsOf => self.as_of(),
             Neg(a) => format!("(-{})", self.expr(a)),
             Add(a, b) => format!("({} + {})", self.expr(a), self.expr(b)),
@@ -393,21 +396,46 @@ impl Printer<'_> {
     /// `a / b` rounded half away from zero to [`QUOTIENT_PLACES`], exactly:
     /// sign · ⌊(2|a|·10^Q + |b|) / 2|b|⌋ · 10^-Q. `NULL` for b = 0.
     fn div(&self, a: &PExpr, b: &PExpr) -> String {
-        let q = QUOTIENT_PLACES;
         if self.d == Dialect::Postgres {
-            let (x, y) = (self.expr(a), self.expr(b));
-            return format!(
-                "CASE WHEN {y} = 0 THEN NULL ELSE SIGN({x}) * SIGN({y}) * \
-                 DIV(2 * ABS({x}) * CAST('1e{q}' AS NUMERIC) + ABS({y}), 2 * ABS({y})) \
-                 * CAST('1e-{q}' AS NUMERIC) END"
-            );
+            return self.div_values(&self.expr(a), &self.expr(b));
         }
-        // Integer long division on 128-bit mantissas, 12 digits at a time so that no step
-        // overflows: the operands are columns (Plan::hoist_quotients), written once each step.
-        let int = self.int128();
+        let q = QUOTIENT_PLACES;
         let sx = self.plan.scale_of(a).unwrap_or(0).min(q);
         let sy = self.plan.scale_of(b).unwrap_or(0).min(q);
-        let (x, y) = (self.mantissa(a, sx), self.mantissa(b, sy));
+        self.div_mantissas(&self.mantissa(a, sx), &self.mantissa(b, sy), sx, sy)
+    }
+
+    /// `x / y` of two SQL values with `sx` and `sy` places, as [`Printer::div`] divides.
+    pub fn div_sql(&self, x: &str, y: &str, sx: u32, sy: u32) -> String {
+        if self.d == Dialect::Postgres {
+            return self.div_values(x, y);
+        }
+        let m = |v: &str, s: u32| {
+            format!(
+                "CAST(replace(CAST(CAST({v} AS {}) AS {}), '.', '') AS {})",
+                self.dec(s),
+                self.d.ty(Ty::Text),
+                self.int128()
+            )
+        };
+        self.div_mantissas(&m(x, sx), &m(y, sy), sx, sy)
+    }
+
+    /// PostgreSQL: exact `NUMERIC` arithmetic with `DIV`.
+    fn div_values(&self, x: &str, y: &str) -> String {
+        let q = QUOTIENT_PLACES;
+        format!(
+            "CASE WHEN {y} = 0 THEN NULL ELSE SIGN({x}) * SIGN({y}) * \
+             DIV(2 * ABS({x}) * CAST('1e{q}' AS NUMERIC) + ABS({y}), 2 * ABS({y})) \
+             * CAST('1e-{q}' AS NUMERIC) END"
+        )
+    }
+
+    /// DuckDB and Spark: integer long division on 128-bit mantissas (`x` with `sx` places, `y`
+    /// with `sy`), 12 digits at a time so that no step overflows.
+    fn div_mantissas(&self, x: &str, y: &str, sx: u32, sy: u32) -> String {
+        let q = QUOTIENT_PLACES;
+        let int = self.int128();
         let (abs_x, abs_y) = (format!("ABS({x})"), format!("ABS({y})"));
         let mut digits = q + sy - sx;
         let mut m = self.idiv128(&abs_x, &abs_y);
@@ -426,6 +454,26 @@ impl Printer<'_> {
             "CASE WHEN {y} = 0 THEN NULL ELSE CAST(CAST(CASE WHEN ({x} < 0) <> ({y} < 0) THEN -{m} ELSE {m} END \
              AS DECIMAL(38, 0)) * CAST('1e-{q}' AS DECIMAL(38, {q})) AS DECIMAL(38, {q})) END"
         )
+    }
+
+    /// The first day of `x`'s calendar month, ISO week (Monday) or year.
+    pub fn period_start(&self, x: &str, period: crate::ast::Period) -> String {
+        use crate::ast::Period;
+        let year = format!("CAST(EXTRACT(YEAR FROM {x}) AS INTEGER)");
+        match period {
+            Period::Year => format!("make_date({year}, 1, 1)"),
+            Period::Month => {
+                format!("make_date({year}, CAST(EXTRACT(MONTH FROM {x}) AS INTEGER), 1)")
+            }
+            Period::Week => {
+                self.add_days_by(x, &format!("CAST((1 - {}) AS INTEGER)", self.isodow(x)))
+            }
+        }
+    }
+
+    /// Whole days from date `a` to date `b`.
+    pub fn days_from(&self, a: &str, b: &str) -> String {
+        self.days_between(a, b)
     }
 
     fn cmp(&self, op: CmpOp, a: &PExpr, b: &PExpr, kind: CmpKind) -> String {
@@ -738,6 +786,16 @@ impl Printer<'_> {
         }
         out
     }
+}
+
+/// The column holding aggregate `k`'s value.
+pub(super) fn agg_name(k: usize) -> String {
+    format!("tier_a{k}")
+}
+
+/// The column holding field `i` of events `e`, typed.
+pub(super) fn event_field_name(e: usize, i: usize) -> String {
+    format!("tier_e{e}_f{i}")
 }
 
 /// The column holding an operand's mantissa at `scale` places.

@@ -35,13 +35,47 @@ pub fn load_statements(
     table: &str,
     dialect: Dialect,
 ) -> Result<(String, LoadReport), Diagnostic> {
+    let fields: Vec<crate::ast::InputField> =
+        program.inputs().iter().map(|i| i.field.clone()).collect();
+    load_table(&fields, &plan.inputs, path, opts, table, dialect)
+}
+
+/// The statements that load an events file of declaration `events` as its typed table, as
+/// [`load_statements`] loads the customers.
+pub fn load_event_statements(
+    program: &Program,
+    plan: &Plan,
+    events: usize,
+    path: &Path,
+    opts: &ReadOptions,
+    table: &str,
+    dialect: Dialect,
+) -> Result<(String, LoadReport), Diagnostic> {
+    let fields = program.events()[events].decl.fields.clone();
+    load_table(
+        &fields,
+        &plan.events[events].fields,
+        path,
+        opts,
+        table,
+        dialect,
+    )
+}
+
+fn load_table(
+    fields: &[crate::ast::InputField],
+    inputs: &[crate::lower::PlanInput],
+    path: &Path,
+    opts: &ReadOptions,
+    table: &str,
+    dialect: Dialect,
+) -> Result<(String, LoadReport), Diagnostic> {
     let d = dialect;
     // Every field optional, without defaults or ranges: the table holds the cells as they are.
-    let fields: Vec<crate::ast::InputField> = program
-        .inputs()
+    let fields: Vec<crate::ast::InputField> = fields
         .iter()
-        .map(|i| {
-            let mut f = i.field.clone();
+        .map(|f| {
+            let mut f = f.clone();
             f.optional = true;
             f.default = None;
             f.range = None;
@@ -63,7 +97,7 @@ pub fn load_statements(
         .collect::<Vec<_>>()
         .join(".");
     let mut cols = vec![format!("{} INTEGER", d.ident("tier_row"))];
-    for input in &plan.inputs {
+    for input in inputs {
         let ty = match &input.kind {
             InputKind::Number { integer: true, .. } => "BIGINT",
             InputKind::Number { .. } | InputKind::Percent => match d {
@@ -111,7 +145,7 @@ pub fn load_statements(
         match mapping.parse_row(&row, &file) {
             Ok(values) => {
                 let mut cells = vec![row.row.to_string()];
-                for (v, input) in values.iter().zip(&plan.inputs) {
+                for (v, input) in values.iter().zip(inputs) {
                     cells.push(literal(d, v, &input.kind));
                 }
                 batch.push(format!("({})", cells.join(", ")));

@@ -201,22 +201,33 @@ fn an_events_ruleset_without_its_file_is_a_usage_error() {
 }
 
 #[test]
-fn aggregates_do_not_lower_to_sql() {
+fn aggregates_lower_to_sql_as_group_bys_joined_by_key() {
+    // tests/integration/sql.rs runs such queries on real engines; here, their shape.
     let out = tier()
         .args([
             "sql",
             "--dialect",
             "duckdb",
             "tests/fixtures/events/trades.tier",
+            "--table",
+            "customers",
+            "--events",
+            "交易=erp.trades",
         ])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("tier::sql::unsupported") && err.contains("sum(交易.金额"),
-        "{err}"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let sql = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        sql.contains("FROM \"erp\".\"trades\" AS tier_evsrc"),
+        "{sql}"
+    );
+    assert!(sql.contains("GROUP BY tier_e0_f"), "{sql}");
+    assert!(sql.contains("LEFT JOIN tier_agg0 AS tier_g0"), "{sql}");
 }
 
 #[test]

@@ -320,6 +320,84 @@ fn run_files(ruleset: &Path, data: &Path, engine: bool, reasons: bool) -> Vec<(S
     files
 }
 
+/// What `tier run --events` writes for one event case, with the column engine or without.
+fn run_event_files(case: &crate::sql::EventCase, engine: bool, reasons: bool) -> Vec<Vec<u8>> {
+    let loaded =
+        tier::load(tier::source::read_source(&case.ruleset).expect("reads")).expect("loads");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (out, rejects, summary) = (
+        dir.path().join("graded.csv"),
+        dir.path().join("rejects.csv"),
+        dir.path().join("summary.json"),
+    );
+    let as_of: jiff::civil::Date = case.as_of.parse().expect("a date");
+    let mut options = RunOptions::new(case.customers.clone().unwrap_or_default(), as_of);
+    if case.customers.is_none() {
+        options.input = tier::batch::Input::EventKeys;
+    }
+    let report = tier::batch::grade_file(
+        &loaded,
+        RunOptions {
+            output: Some(out.clone()),
+            rejects: Some(rejects.clone()),
+            summary: Some(summary.clone()),
+            events: case.events.clone(),
+            reasons,
+            engine,
+            ..options
+        },
+        None,
+    );
+    let outcome = match report {
+        Ok(r) => format!("ok, failure: {:?}", r.failure.map(|f| f.diagnostics)),
+        Err(e) => format!("error: {:?}", e.diagnostics),
+    };
+    [&out, &rejects, &summary]
+        .into_iter()
+        .map(|p| std::fs::read(p).unwrap_or_default())
+        .chain([outcome.into_bytes()])
+        .collect()
+}
+
+/// Rulesets with events: the engine reads each aggregate as one more input column (the
+/// interpreter's folder computes it), and writes the same bytes as the interpreter on the
+/// event samples and the SQL test's edge files (window edges, leap day, ties, bad events).
+#[test]
+fn event_rulesets_write_the_same_bytes_with_the_engine() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = crate::sql::event_cases(dir.path());
+    let mut computed = 0;
+    for case in &cases {
+        let program = load(&case.ruleset);
+        let engine = tier::engine::Engine::new(&program)
+            .unwrap_or_else(|d| panic!("{} does not lower: {d:?}", case.ruleset.display()));
+        assert!(!engine.plan().aggregates.is_empty());
+        for reasons in [true, false] {
+            let e = run_event_files(case, true, reasons);
+            let r = run_event_files(case, false, reasons);
+            for (k, what) in ["graded", "rejects", "summary", "outcome"]
+                .iter()
+                .enumerate()
+            {
+                assert_eq!(
+                    String::from_utf8_lossy(&e[k]),
+                    String::from_utf8_lossy(&r[k]),
+                    "{} as of {} (reasons: {reasons}): the engine's {what} differs",
+                    case.ruleset.display(),
+                    case.as_of
+                );
+            }
+            assert!(
+                e[0].len() > 100,
+                "{} graded nothing",
+                case.ruleset.display()
+            );
+        }
+        computed += 1;
+    }
+    assert!(computed >= 7, "only {computed} event cases");
+}
+
 /// The engine and the interpreter write the same bytes for `data`, with and without reasons.
 fn assert_same_bytes(ruleset: &Path, data: &Path) {
     for reasons in [true, false] {

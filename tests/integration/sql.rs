@@ -649,3 +649,421 @@ fn spark_agrees_with_tier_run_on_every_sample() {
         Err(why) => skip("Spark", &why),
     }
 }
+
+// -------------------------------------------------------------------------------------------------
+// Events: aggregates in SQL (`--events NAME=TABLE`) against `tier run --events`
+// -------------------------------------------------------------------------------------------------
+
+/// One ruleset with events, its files and its as-of date.
+pub(crate) struct EventCase {
+    pub(crate) ruleset: PathBuf,
+    /// The customers; `None`: an event-only run (the customers are the events' keys).
+    pub(crate) customers: Option<PathBuf>,
+    pub(crate) events: Vec<(String, PathBuf)>,
+    pub(crate) as_of: String,
+}
+
+/// The SQL statement dropping a table, in the engine's quoting.
+fn drop_table(dialect: &str, name: &str) -> String {
+    match dialect {
+        "spark" => format!("DROP TABLE IF EXISTS `{}`;\n", name.replace('`', "``")),
+        _ => format!("DROP TABLE IF EXISTS \"{}\";\n", name.replace('"', "\"\"")),
+    }
+}
+
+/// Rows left out of a `--load` (`FILE: row N, …`), as row numbers.
+fn left_out(stderr: &[u8]) -> BTreeSet<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|l| l.split(": row ").nth(1))
+        .filter_map(|r| r.split(',').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Compares one event case on one engine: graded rows and every result column, the rejected
+/// customers, and the rejected events (file and row). Returns the number of graded rows.
+fn compare_events(engine: &dyn Engine, case: &EventCase) -> usize {
+    let d = engine.dialect();
+    let name = case.ruleset.display().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (out, rejects) = (dir.path().join("out.csv"), dir.path().join("rejects.csv"));
+    let mut run = tier();
+    run.arg("run").arg(&case.ruleset);
+    if let Some(c) = &case.customers {
+        run.arg(c);
+    }
+    for (n, f) in &case.events {
+        run.arg("--events").arg(format!("{n}={}", f.display()));
+    }
+    sh(run
+        .args(["--as-of", &case.as_of, "-q", "--no-reasons", "-o"])
+        .arg(&out)
+        .arg("--rejects")
+        .arg(&rejects));
+
+    // The typed tables: the customers (as `customers`) and each events file (as its name).
+    let mut load = String::new();
+    let mut customers_left_out = BTreeSet::new();
+    if let Some(c) = &case.customers {
+        let l = tier()
+            .arg("sql")
+            .arg(&case.ruleset)
+            .args(["--dialect", d, "--load"])
+            .arg(c)
+            .output()
+            .expect("tier sql --load");
+        assert!(l.status.success(), "{}", String::from_utf8_lossy(&l.stderr));
+        customers_left_out = left_out(&l.stderr);
+        load.push_str(&String::from_utf8(l.stdout).expect("UTF-8"));
+    }
+    // Spark's catalog takes ASCII table names only: the events tables are `tier_events_N`.
+    let tables: Vec<String> = (0..case.events.len())
+        .map(|i| format!("tier_events_{i}"))
+        .collect();
+    let mut events_left_out: BTreeSet<(String, String)> = BTreeSet::new();
+    for ((n, f), table) in case.events.iter().zip(&tables) {
+        let l = tier()
+            .arg("sql")
+            .arg(&case.ruleset)
+            .args(["--dialect", d, "--events", &format!("{n}={table}")])
+            .arg("--load-events")
+            .arg(format!("{n}={}", f.display()))
+            .output()
+            .expect("tier sql --load-events");
+        assert!(l.status.success(), "{}", String::from_utf8_lossy(&l.stderr));
+        for row in left_out(&l.stderr) {
+            events_left_out.insert((f.display().to_string(), row));
+        }
+        load.push_str(&drop_table(d, table));
+        load.push_str(&String::from_utf8(l.stdout).expect("UTF-8"));
+    }
+
+    let key = if case.customers.is_some() {
+        "tier_row".to_string()
+    } else {
+        // The key's column: the first of tier run's output.
+        let (th, _) = read_csv(&std::fs::read_to_string(&out).expect("output"));
+        th[0].clone()
+    };
+    let sql = |extra: &[&str]| {
+        let mut c = tier();
+        c.arg("sql")
+            .arg(&case.ruleset)
+            .args(["--dialect", d, "--as-of", &case.as_of]);
+        if case.customers.is_some() {
+            c.args(["--table", "customers"]);
+        }
+        // `--load-events` numbers the rows as the file does: the order of one day's events.
+        for ((n, _), table) in case.events.iter().zip(&tables) {
+            c.args(["--events", &format!("{n}={table}")]);
+            c.args(["--events-order", &format!("{n}=tier_row")]);
+        }
+        c.args(extra);
+        sh(&mut c)
+    };
+    let ordered = |q: &str, by: &str| {
+        let q = q.strip_suffix(";\n").unwrap_or(q);
+        let (settings, query) = match q.rfind(";\n") {
+            Some(i) => q.split_at(i + 2),
+            None => ("", q),
+        };
+        let by = if d == "spark" {
+            format!("`{by}`")
+        } else {
+            format!("\"{by}\"")
+        };
+        format!("{settings}SELECT * FROM (\n{query}) AS tier_result ORDER BY {by}")
+    };
+    let run_sql = |q: &str, by: &str| {
+        engine
+            .run(&load, &ordered(q, by))
+            .unwrap_or_else(|e| panic!("{} on {name}: {e}", engine.name()))
+    };
+    let graded = run_sql(&sql(&["--keep", &key]), &key);
+
+    // tier run's rejects: customers' rows, and events' (file, row).
+    let (_, tier_rejects) = read_csv(&std::fs::read_to_string(&rejects).expect("rejects"));
+    let customers_file = case.customers.as_ref().map(|c| c.display().to_string());
+    let tier_customer_rejects: BTreeSet<String> = tier_rejects
+        .iter()
+        .filter(|r| Some(&r[0]) == customers_file.as_ref())
+        .map(|r| r[1].clone())
+        .collect();
+    let tier_event_rejects: BTreeSet<(String, String)> = tier_rejects
+        .iter()
+        .filter(|r| Some(&r[0]) != customers_file.as_ref())
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    if case.customers.is_some() {
+        let failed = run_sql(&sql(&["--rejects", "--keep", "tier_row"]), "tier_row");
+        let (fh, frows) = read_csv(&failed);
+        let col = fh.iter().position(|h| h == "tier_row").expect("tier_row");
+        let mut rows: BTreeSet<String> = frows.iter().map(|r| r[col].clone()).collect();
+        rows.extend(customers_left_out);
+        assert_eq!(
+            rows,
+            tier_customer_rejects,
+            "{name}: {} rejects other customers than tier run ({frows:?})",
+            engine.name()
+        );
+    }
+    let failed = run_sql(&sql(&["--event-rejects", "--keep", "tier_row"]), "tier_row");
+    let (fh, frows) = read_csv(&failed);
+    let at = |h: &str| fh.iter().position(|x| x == h).expect(h);
+    let (ev, row) = (at("tier_events"), at("tier_row"));
+    let mut sql_event_rejects = events_left_out;
+    for r in &frows {
+        let file = case
+            .events
+            .iter()
+            .find(|(n, _)| *n == r[ev])
+            .map(|(_, f)| f.display().to_string())
+            .expect("an events name");
+        sql_event_rejects.insert((file, r[row].clone()));
+    }
+    assert_eq!(
+        sql_event_rejects,
+        tier_event_rejects,
+        "{name}: {} rejects other events than tier run ({frows:?})",
+        engine.name()
+    );
+
+    // Graded rows: the same customers, every result column equal.
+    let (th, mut trows) = read_csv(&std::fs::read_to_string(&out).expect("output"));
+    let (sh_, mut srows) = read_csv(&graded);
+    let k = sh_.iter().position(|h| *h == key).expect("the key column");
+    if case.customers.is_none() {
+        trows.sort_by(|a, b| a[0].cmp(&b[0]));
+        srows.sort_by(|a, b| a[k].cmp(&b[k]));
+    }
+    assert_eq!(
+        trows.len(),
+        srows.len(),
+        "{name}: {} graded another number of rows",
+        engine.name()
+    );
+    let mut compared = 0;
+    for (ci, header) in sh_.iter().enumerate() {
+        let renamed = format!("tier:{header}");
+        let Some(ti) = th
+            .iter()
+            .position(|h| *h == renamed)
+            .or_else(|| th.iter().position(|h| h == header))
+        else {
+            assert_eq!(
+                *header, key,
+                "{name}: {header} is not a column of tier run's"
+            );
+            continue;
+        };
+        compared += 1;
+        for (t, s) in trows.iter().zip(&srows) {
+            assert_eq!(
+                norm(&t[ti]),
+                norm(&s[ci]),
+                "{name} (as of {}): {} differs from tier run in column {header}, {key} {}",
+                case.as_of,
+                engine.name(),
+                s[k]
+            );
+        }
+    }
+    assert!(compared > 1, "{name}: no result column compared");
+    trows.len()
+}
+
+/// Generated events around `as_of`: days on both sides of every window's edge (month ends,
+/// 29 February, exactly 1 month / 12 months / 30 days back), several events on one day, empty
+/// and bad cells; keys of customers with and without events, and keys of no customer.
+fn event_edge_files(dir: &Path, as_of: jiff::civil::Date) -> (PathBuf, PathBuf) {
+    const OFFSETS: [i64; 26] = [
+        -400, -367, -366, -365, -364, -200, -93, -92, -91, -90, -62, -61, -60, -59, -45, -42, -31,
+        -30, -29, -28, -7, -6, -1, 0, 1, 5,
+    ];
+    let tag = as_of.to_string();
+    let customers = dir.join(format!("customers_{tag}.csv"));
+    let mut text = String::from("客户\n");
+    for i in 0..40 {
+        text.push_str(&format!("C{i:02}\n"));
+    }
+    text.push_str("  \n"); // an empty key: rejected
+    std::fs::write(&customers, text).expect("write customers");
+    let amounts = ["1.5", "0", "12.3456", "-2", "", "100", "0.0001", "3"];
+    let counts = ["", "1", "3", "0", "7"];
+    let discounts = ["", "0%", "10%", "50%", "75%", "49.99%"];
+    let channels = ["线上", "线下", "", "线上"];
+    let events = dir.join(format!("events_{tag}.csv"));
+    let mut text = String::from("客户,日期,金额(万元),件数,折扣,渠道\n");
+    for i in 0..420usize {
+        // Customers C00–C29 have events (C30–C39 none); C40–C44 name no customer.
+        let key = format!(
+            "C{:02}",
+            (i * 7) % 30 + if i % 37 == 0 { 40 + i % 5 } else { 0 }
+        );
+        let date = match i % 53 {
+            0 => String::new(),
+            1 => "2026-02-30".to_string(),
+            _ => (as_of + jiff::Span::new().days(OFFSETS[(i * 11 + i / 26) % OFFSETS.len()]))
+                .to_string(),
+        };
+        text.push_str(&format!(
+            "{key},{date},{},{},{},{}\n",
+            amounts[(i * 3) % amounts.len()],
+            counts[(i * 5 + i / 9) % counts.len()],
+            discounts[(i * 7 + i / 4) % discounts.len()],
+            channels[(i * 3 + i / 11) % channels.len()],
+        ));
+    }
+    // Ties: three events of one customer on one day, with different values (first/last take
+    // the first/last in the file among them).
+    for c in 0..12 {
+        for back in [0i64, 20, 27, 31] {
+            for t in 0..3 {
+                text.push_str(&format!(
+                    "C{c:02},{},{}.5,{},,线上\n",
+                    as_of - jiff::Span::new().days(back),
+                    t * 4 + c % 3,
+                    (t * 2 + c) % 7
+                ));
+            }
+        }
+    }
+    std::fs::write(&events, text).expect("write events");
+    (customers, events)
+}
+
+/// The event rulesets with their samples, and the edge fixture on generated files at four
+/// as-of dates (also the column engine's differential test, tests/integration/paths.rs).
+pub(crate) fn event_cases(dir: &Path) -> Vec<EventCase> {
+    let s = |p: &str| PathBuf::from(format!("rulesets/events/samples/{p}"));
+    let mut cases = vec![
+        EventCase {
+            ruleset: "rulesets/events/contract_rolling_events.tier".into(),
+            customers: Some(s("contract_rolling_events.csv")),
+            events: vec![("交易".into(), s("contract_rolling_events.交易.csv"))],
+            as_of: AS_OF.into(),
+        },
+        EventCase {
+            ruleset: "rulesets/events/bank_wealth_events.tier".into(),
+            customers: Some(s("bank_wealth_events.csv")),
+            events: vec![("日终余额".into(), s("bank_wealth_events.日终余额.csv"))],
+            as_of: "2026-11-30".into(),
+        },
+        EventCase {
+            ruleset: "rulesets/events/rfm_events.tier".into(),
+            customers: None,
+            events: vec![("订单".into(), s("rfm_events.订单.csv"))],
+            as_of: AS_OF.into(),
+        },
+    ];
+    let edges = PathBuf::from("tests/fixtures/sql/events_edges.tier");
+    for (as_of, event_only) in [
+        ("2028-02-29", false),
+        ("2026-03-31", false),
+        ("2026-11-23", false),
+        ("2027-03-01", true),
+    ] {
+        let date: jiff::civil::Date = as_of.parse().expect("a date");
+        let (customers, events) = event_edge_files(dir, date);
+        cases.push(EventCase {
+            ruleset: edges.clone(),
+            customers: (!event_only).then_some(customers),
+            events: vec![("流水".into(), events)],
+            as_of: as_of.into(),
+        });
+    }
+    cases
+}
+
+fn events_differential(engine: &dyn Engine) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = event_cases(dir.path());
+    let mut rows = 0;
+    for case in &cases {
+        rows += compare_events(engine, case);
+    }
+    eprintln!(
+        "{}: {} event cases ({rows} graded rows) agree with tier run --events",
+        engine.name(),
+        cases.len()
+    );
+}
+
+#[test]
+fn postgres_agrees_with_tier_run_on_events() {
+    match Postgres::start() {
+        Ok(pg) => events_differential(&pg),
+        Err(why) => skip("PostgreSQL", &why),
+    }
+}
+
+#[test]
+fn duckdb_agrees_with_tier_run_on_events() {
+    match Duckdb::check() {
+        Ok(duck) => events_differential(&duck),
+        Err(why) => skip("DuckDB", &why),
+    }
+}
+
+#[test]
+fn spark_agrees_with_tier_run_on_events() {
+    match Spark::start() {
+        Ok(spark) => events_differential(&spark),
+        Err(why) => skip("Spark", &why),
+    }
+}
+
+#[test]
+fn first_and_last_need_the_events_order() {
+    let out = tier()
+        .args([
+            "sql",
+            "tests/fixtures/sql/events_order.tier",
+            "--dialect",
+            "duckdb",
+        ])
+        .output()
+        .expect("tier sql");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tier::sql::unsupported"), "{err}");
+    assert!(err.contains("a table has no order"), "{err}");
+    assert!(err.contains("events_order.tier:14:12"), "located: {err}");
+    assert!(err.contains("--events-order 订单=COLUMN"), "{err}");
+    assert!(out.stdout.is_empty(), "no SQL is printed");
+    // With the events' order named, it lowers.
+    let out = tier()
+        .args([
+            "sql",
+            "tests/fixtures/sql/events_order.tier",
+            "--dialect",
+            "duckdb",
+            "--events-order",
+            "订单=订单号",
+        ])
+        .output()
+        .expect("tier sql");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"订单号\" AS tier_eord"));
+    // An `--events` name that is no declaration is a usage error.
+    let out = tier()
+        .args([
+            "sql",
+            "rulesets/events/rfm_events.tier",
+            "--dialect",
+            "duckdb",
+            "--events",
+            "订购=orders",
+        ])
+        .output()
+        .expect("tier sql");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tier::usage::events"), "{err}");
+    assert!(err.contains("订单"), "names the declarations: {err}");
+}

@@ -11,7 +11,10 @@ impl Lowerer<'_> {
         let bad = L::new(PExpr::Null, Ty::Null);
         match &e.kind {
             CKind::Const(v) => self.constant(v).unwrap_or(bad),
-            CKind::Slot(Slot::Input(i)) => L::new(PExpr::Input(*i), self.input_ty(*i)),
+            CKind::Slot(Slot::Input(i)) => match self.event_scope {
+                Some(ev) => self.event_field(ev, *i),
+                None => L::new(PExpr::Input(*i), self.input_ty(*i)),
+            },
             CKind::Slot(Slot::Node(n)) => match self.node_col[*n] {
                 Some(c) => self.col(c),
                 None => {
@@ -19,13 +22,10 @@ impl Lowerer<'_> {
                     bad
                 }
             },
-            CKind::Slot(Slot::Agg(_)) => {
-                self.unsupported(
-                    e.span,
-                    "an aggregate over events (run `tier run --events` instead)".into(),
-                );
-                bad
-            }
+            CKind::Slot(Slot::Agg(k)) => match self.plan.aggregates.get(*k) {
+                Some(a) => L::new(PExpr::Agg(*k), a.ty),
+                None => bad, // reported at the aggregate
+            },
             CKind::Slot(Slot::Rel(r)) => match self.rel_col.get(*r).copied().flatten() {
                 Some(c) => self.col(c),
                 None => bad, // reported once, at the relative
