@@ -114,6 +114,13 @@ def main() -> int:
     files = [open(p, newline="", encoding="utf-8-sig") for p in paths]
     readers = [csv.reader(f) for f in files]
     idxs = [{h: i for i, h in enumerate(next(r))} for r in readers]
+    # tier heads its score and sub-grade by the ruleset's names (综合得分, 分级码) when they
+    # are not inputs; the peers' files use the fixed words.
+    for h, i in list(idxs[0].items()):
+        if h == "分级码":
+            idxs[0].setdefault("子级", i)
+        elif h.startswith("综合得分"):
+            idxs[0].setdefault("得分" + h[len("综合得分"):], i)
     inp_file = open(sys.argv[4], newline="", encoding="utf-8-sig") if len(sys.argv) > 4 else None
     inp_reader = csv.reader(inp_file) if inp_file else None
     inp_header = next(inp_reader) if inp_reader else []
