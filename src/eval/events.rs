@@ -378,7 +378,7 @@ impl Program {
     }
 
     /// Whether the ruleset folds events (then a record is its inputs followed by the
-    /// aggregates' values, and the fast path leaves it to the interpreter).
+    /// aggregates' values, which the column engine reads as input columns).
     pub fn has_aggregates(&self) -> bool {
         !self.aggregates.is_empty()
     }

@@ -356,8 +356,8 @@ pub(crate) struct LinearFixed {
 }
 
 impl LinearC {
-    /// The points for `x` (bounds `a ≠ b`, points `p`→`q`), shared by the interpreter and the
-    /// fast path: clamped outside [from, to] (either direction); inside, multiplied before
+    /// The points for `x` (bounds `a ≠ b`, points `p`→`q`), as the interpreter computes them
+    /// (the plan lowers the same formula for the column engine and SQL): clamped outside [from, to] (either direction); inside, multiplied before
     /// dividing so a result that is a finite decimal comes out exact:
     /// p + (x − a)·(q − p) / (b − a), or (x − a)·k + p with a folded finite-decimal slope `k`.
     /// Returns `(points, clamped)`; `None` on overflow.
