@@ -338,10 +338,24 @@ pub struct RunArgs {
     /// Worker threads (default: all cores; at most 8 per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Which evaluator grades the rows: the column engine (the default; the rows it cannot
+    /// compute exactly go to the interpreter) or the interpreter alone (the reference, slower).
+    /// Both write the same bytes: use it to cross-check a result.
+    #[arg(long, value_enum, default_value_t = Evaluator::Engine)]
+    pub evaluator: Evaluator,
     /// Language of the output's fixed column names, of yes/no and of the rejects report's
     /// headers; default: the ruleset's (Chinese when it names things in Chinese).
     #[arg(long, value_enum)]
     pub lang: Option<OutLang>,
+}
+
+/// `--evaluator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Evaluator {
+    /// The column engine, with the interpreter for the rows it leaves.
+    Engine,
+    /// The interpreter alone.
+    Interpreter,
 }
 
 /// `--lang`.

@@ -196,7 +196,7 @@ fn execute(args: &RunArgs, ui: &Ui) -> Result<u8, Failure> {
         reasons: !args.no_reasons,
         ruleset: Some(args.ruleset.clone()),
         lang: args.lang.map(Into::into),
-        engine: true,
+        engine: args.evaluator == crate::cli::Evaluator::Engine,
     };
     let mut run = FileRun::new(options).map_err(failure)?;
     ui.report(&run.take_warnings());

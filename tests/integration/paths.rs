@@ -712,3 +712,48 @@ fn edge_data_writes_the_same_bytes_with_the_engine() {
     );
     assert!(rows > 3000, "only {rows} typed edge rows");
 }
+
+/// `tier run --evaluator interpreter` grades with the interpreter alone; the default (the
+/// engine) writes the same bytes: the graded file, the rejects and the summary.
+#[test]
+fn the_evaluator_flag_chooses_the_interpreter_and_both_write_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |evaluator: Option<&str>| {
+        let tag = evaluator.unwrap_or("default");
+        let out = dir.path().join(format!("{tag}.csv"));
+        let rejects = dir.path().join(format!("{tag}.rejects.csv"));
+        let summary = dir.path().join(format!("{tag}.json"));
+        let mut cmd = Command::cargo_bin("tier").expect("binary");
+        cmd.args(["run", "rulesets/distributor_composite.tier"])
+            .arg("rulesets/samples/distributor_composite.gbk.csv")
+            .args(["--as-of", AS_OF, "-q", "-o"])
+            .arg(&out)
+            .arg("--rejects")
+            .arg(&rejects)
+            .arg("--summary")
+            .arg(&summary);
+        if let Some(e) = evaluator {
+            cmd.args(["--evaluator", e]);
+        }
+        // The sample has two dirty rows: the run succeeds with rejects (exit 0 or the
+        // rejects' code), the same for both evaluators.
+        let status = cmd.output().expect("runs").status.code();
+        let read = |p: &Path| std::fs::read(p).expect("written");
+        (status, read(&out), read(&rejects), read(&summary))
+    };
+    let engine = run(None);
+    assert_eq!(engine, run(Some("engine")));
+    assert_eq!(engine, run(Some("interpreter")));
+    assert!(engine.1.len() > 1000 && !engine.2.is_empty());
+    let bad = Command::cargo_bin("tier")
+        .expect("binary")
+        .args(["run", "rulesets/distributor_composite.tier", "x.csv"])
+        .args(["--evaluator", "fast"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "an unknown evaluator is a usage error"
+    );
+}
