@@ -363,6 +363,27 @@ impl Printer<'_> {
         }
     }
 
+    /// ⌊a / b⌋ of non-negative 128-bit integers whose quotient may have up to 38 digits.
+    /// Spark types a quotient of two `DECIMAL(38, 0)` as `DECIMAL(38, 18)`: 20 integer digits,
+    /// so a dividend with 24 places over a small divisor overflowed. There `a` is split at
+    /// 10¹⁹ (`a = a₁·10¹⁹ + a₀`) and divided in two steps whose quotients stay under 10¹⁹:
+    /// ⌊a/b⌋ = ⌊a₁/b⌋·10¹⁹ + ⌊((a₁ mod b)·10¹⁹ + a₀)/b⌋, where (a₁ mod b)·10¹⁹ + a₀ < b·10¹⁹
+    /// and < 10³⁸. The later steps of a long division divide a remainder times at most 10¹²
+    /// by `b`, which [`Printer::idiv128`] does.
+    fn idiv128_wide(&self, a: &str, b: &str) -> String {
+        if self.d != Dialect::Spark {
+            return self.idiv128(a, b);
+        }
+        let int = self.int128();
+        let e19 = format!("CAST(10000000000000000000 AS {int})");
+        let a1 = self.idiv128(a, &e19);
+        let a0 = format!("({a} % {e19})");
+        let q1 = self.idiv128(&a1, b);
+        let rest = format!("CAST((({a1} % {b}) * {e19} + {a0}) AS {int})");
+        let q0 = self.idiv128(&rest, b);
+        format!("CAST(({q1} * {e19} + {q0}) AS {int})")
+    }
+
     /// An operand of a quotient as an integer mantissa at `scale` places.
     fn mantissa(&self, e: &PExpr, scale: u32) -> String {
         match e {
@@ -438,7 +459,7 @@ impl Printer<'_> {
         let int = self.int128();
         let (abs_x, abs_y) = (format!("ABS({x})"), format!("ABS({y})"));
         let mut digits = q + sy - sx;
-        let mut m = self.idiv128(&abs_x, &abs_y);
+        let mut m = self.idiv128_wide(&abs_x, &abs_y);
         let mut r = format!("({abs_x} % {abs_y})");
         while digits > 0 {
             let c = digits.min(12);
