@@ -101,50 +101,15 @@ impl<'a> Batch<'a> {
         let Some(spec) = self.plan.inputs.get(k) else {
             return self.all_bad();
         };
-        match spec.scale() {
-            Some(scale) => {
-                let mut out = Nums::new(scale, n);
-                for i in 0..n {
-                    match self.records[i].get(k) {
-                        Some(Value::Number(d, _)) => {
-                            match (d.scale() <= scale)
-                                .then(|| up(d.mantissa(), d.scale(), scale))
-                                .flatten()
-                            {
-                                Some(v) => {
-                                    out.vals[i] = v;
-                                    out.ok[i] = true;
-                                }
-                                None => self.fallback[i] = true,
-                            }
-                        }
-                        Some(Value::Missing) | None => {}
-                        Some(_) => self.fallback[i] = true,
-                    }
-                }
-                Vector::Num(out)
-            }
-            None => {
-                let template = match &spec.kind {
-                    InputKind::Date => Vector::Date(vec![None; n]),
-                    InputKind::Bool => Vector::Bool(vec![NULL; n]),
-                    _ => Vector::Text(vec![None; n]),
-                };
-                let mut out = template;
-                for i in 0..n {
-                    let v = self.records[i].get(k).unwrap_or(&Value::Missing);
-                    match (&mut out, v) {
-                        (_, Value::Missing) => {}
-                        (Vector::Date(o), Value::Date(d)) => o[i] = Some(*d),
-                        (Vector::Bool(o), Value::Bool(b)) => o[i] = u8::from(*b),
-                        (Vector::Text(o), Value::Text(t)) => o[i] = Some(t.clone()),
-                        (Vector::Text(o), Value::Label(l)) => o[i] = Some(l.name.clone()),
-                        _ => self.fallback[i] = true,
-                    }
-                }
-                out
-            }
-        }
+        let empty = match spec.scale() {
+            Some(scale) => Vector::Num(Nums::new(scale, n)),
+            None => match &spec.kind {
+                InputKind::Date => Vector::Date(vec![None; n]),
+                InputKind::Bool => Vector::Bool(vec![NULL; n]),
+                _ => Vector::Text(vec![None; n]),
+            },
+        };
+        self.read_values(k, empty)
     }
 
     /// Aggregate `k` over the customer's events: the interpreter's folder computed it and put
@@ -153,17 +118,23 @@ impl<'a> Batch<'a> {
     /// average's quotient), or a record without its aggregates, goes to the interpreter.
     fn aggregate(&mut self, k: usize) -> Vector {
         let n = self.n;
-        let at = self.plan.inputs.len() + k;
         let Some(ty) = self.plan.aggregates.get(k).map(|a| a.ty) else {
             return self.all_bad();
         };
-        let mut out = match ty {
+        let empty = match ty {
             Ty::Num { scale } => Vector::Num(Nums::new(u32::from(scale), n)),
             Ty::Date => Vector::Date(vec![None; n]),
             Ty::Bool => Vector::Bool(vec![NULL; n]),
             _ => Vector::Text(vec![None; n]),
         };
-        for i in 0..n {
+        self.read_values(self.plan.inputs.len() + k, empty)
+    }
+
+    /// The records' values at position `at`, typed into `out` (empty, of the column's type): a
+    /// number with more places than `out`'s scale, a value of another type or a record too
+    /// short to have one sends its row to the interpreter.
+    fn read_values(&mut self, at: usize, mut out: Vector) -> Vector {
+        for i in 0..self.n {
             let Some(v) = self.records[i].get(at) else {
                 self.fallback[i] = true;
                 continue;
