@@ -6,7 +6,6 @@ use super::{Ctx, ScaleKind, Ty};
 use crate::ast::{AggFunc, Aggregate, EventsDecl, Ident, InputField, Item, LitKind, TypeKind};
 use crate::diagnostic::Code;
 use crate::source::Span;
-use crate::value::Unit;
 
 /// Registers every `events` declaration: duplicate names, the key (a field here and an input of
 /// the customer, of the same type) and the date (a required `date` field), enum fields' variants.
@@ -212,14 +211,10 @@ fn type_word(k: &TypeKind) -> &'static str {
 impl<'a> Ctx<'a> {
     /// The type of a field of events `ev`.
     pub(crate) fn event_field_type(&self, ev: &EventsDecl, f: &InputField) -> Ty {
+        if let Some(t) = super::infer::field_type(&f.ty.kind) {
+            return t;
+        }
         match &f.ty.kind {
-            TypeKind::Number | TypeKind::Integer => Ty::PLAIN,
-            TypeKind::Percent { .. } => Ty::num(Unit::Percent),
-            TypeKind::Money(_) => Ty::num(Unit::Money),
-            TypeKind::Quantity { unit, .. } => Ty::num(*unit),
-            TypeKind::Date => Ty::Date,
-            TypeKind::Text => Ty::Text,
-            TypeKind::Bool => Ty::Bool,
             TypeKind::Enum(_) => self
                 .value_scale
                 .get(&field_key(&ev.name.name, &f.name.name))
@@ -228,6 +223,7 @@ impl<'a> Ctx<'a> {
                 .scale_names
                 .get(&scale.name)
                 .map_or(Ty::Unknown, |&s| Ty::Label(s)),
+            _ => Ty::Unknown,
         }
     }
 

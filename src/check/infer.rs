@@ -146,19 +146,7 @@ impl<'a> Ctx<'a> {
                 .map_or(Ty::Unknown, |&s| Ty::Label(s))
         };
         match sym.kind {
-            SymKind::Input(f) => {
-                use crate::ast::TypeKind as K;
-                match &f.ty.kind {
-                    K::Number | K::Integer => Ty::PLAIN,
-                    K::Percent { .. } => Ty::num(Unit::Percent),
-                    K::Money(_) => Ty::num(Unit::Money),
-                    K::Quantity { unit, .. } => Ty::num(*unit),
-                    K::Date => Ty::Date,
-                    K::Text => Ty::Text,
-                    K::Bool => Ty::Bool,
-                    K::Enum(_) | K::Grade(_) => label(self),
-                }
-            }
+            SymKind::Input(f) => field_type(&f.ty.kind).unwrap_or_else(|| label(self)),
             SymKind::Let(_) => self.let_type(name),
             SymKind::Scorecard(_) => Ty::PLAIN,
             SymKind::Grade | SymKind::Adjust => label(self),
@@ -862,4 +850,20 @@ impl<'a> Ctx<'a> {
             .with_label(r.span, format!("this is {}", self.describe(rt)))
             .with_help(self.clash_help(lt, rt))
     }
+}
+
+/// The type of a field (an input's or an event's) of type `kind`; `None` for an enum or a
+/// grade, whose label scale the caller knows.
+pub(crate) fn field_type(kind: &crate::ast::TypeKind) -> Option<Ty> {
+    use crate::ast::TypeKind as K;
+    Some(match kind {
+        K::Number | K::Integer => Ty::PLAIN,
+        K::Percent { .. } => Ty::num(Unit::Percent),
+        K::Money(_) => Ty::num(Unit::Money),
+        K::Quantity { unit, .. } => Ty::num(*unit),
+        K::Date => Ty::Date,
+        K::Text => Ty::Text,
+        K::Bool => Ty::Bool,
+        K::Enum(_) | K::Grade(_) => return None,
+    })
 }
