@@ -106,47 +106,33 @@ pub(crate) fn run(env: &Env, s: &ScheduleC, tags: &[TagOutcome]) -> R<ScheduleOu
         });
     }
     let Some(last) = last else {
-        if let CadenceC::Calendar(cal) = &arm.cadence {
-            // Never reviewed: due on the first calendar day from the as-of date on.
-            let due = env
-                .as_of
-                .yesterday()
-                .ok()
-                .and_then(|d| date::next_calendar_day(d, cal))
-                .ok_or_else(overflow)?;
-            return Ok(ScheduleOutcome {
-                last: None,
-                next_due: Some(due),
-                deadline: None,
-                overdue: false,
-                reassign: false,
-                reason: format!(
-                    "{head}: {} is missing ({}) → due {due} (the first such day from the as-of date), not overdue",
-                    text(src, s.from.span),
-                    if s.is_review {
-                        "never reviewed"
-                    } else {
-                        "never contacted"
-                    },
-                ),
-            });
-        }
-        // Never contacted: due now, not overdue, not reassigned.
+        // Never contacted (or reviewed): due on the as-of date, or on the first calendar day
+        // from it on; not overdue, not reassigned.
+        let (due, from) = match &arm.cadence {
+            CadenceC::Calendar(cal) => (
+                env.as_of
+                    .yesterday()
+                    .ok()
+                    .and_then(|d| date::next_calendar_day(d, cal))
+                    .ok_or_else(overflow)?,
+                "the first such day from the as-of date",
+            ),
+            _ => (env.as_of, "the as-of date"),
+        };
+        let never = if s.is_review {
+            "never reviewed"
+        } else {
+            "never contacted"
+        };
         return Ok(ScheduleOutcome {
             last: None,
-            next_due: Some(env.as_of),
+            next_due: Some(due),
             deadline: None,
             overdue: false,
             reassign: false,
             reason: format!(
-                "{head}: {} is missing ({}) → due {} (the as-of date), not overdue",
+                "{head}: {} is missing ({never}) → due {due} ({from}), not overdue",
                 text(src, s.from.span),
-                if s.is_review {
-                    "never reviewed"
-                } else {
-                    "never contacted"
-                },
-                env.as_of
             ),
         });
     };
