@@ -8,7 +8,8 @@ const SHOP: &str = "tests/fixtures/cli/shop.tier";
 const SHOP_CSV: &str = "tests/fixtures/cli/shop.csv";
 const DIRTY_CSV: &str = "tests/fixtures/cli/dirty.csv";
 
-fn tier() -> Command {
+/// The `tier` binary, colours off (shared by the test modules that run it).
+pub(crate) fn tier() -> Command {
     let mut cmd = Command::cargo_bin("tier").expect("binary builds");
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
     cmd

@@ -3,11 +3,7 @@
 //! samples with `--events`; rejected events are listed; a run on events alone grades the
 //! distinct keys; a ruleset with events does not lower to SQL.
 
-use assert_cmd::Command;
-
-fn tier() -> Command {
-    Command::cargo_bin("tier").expect("the tier binary")
-}
+use crate::cli::tier;
 
 fn event_rulesets() -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir("rulesets/events")

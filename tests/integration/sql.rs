@@ -5,17 +5,12 @@
 //! says which one it skipped; with `TIER_SQL_ENGINES=required` (set by .ci/run) a missing engine
 //! fails the test instead.
 
+use crate::cli::tier;
 use assert_cmd::Command;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const AS_OF: &str = "2026-11-23";
-
-fn tier() -> Command {
-    let mut cmd = Command::cargo_bin("tier").expect("binary builds");
-    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
-    cmd
-}
 
 fn required() -> bool {
     std::env::var("TIER_SQL_ENGINES").is_ok_and(|v| v == "required")
