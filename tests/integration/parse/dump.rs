@@ -41,29 +41,34 @@ fn attrs(a: &Attrs) -> String {
     out
 }
 
+/// A field of an `input` or `events` block, on its own line.
+fn dump_field(f: &tier::ast::InputField) -> String {
+    let mut o = format!("  {} {}", f.name.name, ty(&f.ty.kind));
+    if f.optional {
+        o += "?";
+    }
+    if let Some(r) = &f.range {
+        let end = |l: &Option<tier::ast::Literal>| l.as_ref().map_or(String::new(), lit);
+        o += &format!(" range {}..{}", end(&r.lo), end(&r.hi));
+    }
+    if !f.columns.is_empty() {
+        let cols: Vec<_> = f.columns.iter().map(s).collect();
+        o += &format!(" column {}", cols.join(", "));
+    }
+    if let Some(d) = &f.default {
+        o += &format!(" default {}", e(d));
+    }
+    o += "\n";
+    o
+}
+
 fn dump_item(item: &Item) -> String {
     let mut o = String::new();
     match item {
         Item::Input(b) => {
             o += &format!("input {}\n", at(b.span));
             for f in &b.fields {
-                o += &format!("  {} {}", f.name.name, ty(&f.ty.kind));
-                if f.optional {
-                    o += "?";
-                }
-                if let Some(r) = &f.range {
-                    let end =
-                        |l: &Option<tier::ast::Literal>| l.as_ref().map_or(String::new(), lit);
-                    o += &format!(" range {}..{}", end(&r.lo), end(&r.hi));
-                }
-                if !f.columns.is_empty() {
-                    let cols: Vec<_> = f.columns.iter().map(s).collect();
-                    o += &format!(" column {}", cols.join(", "));
-                }
-                if let Some(d) = &f.default {
-                    o += &format!(" default {}", e(d));
-                }
-                o += "\n";
+                o += &dump_field(f);
             }
         }
         Item::Events(b) => {
@@ -75,23 +80,7 @@ fn dump_item(item: &Item) -> String {
                 at(b.span)
             );
             for f in &b.fields {
-                o += &format!("  {} {}", f.name.name, ty(&f.ty.kind));
-                if f.optional {
-                    o += "?";
-                }
-                if let Some(r) = &f.range {
-                    let end =
-                        |l: &Option<tier::ast::Literal>| l.as_ref().map_or(String::new(), lit);
-                    o += &format!(" range {}..{}", end(&r.lo), end(&r.hi));
-                }
-                if !f.columns.is_empty() {
-                    let cols: Vec<_> = f.columns.iter().map(s).collect();
-                    o += &format!(" column {}", cols.join(", "));
-                }
-                if let Some(d) = &f.default {
-                    o += &format!(" default {}", e(d));
-                }
-                o += "\n";
+                o += &dump_field(f);
             }
         }
         Item::Scale(sc) => {
