@@ -239,12 +239,7 @@ impl<'a> Ctx<'a> {
             return self.event_field_type(ev, &ev.fields[i]);
         }
         if let Some(s) = hint {
-            if self.scales[s].contains(&id.name) {
-                self.label_scale.insert(id.span, s);
-                return Ty::Label(s);
-            }
-            self.unknown_label(id, s);
-            return Ty::Unknown;
+            return self.label_of(id, s);
         }
         let names: Vec<&str> = ev.fields.iter().map(|f| f.name.name.as_str()).collect();
         let (code, msg, help) = if self.symbol(&id.name).is_some() {

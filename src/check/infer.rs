@@ -318,12 +318,7 @@ impl<'a> Ctx<'a> {
             return t;
         }
         if let Some(s) = hint {
-            if self.scales[s].contains(&id.name) {
-                self.label_scale.insert(id.span, s);
-                return Ty::Label(s);
-            }
-            self.unknown_label(id, s);
-            return Ty::Unknown;
+            return self.label_of(id, s);
         }
         self.unknown_name(id);
         Ty::Unknown
@@ -349,6 +344,17 @@ impl<'a> Ctx<'a> {
     }
 
     /// `tier::name::unknown_label`: a bare name that is not a label of the set it is compared with.
+    /// `id` as a label of scale `s` (recorded for the editor), or `tier::name::unknown` with the
+    /// scale's labels when it is not one.
+    pub(crate) fn label_of(&mut self, id: &Ident, s: ScaleId) -> Ty {
+        if self.scales[s].contains(&id.name) {
+            self.label_scale.insert(id.span, s);
+            return Ty::Label(s);
+        }
+        self.unknown_label(id, s);
+        Ty::Unknown
+    }
+
     pub fn unknown_label(&mut self, id: &Ident, scale: ScaleId) {
         let sc = &self.scales[scale];
         let what = if sc.kind == ScaleKind::Enum {
