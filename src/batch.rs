@@ -396,6 +396,17 @@ fn execute(
     // Grades a part of a chunk on a worker: the rows are typed, evaluated as one batch by the
     // column engine (the interpreter taking the rows it leaves), counted and, for CSV and
     // NDJSON, rendered to bytes there; the writer only appends the bytes in order.
+    // A row the evaluator could not grade, as the rejects list it.
+    let row_error = |row: &RawRow, e| {
+        vec![row_error_for(
+            program,
+            &map,
+            &headers,
+            &display_name,
+            row,
+            e,
+        )]
+    };
     let grade_part = |rows: &[(usize, Result<RawRow, RowError>)]| -> Part {
         let mut part = Part {
             bytes: Vec::new(),
@@ -413,16 +424,7 @@ fn execute(
                 let mut record = map.record(&display_name, row)?;
                 // The customer's aggregates over its events follow the input columns.
                 if let Some(folder) = &folder {
-                    let values = folder.values(*i).map_err(|e| {
-                        vec![row_error_for(
-                            program,
-                            &map,
-                            &headers,
-                            &display_name,
-                            row,
-                            e,
-                        )]
-                    })?;
+                    let values = folder.values(*i).map_err(|e| row_error(row, e))?;
                     record.extend(values);
                 }
                 Ok(record)
@@ -468,16 +470,7 @@ fn execute(
                 let Some(outcome) = outcome else {
                     return Err(Vec::new());
                 };
-                let outcome = outcome.map_err(|e| {
-                    vec![row_error_for(
-                        program,
-                        &map,
-                        &headers,
-                        &display_name,
-                        row,
-                        e,
-                    )]
-                })?;
+                let outcome = outcome.map_err(|e| row_error(row, e))?;
                 let kept = map
                     .keep
                     .iter()
